@@ -1,0 +1,96 @@
+package model
+
+import (
+	"sort"
+	"strings"
+)
+
+// KeyFilter is the set of registry subtrees the rules read. Parsers keep
+// only keys inside it, so that memory does not grow with the size of an
+// export. A path under `SYSTEM\CurrentControlSet` also selects the same
+// path under every `SYSTEM\ControlSetNNN`. A nil *KeyFilter keeps every key.
+type KeyFilter struct {
+	prefixes [][]string // lower-case components, control set canonicalized
+	raw      []string
+}
+
+// NewKeyFilter returns a filter keeping the subtrees at paths (HKLM-relative
+// or with an HKEY_LOCAL_MACHINE/HKLM root).
+func NewKeyFilter(paths ...string) *KeyFilter {
+	f := &KeyFilter{}
+	seen := map[string]bool{}
+	for _, p := range paths {
+		c, ok := CleanKeyPath(p)
+		if !ok || seen[strings.ToLower(c)] {
+			continue
+		}
+		seen[strings.ToLower(c)] = true
+		f.raw = append(f.raw, c)
+		f.prefixes = append(f.prefixes, canonicalComponents(c))
+	}
+	sort.Strings(f.raw)
+	return f
+}
+
+// Paths returns the subtrees the filter keeps, as given.
+func (f *KeyFilter) Paths() []string {
+	if f == nil {
+		return nil
+	}
+	return f.raw
+}
+
+func canonicalComponents(p string) []string {
+	if p == "" {
+		return nil
+	}
+	parts := strings.Split(strings.ToLower(p), `\`)
+	if len(parts) >= 2 && parts[0] == "system" {
+		if _, ok := controlSetNumber(parts[1]); ok || parts[1] == "currentcontrolset" {
+			parts[1] = "currentcontrolset"
+		}
+	}
+	return parts
+}
+
+// Wants reports whether the key at path (HKLM-relative) lies inside one of
+// the filter's subtrees.
+func (f *KeyFilter) Wants(path string) bool {
+	if f == nil {
+		return true
+	}
+	c := canonicalComponents(path)
+	for _, p := range f.prefixes {
+		if hasPrefix(c, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Descend reports whether a walk of a tree must enter the key at path:
+// it is wanted, or one of the wanted subtrees lies below it.
+func (f *KeyFilter) Descend(path string) bool {
+	if f == nil {
+		return true
+	}
+	c := canonicalComponents(path)
+	for _, p := range f.prefixes {
+		if hasPrefix(c, p) || hasPrefix(p, c) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefix(s, prefix []string) bool {
+	if len(prefix) > len(s) {
+		return false
+	}
+	for i := range prefix {
+		if s[i] != prefix[i] {
+			return false
+		}
+	}
+	return true
+}

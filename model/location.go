@@ -1,0 +1,44 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Location says where a fact was read. Text inputs (.reg exports, netsh
+// dumps) carry a 1-based Line (and Column where known); binary hives carry
+// the registry key path instead. Key is also set for values read from a
+// .reg file, so that every registry fact can be named both ways.
+type Location struct {
+	File    string `json:"file,omitempty"`    // path of the input file as it was opened
+	Line    int    `json:"line,omitempty"`    // 1-based line in a text file; 0 for binary inputs
+	Column  int    `json:"column,omitempty"`  // 1-based column, where known
+	KeyLine int    `json:"keyLine,omitempty"` // line of the [key] header a .reg value belongs to
+	Key     string `json:"key,omitempty"`     // registry key path relative to HKLM (original spelling)
+	Value   string `json:"value,omitempty"`   // registry value name ("" = the key itself or the default value)
+}
+
+// IsZero reports whether the location names nothing.
+func (l Location) IsZero() bool { return l == Location{} }
+
+// String renders the location the way a compiler would: "file:line:col",
+// "file:line", or "file [HKLM\key]" for hive facts.
+func (l Location) String() string {
+	var b strings.Builder
+	b.WriteString(l.File)
+	switch {
+	case l.Line > 0 && l.Column > 0:
+		fmt.Fprintf(&b, ":%d:%d", l.Line, l.Column)
+	case l.Line > 0:
+		fmt.Fprintf(&b, ":%d", l.Line)
+	case l.Key != "":
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("[HKLM\\" + l.Key + "]")
+		if l.Value != "" {
+			b.WriteString(" " + l.Value)
+		}
+	}
+	return b.String()
+}

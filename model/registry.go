@@ -1,0 +1,237 @@
+package model
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Key is one registry key with its values. Path is relative to
+// HKEY_LOCAL_MACHINE ("SYSTEM\ControlSet001\Services\PolicyAgent"), in the
+// spelling of the source that first named it. Names compare
+// case-insensitively, as Windows compares them.
+type Key struct {
+	Path   string   `json:"path"`
+	Loc    Location `json:"location"`
+	Values []*Value `json:"values,omitempty"`
+	index  map[string]int
+}
+
+// Value returns the value with the given name ("" = default value), or nil.
+func (k *Key) Value(name string) *Value {
+	if k == nil {
+		return nil
+	}
+	if i, ok := k.index[strings.ToLower(name)]; ok {
+		return k.Values[i]
+	}
+	return nil
+}
+
+// SetValue adds v, replacing any value of the same name (later wins, as
+// when regedit imports a file that names a value twice).
+func (k *Key) SetValue(v *Value) {
+	if k.index == nil {
+		k.index = make(map[string]int)
+	}
+	ln := strings.ToLower(v.Name)
+	if i, ok := k.index[ln]; ok {
+		k.Values[i] = v
+		return
+	}
+	k.index[ln] = len(k.Values)
+	k.Values = append(k.Values, v)
+}
+
+// DeleteValue removes the value with the given name, if present.
+func (k *Key) DeleteValue(name string) {
+	ln := strings.ToLower(name)
+	i, ok := k.index[ln]
+	if !ok {
+		return
+	}
+	k.Values = append(k.Values[:i], k.Values[i+1:]...)
+	delete(k.index, ln)
+	for j := i; j < len(k.Values); j++ {
+		k.index[strings.ToLower(k.Values[j].Name)] = j
+	}
+}
+
+// CleanKeyPath turns any spelling of an HKLM key path into the form the
+// model uses: relative to HKLM, backslash-separated, no empty components.
+// "HKEY_LOCAL_MACHINE\SYSTEM\" and "HKLM\SYSTEM" both become "SYSTEM".
+// ok is false when the path names another root (HKEY_CURRENT_USER, ...).
+func CleanKeyPath(p string) (clean string, ok bool) {
+	parts := strings.Split(p, `\`)
+	out := parts[:0]
+	for _, s := range parts {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return "", true
+	}
+	switch strings.ToUpper(out[0]) {
+	case "HKEY_LOCAL_MACHINE", "HKLM":
+		out = out[1:]
+	case "HKEY_CURRENT_USER", "HKCU", "HKEY_USERS", "HKU", "HKEY_CLASSES_ROOT", "HKCR",
+		"HKEY_CURRENT_CONFIG", "HKCC", "HKEY_DYN_DATA", "HKEY_PERFORMANCE_DATA":
+		return "", false
+	}
+	return strings.Join(out, `\`), true
+}
+
+func lowerPath(p string) string { return strings.ToLower(p) }
+
+func parentPath(p string) (parent, name string) {
+	i := strings.LastIndexByte(p, '\\')
+	if i < 0 {
+		return "", p
+	}
+	return p[:i], p[i+1:]
+}
+
+// RegTree is registry content: the keys one source holds, or the merge of
+// every source of a host. Paths are HKLM-relative (see CleanKeyPath).
+type RegTree struct {
+	keys     map[string]*Key            // lower-case path -> key
+	children map[string]map[string]string // lower-case parent -> lower-case child name -> spelling
+}
+
+// NewRegTree returns an empty tree.
+func NewRegTree() *RegTree {
+	return &RegTree{keys: make(map[string]*Key), children: make(map[string]map[string]string)}
+}
+
+// Len returns the number of keys held.
+func (t *RegTree) Len() int { return len(t.keys) }
+
+// Key returns the key at path (case-insensitive), or nil.
+func (t *RegTree) Key(path string) *Key {
+	if t == nil {
+		return nil
+	}
+	return t.keys[lowerPath(path)]
+}
+
+// EnsureKey returns the key at path, creating it (and recording it under
+// its parents, so that Subkeys finds it) when absent. loc is kept only
+// when the key is created.
+func (t *RegTree) EnsureKey(path string, loc Location) *Key {
+	lp := lowerPath(path)
+	if k, ok := t.keys[lp]; ok {
+		return k
+	}
+	k := &Key{Path: path, Loc: loc}
+	t.keys[lp] = k
+	t.link(path)
+	return k
+}
+
+func (t *RegTree) link(path string) {
+	for path != "" {
+		parent, name := parentPath(path)
+		lp := lowerPath(parent)
+		kids := t.children[lp]
+		if kids == nil {
+			kids = make(map[string]string)
+			t.children[lp] = kids
+		}
+		ln := strings.ToLower(name)
+		if _, ok := kids[ln]; ok {
+			return
+		}
+		kids[ln] = name
+		path = parent
+	}
+}
+
+// DeleteTree removes the key at path and every key below it, as a
+// `[-HKEY_LOCAL_MACHINE\...]` line in a .reg file does.
+func (t *RegTree) DeleteTree(path string) {
+	lp := lowerPath(path)
+	for ln := range t.children[lp] {
+		t.DeleteTree(path + `\` + ln)
+	}
+	delete(t.children, lp)
+	delete(t.keys, lp)
+	if parent, name := parentPath(path); name != "" {
+		if kids := t.children[lowerPath(parent)]; kids != nil {
+			delete(kids, strings.ToLower(name))
+		}
+	}
+}
+
+// Subkeys returns the names of the direct subkeys of path, sorted
+// case-insensitively.
+func (t *RegTree) Subkeys(path string) []string {
+	if t == nil {
+		return nil
+	}
+	kids := t.children[lowerPath(path)]
+	out := make([]string, 0, len(kids))
+	for _, name := range kids {
+		out = append(out, name)
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
+	return out
+}
+
+// Keys returns every key, sorted by path.
+func (t *RegTree) Keys() []*Key {
+	if t == nil {
+		return nil
+	}
+	out := make([]*Key, 0, len(t.keys))
+	for _, k := range t.keys {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return lowerPath(out[i].Path) < lowerPath(out[j].Path) })
+	return out
+}
+
+// ValueConflict records that two sources of one host disagree on a value.
+type ValueConflict struct {
+	Key  string `json:"key"`
+	Kept *Value `json:"kept"`
+	Lost *Value `json:"overridden"`
+}
+
+// Merge copies every key and value of src into t. A value present in both
+// is taken from src (a later source overrides an earlier one); when the
+// data differ the disagreement is returned so that it can be reported.
+func (t *RegTree) Merge(src *RegTree) []ValueConflict {
+	var conflicts []ValueConflict
+	for _, sk := range src.Keys() {
+		dk := t.EnsureKey(sk.Path, sk.Loc)
+		for _, v := range sk.Values {
+			if old := dk.Value(v.Name); old != nil && (old.Type != v.Type || string(old.Data) != string(v.Data)) {
+				conflicts = append(conflicts, ValueConflict{Key: sk.Path, Kept: v, Lost: old})
+			}
+			dk.SetValue(v)
+		}
+	}
+	return conflicts
+}
+
+// controlSetNumber returns N for "ControlSet00N" (any number of digits).
+func controlSetNumber(name string) (int, bool) {
+	if len(name) <= len("ControlSet") || !strings.EqualFold(name[:len("ControlSet")], "ControlSet") {
+		return 0, false
+	}
+	n, err := strconv.Atoi(name[len("ControlSet"):])
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// ControlSetName returns the key name of control set n ("ControlSet001").
+func ControlSetName(n int) string {
+	s := strconv.Itoa(n)
+	for len(s) < 3 {
+		s = "0" + s
+	}
+	return "ControlSet" + s
+}

@@ -1,0 +1,146 @@
+package model
+
+import (
+	"strings"
+)
+
+// CurrentControlSet is the alias Windows shows for the control set in use.
+const CurrentControlSet = "CurrentControlSet"
+
+// Registry is the view of a host's HKLM that rules query: every registry
+// source of the host merged into one tree, with `SYSTEM\CurrentControlSet`
+// resolved to the control set `SYSTEM\Select\Current` names.
+type Registry struct {
+	Tree *RegTree `json:"-"`
+	// CurrentSet is N of ControlSet00N, 0 when unknown.
+	CurrentSet int `json:"currentControlSet,omitempty"`
+	// CurrentSetSource says where CurrentSet came from: the Select\Current
+	// value, or the only control set present.
+	CurrentSetSource Location `json:"currentControlSetSource,omitzero"`
+	// CurrentSetNote explains a control set that could not be resolved.
+	CurrentSetNote string `json:"currentControlSetNote,omitempty"`
+	// Conflicts lists values on which the host's sources disagree.
+	Conflicts []ValueConflict `json:"conflicts,omitempty"`
+}
+
+// NewRegistry returns a view of tree and resolves its current control set.
+func NewRegistry(tree *RegTree) *Registry {
+	if tree == nil {
+		tree = NewRegTree()
+	}
+	r := &Registry{Tree: tree}
+	r.resolveCurrentSet()
+	return r
+}
+
+func (r *Registry) resolveCurrentSet() {
+	if v := r.Tree.Key(`SYSTEM\Select`).Value("Current"); v != nil {
+		if n, ok := v.AsDWORD(); ok {
+			r.CurrentSet = int(n)
+			r.CurrentSetSource = v.Loc
+			if r.Tree.Key(`SYSTEM\`+ControlSetName(int(n))) == nil && len(r.Tree.Subkeys(`SYSTEM\`+ControlSetName(int(n)))) == 0 {
+				r.CurrentSetNote = "SYSTEM\\Select\\Current names " + ControlSetName(int(n)) + ", which is not in the exports"
+			}
+			return
+		}
+		r.CurrentSetNote = "SYSTEM\\Select\\Current is not a REG_DWORD: " + v.Display()
+	}
+	var sets []int
+	for _, name := range r.Tree.Subkeys("SYSTEM") {
+		if n, ok := controlSetNumber(name); ok {
+			sets = append(sets, n)
+		}
+	}
+	if len(sets) == 1 {
+		r.CurrentSet = sets[0]
+		r.CurrentSetNote = "SYSTEM\\Select\\Current is not in the exports; " + ControlSetName(sets[0]) + " is the only control set present"
+		if k := r.Tree.Key(`SYSTEM\` + ControlSetName(sets[0])); k != nil {
+			r.CurrentSetSource = k.Loc
+		}
+	} else if len(sets) > 1 && r.CurrentSetNote == "" {
+		r.CurrentSetNote = "SYSTEM\\Select\\Current is not in the exports and several control sets are present: CurrentControlSet is read only where exported as such"
+	}
+}
+
+// Resolve returns the concrete paths that may hold the key at path, best
+// first. `SYSTEM\CurrentControlSet\X` gives the literal path (as a live
+// export writes it) and `SYSTEM\ControlSet00N\X` for the current set.
+func (r *Registry) Resolve(path string) []string {
+	p, ok := CleanKeyPath(path)
+	if !ok {
+		return nil
+	}
+	parts := strings.SplitN(p, `\`, 3)
+	if len(parts) < 2 || !strings.EqualFold(parts[0], "SYSTEM") || !strings.EqualFold(parts[1], CurrentControlSet) {
+		return []string{p}
+	}
+	out := []string{p}
+	if r.CurrentSet > 0 {
+		alt := `SYSTEM\` + ControlSetName(r.CurrentSet)
+		if len(parts) == 3 {
+			alt += `\` + parts[2]
+		}
+		out = append(out, alt)
+	}
+	return out
+}
+
+// Key returns the first key that exists at path (see Resolve), or nil.
+func (r *Registry) Key(path string) *Key {
+	if r == nil {
+		return nil
+	}
+	for _, p := range r.Resolve(path) {
+		if k := r.Tree.Key(p); k != nil {
+			return k
+		}
+	}
+	return nil
+}
+
+// HasKey reports whether the key at path, or anything below it, is in
+// the exports.
+func (r *Registry) HasKey(path string) bool {
+	if r == nil {
+		return false
+	}
+	for _, p := range r.Resolve(path) {
+		if r.Tree.Key(p) != nil || len(r.Tree.Subkeys(p)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Value returns the named value of the key at path, looking through every
+// resolution of the path, or nil.
+func (r *Registry) Value(path, name string) *Value {
+	if r == nil {
+		return nil
+	}
+	for _, p := range r.Resolve(path) {
+		if v := r.Tree.Key(p).Value(name); v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// Subkeys returns the names of the subkeys of path, over every resolution
+// of the path, without duplicates.
+func (r *Registry) Subkeys(path string) []string {
+	if r == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range r.Resolve(path) {
+		for _, name := range r.Tree.Subkeys(p) {
+			if ln := strings.ToLower(name); !seen[ln] {
+				seen[ln] = true
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
