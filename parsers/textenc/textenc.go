@@ -1,0 +1,263 @@
+// Package textenc finds the encoding of a collected text file and decodes
+// it to UTF-8: a byte-order mark first, then UTF-16 by the density of NUL
+// bytes, then valid UTF-8, else a Windows code page (given by the user,
+// cp1252 by default). See FORMATS.md §4 for where each encoding comes from.
+package textenc
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// DefaultCodePage is the code page assumed for 8-bit text when none is given.
+const DefaultCodePage = "cp1252"
+
+// Names of the Unicode encodings Sniff reports.
+const (
+	UTF8    = "UTF-8"
+	UTF16LE = "UTF-16LE"
+	UTF16BE = "UTF-16BE"
+)
+
+var codePages = map[string]encoding.Encoding{
+	"cp437": charmap.CodePage437, "cp850": charmap.CodePage850, "cp852": charmap.CodePage852,
+	"cp855": charmap.CodePage855, "cp858": charmap.CodePage858, "cp860": charmap.CodePage860,
+	"cp862": charmap.CodePage862, "cp863": charmap.CodePage863, "cp865": charmap.CodePage865,
+	"cp866": charmap.CodePage866, "cp874": charmap.Windows874,
+	"cp1250": charmap.Windows1250, "cp1251": charmap.Windows1251, "cp1252": charmap.Windows1252,
+	"cp1253": charmap.Windows1253, "cp1254": charmap.Windows1254, "cp1255": charmap.Windows1255,
+	"cp1256": charmap.Windows1256, "cp1257": charmap.Windows1257, "cp1258": charmap.Windows1258,
+	"cp932": japanese.ShiftJIS, "cp936": simplifiedchinese.GBK, "cp949": korean.EUCKR,
+	"cp950": traditionalchinese.Big5, "cp20127": charmap.Windows1252, // US-ASCII is a subset
+	"iso-8859-1": charmap.ISO8859_1, "iso-8859-15": charmap.ISO8859_15,
+}
+
+var codePageAliases = map[string]string{
+	"windows-1250": "cp1250", "windows-1251": "cp1251", "windows-1252": "cp1252",
+	"windows-1253": "cp1253", "windows-1254": "cp1254", "windows-1255": "cp1255",
+	"windows-1256": "cp1256", "windows-1257": "cp1257", "windows-1258": "cp1258",
+	"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "windows-31j": "cp932",
+	"gbk": "cp936", "gb2312": "cp936", "big5": "cp950", "euc-kr": "cp949", "ks_c_5601-1987": "cp949",
+	"ibm437": "cp437", "ibm850": "cp850", "oem": "cp437", "ascii": "cp20127", "us-ascii": "cp20127",
+	"latin1": "iso-8859-1", "latin-1": "iso-8859-1",
+}
+
+// CodePage returns the encoding a code-page name stands for ("cp1252",
+// "1252", "windows-1252", "cp932", "shift_jis", "cp936", ...) and its
+// canonical name.
+func CodePage(name string) (encoding.Encoding, string, error) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	if n == "" {
+		n = DefaultCodePage
+	}
+	if a, ok := codePageAliases[n]; ok {
+		n = a
+	}
+	if _, err := fmt.Sscanf(n, "%d", new(int)); err == nil && !strings.HasPrefix(n, "cp") {
+		n = "cp" + n
+	}
+	if n == "utf-8" || n == "utf8" || n == "cp65001" {
+		return unicode.UTF8, UTF8, nil
+	}
+	if e, ok := codePages[n]; ok {
+		return e, n, nil
+	}
+	return nil, "", fmt.Errorf("unknown code page %q (known: cp437, cp850, cp1250-cp1258, cp932, cp936, cp949, cp950, utf-8)", name)
+}
+
+// Info says how a file's text was decoded.
+type Info struct {
+	// Encoding is UTF-8, UTF-16LE, UTF-16BE or a code page name ("cp1252").
+	Encoding string `json:"encoding"`
+	// BOM is true when the file starts with a byte-order mark.
+	BOM bool `json:"bom,omitempty"`
+	// Assumed is true when the encoding is a code page taken on trust
+	// (8-bit text without any marker).
+	Assumed bool `json:"assumed,omitempty"`
+	// Invalid counts the bytes or sequences that are not valid in the
+	// encoding used (replaced by U+FFFD).
+	Invalid int `json:"invalid,omitempty"`
+}
+
+// String renders Info for a report: "UTF-16LE with BOM", "cp1252 (assumed)".
+func (i Info) String() string {
+	s := i.Encoding
+	if i.BOM {
+		s += " with BOM"
+	}
+	if i.Assumed {
+		s += " (assumed)"
+	}
+	return s
+}
+
+// Sniff decides the encoding of a file from its first bytes (a few KiB are
+// enough). codepage is used for 8-bit text that is not valid UTF-8.
+func Sniff(head []byte, codepage string) Info {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		return Info{Encoding: UTF8, BOM: true}
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		return Info{Encoding: UTF16LE, BOM: true}
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return Info{Encoding: UTF16BE, BOM: true}
+	}
+	if enc := sniffUTF16(head); enc != "" {
+		return Info{Encoding: enc}
+	}
+	if validUTF8Prefix(head) {
+		return Info{Encoding: UTF8}
+	}
+	_, name, err := CodePage(codepage)
+	if err != nil {
+		name = DefaultCodePage
+	}
+	return Info{Encoding: name, Assumed: true}
+}
+
+// sniffUTF16 recognizes BOM-less UTF-16 of mostly-ASCII text by its NUL
+// bytes: nearly every odd byte NUL is little-endian, every even one big-endian.
+func sniffUTF16(head []byte) string {
+	n := len(head) &^ 1
+	if n < 4 {
+		return ""
+	}
+	var evenNUL, oddNUL int
+	for i := 0; i < n; i += 2 {
+		if head[i] == 0 {
+			evenNUL++
+		}
+		if head[i+1] == 0 {
+			oddNUL++
+		}
+	}
+	pairs := n / 2
+	switch {
+	case oddNUL*10 >= pairs*7 && evenNUL*10 < pairs:
+		return UTF16LE
+	case evenNUL*10 >= pairs*7 && oddNUL*10 < pairs:
+		return UTF16BE
+	}
+	return ""
+}
+
+// validUTF8Prefix reports whether b is valid UTF-8, allowing a multi-byte
+// sequence cut at the end of the sample.
+func validUTF8Prefix(b []byte) bool {
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size <= 1 {
+			if len(b) < utf8.UTFMax && !utf8.FullRune(b) {
+				return true
+			}
+			return false
+		}
+		b = b[size:]
+	}
+	return true
+}
+
+// decoder returns the decoder for info.
+func decoder(info Info) *encoding.Decoder {
+	switch info.Encoding {
+	case UTF16LE:
+		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()
+	case UTF16BE:
+		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder()
+	case UTF8:
+		return unicode.UTF8BOM.NewDecoder()
+	}
+	e, _, err := CodePage(info.Encoding)
+	if err != nil {
+		e = charmap.Windows1252
+	}
+	return e.NewDecoder()
+}
+
+// Decode decodes all of b to UTF-8. A BOM is removed; invalid bytes become
+// U+FFFD and are counted in Info.Invalid.
+func Decode(b []byte, codepage string) ([]byte, Info) {
+	head := b
+	if len(head) > 8192 {
+		head = head[:8192]
+	}
+	info := Sniff(head, codepage)
+	src := b
+	switch {
+	case info.BOM && info.Encoding == UTF8:
+		src = b[3:]
+	case info.BOM:
+		src = b[2:]
+	}
+	if info.Encoding == UTF8 && utf8.Valid(src) {
+		return src, info
+	}
+	if info.Encoding == UTF8 {
+		// Valid at the start, not throughout: count and replace bad bytes.
+		out := bytes.ToValidUTF8(src, []byte("\uFFFD"))
+		info.Invalid = countInvalidUTF8(src)
+		return out, info
+	}
+	if len(src)%2 == 1 && (info.Encoding == UTF16LE || info.Encoding == UTF16BE) {
+		src = src[:len(src)-1]
+		info.Invalid++
+	}
+	out, _, err := transform.Bytes(decoder(info), src)
+	if err != nil {
+		return bytes.ToValidUTF8(src, []byte("\uFFFD")), Info{Encoding: info.Encoding, Invalid: 1}
+	}
+	info.Invalid += bytes.Count(out, []byte("\uFFFD")) - bytes.Count(src, []byte("\uFFFD"))
+	if info.Invalid < 0 {
+		info.Invalid = 0
+	}
+	return out, info
+}
+
+func countInvalidUTF8(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size <= 1 {
+			n++
+		}
+		b = b[size:]
+	}
+	return n
+}
+
+// NewReader returns a reader of r's text as UTF-8, and how it was decoded
+// (Info.Invalid is not counted when streaming). The first 8 KiB are
+// buffered to sniff the encoding.
+func NewReader(r io.Reader, codepage string) (io.Reader, Info, error) {
+	head := make([]byte, 8192)
+	n, err := io.ReadFull(r, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, Info{}, err
+	}
+	head = head[:n]
+	info := Sniff(head, codepage)
+	body := head
+	switch {
+	case info.BOM && info.Encoding == UTF8:
+		body = head[3:]
+	case info.BOM:
+		body = head[2:]
+	}
+	full := io.MultiReader(bytes.NewReader(body), r)
+	if info.Encoding == UTF8 {
+		return full, info, nil
+	}
+	return transform.NewReader(full, decoder(info)), info, nil
+}
