@@ -51,4 +51,7 @@ type InputFile struct {
 	Problems []Problem `json:"problems,omitempty"`
 	// Notes are facts about the reading worth knowing ("hive was dirty; logs applied").
 	Notes []string `json:"notes,omitempty"`
+	// Hives lists the top-level HKLM keys a registry file holds ("SYSTEM",
+	// "SOFTWARE", "Cluster"), so that findings can point at the right file.
+	Hives []string `json:"hives,omitempty"`
 }

@@ -53,24 +53,13 @@ func canonicalComponents(p string) []string {
 	return parts
 }
 
-// Wants reports whether the key at path (HKLM-relative) lies inside one of
-// the filter's subtrees.
+// Wants reports whether the key at path (HKLM-relative) is to be kept: it
+// lies inside one of the filter's subtrees, or is an ancestor of one.
+// Ancestors are kept (they are few) so that the model can tell which parts
+// of the registry an export covered: an export holding
+// `SOFTWARE\Policies\Microsoft\Windows` but no `IPSec` key below it says
+// "no IPSec policy", an export without it says nothing.
 func (f *KeyFilter) Wants(path string) bool {
-	if f == nil {
-		return true
-	}
-	c := canonicalComponents(path)
-	for _, p := range f.prefixes {
-		if hasPrefix(c, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// Descend reports whether a walk of a tree must enter the key at path:
-// it is wanted, or one of the wanted subtrees lies below it.
-func (f *KeyFilter) Descend(path string) bool {
 	if f == nil {
 		return true
 	}
@@ -82,6 +71,10 @@ func (f *KeyFilter) Descend(path string) bool {
 	}
 	return false
 }
+
+// Descend reports whether a walk of a tree must enter the key at path. It
+// is the same as Wants, since ancestors of wanted subtrees are wanted.
+func (f *KeyFilter) Descend(path string) bool { return f.Wants(path) }
 
 func hasPrefix(s, prefix []string) bool {
 	if len(prefix) > len(s) {

@@ -1,0 +1,257 @@
+package model
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+)
+
+// Registry paths the host facts read.
+const (
+	KeySelect          = `SYSTEM\Select`
+	KeyComputerName    = `SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName`
+	KeyProductOptions  = `SYSTEM\CurrentControlSet\Control\ProductOptions`
+	KeyServices        = `SYSTEM\CurrentControlSet\Services`
+	KeyTcpipInterfaces = `SYSTEM\CurrentControlSet\Services\Tcpip\Parameters\Interfaces`
+	KeyWLBSParameters  = `SYSTEM\CurrentControlSet\Services\WLBS\Parameters`
+	KeyCurrentVersion  = `SOFTWARE\Microsoft\Windows NT\CurrentVersion`
+	KeyClusterServer   = `SOFTWARE\Microsoft\Windows NT\CurrentVersion\Cluster Server`
+	KeyIPSecPolicy     = `SOFTWARE\Policies\Microsoft\Windows\IPSec`
+	KeyIPSecLocal      = `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`
+	KeyIPSecGPT        = `SOFTWARE\Policies\Microsoft\Windows\IPSec\GPTIPSECPolicy`
+)
+
+// ExchangeServiceNames are the services that show an Exchange 2003 server.
+var ExchangeServiceNames = []string{"MSExchangeSA", "MSExchangeIS", "MSExchangeMTA", "RESvc", "POP3Svc", "IMAP4Svc"}
+
+// FactKeys are the registry subtrees the host facts read; parsers keep
+// them, with the keys each rule declares.
+func FactKeys() []string {
+	keys := []string{KeySelect, KeyComputerName, KeyProductOptions, KeyTcpipInterfaces, `SYSTEM\CurrentControlSet\Services\WLBS`,
+		`SYSTEM\CurrentControlSet\Services\ClusSvc`, `SYSTEM\CurrentControlSet\Services\HTTP`,
+		KeyCurrentVersion, KeyIPSecPolicy}
+	for _, s := range ExchangeServiceNames {
+		keys = append(keys, KeyServices+`\`+s)
+	}
+	return append(keys, ClusterKeys...)
+}
+
+// DeriveFacts fills h.Facts from h's registry, IPSec exports and
+// configuration. It never fails: what the exports do not tell stays
+// unknown, with the reason.
+func DeriveFacts(h *Host) {
+	r := h.Registry
+	f := &h.Facts
+	f.ComputerName = computerName(r)
+	f.OS = osInfo(h)
+	f.Cluster = ReadClusterConfig(r)
+	f.ClusterNode = clusterNode(h, f.Cluster)
+	f.NLB = nlbInfo(h)
+	f.Exchange = exchangeServices(h)
+	f.Addresses = addresses(h)
+	f.Policy = assignedPolicy(h)
+	f.Virtual = f.Cluster.VirtualAddresses()
+	for _, ip := range f.NLB.Value.ClusterIPs {
+		f.Virtual = append(f.Virtual, VirtualAddress{IP: ip, Origin: "NLB", Exchange: true, Loc: f.NLB.Source})
+	}
+}
+
+
+func computerName(r *Registry) Fact[string] {
+	v := r.Value(KeyComputerName, "ComputerName")
+	if s, ok := v.AsString(); ok && strings.TrimSpace(s) != "" {
+		return Known(strings.TrimSpace(s), v.Loc, `SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName`)
+	}
+	return Unknown[string]("ComputerName is not in the exports")
+}
+
+func osInfo(h *Host) Fact[OSInfo] {
+	r := h.Registry
+	info := OSInfo{}
+	info.ProductType = stringValue(r, KeyProductOptions, "ProductType")
+	ver := r.Value(KeyCurrentVersion, "CurrentVersion")
+	if s, ok := ver.AsString(); ok && s != "" {
+		info.Version = strings.TrimSpace(s)
+		info.Build = stringValue(r, KeyCurrentVersion, "CurrentBuildNumber")
+		info.ServicePack = stringValue(r, KeyCurrentVersion, "CSDVersion")
+		info.ProductName = stringValue(r, KeyCurrentVersion, "ProductName")
+		info.Family = familyOf(info.Version)
+		return Known(info, ver.Loc, fmt.Sprintf(`SOFTWARE\Microsoft\Windows NT\CurrentVersion\CurrentVersion = %q`, info.Version))
+	}
+	// No SOFTWARE hive: a netsh ipsec export implies Windows Server 2003
+	// (Windows 2000 has no netsh ipsec context).
+	for _, s := range h.IPSec {
+		if s.Form != "" && !s.NoData {
+			info.Family = OSWin2003
+			return Known(info, Location{File: s.File}, "inferred: a netsh ipsec export exists, and Windows 2000 has no netsh ipsec context")
+		}
+	}
+	if h.HasSoftware {
+		return Unknown[OSInfo](`SOFTWARE\Microsoft\Windows NT\CurrentVersion\CurrentVersion is not in the SOFTWARE export`)
+	}
+	return Unknown[OSInfo]("no SOFTWARE hive or export (it holds the Windows version)")
+}
+
+func familyOf(version string) OSFamily {
+	switch {
+	case version == "5.0":
+		return OSWin2000
+	case version == "5.1":
+		return OSWinXP
+	case version == "5.2":
+		return OSWin2003
+	case strings.HasPrefix(version, "6.") || strings.HasPrefix(version, "10."):
+		return OSWinLater
+	}
+	return OSUnknown
+}
+
+// service reads a service's start type, or returns nil when its key is
+// absent from the exports.
+func service(r *Registry, name string) *ServiceState {
+	p := KeyServices + `\` + name
+	if !r.HasKey(p) {
+		return nil
+	}
+	st := &ServiceState{Name: name, Start: -1}
+	if v := r.Value(p, "Start"); v != nil {
+		if n, ok := v.AsDWORD(); ok {
+			st.Start = int(n)
+		}
+		st.Loc = v.Loc
+	} else if k := r.Key(p); k != nil {
+		st.Loc = k.Loc
+	}
+	return st
+}
+
+// Service returns the registry state of service name on the host, or nil
+// when its key is not in the exports.
+func (h *Host) Service(name string) *ServiceState { return service(h.Registry, name) }
+
+func clusterNode(h *Host, c *ClusterConfig) Fact[bool] {
+	r := h.Registry
+	if v := r.Value(KeyClusterServer, "ClusterInstallationState"); v != nil {
+		if n, ok := v.AsDWORD(); ok {
+			configured := n >= 1 && n <= 3
+			return Known(configured, v.Loc, fmt.Sprintf("ClusterInstallationState = %d", n))
+		}
+	}
+	if st := service(r, "ClusSvc"); st != nil {
+		if st.Start >= 0 {
+			return Known(st.Start != 4, st.Loc, fmt.Sprintf("Services\\ClusSvc\\Start = %d (%s)", st.Start, StartName(st.Start)))
+		}
+	}
+	if c != nil {
+		return Known(true, Location{}, "a cluster hive is among the host's files")
+	}
+	if h.HasSystem {
+		return Known(false, Location{}, "Services\\ClusSvc is not in the SYSTEM export")
+	}
+	return Unknown[bool]("no SYSTEM hive or export (it holds Services\\ClusSvc)")
+}
+
+func nlbInfo(h *Host) Fact[NLBInfo] {
+	r := h.Registry
+	var info NLBInfo
+	var src Location
+	add := func(path string) {
+		v := r.Value(path, "ClusterIPAddress")
+		s, ok := v.AsString()
+		if !ok {
+			return
+		}
+		ip, err := netip.ParseAddr(strings.TrimSpace(s))
+		if err != nil || ip.IsUnspecified() {
+			return
+		}
+		info.Member = true
+		if src.IsZero() {
+			src = v.Loc
+		}
+		for _, have := range info.ClusterIPs {
+			if have == ip {
+				return
+			}
+		}
+		info.ClusterIPs = append(info.ClusterIPs, ip)
+	}
+	add(KeyWLBSParameters) // Windows 2000
+	for _, ifc := range r.Subkeys(KeyWLBSParameters + `\Interface`) {
+		add(KeyWLBSParameters + `\Interface\` + ifc) // Windows Server 2003, per adapter
+	}
+	if info.Member {
+		return Known(info, src, "Services\\WLBS\\Parameters ClusterIPAddress")
+	}
+	if h.HasSystem {
+		return Known(info, Location{}, "no NLB cluster IP address under Services\\WLBS\\Parameters")
+	}
+	return Unknown[NLBInfo]("no SYSTEM hive or export (it holds Services\\WLBS)")
+}
+
+func exchangeServices(h *Host) Fact[[]ServiceState] {
+	if !h.HasSystem {
+		return Unknown[[]ServiceState]("no SYSTEM hive or export (it holds the services)")
+	}
+	var out []ServiceState
+	for _, name := range ExchangeServiceNames {
+		if st := service(h.Registry, name); st != nil {
+			out = append(out, *st)
+		}
+	}
+	via := "no Exchange service in Services"
+	if len(out) > 0 {
+		via = "Services\\" + out[0].Name
+		return Known(out, out[0].Loc, via)
+	}
+	return Known(out, Location{}, via)
+}
+
+func addresses(h *Host) Fact[[]netip.Addr] {
+	r := h.Registry
+	seen := map[netip.Addr]bool{}
+	var out []netip.Addr
+	var src Location
+	add := func(v *Value) {
+		ss, _ := v.AsStrings()
+		for _, s := range ss {
+			ip, err := netip.ParseAddr(strings.TrimSpace(s))
+			if err != nil || ip.IsUnspecified() || seen[ip] {
+				continue
+			}
+			seen[ip] = true
+			out = append(out, ip)
+			if src.IsZero() {
+				src = v.Loc
+			}
+		}
+	}
+	for _, ifc := range r.Subkeys(KeyTcpipInterfaces) {
+		p := KeyTcpipInterfaces + `\` + ifc
+		if n, ok := r.Value(p, "EnableDHCP").AsDWORD(); ok && n == 1 {
+			add(r.Value(p, "DhcpIPAddress"))
+		} else {
+			add(r.Value(p, "IPAddress"))
+		}
+	}
+	if h.Config != nil {
+		for _, ip := range h.Config.Addresses {
+			if !seen[ip] {
+				seen[ip] = true
+				out = append(out, ip)
+				if src.IsZero() {
+					src = h.Config.Loc
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Less(out[j]) })
+	if len(out) > 0 {
+		return Known(out, src, "Services\\Tcpip\\Parameters\\Interfaces")
+	}
+	if h.HasSystem {
+		return Unknown[[]netip.Addr]("no static or DHCP address under Services\\Tcpip\\Parameters\\Interfaces")
+	}
+	return Unknown[[]netip.Addr]("no SYSTEM hive or export (it holds Services\\Tcpip)")
+}

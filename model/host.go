@@ -1,0 +1,233 @@
+package model
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// Fact is one thing known about a host, with the evidence for it. Known is
+// false when the exports do not tell; Via then says what was missing.
+type Fact[T any] struct {
+	Value T    `json:"value"`
+	Known bool `json:"known"`
+	// Source is where the deciding evidence was read.
+	Source Location `json:"source,omitzero"`
+	// Via says how the fact was found (or why it is unknown), in words.
+	Via string `json:"via,omitempty"`
+}
+
+// Known returns a known fact.
+func Known[T any](v T, src Location, via string) Fact[T] {
+	return Fact[T]{Value: v, Known: true, Source: src, Via: via}
+}
+
+// Unknown returns an unknown fact with the reason.
+func Unknown[T any](why string) Fact[T] {
+	return Fact[T]{Via: why}
+}
+
+// OSFamily is the Windows release a host runs.
+type OSFamily string
+
+// The Windows releases the rules tell apart.
+const (
+	OSUnknown  OSFamily = ""
+	OSWin2000  OSFamily = "Windows 2000"
+	OSWinXP    OSFamily = "Windows XP"
+	OSWin2003  OSFamily = "Windows Server 2003"
+	OSWinLater OSFamily = "Windows Vista or later"
+)
+
+// OSInfo is the operating system of a host.
+type OSInfo struct {
+	Family      OSFamily `json:"family"`
+	Version     string   `json:"version,omitempty"` // CurrentVersion: "5.0", "5.2"
+	Build       string   `json:"build,omitempty"`
+	ServicePack string   `json:"servicePack,omitempty"`
+	ProductName string   `json:"productName,omitempty"`
+	ProductType string   `json:"productType,omitempty"` // WinNT, ServerNT, LanmanNT
+}
+
+// String names the OS for people.
+func (o OSInfo) String() string {
+	if o.Family == OSUnknown {
+		return "unknown OS"
+	}
+	s := string(o.Family)
+	if o.ServicePack != "" {
+		s += " " + o.ServicePack
+	}
+	return s
+}
+
+// ServiceState is a Windows service as its registry key describes it.
+type ServiceState struct {
+	Name  string   `json:"name"`
+	Start int      `json:"start"` // 0 boot, 1 system, 2 automatic, 3 manual, 4 disabled; -1 unknown
+	Loc   Location `json:"location"`
+}
+
+// StartName names a service start type.
+func StartName(start int) string {
+	switch start {
+	case 0:
+		return "boot"
+	case 1:
+		return "system"
+	case 2:
+		return "automatic"
+	case 3:
+		return "manual"
+	case 4:
+		return "disabled"
+	}
+	return "unknown"
+}
+
+// NLBInfo describes a host's Network Load Balancing membership.
+type NLBInfo struct {
+	Member     bool         `json:"member"`
+	ClusterIPs []netip.Addr `json:"clusterIPs,omitempty"`
+}
+
+// VirtualAddress is an address a server cluster or NLB cluster answers on
+// for its members.
+type VirtualAddress struct {
+	IP   netip.Addr `json:"ip"`
+	Mask string     `json:"mask,omitempty"`
+	// Resource and Group name the cluster "IP Address" resource and its group.
+	Resource string `json:"resource,omitempty"`
+	Group    string `json:"group,omitempty"`
+	// Exchange is true when the group is an Exchange virtual server.
+	Exchange bool     `json:"exchange"`
+	Origin   string   `json:"origin"` // "cluster hive", "NLB", "ipseclint.yaml"
+	Loc      Location `json:"location,omitzero"`
+}
+
+// PolicyState says whether a host has an IPSec policy assigned.
+type PolicyState string
+
+// The states of IPSec policy assignment.
+const (
+	PolicyUnknown     PolicyState = "unknown"
+	PolicyNone        PolicyState = "none"
+	PolicyAssigned    PolicyState = "assigned"
+	PolicyOriginLocal             = "local"
+	PolicyOriginGPO               = "domain"
+)
+
+// AssignedPolicy is the IPSec policy a host applies, as far as the
+// exports tell.
+type AssignedPolicy struct {
+	State PolicyState `json:"state"`
+	// Origin is "local" or "domain" (Group Policy), when assigned.
+	Origin string `json:"origin,omitempty"`
+	// Name of the assigned policy, when known.
+	Name string `json:"name,omitempty"`
+	// Policy holds the policy's contents when an export of them was found
+	// (a netsh dump or listing); nil otherwise.
+	Policy *Policy `json:"-"`
+	// ContentsFrom is the file the contents were read from.
+	ContentsFrom string `json:"contentsFrom,omitempty"`
+	// Notes record disagreements between the sources.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// HostFacts are the facts the rules use, each with its evidence.
+type HostFacts struct {
+	ComputerName Fact[string]           `json:"computerName"`
+	OS           Fact[OSInfo]           `json:"os"`
+	ClusterNode  Fact[bool]             `json:"serverClusterNode"`
+	NLB          Fact[NLBInfo]          `json:"nlb"`
+	Cluster      *ClusterConfig         `json:"cluster,omitempty"`
+	Exchange     Fact[[]ServiceState]   `json:"exchangeServices"`
+	Addresses    Fact[[]netip.Addr]     `json:"addresses"`
+	Policy       Fact[AssignedPolicy]   `json:"ipsecPolicy"`
+	Virtual      []VirtualAddress       `json:"virtualAddresses,omitempty"`
+	Services     map[string]ServiceState `json:"-"`
+}
+
+// IsExchange reports whether the host runs Exchange (the information store
+// or the system attendant is installed).
+func (f *HostFacts) IsExchange() bool {
+	for _, s := range f.Exchange.Value {
+		if strings.EqualFold(s.Name, "MSExchangeIS") || strings.EqualFold(s.Name, "MSExchangeSA") {
+			return true
+		}
+	}
+	return false
+}
+
+// Role is a host's part in the Exchange topology.
+type Role string
+
+// The roles.
+const (
+	RoleUnknown  Role = ""
+	RoleFrontEnd Role = "frontend"
+	RoleBackEnd  Role = "backend"
+	RoleOther    Role = "other" // not an Exchange server (a domain controller, say)
+)
+
+// RoleFact is a role with whether it was declared or inferred.
+type RoleFact struct {
+	Role     Role   `json:"role"`
+	Declared bool   `json:"declared"`
+	Why      string `json:"why"`
+}
+
+// Host is one server: the files collected off it and what they say.
+type Host struct {
+	Name string `json:"name"`
+	// NameSource says where the name came from: the registry's
+	// ComputerName, or the folder name.
+	NameSource string `json:"nameSource"`
+	// Dir is the folder the host's files came from ("" for loose files).
+	Dir   string       `json:"dir,omitempty"`
+	Files []*InputFile `json:"-"`
+	// Registry is the merge of every registry source of the host.
+	Registry *Registry `json:"registry"`
+	// HasSystem and HasSoftware say whether the SYSTEM and SOFTWARE hives
+	// (or exports of them) were among the host's files.
+	HasSystem   bool           `json:"hasSystem"`
+	HasSoftware bool           `json:"hasSoftware"`
+	IPSec       []*PolicyStore `json:"ipsec,omitempty"`
+	Facts       HostFacts      `json:"facts"`
+	Role        RoleFact       `json:"role"`
+	// Config is the host's entry in ipseclint.yaml, if any.
+	Config *HostConfig `json:"-"`
+}
+
+// SystemFile returns the first SYSTEM registry source of the host (a hive
+// or a .reg export holding SYSTEM keys), for locating findings about it.
+func (h *Host) SystemFile() *InputFile {
+	return h.fileWith("SYSTEM")
+}
+
+// SoftwareFile returns the first SOFTWARE registry source of the host.
+func (h *Host) SoftwareFile() *InputFile {
+	return h.fileWith("SOFTWARE")
+}
+
+func (h *Host) fileWith(hive string) *InputFile {
+	for _, f := range h.Files {
+		if (f.Kind == KindHive || f.Kind == KindRegExport) && f.Status != StatusFailed {
+			for _, m := range f.Hives {
+				if strings.EqualFold(m, hive) {
+					return f
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// NetshFile returns the first netsh file of the host that was read.
+func (h *Host) NetshFile() *InputFile {
+	for _, f := range h.Files {
+		if f.Kind == KindNetsh && f.Status != StatusFailed {
+			return f
+		}
+	}
+	return nil
+}
