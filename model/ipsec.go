@@ -10,8 +10,10 @@ import (
 // `netsh ipsec static dump` script or `show all` listing gives them.
 type PolicyStore struct {
 	File string `json:"file"`
-	// Form is "script" (the dump form, or any file of netsh commands) or
-	// "show-all" (the listing).
+	// Form is "script" (the dump form, or any file of netsh commands),
+	// "show-all" (the listing), "ipsecpol" (Windows 2000 ipsecpol/ipseccmd
+	// command lines) or "netdiag" (netdiag /test:ipsec output, which names
+	// the active policy without its contents).
 	Form string `json:"form"`
 	// StoreLocation is what `set store location=` named: local, persistent,
 	// domain ("" = not said, netsh's default is local).
@@ -77,6 +79,26 @@ func (s *PolicyStore) FilterAction(name string) *FilterAction {
 	return nil
 }
 
+// DefaultRule returns the policy's default response rule, or nil.
+func (p *Policy) DefaultRule() *Rule {
+	for _, r := range p.Rules {
+		if r.Default {
+			return r
+		}
+	}
+	return nil
+}
+
+// Rule returns the rule of that name (case-insensitive), or nil.
+func (p *Policy) Rule(name string) *Rule {
+	for _, r := range p.Rules {
+		if strings.EqualFold(r.Name, name) {
+			return r
+		}
+	}
+	return nil
+}
+
 // Policy is an IPSec policy: main-mode settings and an ordered set of rules.
 type Policy struct {
 	Name        string `json:"name"`
@@ -85,7 +107,13 @@ type Policy struct {
 	// Assigned is true when the policy is the host's assigned policy.
 	Assigned bool `json:"assigned"`
 	// AssignLoc is the line that assigned it (`assign=yes`), when assigned.
-	AssignLoc           Location   `json:"assignLocation,omitzero"`
+	AssignLoc Location `json:"assignLocation,omitzero"`
+	// Partial is set when the file names the policy but does not hold its
+	// contents (netdiag output): its rules are unknown, not absent.
+	Partial bool `json:"partial,omitempty"`
+	// LastModified is the listing's "Last Modified" value, in the server's
+	// locale format (kept opaque).
+	LastModified        string     `json:"lastModified,omitempty"`
 	MMPFS               bool       `json:"mmpfs"`
 	MMLifetimeMin       int        `json:"mmLifetimeMinutes,omitempty"`
 	QMPerMM             int        `json:"qmPerMM,omitempty"`
@@ -108,13 +136,17 @@ type Rule struct {
 	FilterList   *FilterList   `json:"-"`
 	FilterAction *FilterAction `json:"-"`
 	Active       bool          `json:"active"`
-	// Default marks the policy's default response rule.
-	Default bool `json:"default,omitempty"`
+	// Default marks the policy's default response rule. Its FilterAction
+	// is made from the rule's own settings (set defaultrule qmsec=, qmpfs=)
+	// and is not among the store's filter actions.
+	Default bool   `json:"default,omitempty"`
+	GUID    string `json:"guid,omitempty"`
 	// TunnelEndpoint is the tunnel end-point address; "" in transport mode.
 	TunnelEndpoint string `json:"tunnelEndpoint,omitempty"`
 	// ConnType is lan, dialup or all.
 	ConnType string `json:"connType,omitempty"`
-	// Auth lists the authentication methods in order (kerberos, psk, rootca).
+	// Auth lists the authentication methods in order: "kerberos", "psk"
+	// (the key itself is not kept), or "rootca:" followed by the CA name.
 	Auth []string `json:"auth,omitempty"`
 	Loc  Location `json:"location"`
 }
@@ -148,7 +180,8 @@ type Address struct {
 	Kind AddrKind `json:"kind"`
 	// Net is the address and mask for AddrIP ("10.0.0.0/8", "10.0.0.5/32").
 	Net netip.Prefix `json:"net,omitzero"`
-	// Name is the host name of an AddrDNSName address.
+	// Name is the host name of an AddrDNSName address, or the DNS name an
+	// AddrIP address was resolved from when a listing shows it.
 	Name string `json:"name,omitempty"`
 }
 

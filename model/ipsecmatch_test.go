@@ -1,0 +1,234 @@
+package model
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+// policyBuilder makes small policies for the matcher tests.
+type policyBuilder struct{ p *Policy }
+
+func newPolicy() *policyBuilder { return &policyBuilder{p: &Policy{Name: "P", Assigned: true}} }
+
+func (b *policyBuilder) rule(name string, active bool, action ActionKind, filters ...*Filter) *policyBuilder {
+	fa := &FilterAction{Name: name + "-action", Action: action}
+	if action == ActionNegotiate {
+		fa.Methods = []QMMethod{{ESP: &ESPTransform{Cipher: Alg3DES, Integrity: AlgSHA1}, Text: "ESP[3DES,SHA1]"}}
+	}
+	b.p.Rules = append(b.p.Rules, &Rule{
+		Name: name, Active: active,
+		FilterList: &FilterList{Name: name + "-list", Filters: filters}, FilterListName: name + "-list",
+		FilterAction: fa, FilterActionName: fa.Name,
+	})
+	return b
+}
+
+func ip(s string) Address  { return Address{Kind: AddrIP, Net: netip.MustParsePrefix(s)} }
+func kind(k AddrKind) Address { return Address{Kind: k} }
+
+func flt(src, dst Address, proto uint8, sport, dport uint16, mirrored bool) *Filter {
+	return &Filter{Src: src, Dst: dst, Protocol: proto, SrcPort: sport, DstPort: dport, Mirrored: mirrored}
+}
+
+var (
+	feAddr = netip.MustParseAddr("10.0.0.10")
+	beAddr = netip.MustParseAddr("10.0.0.50")
+	me     = []netip.Addr{feAddr}
+)
+
+// outbound is a packet from the host (front-end) to the back-end.
+func outbound(proto uint8, dport uint16) Packet {
+	return Packet{Src: feAddr, SrcIsMe: true, Dst: beAddr, Me: me, Protocol: proto, SrcPort: 0, DstPort: dport}
+}
+
+func TestMatch(t *testing.T) {
+	any, meA := kind(AddrAny), kind(AddrMe)
+	cases := []struct {
+		name     string
+		policy   *Policy
+		pkt      Packet
+		want     MatchOutcome
+		wantRule string
+		mirror   bool
+		unsure   string // substring of an Uncertain entry, "" = none expected
+	}{
+		{
+			name:     "host filter beats any-any block",
+			policy:   newPolicy().rule("block-all", true, ActionBlock, flt(any, any, 0, 0, 0, true)).rule("pop3", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).p,
+			pkt:      outbound(6, 110),
+			want:     MatchNegotiate,
+			wantRule: "pop3",
+		},
+		{
+			name:     "other port falls to the any-any block",
+			policy:   newPolicy().rule("block-all", true, ActionBlock, flt(any, any, 0, 0, 0, true)).rule("pop3", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).p,
+			pkt:      outbound(6, 143),
+			want:     MatchBlock,
+			wantRule: "block-all",
+		},
+		{
+			name:     "host beats subnet",
+			policy:   newPolicy().rule("subnet-permit", true, ActionPermit, flt(meA, ip("10.0.0.0/24"), 0, 0, 0, true)).rule("host-esp", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 0, 0, 0, true)).p,
+			pkt:      outbound(6, 110),
+			want:     MatchNegotiate,
+			wantRule: "host-esp",
+		},
+		{
+			name:     "subnet applies to other hosts of the subnet",
+			policy:   newPolicy().rule("subnet-permit", true, ActionPermit, flt(meA, ip("10.0.0.0/24"), 0, 0, 0, true)).rule("host-esp", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 0, 0, 0, true)).p,
+			pkt:      Packet{Src: feAddr, SrcIsMe: true, Dst: netip.MustParseAddr("10.0.0.51"), Me: me, Protocol: 6, DstPort: 110},
+			want:     MatchPermit,
+			wantRule: "subnet-permit",
+		},
+		{
+			name:     "address specificity beats protocol and port",
+			policy:   newPolicy().rule("host-any", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 0, 0, 0, true)).rule("subnet-port", true, ActionPermit, flt(meA, ip("10.0.0.0/8"), 6, 0, 110, true)).p,
+			pkt:      outbound(6, 110),
+			want:     MatchNegotiate,
+			wantRule: "host-any",
+		},
+		{
+			name:     "mirrored filter matches the reverse direction",
+			policy:   newPolicy().rule("pop3", true, ActionNegotiate, flt(ip("10.0.0.50/32"), meA, 6, 110, 0, true)).p,
+			pkt:      outbound(6, 110),
+			want:     MatchNegotiate,
+			wantRule: "pop3",
+			mirror:   true,
+		},
+		{
+			name:   "one-way filter does not match the reverse direction",
+			policy: newPolicy().rule("pop3", true, ActionNegotiate, flt(ip("10.0.0.50/32"), meA, 6, 110, 0, false)).p,
+			pkt:    outbound(6, 110),
+			want:   MatchNone,
+		},
+		{
+			name:   "inactive rule is ignored",
+			policy: newPolicy().rule("pop3", false, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).p,
+			pkt:    outbound(6, 110),
+			want:   MatchNone,
+		},
+		{
+			name:     "port-specific beats any-port at equal addresses",
+			policy:   newPolicy().rule("host-permit", true, ActionPermit, flt(meA, ip("10.0.0.50/32"), 6, 0, 0, true)).rule("host-110", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).p,
+			pkt:      outbound(6, 110),
+			want:     MatchNegotiate,
+			wantRule: "host-110",
+		},
+		{
+			name:     "protocol-specific beats any protocol at equal addresses",
+			policy:   newPolicy().rule("tcp-block", true, ActionBlock, flt(meA, ip("10.0.0.50/32"), 6, 0, 0, true)).rule("all-permit", true, ActionPermit, flt(meA, ip("10.0.0.50/32"), 0, 0, 0, true)).p,
+			pkt:      outbound(6, 25),
+			want:     MatchBlock,
+			wantRule: "tcp-block",
+		},
+		{
+			name:   "unknown (ephemeral) source port does not match a source-port filter",
+			policy: newPolicy().rule("sport", true, ActionBlock, flt(meA, any, 6, 1025, 0, false)).p,
+			pkt:    outbound(6, 110),
+			want:   MatchNone,
+		},
+		{
+			name:   "protocol mismatch",
+			policy: newPolicy().rule("udp", true, ActionBlock, flt(any, any, 17, 0, 0, true)).p,
+			pkt:    outbound(6, 110),
+			want:   MatchNone,
+		},
+		{
+			name:     "me matches through Packet.Me when SrcIsMe is not set",
+			policy:   newPolicy().rule("pop3", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, false)).p,
+			pkt:      Packet{Src: feAddr, Dst: beAddr, Me: me, Protocol: 6, DstPort: 110},
+			want:     MatchNegotiate,
+			wantRule: "pop3",
+		},
+		{
+			name:     "own address unknown against a filter on a specific source",
+			policy:   newPolicy().rule("fe-be", true, ActionNegotiate, flt(ip("10.0.0.10/32"), ip("10.0.0.50/32"), 6, 0, 110, true)).p,
+			pkt:      Packet{SrcIsMe: true, Dst: beAddr, Protocol: 6, DstPort: 110},
+			want:     MatchNegotiate,
+			wantRule: "fe-be",
+			unsure:   "source address is unknown",
+		},
+		{
+			name:   "DNS servers filter is unknown offline",
+			policy: newPolicy().rule("dns", true, ActionBlock, flt(meA, kind(AddrDNS), 0, 0, 0, true)).p,
+			pkt:    outbound(6, 110),
+			want:   MatchNone,
+			unsure: "DNS servers",
+		},
+		{
+			name:     "equal weights that disagree: block first, flagged",
+			policy:   newPolicy().rule("permit", true, ActionPermit, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).rule("block", true, ActionBlock, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).p,
+			pkt:      outbound(6, 110),
+			want:     MatchBlock,
+			wantRule: "block",
+			unsure:   "equal weight",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := c.policy.Match(c.pkt)
+			if got.Outcome != c.want {
+				t.Fatalf("outcome = %s, want %s (uncertain %q)", got.Outcome, c.want, got.Uncertain)
+			}
+			if c.wantRule != "" && (got.Rule == nil || got.Rule.Name != c.wantRule) {
+				t.Errorf("rule = %v, want %s", got.Rule, c.wantRule)
+			}
+			if got.Mirror != c.mirror {
+				t.Errorf("mirror = %v, want %v", got.Mirror, c.mirror)
+			}
+			joined := strings.Join(got.Uncertain, "\n")
+			if c.unsure == "" && joined != "" {
+				t.Errorf("unexpected uncertainty: %s", joined)
+			}
+			if c.unsure != "" && !strings.Contains(joined, c.unsure) {
+				t.Errorf("uncertain = %q, want it to mention %q", got.Uncertain, c.unsure)
+			}
+		})
+	}
+}
+
+func TestMatchNegotiateDetails(t *testing.T) {
+	p := newPolicy().rule("block-all", true, ActionBlock, flt(kind(AddrAny), kind(AddrAny), 0, 0, 0, true)).
+		rule("pop3", true, ActionNegotiate, flt(kind(AddrMe), ip("10.0.0.50/32"), 6, 0, 110, true)).p
+	p.Rules[1].FilterAction.Soft = true
+	p.Rules[1].FilterAction.InPass = true
+	p.Rules = append(p.Rules, &Rule{Name: "default", Default: true, Active: true})
+	got := p.Match(outbound(6, 110))
+	if !got.Soft || !got.InPass || len(got.Methods) != 1 || !got.Methods[0].Confidential() {
+		t.Errorf("negotiate details = soft %v inpass %v methods %v", got.Soft, got.InPass, got.Methods)
+	}
+	if len(got.Candidates) != 1 || got.Candidates[0].Rule.Name != "block-all" {
+		t.Errorf("candidates = %+v, want the any-any block", got.Candidates)
+	}
+}
+
+func TestMatchUnresolvedAndNil(t *testing.T) {
+	var nilPolicy *Policy
+	if got := nilPolicy.Match(outbound(6, 110)); got.Outcome != MatchNone || len(got.Uncertain) == 0 {
+		t.Errorf("nil policy: %+v", got)
+	}
+	p := &Policy{Name: "P", Rules: []*Rule{{Name: "r", Active: true, FilterListName: "missing"}}}
+	got := p.Match(outbound(6, 110))
+	if got.Outcome != MatchNone || !strings.Contains(strings.Join(got.Uncertain, " "), "missing") {
+		t.Errorf("unresolved list: %+v", got)
+	}
+}
+
+func TestFilterWeight(t *testing.T) {
+	hostHost := flt(kind(AddrMe), ip("10.0.0.50/32"), 0, 0, 0, false)
+	anyAny := flt(kind(AddrAny), kind(AddrAny), 0, 0, 0, false)
+	subnet := flt(kind(AddrMe), ip("10.0.0.0/24"), 6, 0, 110, false)
+	if got, want := FilterWeight(hostHost)>>16, uint32(1056); got != want {
+		t.Errorf("host-host address weight = %d, want %d", got, want)
+	}
+	if got := FilterWeight(anyAny); got != weightAddressTieBreaker {
+		t.Errorf("any-any weight = %#x, want just the tie-breaker", got)
+	}
+	if FilterWeight(subnet) >= FilterWeight(hostHost) {
+		t.Errorf("subnet TCP/110 (%#x) should weigh less than host any-protocol (%#x)", FilterWeight(subnet), FilterWeight(hostHost))
+	}
+	if maskWeight(24) != 492 || maskWeight(0) != 0 || maskWeight(32) != 528 {
+		t.Errorf("maskWeight(24,0,32) = %d,%d,%d", maskWeight(24), maskWeight(0), maskWeight(32))
+	}
+}
