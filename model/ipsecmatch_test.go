@@ -24,7 +24,7 @@ func (b *policyBuilder) rule(name string, active bool, action ActionKind, filter
 	return b
 }
 
-func ip(s string) Address  { return Address{Kind: AddrIP, Net: netip.MustParsePrefix(s)} }
+func ip(s string) Address     { return Address{Kind: AddrIP, Net: netip.MustParsePrefix(s)} }
 func kind(k AddrKind) Address { return Address{Kind: k} }
 
 func flt(src, dst Address, proto uint8, sport, dport uint16, mirrored bool) *Filter {
