@@ -231,3 +231,24 @@ func (h *Host) NetshFile() *InputFile {
 	}
 	return nil
 }
+
+// Covers reports whether the host's registry exports cover the key at
+// path: a hive that holds it was read, or the key itself or one of its
+// ancestors appears as a key in an export. When an export does not cover
+// a key, its absence from the exports says nothing about the server.
+func (h *Host) Covers(path string) bool {
+	p, ok := CleanKeyPath(path)
+	if !ok {
+		return false
+	}
+	if top, _, _ := strings.Cut(p, `\`); h.hasHive(top) {
+		return true
+	}
+	for p != "" {
+		if h.Registry.Key(p) != nil {
+			return true
+		}
+		p, _ = parentPath(p)
+	}
+	return false
+}

@@ -18,7 +18,7 @@ type registryPolicyEvidence struct {
 func readRegistryPolicy(h *Host) registryPolicyEvidence {
 	r := h.Registry
 	ev := registryPolicyEvidence{}
-	ev.covered = h.hasHive("SOFTWARE") || r.HasKey(KeyIPSecLocal) || r.HasKey(KeyIPSecPolicy)
+	ev.covered = h.Covers(KeyIPSecLocal)
 	if v := r.Value(KeyIPSecGPT, "DSIPSECPolicyPath"); v != nil {
 		if s, ok := v.AsString(); ok && strings.TrimSpace(s) != "" {
 			ev.covered, ev.origin, ev.id, ev.loc = true, PolicyOriginGPO, strings.TrimSpace(s), v.Loc

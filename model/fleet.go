@@ -1,0 +1,154 @@
+package model
+
+import (
+	"net/netip"
+	"sort"
+	"strings"
+)
+
+// Fleet is everything one audit read: the hosts, every input file met
+// (read, partly read, failed or skipped), and the auditor's configuration.
+type Fleet struct {
+	// Root is the folder paths are reported relative to.
+	Root   string       `json:"root"`
+	Hosts  []*Host      `json:"hosts"`
+	Files  []*InputFile `json:"files"`
+	Config *FleetConfig `json:"config,omitempty"`
+}
+
+// Host returns the host of that name (case-insensitive), or nil.
+func (f *Fleet) Host(name string) *Host {
+	for _, h := range f.Hosts {
+		if strings.EqualFold(h.Name, name) {
+			return h
+		}
+	}
+	return nil
+}
+
+// WithRole returns the hosts that have role r, in fleet order.
+func (f *Fleet) WithRole(r Role) []*Host {
+	var out []*Host
+	for _, h := range f.Hosts {
+		if h.Role.Role == r {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// AssignRoles gives every host its role: the one declared in
+// ipseclint.yaml, else one inferred from the exports. An Exchange server
+// that is a server-cluster (MSCS) node is a back-end; when the fleet has a
+// back-end, an Exchange server that is not a cluster node is a front-end
+// (KB 837852: front-ends are not clustered with MSCS, they use NLB). A
+// host without Exchange services is "other". Everything else stays
+// unknown, with the reason, and rules that need a role say so.
+func (f *Fleet) AssignRoles() {
+	for _, h := range f.Hosts {
+		h.Role = RoleFact{}
+		if h.Config != nil && h.Config.Role != RoleUnknown {
+			h.Role = RoleFact{Role: h.Config.Role, Declared: true, Why: "declared in " + configName(f)}
+			continue
+		}
+		switch {
+		case !h.Facts.Exchange.Known:
+			h.Role.Why = "unknown: " + h.Facts.Exchange.Via
+		case !h.Facts.IsExchange():
+			h.Role = RoleFact{Role: RoleOther, Why: "inferred: no Exchange information store or system attendant service"}
+		case h.Facts.ClusterNode.Known && h.Facts.ClusterNode.Value:
+			h.Role = RoleFact{Role: RoleBackEnd, Why: "inferred: Exchange server on a server-cluster node (" + h.Facts.ClusterNode.Via + ")"}
+		}
+	}
+	haveBackend := len(f.WithRole(RoleBackEnd)) > 0 || (f.Config != nil && len(f.Config.BackendVirtualAddresses) > 0)
+	for _, h := range f.Hosts {
+		if h.Role.Declared || h.Role.Role != RoleUnknown || !h.Facts.Exchange.Known || !h.Facts.IsExchange() {
+			continue
+		}
+		switch {
+		case !h.Facts.ClusterNode.Known:
+			h.Role.Why = "unknown: Exchange server, but whether it is a cluster node is unknown (" + h.Facts.ClusterNode.Via + ")"
+		case haveBackend:
+			h.Role = RoleFact{Role: RoleFrontEnd, Why: "inferred: Exchange server, not a server-cluster node, in a fleet with a clustered back-end"}
+		default:
+			h.Role.Why = "unknown: Exchange server that is not clustered, and no clustered back-end in the fleet to tell front-ends from back-ends; declare it in ipseclint.yaml"
+		}
+	}
+}
+
+func configName(f *Fleet) string {
+	if f.Config != nil && f.Config.File != "" {
+		return f.Config.File
+	}
+	return "ipseclint.yaml"
+}
+
+// Target is an address front-ends send Exchange traffic to.
+type Target struct {
+	IP netip.Addr `json:"ip"`
+	// Backend names the back-end host, when known.
+	Backend string `json:"backend,omitempty"`
+	// Origin says why the address is a target: "cluster hive", "NLB",
+	// "ipseclint.yaml", "back-end's own address".
+	Origin string   `json:"origin"`
+	Loc    Location `json:"location,omitzero"`
+}
+
+// BackendTargets returns the addresses front-ends talk to: the virtual
+// addresses of clustered back-ends (cluster hive, NLB cluster IP, or
+// backends.virtual_addresses) and the own addresses of back-ends that are
+// not clustered. gaps lists back-ends whose addresses are unknown.
+func (f *Fleet) BackendTargets() (targets []Target, gaps []string) {
+	seen := map[netip.Addr]bool{}
+	add := func(t Target) {
+		if !t.IP.IsValid() || seen[t.IP] {
+			return
+		}
+		seen[t.IP] = true
+		targets = append(targets, t)
+	}
+	if f.Config != nil {
+		for _, ip := range f.Config.BackendVirtualAddresses {
+			add(Target{IP: ip, Origin: "backends.virtual_addresses in " + configName(f), Loc: f.Config.BackendVirtualLoc})
+		}
+	}
+	for _, h := range f.WithRole(RoleBackEnd) {
+		n := len(targets)
+		clustered := (h.Facts.ClusterNode.Known && h.Facts.ClusterNode.Value) || h.Facts.NLB.Value.Member
+		for _, va := range h.Facts.Virtual {
+			add(Target{IP: va.IP, Backend: h.Name, Origin: va.Origin, Loc: va.Loc})
+		}
+		if !clustered {
+			for _, ip := range h.Facts.Addresses.Value {
+				add(Target{IP: ip, Backend: h.Name, Origin: "back-end's own address", Loc: h.Facts.Addresses.Source})
+			}
+		}
+		if len(targets) == n && len(h.Facts.Virtual) == 0 {
+			switch {
+			case clustered && (f.Config == nil || len(f.Config.BackendVirtualAddresses) == 0):
+				gaps = append(gaps, h.Name+": clustered, but no cluster hive among its files and no backends.virtual_addresses declared")
+			case !clustered && !h.Facts.Addresses.Known:
+				gaps = append(gaps, h.Name+": "+h.Facts.Addresses.Via)
+			}
+		}
+	}
+	sort.SliceStable(targets, func(i, j int) bool { return targets[i].IP.Less(targets[j].IP) })
+	return targets, gaps
+}
+
+// BackendClustered reports whether the fleet's back-end is a server
+// cluster or NLB cluster, and the evidence.
+func (f *Fleet) BackendClustered() (bool, string) {
+	for _, h := range f.WithRole(RoleBackEnd) {
+		if h.Facts.ClusterNode.Known && h.Facts.ClusterNode.Value {
+			return true, h.Name + " is a server-cluster node"
+		}
+		if h.Facts.NLB.Value.Member {
+			return true, h.Name + " is an NLB cluster member"
+		}
+	}
+	if f.Config != nil && len(f.Config.BackendVirtualAddresses) > 0 {
+		return true, "backends.virtual_addresses is declared in " + configName(f)
+	}
+	return false, ""
+}

@@ -1,0 +1,86 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/ipseclint/ipseclint/model"
+)
+
+// KeyOakley is where the IKE (Oakley) settings of the IPSec service live.
+const KeyOakley = `SYSTEM\CurrentControlSet\Services\PolicyAgent\Oakley`
+
+func init() {
+	register(&Rule{
+		ID:       "IPSEC001",
+		Name:     "nlbsflags-missing",
+		Severity: SeverityWarning,
+		Summary:  "A front-end of a clustered back-end does not set Oakley\\NLBSFlags to 1, so IPSec takes about 6 minutes instead of about 2 to recover after a back-end failover.",
+		Description: "When a clustered (MSCS or NLB) Exchange 2003 back-end fails over, the front-end keeps its IPSec security association " +
+			"to the virtual address until the IPSec idle timer expires (5 minutes), then renegotiates IKE main mode (about 1 minute): " +
+			"POP3, IMAP4 and OWA through that front-end are down for about 6 minutes. On Windows Server 2003, the REG_DWORD " +
+			"`HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent\\Oakley\\NLBSFlags` = 1 on the front-end shortens the idle time " +
+			"to 1 minute (about 2 minutes in all). The rule checks every front-end running Windows Server 2003 (or whose OS the " +
+			"exports do not tell) in a fleet whose back-end is a server cluster or NLB cluster, and fires when the value is absent, " +
+			"0, another number, or of the wrong type (the string \"1\" is not the DWORD 1). Only the value 1 is documented. " +
+			"KB 821839 names the front-end; the protocol specification (MS-IKEE, fast failover) suggests the cluster side matters " +
+			"too, which is uncertain: the value seen on back-end nodes is shown by `ipseclint dump`.",
+		Remediation: "On each front-end, import this .reg file (or run the reg command), then restart the IPSEC Services service:\n\n" +
+			"```reg\nWindows Registry Editor Version 5.00\n\n" +
+			"[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent\\Oakley]\n\"NLBSFlags\"=dword:00000001\n```\n\n" +
+			"```bat\nreg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent\\Oakley /v NLBSFlags /t REG_DWORD /d 1 /f\nnet stop policyagent && net start policyagent\n```",
+		References: []Reference{kb821839},
+		Reads:      []string{KeyOakley},
+		Check:      checkNLBSFlags,
+	})
+}
+
+func checkNLBSFlags(f *model.Fleet, out *Reporter) {
+	skipUnknownRoles(f, out)
+	frontends := f.WithRole(model.RoleFrontEnd)
+	if len(frontends) == 0 {
+		return
+	}
+	clustered, why := f.BackendClustered()
+	if !clustered {
+		if len(f.WithRole(model.RoleBackEnd)) == 0 {
+			for _, h := range frontends {
+				out.Skip(h, "no back-end is among the exports and none is declared, so whether the back-end is clustered is unknown (declare backends.virtual_addresses in ipseclint.yaml)")
+			}
+		}
+		return
+	}
+	for _, h := range frontends {
+		checkFrontEndNLBSFlags(h, why, out)
+	}
+}
+
+func checkFrontEndNLBSFlags(h *model.Host, clusterWhy string, out *Reporter) {
+	if os := h.Facts.OS; os.Known && os.Value.Family != model.OSWin2003 {
+		return // NLBSFlags is a Windows Server 2003 setting
+	}
+	if !h.HasSystem {
+		out.Skip(h, "no SYSTEM hive or export among the host's files (it holds Services\\PolicyAgent\\Oakley)")
+		return
+	}
+	if !h.Covers(KeyOakley) {
+		out.Skip(h, "the SYSTEM export does not include Services\\PolicyAgent: export HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent")
+		return
+	}
+	v := h.Registry.Value(KeyOakley, "NLBSFlags")
+	if n, ok := v.AsDWORD(); ok && v.Type == model.RegDWORD && n == 1 {
+		return
+	}
+	found := "is absent"
+	switch n, ok := v.AsDWORD(); {
+	case v == nil:
+	case ok && v.Type == model.RegDWORD && n != 0:
+		found = fmt.Sprintf("is %s, an undocumented value", v.Display())
+	case ok && v.Type == model.RegDWORD:
+		found = "is " + v.Display()
+	default:
+		found = fmt.Sprintf("is %s, not a REG_DWORD", v.Display())
+	}
+	out.Report(h, "NLBSFlags", valueLocation(h, KeyOakley, "NLBSFlags", h.SystemFile()),
+		"front-end %s: Oakley\\NLBSFlags %s (expected REG_DWORD 1); the back-end is clustered (%s), so after a back-end failover IPSec takes about 6 minutes to recover instead of about 2",
+		h.Name, found, clusterWhy)
+}

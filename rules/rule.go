@@ -1,0 +1,124 @@
+// Package rules holds ipseclint's checks: one file per rule, each with its
+// ID, metadata, documentation and check. A rule reads the model (a fleet of
+// hosts with their facts, registry and IPSec policies) and reports
+// findings, or says why it could not be evaluated. No rule opens a file.
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ipseclint/ipseclint/model"
+)
+
+// Severity is how serious a finding is. The names are SARIF's levels.
+type Severity string
+
+// The severities, from most to least serious.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityNote    Severity = "note"
+)
+
+// Rank orders severities: error 3, warning 2, note 1, anything else 0.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityError:
+		return 3
+	case SeverityWarning:
+		return 2
+	case SeverityNote:
+		return 1
+	}
+	return 0
+}
+
+// ParseSeverity reads a --fail-on value: error, warning, note, or none
+// (never fail on findings).
+func ParseSeverity(s string) (Severity, error) {
+	switch v := Severity(strings.ToLower(strings.TrimSpace(s))); v {
+	case SeverityError, SeverityWarning, SeverityNote, "none":
+		return v, nil
+	}
+	return "", fmt.Errorf("unknown severity %q: expected error, warning, note or none", s)
+}
+
+// Reference is a document a rule rests on.
+type Reference struct {
+	Title string `json:"title"`
+	URL   string `json:"url,omitempty"`
+}
+
+// Rule is one check with its documentation.
+type Rule struct {
+	ID       string   `json:"id"`   // IPSEC001
+	Name     string   `json:"name"` // nlbsflags-missing
+	Severity Severity `json:"defaultSeverity"`
+	// Summary is one sentence: what is wrong when the rule fires.
+	Summary string `json:"summary"`
+	// Description is one paragraph: why it matters, what exactly is checked,
+	// and what is uncertain.
+	Description string `json:"description"`
+	// Remediation says how to fix it, with the exact .reg or netsh lines,
+	// in Markdown.
+	Remediation string      `json:"remediation"`
+	References  []Reference `json:"references"`
+	HelpURI     string      `json:"helpUri,omitempty"`
+	// Reads are the registry subtrees the check reads, beyond the host
+	// facts (model.FactKeys); parsers keep only what rules read.
+	Reads []string `json:"reads,omitempty"`
+	// Check runs the rule over the fleet.
+	Check func(f *model.Fleet, out *Reporter) `json:"-"`
+}
+
+// Help renders the rule's documentation as Markdown.
+func (r *Rule) Help() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## %s %s\n\n%s\n\n%s\n\n### Remediation\n\n%s\n", r.ID, r.Name, r.Summary, r.Description, r.Remediation)
+	if len(r.References) > 0 {
+		b.WriteString("\n### References\n\n")
+		for _, ref := range r.References {
+			if ref.URL != "" {
+				fmt.Fprintf(&b, "- [%s](%s)\n", ref.Title, ref.URL)
+			} else {
+				fmt.Fprintf(&b, "- %s\n", ref.Title)
+			}
+		}
+	}
+	return b.String()
+}
+
+var registered []*Rule
+
+// register adds a rule; each rule file calls it from init.
+func register(r *Rule) {
+	registered = append(registered, r)
+	sort.Slice(registered, func(i, j int) bool { return registered[i].ID < registered[j].ID })
+}
+
+// All returns every rule, ordered by ID.
+func All() []*Rule {
+	return append([]*Rule(nil), registered...)
+}
+
+// ByID returns the rule with that ID or name (case-insensitive), or nil.
+func ByID(id string) *Rule {
+	for _, r := range registered {
+		if strings.EqualFold(r.ID, id) || strings.EqualFold(r.Name, id) {
+			return r
+		}
+	}
+	return nil
+}
+
+// KeyFilter returns the registry subtrees the given rules and the host
+// facts read.
+func KeyFilter(rs []*Rule) *model.KeyFilter {
+	paths := model.FactKeys()
+	for _, r := range rs {
+		paths = append(paths, r.Reads...)
+	}
+	return model.NewKeyFilter(paths...)
+}
