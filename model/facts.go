@@ -43,7 +43,7 @@ func FactKeys() []string {
 func DeriveFacts(h *Host) {
 	r := h.Registry
 	f := &h.Facts
-	f.ComputerName = computerName(r)
+	f.ComputerName = ReadComputerName(r)
 	f.OS = osInfo(h)
 	f.Cluster = ReadClusterConfig(r)
 	f.ClusterNode = clusterNode(h, f.Cluster)
@@ -58,7 +58,8 @@ func DeriveFacts(h *Host) {
 }
 
 
-func computerName(r *Registry) Fact[string] {
+// ReadComputerName reads the host's name from the registry.
+func ReadComputerName(r *Registry) Fact[string] {
 	v := r.Value(KeyComputerName, "ComputerName")
 	if s, ok := v.AsString(); ok && strings.TrimSpace(s) != "" {
 		return Known(strings.TrimSpace(s), v.Loc, `SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName`)
