@@ -187,7 +187,8 @@ func decoder(info Info) *encoding.Decoder {
 }
 
 // Decode decodes all of b to UTF-8. A BOM is removed; invalid bytes become
-// U+FFFD and are counted in Info.Invalid.
+// U+FFFD (in cp1252 the five undefined bytes become U+0081…, as Windows
+// reads them) and are counted in Info.Invalid. UTF-16 is decoded in bulk.
 func Decode(b []byte, codepage string) ([]byte, Info) {
 	head := b
 	if len(head) > 8192 {
@@ -201,27 +202,25 @@ func Decode(b []byte, codepage string) ([]byte, Info) {
 	case info.BOM:
 		src = b[2:]
 	}
-	if info.Encoding == UTF8 && utf8.Valid(src) {
-		return src, info
-	}
-	if info.Encoding == UTF8 {
+	switch info.Encoding {
+	case UTF8:
+		if utf8.Valid(src) {
+			return src, info
+		}
 		// Valid at the start, not throughout: count and replace bad bytes.
-		out := bytes.ToValidUTF8(src, []byte("\uFFFD"))
 		info.Invalid = countInvalidUTF8(src)
+		return bytes.ToValidUTF8(src, []byte("\uFFFD")), info
+	case UTF16LE, UTF16BE:
+		out, bad := DecodeUTF16(src, info.Encoding == UTF16BE)
+		info.Invalid = bad
 		return out, info
 	}
-	if len(src)%2 == 1 && (info.Encoding == UTF16LE || info.Encoding == UTF16BE) {
-		src = src[:len(src)-1]
-		info.Invalid++
-	}
-	out, _, err := transform.Bytes(decoder(info), src)
+	d, err := NewCodePageDecoder(info.Encoding)
 	if err != nil {
-		return bytes.ToValidUTF8(src, []byte("\uFFFD")), Info{Encoding: info.Encoding, Invalid: 1}
+		d, _ = NewCodePageDecoder(DefaultCodePage)
 	}
-	info.Invalid += bytes.Count(out, []byte("\uFFFD")) - bytes.Count(src, []byte("\uFFFD"))
-	if info.Invalid < 0 {
-		info.Invalid = 0
-	}
+	out, bad := d.Append(make([]byte, 0, len(src)+len(src)/8), src)
+	info.Invalid = bad
 	return out, info
 }
 
@@ -256,8 +255,50 @@ func NewReader(r io.Reader, codepage string) (io.Reader, Info, error) {
 		body = head[2:]
 	}
 	full := io.MultiReader(bytes.NewReader(body), r)
-	if info.Encoding == UTF8 {
+	switch info.Encoding {
+	case UTF8:
 		return full, info, nil
+	case UTF16LE, UTF16BE:
+		dec := &UTF16Decoder{BigEndian: info.Encoding == UTF16BE}
+		return &bulkReader{src: full, decode: dec.Append, flush: dec.Flush}, info, nil
+	}
+	if d, err := NewCodePageDecoder(info.Encoding); err == nil && !d.MultiByte() {
+		decode := func(dst, src []byte) []byte { out, _ := d.Append(dst, src); return out }
+		return &bulkReader{src: full, decode: decode, flush: func(dst []byte) []byte { return dst }}, info, nil
 	}
 	return transform.NewReader(full, decoder(info)), info, nil
+}
+
+// bulkReader decodes a chunk at a time as it is read.
+type bulkReader struct {
+	src    io.Reader
+	decode func(dst, src []byte) []byte
+	flush  func(dst []byte) []byte
+	raw    []byte
+	buf    []byte
+	out    []byte // decoded, not yet returned (a window on buf)
+	done   bool
+}
+
+func (u *bulkReader) Read(p []byte) (int, error) {
+	for len(u.out) == 0 {
+		if u.done {
+			return 0, io.EOF
+		}
+		if u.raw == nil {
+			u.raw = make([]byte, 64<<10)
+		}
+		n, err := u.src.Read(u.raw)
+		u.buf = u.decode(u.buf[:0], u.raw[:n])
+		if err == io.EOF {
+			u.buf = u.flush(u.buf)
+			u.done = true
+		} else if err != nil {
+			return 0, err
+		}
+		u.out = u.buf
+	}
+	n := copy(p, u.out)
+	u.out = u.out[n:]
+	return n, nil
 }
