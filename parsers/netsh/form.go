@@ -1,0 +1,57 @@
+package netsh
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	// netshCommandLine is a netsh IPSec command, alone or in a batch line
+	// or a log ("Entry added: netsh ...").
+	netshCommandLine = regexp.MustCompile(`(?i)^\s*(?:[^=:"]{1,60}:\s*)?(?:@?(?:\S*[\\/])?netsh(?:\.exe)?\s+(?:-[a-z]\s+\S+\s+)*(?:ipsec\b|-f\s)|pushd\s+ipsec\b|ipsec\s+(?:static|dynamic)\b|(?:add|set|delete)\s+(?:policy|filterlist|filteraction|filter|rule|defaultrule|store)\b)`)
+	// ipsecpolLine is a Windows 2000 ipsecpol / XP ipseccmd command.
+	ipsecpolLine = regexp.MustCompile(`(?i)^\s*@?(?:\S*[\\/])?ipsec(?:pol|cmd)(?:\.exe)?(?:\s|$)`)
+)
+
+// sniffForm tells which form of IPSec text the lines hold.
+func sniffForm(lines []string) string {
+	var netsh, ipsecpol, labels, names, netdiag, errs int
+	for _, raw := range lines {
+		t := strings.TrimSpace(raw)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		switch {
+		case netshCommandLine.MatchString(t):
+			netsh++
+		case ipsecpolLine.MatchString(t):
+			ipsecpol++
+		case netdiagTest.MatchString(t) || netdiagActive.MatchString(t):
+			netdiag++
+		case errLine.MatchString(t):
+			errs++
+		}
+		if m := labelLine.FindStringSubmatch(t); m != nil {
+			if lm, ok := vocab.labels[normLabel(m[1])]; ok {
+				labels++
+				switch lm.field {
+				case fPolicyName, fFilterListName, fFilterActionName, fRuleName:
+					names++
+				}
+			}
+		}
+	}
+	switch {
+	case names > 0 && labels > netsh:
+		return formShowAll
+	case netsh > 0:
+		return formScript
+	case ipsecpol > 0:
+		return formIPSecPol
+	case netdiag > 0:
+		return formNetdiag
+	case errs > 0:
+		return formScript
+	}
+	return ""
+}

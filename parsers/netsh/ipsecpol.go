@@ -1,0 +1,365 @@
+package netsh
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ipseclint/ipseclint/model"
+)
+
+// splitArgs splits a command line into words at blanks, keeping double
+// quoted parts together (quotes removed); base is s's offset in its line.
+func splitArgs(s string, base int) []token {
+	var out []token
+	i := 0
+	for {
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+		if i >= len(s) {
+			return out
+		}
+		start := i
+		var w strings.Builder
+		quoted := false
+		for i < len(s) && !isSpace(s[i]) {
+			if s[i] == '"' {
+				quoted = true
+				end := strings.IndexByte(s[i+1:], '"')
+				if end < 0 {
+					w.WriteString(s[i+1:])
+					i = len(s)
+					break
+				}
+				w.WriteString(s[i+1 : i+1+end])
+				i += end + 2
+				continue
+			}
+			w.WriteByte(s[i])
+			i++
+		}
+		out = append(out, token{value: w.String(), valOff: base + start, quoted: quoted})
+	}
+}
+
+// ipsecpolCmd is one ipsecpol/ipseccmd command line, options gathered.
+type ipsecpolCmd struct {
+	store                 string // -w: REG or DS:domain; "" = dynamic mode
+	policy                *token // -p name[:pollinterval]
+	rules                 []token
+	filters, negs, auths  []token
+	mmMethods             []token
+	tunnel                *token
+	soft, lan, dialup     bool
+	assign, unassign, del bool
+}
+
+// ipsecpolOptions are the options that take a list of values.
+var ipsecpolLists = map[string]bool{"-f": true, "-n": true, "-a": true, "-1s": true}
+
+// ipsecpol reads a Windows 2000 ipsecpol (or XP ipseccmd) command line.
+// Static ones (-w REG, -w DS) are read into the store like the netsh
+// commands they stand for; dynamic ones (no -w) are skipped.
+func (st *scriptState) ipsecpol(c *cmdContext, s string, base int) {
+	args := splitArgs(s, base)[1:]
+	if len(args) > 0 && strings.HasPrefix(args[0].value, `\\`) {
+		args = args[1:] // \\computer
+	}
+	var cmd ipsecpolCmd
+	var list *[]token
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		opt := strings.ToLower(a.value)
+		if !strings.HasPrefix(opt, "-") || len(opt) < 2 {
+			if list == nil {
+				c.errorf(a.valOff, "ipsecpol: unexpected argument %q", a.value)
+				continue
+			}
+			*list = append(*list, a)
+			continue
+		}
+		list = nil
+		needValue := func() (token, bool) {
+			if i+1 >= len(args) || strings.HasPrefix(args[i+1].value, "-") && !args[i+1].quoted {
+				c.errorf(a.valOff, "ipsecpol: option %s needs a value", a.value)
+				return token{}, false
+			}
+			i++
+			return args[i], true
+		}
+		switch opt {
+		case "-w":
+			if v, ok := needValue(); ok {
+				cmd.store = v.value
+			}
+		case "-p":
+			if v, ok := needValue(); ok {
+				cmd.policy = &v
+			}
+		case "-r":
+			if v, ok := needValue(); ok {
+				cmd.rules = append(cmd.rules, v)
+			}
+		case "-t":
+			if v, ok := needValue(); ok {
+				cmd.tunnel = &v
+			}
+		case "-f":
+			list = &cmd.filters
+		case "-n":
+			list = &cmd.negs
+		case "-a":
+			list = &cmd.auths
+		case "-1s":
+			list = &cmd.mmMethods
+		case "-1k", "-1e", "-1f":
+			needValue()
+		case "-1p", "-confirm", "-?":
+		case "-soft":
+			cmd.soft = true
+		case "-lan":
+			cmd.lan = true
+		case "-dialup":
+			cmd.dialup = true
+		case "-x":
+			cmd.assign = true
+		case "-y":
+			cmd.unassign = true
+		case "-o":
+			cmd.del = true
+		case "-u":
+			// delete all dynamic policy
+		default:
+			c.errorf(a.valOff, "ipsecpol: unknown option %s", a.value)
+		}
+	}
+	if cmd.store == "" {
+		if st.dynPol == 0 {
+			st.dynPolAt, _ = c.line.pos(base)
+		}
+		st.dynPol++
+		return
+	}
+	st.ipsecpolStatic(c, &cmd, base)
+}
+
+func (st *scriptState) ipsecpolStatic(c *cmdContext, cmd *ipsecpolCmd, at int) {
+	b := st.b
+	switch t := strings.ToUpper(cmd.store); {
+	case t == "REG":
+		b.store.StoreLocation = "local"
+	case strings.HasPrefix(t, "DS"):
+		b.store.StoreLocation = "domain"
+	default:
+		c.errorf(at, "ipsecpol: -w %s is not REG or DS:domain", cmd.store)
+		return
+	}
+	if cmd.policy == nil {
+		c.errorf(at, "ipsecpol: -p policy is required with -w")
+		return
+	}
+	name, poll := cmd.policy.value, -1
+	if i := strings.LastIndexByte(name, ':'); i > 0 {
+		if n, err := strconv.Atoi(name[i+1:]); err == nil {
+			name, poll = name[:i], n
+		}
+	}
+	pol := b.store.Policy(name)
+	if cmd.del {
+		if pol != nil {
+			b.removePolicy(pol)
+		}
+		return
+	}
+	loc := c.loc(cmd.policy.valOff)
+	if pol == nil {
+		pol = b.newPolicy(name, loc)
+	}
+	if poll >= 0 {
+		pol.PollingIntervalMin = poll
+	}
+	for _, m := range cmd.mmMethods {
+		mm, err := parseMMMethod(m.value)
+		if err != nil {
+			c.errorf(m.valOff, "ipsecpol -1s: %v", err)
+			continue
+		}
+		pol.MMSecMethods = append(pol.MMSecMethods, mm)
+	}
+	if len(cmd.rules) > 0 && (len(cmd.filters) > 0 || len(cmd.negs) > 0) {
+		st.ipsecpolRule(c, pol, cmd)
+	}
+	switch {
+	case cmd.assign:
+		b.assign(pol, true, loc)
+		st.assigns[pol] = append(st.assigns[pol], assignment{loc, true})
+	case cmd.unassign:
+		b.assign(pol, false, loc)
+		st.assigns[pol] = append(st.assigns[pol], assignment{loc, false})
+	}
+}
+
+// ipsecpolRule makes or updates the rule -r names, with a filter list and
+// a filter action of the rule's name owned by the policy.
+func (st *scriptState) ipsecpolRule(c *cmdContext, pol *model.Policy, cmd *ipsecpolCmd) {
+	b := st.b
+	rt := cmd.rules[0]
+	r := pol.Rule(rt.value)
+	if r == nil {
+		r = &model.Rule{Name: rt.value, PolicyName: pol.Name, Active: true, ConnType: "all", Auth: []string{"kerberos"}, Loc: c.loc(rt.valOff)}
+		insertRule(pol, r)
+		r.FilterListName = st.ownedName(pol, rt.value, func(n string) bool { return b.store.FilterList(n) != nil })
+		r.FilterActionName = st.ownedName(pol, rt.value, func(n string) bool { return b.store.FilterAction(n) != nil })
+		if b.ownedLists == nil {
+			b.ownedLists, b.ownedActions = map[*model.Policy][]*model.FilterList{}, map[*model.Policy][]*model.FilterAction{}
+		}
+		b.ownedLists[pol] = append(b.ownedLists[pol], b.newFilterList(r.FilterListName, r.Loc))
+		b.ownedActions[pol] = append(b.ownedActions[pol], b.newFilterAction(r.FilterActionName, r.Loc))
+	}
+	l, a := b.store.FilterList(r.FilterListName), b.store.FilterAction(r.FilterActionName)
+	for _, ft := range cmd.filters {
+		f, err := parseIPSecPolFilter(ft.value)
+		if err != nil {
+			c.errorf(ft.valOff, "ipsecpol -f: %v", err)
+			continue
+		}
+		f.Loc = c.loc(ft.valOff)
+		if hasSameFilter(l, f) {
+			continue // the same command run again adds nothing
+		}
+		l.Filters = append(l.Filters, f)
+	}
+	if len(cmd.negs) > 0 {
+		a.Methods = nil
+	}
+	for _, n := range cmd.negs {
+		switch strings.ToUpper(n.value) {
+		case "BLOCK":
+			a.Action = model.ActionBlock
+		case "PASS":
+			a.Action = model.ActionPermit
+		case "INPASS":
+			a.InPass = true
+		default:
+			m, err := parseQMMethod(strings.TrimRight(n.value, "0123456789"))
+			if err != nil {
+				c.errorf(n.valOff, "ipsecpol -n: %v", err)
+				continue
+			}
+			m.Text = n.value
+			a.Action = model.ActionNegotiate
+			a.Methods = append(a.Methods, m)
+		}
+	}
+	a.Soft = a.Soft || cmd.soft
+	if cmd.tunnel != nil {
+		r.TunnelEndpoint = cmd.tunnel.value
+	}
+	if cmd.lan {
+		r.ConnType = "lan"
+	}
+	if cmd.dialup {
+		r.ConnType = "dialup"
+	}
+	if len(cmd.auths) > 0 {
+		r.Auth = nil
+	}
+	for _, au := range cmd.auths {
+		kind, val, _ := strings.Cut(au.value, ":")
+		switch strings.ToUpper(kind) {
+		case "K", "KERBEROS":
+			r.Auth = append(r.Auth, "kerberos")
+		case "P", "PRESHARE":
+			r.Auth = append(r.Auth, "psk")
+		case "C", "CERT":
+			r.Auth = append(r.Auth, "rootca:"+val)
+		default:
+			c.errorf(au.valOff, "ipsecpol -a: %q is not KERBEROS, PRESHARE:key or CERT:ca", au.value)
+		}
+	}
+}
+
+// ownedName is the rule's name, or "rule (policy)" when another policy's
+// rule already gave that name to a filter list or action.
+func (st *scriptState) ownedName(pol *model.Policy, rule string, taken func(string) bool) string {
+	if !taken(rule) {
+		return rule
+	}
+	return fmt.Sprintf("%s (%s)", rule, pol.Name)
+}
+
+// parseIPSecPolFilter reads an ipsecpol filter spec:
+// src[/mask][:port](=|+)dst[/mask][:port][:protocol]; "=" is mirrored,
+// "+" is not; 0 is this host, * is any.
+func parseIPSecPolFilter(spec string) (*model.Filter, error) {
+	s := strings.Trim(spec, "[]()")
+	i := strings.IndexAny(s, "=+")
+	if i < 0 {
+		return nil, fmt.Errorf("filter %q: want src=dst (mirrored) or src+dst", spec)
+	}
+	f := &model.Filter{Mirrored: s[i] == '='}
+	srcParts := strings.Split(s[:i], ":")
+	dstParts := strings.Split(s[i+1:], ":")
+	if len(srcParts) > 2 || len(dstParts) > 3 {
+		return nil, fmt.Errorf("filter %q: too many ':' parts", spec)
+	}
+	var err error
+	if f.Src, err = ipsecpolAddr(srcParts[0]); err != nil {
+		return nil, fmt.Errorf("filter %q: %v", spec, err)
+	}
+	if f.Dst, err = ipsecpolAddr(dstParts[0]); err != nil {
+		return nil, fmt.Errorf("filter %q: %v", spec, err)
+	}
+	if len(srcParts) == 2 && srcParts[1] != "" {
+		if f.SrcPort, err = parsePort(srcParts[1]); err != nil {
+			return nil, fmt.Errorf("filter %q: %v", spec, err)
+		}
+	}
+	if len(dstParts) >= 2 && dstParts[1] != "" {
+		if f.DstPort, err = parsePort(dstParts[1]); err != nil {
+			return nil, fmt.Errorf("filter %q: %v", spec, err)
+		}
+	}
+	if len(dstParts) == 3 && dstParts[2] != "" {
+		if f.Protocol, err = parseProtocol(dstParts[2]); err != nil {
+			return nil, fmt.Errorf("filter %q: %v", spec, err)
+		}
+	}
+	return f, nil
+}
+
+// ipsecpolAddr reads 0 (this host), * (any), an address with an optional
+// /mask, or a DNS name.
+func ipsecpolAddr(s string) (model.Address, error) {
+	switch s {
+	case "0":
+		return model.Address{Kind: model.AddrMe}, nil
+	case "*":
+		return model.Address{Kind: model.AddrAny}, nil
+	case "":
+		return model.Address{}, fmt.Errorf("an address is missing")
+	}
+	addr, mask, hasMask := strings.Cut(s, "/")
+	a, err := parseAddr(addr)
+	if err != nil {
+		return a, err
+	}
+	bits := 32
+	if hasMask {
+		if bits, err = parseMask(mask); err != nil {
+			return a, err
+		}
+	}
+	return withMask(a, bits), nil
+}
+
+// hasSameFilter reports whether l already holds a filter equal to f.
+func hasSameFilter(l *model.FilterList, f *model.Filter) bool {
+	for _, g := range l.Filters {
+		if g.Src == f.Src && g.Dst == f.Dst && g.Protocol == f.Protocol && g.SrcPort == f.SrcPort && g.DstPort == f.DstPort && g.Mirrored == f.Mirrored {
+			return true
+		}
+	}
+	return false
+}

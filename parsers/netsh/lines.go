@@ -1,0 +1,126 @@
+package netsh
+
+import (
+	"sort"
+	"strings"
+)
+
+// segment maps a byte offset of a logical line to a place in the file.
+type segment struct {
+	off  int // offset in the logical line's text
+	line int // 1-based physical line
+	col  int // 1-based byte column of off on that line
+}
+
+// logicalLine is one command line of a script after batch `^` line
+// continuations were joined; it remembers where each part came from.
+type logicalLine struct {
+	text string
+	segs []segment
+}
+
+// pos returns the physical line and column of a byte offset of l.text.
+func (l *logicalLine) pos(off int) (line, col int) {
+	i := sort.Search(len(l.segs), func(i int) bool { return l.segs[i].off > off }) - 1
+	if i < 0 {
+		i = 0
+	}
+	s := l.segs[i]
+	return s.line, s.col + off - s.off
+}
+
+// physicalLines splits decoded text into lines without their line ends
+// (LF, CRLF, CR CR LF) and a trailing Ctrl-Z.
+func physicalLines(text string) []string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		l = strings.TrimRight(l, "\r")
+		l = strings.TrimSuffix(l, "\x1a")
+		lines[i] = strings.TrimPrefix(l, "\ufeff")
+	}
+	if n := len(lines); n > 0 && lines[n-1] == "" {
+		lines = lines[:n-1]
+	}
+	return lines
+}
+
+// joinContinuations turns physical lines into logical lines: a line whose
+// last non-blank character is an unescaped `^` (cmd.exe's continuation)
+// goes on with the next line.
+func joinContinuations(lines []string) []logicalLine {
+	var out []logicalLine
+	var cur *logicalLine
+	for i, l := range lines {
+		if cur == nil {
+			out = append(out, logicalLine{})
+			cur = &out[len(out)-1]
+		}
+		body := l
+		cont := false
+		if t := strings.TrimRight(l, " \t"); strings.HasSuffix(t, "^") && !strings.HasSuffix(t, "^^") && !strings.HasPrefix(strings.TrimSpace(t), "#") {
+			body, cont = t[:len(t)-1], true
+		}
+		cur.segs = append(cur.segs, segment{off: len(cur.text), line: i + 1, col: 1})
+		cur.text += body
+		if !cont {
+			cur = nil
+		}
+	}
+	return out
+}
+
+// span is a part of a logical line: one command of a batch line.
+type span struct {
+	line       *logicalLine
+	start, end int
+}
+
+func (s span) text() string { return s.line.text[s.start:s.end] }
+
+// splitCommands splits a batch line at the command separators `&&`, `||`,
+// `&` and `|` outside double quotes, and cuts redirections (`>nul`,
+// `2>&1`) off each command.
+func splitCommands(l *logicalLine) []span {
+	var spans []span
+	t := l.text
+	start, inQuote := 0, false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c == '"':
+			inQuote = !inQuote
+		case inQuote:
+		case c == '^' && i+1 < len(t):
+			i++ // an escaped character is no separator
+		case c == '&' || c == '|':
+			spans = append(spans, span{l, start, i})
+			if i+1 < len(t) && t[i+1] == c {
+				i++
+			}
+			start = i + 1
+		}
+	}
+	spans = append(spans, span{l, start, len(t)})
+	for i := range spans {
+		spans[i].end = spans[i].start + redirectionStart(spans[i].text())
+	}
+	return spans
+}
+
+// redirectionStart returns the offset where a redirection (`>`, `>>`,
+// `<`, `2>`) begins outside quotes, or len(s).
+func redirectionStart(s string) int {
+	inQuote := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			inQuote = !inQuote
+		case !inQuote && (c == '>' || c == '<'):
+			if i > 0 && (s[i-1] == '1' || s[i-1] == '2') && (i == 1 || s[i-2] == ' ' || s[i-2] == '\t') {
+				return i - 1
+			}
+			return i
+		}
+	}
+	return len(s)
+}

@@ -1,0 +1,687 @@
+package netsh
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/ipseclint/ipseclint/model"
+)
+
+// labelLine splits "Label<padding> : value" at the first ASCII or
+// full-width colon.
+var labelLine = regexp.MustCompile(`^\s*([^:：]*?)\s*[:：]\s?(.*)$`)
+
+// dashes is a heading underline.
+var dashes = regexp.MustCompile(`^\s*-{3,}[\s-]*$`)
+
+// specialListingAddrs are the placeholders a listing prints for special
+// addresses (English spelling; other languages map to it through their
+// Values table). <Any IP Address> and <My IP Address> are confirmed, the
+// server types are not.
+var specialListingAddrs = map[string]model.AddrKind{
+	"<any ip address>": model.AddrAny, "<my ip address>": model.AddrMe,
+	"<dns servers>": model.AddrDNS, "<wins servers>": model.AddrWINS,
+	"<dhcp server>": model.AddrDHCP, "<default gateway>": model.AddrGateway,
+}
+
+// current says which object the label lines apply to.
+type current int
+
+const (
+	curNone current = iota
+	curPolicy
+	curRule
+	curList
+	curAction
+)
+
+// pendingFilter gathers a listed filter's lines; addresses are built when
+// it closes, once address, mask and DNS name are all known.
+type pendingFilter struct {
+	f                      *model.Filter
+	seen                   map[field]bool
+	srcIP, srcMask, srcDNS string
+	dstIP, dstMask, dstDNS string
+	line                   int
+}
+
+// listing is the state of a `show all` listing being read.
+type listing struct {
+	b         *builder
+	pol       *model.Policy
+	rule      *model.Rule
+	list      *model.FilterList
+	act       *model.FilterAction
+	cur       current
+	inFilters bool
+	expected  int // No. of Filters of the current list; -1 = not said
+	expLine   int
+	filt      *pendingFilter
+	heading   field
+	langs     map[string]bool
+	unknown   int
+	truncated bool
+	line      int
+}
+
+// parseListing reads a `netsh ipsec static show all` listing, in list or
+// table format, in any language of Languages.
+func parseListing(b *builder, lines []string) {
+	l := &listing{b: b, expected: -1, langs: map[string]bool{}}
+	for i := 0; i < len(lines); i++ {
+		l.line = i + 1
+		if i+1 < len(lines) && dashes.MatchString(lines[i+1]) {
+			if cols := tableColumns(lines[i]); cols != nil {
+				i = l.table(lines, i, cols)
+				continue
+			}
+		}
+		l.lineOf(lines[i])
+	}
+	l.closeList()
+	if l.unknown > 0 {
+		b.warnAt(0, 0, fmt.Sprintf("the listing was only partly understood: %d line(s) were not recognized (see the warnings before)", l.unknown))
+	}
+	for _, p := range b.store.Policies {
+		for i, r := range p.Rules {
+			if r.Name == "" {
+				r.Name = fmt.Sprintf("Rule %d", i+1)
+			}
+		}
+	}
+	b.store.FilterLists = dedupeLists(b, b.store.FilterLists)
+	b.store.FilterActions = dedupeActions(b.store.FilterActions)
+}
+
+func (l *listing) warn(msg string) { l.b.warnAt(l.line, 0, msg) }
+
+func (l *listing) lineOf(raw string) {
+	t := strings.TrimSpace(raw)
+	switch {
+	case t == "":
+		l.closeFilter()
+		return
+	case strings.HasPrefix(t, "#"):
+		return
+	case errLine.MatchString(t):
+		l.b.noDataSeen = true
+		return
+	case dashes.MatchString(t):
+		return
+	}
+	if m := labelLine.FindStringSubmatch(t); m != nil {
+		if lm, ok := vocab.labels[normLabel(m[1])]; ok {
+			l.langs[lm.lang] = true
+			l.set(lm.field, strings.TrimSpace(m[2]))
+			return
+		}
+	}
+	if h, ok := vocab.headings[normLabel(t)]; ok {
+		l.headingLine(h.field)
+		return
+	}
+	if l.valueLine(t) {
+		return
+	}
+	l.unknown++
+	if m := labelLine.FindStringSubmatch(t); m != nil && m[1] != "" {
+		l.warn(fmt.Sprintf("unknown label %q (value %q) kept out of the model", m[1], strings.TrimSpace(m[2])))
+		return
+	}
+	l.warn(fmt.Sprintf("line not understood: %q", t))
+}
+
+func (l *listing) headingLine(h field) {
+	l.heading = h
+	if h == hFilters {
+		l.closeFilter()
+		l.inFilters = true
+	}
+}
+
+// valueLine reads a line without a label: a security method or an
+// authentication method under its heading.
+func (l *listing) valueLine(t string) bool {
+	if m, err := parseQMMethods(t); err == nil && l.heading != hMMMethods {
+		if a := l.action(); a != nil {
+			a.Methods = append(a.Methods, m...)
+			return true
+		}
+	}
+	if m, err := parseMMMethods(t); err == nil && l.pol != nil {
+		l.pol.MMSecMethods = append(l.pol.MMSecMethods, m...)
+		return true
+	}
+	if l.rule != nil {
+		switch normLabel(t) {
+		case "kerberos":
+			l.rule.Auth = append(l.rule.Auth, "kerberos")
+			return true
+		case "presharedkey", "pre-sharedkey":
+			l.rule.Auth = append(l.rule.Auth, "psk")
+			return true
+		}
+	}
+	return false
+}
+
+// action is the filter action the lines apply to: the listed action, or
+// the default response rule's own.
+func (l *listing) action() *model.FilterAction {
+	if l.cur == curAction && l.act != nil {
+		return l.act
+	}
+	if l.rule != nil && l.rule.Default {
+		return l.rule.FilterAction
+	}
+	return nil
+}
+
+// set applies one label line.
+func (l *listing) set(f field, v string) {
+	v = vocab.english(v)
+	if strings.HasSuffix(v, "...") {
+		l.truncated = true
+		l.warn(fmt.Sprintf("value %q is truncated (format=table or wide=no): names may not match", v))
+	}
+	switch f {
+	case fPolicyName:
+		l.closeList()
+		l.pol = l.b.newPolicy(v, l.loc())
+		l.rule, l.act, l.cur = nil, nil, curPolicy
+	case fRuleID, fRuleName:
+		l.startRule(f, v)
+	case fFilterListName:
+		l.startList(v)
+	case fFilterActionName:
+		l.startAction(v)
+	case fDescription:
+		l.description(v)
+	case fStore:
+		l.storeLocation(v)
+	case fLastModified:
+		if l.cur == curPolicy && l.pol != nil {
+			l.pol.LastModified = v
+		}
+	case fGUID:
+		l.guid(v)
+	case fNumFilters:
+		if n, err := parseCount(v); err == nil && l.list != nil {
+			l.expected, l.expLine = n, l.line
+		} else if err != nil {
+			l.b.errAt(l.line, 0, fmt.Sprintf("No. of Filters: %v", err))
+		}
+	case fNumRules:
+	case fMirrored, fSrcIP, fSrcMask, fSrcDNS, fDstIP, fDstMask, fDstDNS, fProtocol, fSrcPort, fDstPort:
+		l.filterField(f, v)
+	case fAssigned, fMMPFS, fPollingInterval, fMMLifetime, fQMPerMM, fActivateDefault:
+		l.policyField(f, v)
+	case fAction, fQMPFS, fInPass, fSoft:
+		l.actionField(f, v)
+	case fRuleActive, fConnType, fTunnel, fPSK, fRootCA:
+		l.ruleField(f, v)
+	}
+}
+
+func (l *listing) loc() model.Location { return l.b.loc(l.line, 0) }
+
+func noneToEmpty(v string) string {
+	if strings.EqualFold(v, "NONE") {
+		return ""
+	}
+	return v
+}
+
+func (l *listing) startRule(f field, v string) {
+	l.closeList()
+	if l.pol == nil {
+		l.unknown++
+		l.warn(fmt.Sprintf("rule %q listed outside a policy: skipped", v))
+		return
+	}
+	if f == fRuleName && l.cur == curRule && l.rule != nil && l.rule.Name == "" {
+		l.rule.Name = v // after a "Rule ID" line
+		return
+	}
+	r := &model.Rule{PolicyName: l.pol.Name, Active: true, ConnType: "all", Loc: l.loc()}
+	if f == fRuleName {
+		r.Name = v
+	} else if i := strings.Index(v, "{"); i >= 0 {
+		r.GUID = strings.TrimSpace(v[i:])
+	}
+	insertRule(l.pol, r)
+	l.rule, l.act, l.cur, l.heading = r, nil, curRule, ""
+}
+
+// startList begins a filter list: the current rule's when it has none yet
+// ("<Dynamic>" marks the default response rule), else a standalone one.
+func (l *listing) startList(name string) {
+	l.closeList()
+	l.heading = ""
+	if l.rule != nil && l.rule.FilterListName == "" && !l.rule.Default {
+		if normLabel(name) == "<dynamic>" {
+			l.makeDefault(l.rule)
+			return
+		}
+		l.rule.FilterListName = name
+	} else {
+		l.rule = nil
+	}
+	l.list = l.b.newFilterList(name, l.loc())
+	l.cur, l.inFilters, l.expected = curList, false, -1
+}
+
+// makeDefault turns the rule being read into the policy's default
+// response rule (unconfirmed: the MMC shows its filter list as <Dynamic>).
+func (l *listing) makeDefault(r *model.Rule) {
+	d := l.pol.DefaultRule()
+	l.pol.Rules = without(l.pol.Rules, r)
+	d.Active, d.Loc, d.GUID, d.ConnType = r.Active, r.Loc, r.GUID, r.ConnType
+	d.Auth = r.Auth // the listing lists its authentication methods below
+	if r.Name != "" {
+		d.Name = r.Name
+	}
+	l.rule, l.cur = d, curRule
+}
+
+func (l *listing) startAction(name string) {
+	l.closeList()
+	l.heading = ""
+	if l.rule != nil && l.rule.Default {
+		l.act, l.cur = l.rule.FilterAction, curAction
+		return
+	}
+	if l.rule != nil && l.rule.FilterActionName == "" {
+		l.rule.FilterActionName = name
+	} else {
+		l.rule = nil
+	}
+	l.act = l.b.newFilterAction(name, l.loc())
+	l.cur = curAction
+}
+
+func (l *listing) description(v string) {
+	v = noneToEmpty(v)
+	switch {
+	case l.cur == curList && l.inFilters:
+		l.closeFilter()
+		l.openFilter().f.Description = v
+		l.filt.seen[fDescription] = true
+	case l.cur == curList && l.list != nil:
+		l.list.Description = v
+	case l.cur == curAction && l.act != nil:
+		l.act.Description = v
+	case l.cur == curRule && l.rule != nil:
+		l.rule.Description = v
+	case l.cur == curPolicy && l.pol != nil:
+		l.pol.Description = v
+	}
+}
+
+func (l *listing) guid(v string) {
+	switch {
+	case l.cur == curList && l.list != nil:
+		l.list.GUID = v
+	case l.cur == curAction && l.act != nil && !(l.rule != nil && l.rule.Default):
+		l.act.GUID = v
+	case l.cur == curRule && l.rule != nil:
+		l.rule.GUID = v
+	case l.cur == curPolicy && l.pol != nil:
+		l.pol.GUID = v
+	}
+}
+
+func (l *listing) storeLocation(v string) {
+	if l.b.store.StoreLocation != "" {
+		return
+	}
+	switch w := strings.ToLower(v); {
+	case strings.HasPrefix(w, "local"):
+		l.b.store.StoreLocation = "local"
+	case strings.HasPrefix(w, "domain"):
+		l.b.store.StoreLocation = "domain"
+	case strings.HasPrefix(w, "persistent"):
+		l.b.store.StoreLocation = "persistent"
+	}
+}
+
+func (l *listing) listBool(f field, v string) (bool, bool) {
+	x, err := parseBool(v)
+	if err != nil {
+		l.b.errAt(l.line, 0, fmt.Sprintf("%s: %v", f, err))
+		return false, false
+	}
+	return x, true
+}
+
+// leadingInt reads "180 minutes" or "180".
+func leadingInt(v string) (int, error) {
+	f := strings.Fields(v)
+	if len(f) == 0 {
+		return 0, fmt.Errorf("%q is not a number", v)
+	}
+	return parseMinutes(f[0])
+}
+
+func (l *listing) policyField(f field, v string) {
+	if l.pol == nil {
+		l.unknown++
+		l.warn(fmt.Sprintf("%s outside a policy: skipped", f))
+		return
+	}
+	switch f {
+	case fAssigned:
+		if on, ok := l.listBool(f, v); ok {
+			l.b.assign(l.pol, on, l.loc())
+		}
+	case fMMPFS:
+		if on, ok := l.listBool(f, v); ok {
+			l.pol.MMPFS = on
+		}
+	case fActivateDefault:
+		if on, ok := l.listBool(f, v); ok {
+			setActivateDefault(l.pol, on)
+		}
+	case fPollingInterval, fMMLifetime, fQMPerMM:
+		if f == fMMLifetime && l.cur != curPolicy {
+			return // a quick-mode lifetime line of an action
+		}
+		n, err := leadingInt(v)
+		if err != nil {
+			l.b.errAt(l.line, 0, fmt.Sprintf("%s: %v", f, err))
+			return
+		}
+		switch f {
+		case fPollingInterval:
+			l.pol.PollingIntervalMin = n
+		case fMMLifetime:
+			l.pol.MMLifetimeMin = n
+		default:
+			l.pol.QMPerMM = n
+		}
+	}
+}
+
+func (l *listing) actionField(f field, v string) {
+	a := l.action()
+	if a == nil {
+		l.unknown++
+		l.warn(fmt.Sprintf("%s outside a filter action: skipped", f))
+		return
+	}
+	if f == fAction {
+		k, err := parseAction(v)
+		if err != nil {
+			l.b.errAt(l.line, 0, fmt.Sprintf("Action: %v", err))
+			return
+		}
+		a.Action = k
+		return
+	}
+	on, ok := l.listBool(f, v)
+	if !ok {
+		return
+	}
+	switch f {
+	case fQMPFS:
+		a.QMPFS = on
+	case fInPass:
+		a.InPass = on
+	case fSoft:
+		a.Soft = on
+	}
+}
+
+func (l *listing) ruleField(f field, v string) {
+	if l.rule == nil {
+		l.unknown++
+		l.warn(fmt.Sprintf("%s outside a rule: skipped", f))
+		return
+	}
+	switch f {
+	case fRuleActive:
+		if on, ok := l.listBool(f, v); ok {
+			if l.rule.Default {
+				setActivateDefault(l.pol, on)
+			} else {
+				l.rule.Active = on
+			}
+		}
+	case fConnType:
+		if ct, err := parseConnType(v); err == nil {
+			l.rule.ConnType = ct
+		} else {
+			l.b.errAt(l.line, 0, fmt.Sprintf("Connection Type: %v", err))
+		}
+	case fTunnel:
+		l.rule.TunnelEndpoint = noneToEmpty(v)
+		if l.rule.TunnelEndpoint == "0.0.0.0" {
+			l.rule.TunnelEndpoint = ""
+		}
+	case fPSK:
+		l.rule.Auth = append(l.rule.Auth, "psk")
+	case fRootCA:
+		l.rule.Auth = append(l.rule.Auth, "rootca:"+rootCAName(v))
+	}
+}
+
+// openFilter starts a filter in the current list.
+func (l *listing) openFilter() *pendingFilter {
+	l.filt = &pendingFilter{f: &model.Filter{Mirrored: true, Loc: l.loc()}, seen: map[field]bool{}, line: l.line}
+	return l.filt
+}
+
+func (l *listing) filterField(f field, v string) {
+	if l.list == nil || l.cur != curList {
+		l.unknown++
+		l.warn(fmt.Sprintf("filter line outside a filter list: %s", f))
+		return
+	}
+	l.inFilters = true
+	if l.filt == nil || l.filt.seen[f] {
+		l.closeFilter()
+		l.openFilter()
+	}
+	p := l.filt
+	p.seen[f] = true
+	var err error
+	switch f {
+	case fMirrored:
+		var on bool
+		if on, err = parseBool(v); err == nil {
+			p.f.Mirrored = on
+		}
+	case fSrcIP:
+		p.srcIP = v
+	case fSrcMask:
+		p.srcMask = v
+	case fSrcDNS:
+		p.srcDNS = v
+	case fDstIP:
+		p.dstIP = v
+	case fDstMask:
+		p.dstMask = v
+	case fDstDNS:
+		p.dstDNS = v
+	case fProtocol:
+		p.f.Protocol, err = parseProtocol(v)
+	case fSrcPort:
+		p.f.SrcPort, err = parsePort(v)
+	case fDstPort:
+		p.f.DstPort, err = parsePort(v)
+	}
+	if err != nil {
+		l.b.errAt(l.line, 0, fmt.Sprintf("%s: %v", f, err))
+	}
+}
+
+// closeFilter builds the pending filter's addresses and adds it.
+func (l *listing) closeFilter() {
+	p := l.filt
+	if p == nil {
+		return
+	}
+	l.filt = nil
+	var err1, err2 error
+	p.f.Src, err1 = listingAddr(p.srcIP, p.srcMask, p.srcDNS)
+	p.f.Dst, err2 = listingAddr(p.dstIP, p.dstMask, p.dstDNS)
+	for _, err := range []error{err1, err2} {
+		if err != nil {
+			l.b.errAt(p.line, 0, fmt.Sprintf("filter: %v", err))
+		}
+	}
+	l.list.Filters = append(l.list.Filters, p.f)
+}
+
+// listingAddr builds an address from a listing's IP address, mask and DNS
+// name lines.
+func listingAddr(ip, mask, dns string) (model.Address, error) {
+	if ip == "" && dns == "" {
+		return model.Address{Kind: model.AddrAny}, fmt.Errorf("address missing")
+	}
+	if k, ok := specialListingAddrs[strings.ToLower(ip)]; ok {
+		return model.Address{Kind: k}, nil
+	}
+	name := noneToEmpty(dns)
+	if _, special := specialListingAddrs[strings.ToLower(name)]; special {
+		name = ""
+	}
+	if ip == "" {
+		return model.Address{Kind: model.AddrDNSName, Name: name}, nil
+	}
+	a, err := parseAddr(ip)
+	if err != nil {
+		return a, err
+	}
+	bits := 32
+	if mask != "" {
+		if bits, err = parseMask(mask); err != nil {
+			return a, err
+		}
+	}
+	a = withMask(a, bits)
+	if a.Kind == model.AddrIP {
+		a.Name = name
+	}
+	return a, nil
+}
+
+// closeList ends the current filter list and checks its filter count.
+func (l *listing) closeList() {
+	l.closeFilter()
+	if l.list != nil && l.expected >= 0 && l.expected != len(l.list.Filters) {
+		l.b.warnAt(l.expLine, 0, fmt.Sprintf("filter list %q: No. of Filters is %d but %d filters are listed: the listing is incomplete", l.list.Name, l.expected, len(l.list.Filters)))
+	}
+	l.expected, l.inFilters = -1, false
+	if l.cur == curList {
+		l.list, l.cur = nil, curNone
+		if l.rule != nil {
+			l.cur = curRule
+		}
+	}
+}
+
+// tableColumns recognizes the header of a format=table listing: two or
+// more known labels separated by runs of blanks. It returns the start of
+// each column and its field, or nil.
+func tableColumns(line string) []tableColumn {
+	var cols []tableColumn
+	i := 0
+	for i < len(line) {
+		for i < len(line) && line[i] == ' ' {
+			i++
+		}
+		if i >= len(line) {
+			break
+		}
+		start := i
+		for i < len(line) && !(line[i] == ' ' && (i+1 >= len(line) || line[i+1] == ' ')) {
+			i++
+		}
+		lm, ok := vocab.labels[normLabel(line[start:i])]
+		if !ok {
+			return nil
+		}
+		cols = append(cols, tableColumn{start: start, field: lm.field})
+	}
+	if len(cols) < 2 {
+		return nil
+	}
+	return cols
+}
+
+type tableColumn struct {
+	start int
+	field field
+}
+
+// table reads the rows under a table header (lines[i]) up to a blank line
+// and returns the index of the last line read. Each row is one object or
+// one filter.
+func (l *listing) table(lines []string, i int, cols []tableColumn) int {
+	if !l.truncated {
+		l.truncated = true
+		l.b.warnAt(i+1, 0, "format=table listing: names and values may be truncated and some settings are not shown")
+	}
+	j := i + 2
+	for ; j < len(lines) && strings.TrimSpace(lines[j]) != ""; j++ {
+		l.line = j + 1
+		row := lines[j]
+		l.closeFilter()
+		for k, c := range cols {
+			end := len(row)
+			if k+1 < len(cols) && cols[k+1].start < end {
+				end = cols[k+1].start
+			}
+			if c.start >= end {
+				continue
+			}
+			l.set(c.field, strings.TrimSpace(row[c.start:end]))
+		}
+	}
+	l.closeFilter()
+	return j
+}
+
+// dedupeLists merges filter lists listed twice (inside a rule and on their
+// own): the first of a name keeps its filters.
+func dedupeLists(b *builder, lists []*model.FilterList) []*model.FilterList {
+	var out []*model.FilterList
+	for _, fl := range lists {
+		var have *model.FilterList
+		for _, o := range out {
+			if strings.EqualFold(o.Name, fl.Name) {
+				have = o
+			}
+		}
+		switch {
+		case have == nil:
+			out = append(out, fl)
+		case len(have.Filters) == 0 && len(fl.Filters) > 0:
+			have.Filters = fl.Filters
+		case len(fl.Filters) > 0 && len(fl.Filters) != len(have.Filters):
+			b.warnAt(fl.Loc.Line, 0, fmt.Sprintf("filter list %q is listed twice with %d and %d filters: the first is kept", fl.Name, len(have.Filters), len(fl.Filters)))
+		}
+		if have != nil && have.GUID == "" {
+			have.GUID = fl.GUID
+		}
+	}
+	return out
+}
+
+func dedupeActions(actions []*model.FilterAction) []*model.FilterAction {
+	var out []*model.FilterAction
+	for _, a := range actions {
+		dup := false
+		for _, o := range out {
+			if strings.EqualFold(o.Name, a.Name) {
+				dup = true
+			}
+		}
+		if !dup {
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -1,0 +1,92 @@
+package netsh
+
+import "strings"
+
+// token is one argument of a command: `tag=value`, `tag = value`, a bare
+// word, or a quoted string. Offsets are byte offsets in the logical line.
+type token struct {
+	tag    string // "" for a bare word
+	tagOff int
+	value  string // without its quotes
+	valOff int
+	quoted bool
+}
+
+// bare reports whether the token has no tag.
+func (t token) bare() bool { return t.tag == "" }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r' }
+
+// tokenize splits the arguments of a command; base is the offset of s in
+// its logical line. Spaces around `=` are allowed (`name = X`); a tag
+// followed by `=` and then another tag has an empty value.
+func tokenize(s string, base int) []token {
+	var toks []token
+	i := 0
+	skip := func() {
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+	}
+	for {
+		skip()
+		if i >= len(s) {
+			return toks
+		}
+		off := i
+		word, quoted := readWord(s, &i, true)
+		skip()
+		if quoted || i >= len(s) || s[i] != '=' || word == "" {
+			if !quoted && word == "" { // a stray '='
+				i++
+				continue
+			}
+			toks = append(toks, token{value: word, valOff: base + off, quoted: quoted})
+			continue
+		}
+		i++ // '='
+		afterEq := i
+		skip()
+		valOff := i
+		val, vq := readWord(s, &i, false)
+		if !vq && valOff > afterEq && val != "" {
+			// `description= protocol=TCP`: the word after '=' is the next tag.
+			j := i
+			for j < len(s) && isSpace(s[j]) {
+				j++
+			}
+			if strings.ContainsRune(val, '=') || (j < len(s) && s[j] == '=') {
+				i = valOff
+				val = ""
+			}
+		}
+		toks = append(toks, token{tag: strings.ToLower(word), tagOff: base + off, value: val, valOff: base + valOff, quoted: vq})
+	}
+}
+
+// readWord reads a double-quoted string or a run of non-blank characters
+// (stopping at '=' when stopAtEq) starting at *i.
+func readWord(s string, i *int, stopAtEq bool) (string, bool) {
+	if *i < len(s) && s[*i] == '"' {
+		end := strings.IndexByte(s[*i+1:], '"')
+		if end < 0 {
+			w := s[*i+1:]
+			*i = len(s)
+			return w, true
+		}
+		w := s[*i+1 : *i+1+end]
+		*i += end + 2
+		return w, true
+	}
+	start := *i
+	for *i < len(s) && !isSpace(s[*i]) && !(stopAtEq && s[*i] == '=') {
+		if s[*i] == '"' { // a quote inside a word: keep it to the closing quote
+			if end := strings.IndexByte(s[*i+1:], '"'); end >= 0 {
+				*i += end + 2
+				continue
+			}
+		}
+		*i++
+	}
+	return strings.ReplaceAll(s[start:*i], `"`, ""), false
+}
