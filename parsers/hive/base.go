@@ -1,0 +1,114 @@
+package hive
+
+import (
+	"encoding/binary"
+	"fmt"
+	"unicode/utf16"
+)
+
+// Sizes and markers of the regf format.
+const (
+	baseBlockSize = 0x1000 // the base block; hive bins start after it
+	logHeaderSize = 0x200  // the base block as a transaction log holds it
+	binHeaderSize = 0x20
+	binAlign      = 0x1000
+	nilOffset     = 0xFFFFFFFF
+	bigSegment    = 16344 // largest value data in one cell from format 1.4 on
+)
+
+// File types of the base block.
+const (
+	typePrimary    = 0
+	typeLogOld     = 1
+	typeLogVeryOld = 2
+	typeLogNew     = 6
+)
+
+var le = binary.LittleEndian
+
+// baseBlock is the header of a hive or log file.
+type baseBlock struct {
+	seq1, seq2 uint32
+	stamp      uint64
+	major      uint32
+	minor      uint32
+	fileType   uint32
+	format     uint32
+	root       uint32
+	binsSize   uint32
+	fileName   string
+	stored     uint32 // checksum stored at 0x1FC
+	computed   uint32 // checksum of the first 508 bytes
+}
+
+// parseBaseBlock decodes the first 512 bytes of d (len(d) >= 512).
+func parseBaseBlock(d []byte) baseBlock {
+	return baseBlock{
+		seq1:     le.Uint32(d[0x04:]),
+		seq2:     le.Uint32(d[0x08:]),
+		stamp:    le.Uint64(d[0x0C:]),
+		major:    le.Uint32(d[0x14:]),
+		minor:    le.Uint32(d[0x18:]),
+		fileType: le.Uint32(d[0x1C:]),
+		format:   le.Uint32(d[0x20:]),
+		root:     le.Uint32(d[0x24:]),
+		binsSize: le.Uint32(d[0x28:]),
+		fileName: decodeFileName(d[0x30:0x70]),
+		stored:   le.Uint32(d[0x1FC:]),
+		computed: checksum(d),
+	}
+}
+
+func (b baseBlock) checksumOK() bool { return b.stored == b.computed }
+
+// dirty reports whether Windows would want to recover the hive from its
+// logs before use: an interrupted write (sequence numbers differ) or a
+// base block that fails its checksum.
+func (b baseBlock) dirty() bool { return !b.checksumOK() || b.seq1 != b.seq2 }
+
+// binsSizeSane reports whether the declared size of the hive bins is a
+// whole number of 4 KiB pages.
+func (b baseBlock) binsSizeSane() bool {
+	return b.binsSize >= binAlign && b.binsSize%binAlign == 0
+}
+
+// checksum is the base-block checksum: the XOR of the first 127
+// little-endian dwords, 0 mapped to 1 and 0xFFFFFFFF to 0xFFFFFFFE.
+func checksum(d []byte) uint32 {
+	var x uint32
+	for i := 0; i < 0x1FC; i += 4 {
+		x ^= le.Uint32(d[i:])
+	}
+	switch x {
+	case 0:
+		return 1
+	case 0xFFFFFFFF:
+		return 0xFFFFFFFE
+	}
+	return x
+}
+
+// decodeFileName decodes the base block's UTF-16 file name field up to
+// its first NUL.
+func decodeFileName(b []byte) string {
+	var u []uint16
+	for i := 0; i+1 < len(b); i += 2 {
+		c := le.Uint16(b[i:])
+		if c == 0 {
+			break
+		}
+		u = append(u, c)
+	}
+	return string(utf16.Decode(u))
+}
+
+// fileTypeName describes a base block file type for error messages.
+func fileTypeName(t uint32) string {
+	switch t {
+	case typeLogOld, typeLogVeryOld:
+		return fmt.Sprintf("a transaction log in the old format (file type %d, Windows 2000 to 8)", t)
+	case typeLogNew:
+		return "a transaction log in the new format (file type 6, Windows 8.1 and later)"
+	}
+	return fmt.Sprintf("file type %d", t)
+}
