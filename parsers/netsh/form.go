@@ -31,6 +31,12 @@ func sniffForm(lines []string) string {
 		case errLine.MatchString(t):
 			errs++
 		}
+		for _, c := range tableColumns(strings.TrimRight(raw, " \t")) {
+			labels++
+			if c.field == fPolicyName || c.field == fFilterListName || c.field == fFilterActionName || c.field == fRuleName {
+				names++
+			}
+		}
 		if m := labelLine.FindStringSubmatch(t); m != nil {
 			if lm, ok := vocab.labels[normLabel(m[1])]; ok {
 				labels++

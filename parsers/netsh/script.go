@@ -79,9 +79,10 @@ type assignment struct {
 // file: a batch file's control flow decides which runs.
 func (st *scriptState) warnFlips(p *model.Policy) {
 	as := st.assigns[p]
-	flips := false
+	flips, on := false, false
 	for _, a := range as {
-		flips = flips || a.on != as[0].on
+		flips = flips || (on && !a.on) // assigned, then unassigned again
+		on = on || a.on
 	}
 	if !flips {
 		return
@@ -90,7 +91,7 @@ func (st *scriptState) warnFlips(p *model.Policy) {
 	for _, a := range as {
 		at = append(at, fmt.Sprintf("%d (%v)", a.loc.Line, map[bool]string{true: "assign", false: "unassign"}[a.on]))
 	}
-	st.b.warnAt(as[len(as)-1].loc.Line, 0, fmt.Sprintf("policy %q is assigned and unassigned on lines %s; which runs depends on the batch file's control flow (goto, exit): the last one is kept (assigned=%v)", p.Name, strings.Join(at, ", "), p.Assigned))
+	st.b.warnAt(as[len(as)-1].loc.Line, 0, fmt.Sprintf("policy %q is assigned, then unassigned, on lines %s; which runs depends on the batch file's control flow (goto, exit): the last one is kept (assigned=%v)", p.Name, strings.Join(at, ", "), p.Assigned))
 }
 
 func (st *scriptState) logicalLine(l *logicalLine) {

@@ -58,7 +58,10 @@ type listing struct {
 	expected  int // No. of Filters of the current list; -1 = not said
 	expLine   int
 	filt      *pendingFilter
-	heading   field
+	// ruleHasList and ruleHasAction say that the current rule's own filter
+	// list and action were seen: the next ones are standalone.
+	ruleHasList, ruleHasAction bool
+	heading                    field
 	langs     map[string]bool
 	unknown   int
 	truncated bool
@@ -252,6 +255,7 @@ func (l *listing) startRule(f field, v string) {
 	}
 	insertRule(l.pol, r)
 	l.rule, l.act, l.cur, l.heading = r, nil, curRule, ""
+	l.ruleHasList, l.ruleHasAction = false, false
 }
 
 // startList begins a filter list: the current rule's when it has none yet
@@ -259,7 +263,8 @@ func (l *listing) startRule(f field, v string) {
 func (l *listing) startList(name string) {
 	l.closeList()
 	l.heading = ""
-	if l.rule != nil && l.rule.FilterListName == "" && !l.rule.Default {
+	if l.rule != nil && !l.ruleHasList {
+		l.ruleHasList = true
 		if normLabel(name) == "<dynamic>" {
 			l.makeDefault(l.rule)
 			return
@@ -267,6 +272,9 @@ func (l *listing) startList(name string) {
 		l.rule.FilterListName = name
 	} else {
 		l.rule = nil
+		if normLabel(name) == "<dynamic>" {
+			return // the default response rule's, outside its rule: no list
+		}
 	}
 	l.list = l.b.newFilterList(name, l.loc())
 	l.cur, l.inFilters, l.expected = curList, false, -1
@@ -288,11 +296,12 @@ func (l *listing) makeDefault(r *model.Rule) {
 func (l *listing) startAction(name string) {
 	l.closeList()
 	l.heading = ""
-	if l.rule != nil && l.rule.Default {
-		l.act, l.cur = l.rule.FilterAction, curAction
-		return
-	}
-	if l.rule != nil && l.rule.FilterActionName == "" {
+	if l.rule != nil && !l.ruleHasAction {
+		l.ruleHasAction = true
+		if l.rule.Default {
+			l.act, l.cur = l.rule.FilterAction, curAction
+			return
+		}
 		l.rule.FilterActionName = name
 	} else {
 		l.rule = nil
