@@ -62,10 +62,10 @@ type listing struct {
 	// list and action were seen: the next ones are standalone.
 	ruleHasList, ruleHasAction bool
 	heading                    field
-	langs     map[string]bool
-	unknown   int
-	truncated bool
-	line      int
+	langs                      map[string]bool
+	unknown                    int
+	truncated                  bool
+	line                       int
 }
 
 // parseListing reads a `netsh ipsec static show all` listing, in list or
