@@ -54,6 +54,15 @@ type Result struct {
 	// CurrentSet is N of ControlSet00N as SYSTEM\Select\Current names it
 	// (SYSTEM hives only); 0 when unknown.
 	CurrentSet int
+
+	stats readStats
+}
+
+// readStats says how much of the hive a read touched (for tests of lazy
+// reading).
+type readStats struct {
+	bins   int // valid hive bins in the file
+	mapped int // bins whose cells were looked at
 }
 
 // Open reads the hive at path, applying the logs beside it if the hive
@@ -104,6 +113,7 @@ func read(path string, data []byte, logs func() []logFile, opts Options) (res *R
 	}
 	res.Tree = w.tree
 	res.Damage = dmg.list()
+	res.stats = readStats{bins: len(b.start), mapped: len(b.maps)}
 	return res, nil
 }
 
