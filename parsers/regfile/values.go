@@ -1,0 +1,377 @@
+package regfile
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/parsers/textenc"
+)
+
+// maxJoinedLines bounds how many lines one str(N) string may span.
+const maxJoinedLines = 1000
+
+// values parses the value entries of a line: one, or several when reged
+// wrote zero-length hex values without a newline after them.
+func (p *parser) values(text []byte, s, n int) {
+	for {
+		next, more := p.value(text, s, n)
+		if !more {
+			return
+		}
+		s = next
+	}
+}
+
+// entry is one value being parsed: where it starts, its name.
+type entry struct {
+	name string
+	loc  model.Location
+}
+
+// value parses one `"name"=data` or `@=data` entry starting at text[s].
+// When another entry follows on the same line (reged's bug), it returns
+// its start and more = true.
+func (p *parser) value(text []byte, s, n int) (next int, more bool) {
+	_, e := bounds(text)
+	en := entry{loc: model.Location{File: p.file, Line: n, Column: p.col(text, s), KeyLine: p.keyLine, Key: p.keyPath}}
+	pos := s + 1
+	if text[s] == '"' {
+		tok, end, ok := p.quoted(text, s, e, &p.nameBuf)
+		if !ok {
+			p.errorAt(n, p.col(text, e), `expected '"' at the end of the value name`)
+			p.skipContinuation(text, e)
+			return 0, false
+		}
+		en.name, pos = p.tokenString(tok, n), end
+	}
+	en.loc.Value = en.name
+	pos = skipBlank(text, pos, e)
+	if pos >= e || text[pos] != '=' {
+		p.errorAt(n, p.col(text, pos), `expected "=" after the value name`)
+		p.skipContinuation(text, e)
+		return 0, false
+	}
+	pos = skipBlank(text, pos+1, e)
+	rest := text[pos:e]
+	switch {
+	case len(rest) == 0:
+		p.errorAt(n, p.col(text, pos), `expected a value after "=": "string", dword:, hex:, hex(N): or -`)
+	case rest[0] == '-':
+		if p.endOK(text, pos+1, e, n, "after =-") {
+			p.key.DeleteValue(en.name)
+		}
+	case rest[0] == '"':
+		p.stringValue(en, text, pos, e, n)
+	case hasPrefixFold(rest, "dword:"):
+		p.dwordValue(en, text, pos+len("dword:"), e, n)
+	case hasPrefixFold(rest, "hex:"):
+		return p.hexValue(en, model.RegBinary, text, pos+len("hex:"), n)
+	case hasPrefixFold(rest, "hex("):
+		typ, end, ok := p.typeNumber(text, pos+len("hex("), e, n, "hex")
+		if ok {
+			return p.hexValue(en, typ, text, end, n)
+		}
+		p.skipContinuation(text, e)
+	case hasPrefixFold(rest, "str("):
+		typ, end, ok := p.typeNumber(text, pos+len("str("), e, n, "str")
+		if ok {
+			p.printableValue(en, typ, text, end, n)
+		}
+	default:
+		p.errorAt(n, p.col(text, pos), `expected a value after "=": "string", dword:, hex:, hex(N): or -`)
+		p.skipContinuation(text, e)
+	}
+	return 0, false
+}
+
+func (p *parser) set(en entry, typ model.ValueType, data []byte) {
+	p.key.SetValue(&model.Value{Name: en.name, Type: typ, Data: data, Loc: en.loc})
+}
+
+func hasPrefixFold(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && bytes.EqualFold(b[:len(prefix)], []byte(prefix))
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f'
+}
+
+func hexVal(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c | 0x20 - 'a' + 10
+}
+
+// endOK checks that nothing but blanks or a ; comment follows text[i].
+func (p *parser) endOK(text []byte, i, e, n int, what string) bool {
+	i = skipBlank(text, i, e)
+	if i < e && text[i] != ';' {
+		p.errorAt(n, p.col(text, i), fmt.Sprintf("expected the end of the line %s, found %q", what, clip(text[i:e], 20)))
+		return false
+	}
+	return true
+}
+
+// quoted reads the "…" string at text[s], undoing the \\ and \" escapes
+// (a backslash before any other character is kept). It returns the
+// content and the index after the closing quote.
+func (p *parser) quoted(text []byte, s, e int, buf *[]byte) (tok []byte, end int, ok bool) {
+	body := text[s+1 : e]
+	q := bytes.IndexByte(body, '"')
+	if q >= 0 && bytes.IndexByte(body[:q], '\\') < 0 { // no escapes: no copy
+		return body[:q], s + 1 + q + 1, true
+	}
+	out := (*buf)[:0]
+	defer func() { *buf = out }()
+	for i := s + 1; i < e; i++ {
+		c := text[i]
+		switch {
+		case c == '\\' && i+1 < e && (text[i+1] == '\\' || text[i+1] == '"'):
+			i++
+			out = append(out, text[i])
+		case c == '"':
+			return out, i + 1, true
+		default:
+			out = append(out, c)
+		}
+	}
+	return nil, e, false
+}
+
+// stringValue reads `"text"`: REG_SZ, stored as UTF-16LE with a NUL.
+func (p *parser) stringValue(en entry, text []byte, pos, e, n int) {
+	tok, end, ok := p.quoted(text, pos, e, &p.strBuf)
+	if !ok {
+		p.errorAt(n, p.col(text, e), `expected '"' at the end of the string`)
+		return
+	}
+	if !p.endOK(text, end, e, n, "after the string") {
+		return
+	}
+	data := p.appendUTF16(make([]byte, 0, 2*len(tok)+2), tok, n)
+	p.set(en, model.RegSZ, append(data, 0, 0))
+}
+
+// dwordValue reads the 1 to 8 hex digits after dword:.
+func (p *parser) dwordValue(en entry, text []byte, pos, e, n int) {
+	j := pos
+	var v uint32
+	for j < e && isHex(text[j]) {
+		if j-pos == 8 {
+			p.errorAt(n, p.col(text, j), "expected at most 8 hex digits after dword:")
+			return
+		}
+		v = v<<4 | uint32(hexVal(text[j]))
+		j++
+	}
+	if j == pos {
+		p.errorAt(n, p.col(text, j), "expected 1 to 8 hex digits after dword:")
+		return
+	}
+	if p.endOK(text, j, e, n, "after the dword digits") {
+		p.set(en, model.RegDWORD, model.DWORDData(v))
+	}
+}
+
+// typeNumber reads the N of hex(N): or str(N): (hexadecimal, up to 8
+// digits) and returns the index after the colon.
+func (p *parser) typeNumber(text []byte, pos, e, n int, form string) (model.ValueType, int, bool) {
+	j := pos
+	var v uint32
+	for j < e && isHex(text[j]) && j-pos < 8 {
+		v = v<<4 | uint32(hexVal(text[j]))
+		j++
+	}
+	if j == pos || j+2 > e || text[j] != ')' || text[j+1] != ':' {
+		if j > pos && j < e && text[j] == ')' {
+			j++ // point at what should be the colon
+		}
+		p.errorAt(n, p.col(text, j), fmt.Sprintf("expected %s(N): with N a type number in hex", form))
+		return 0, 0, false
+	}
+	return model.ValueType(v), j + 2, true
+}
+
+// hexValue reads comma-separated hex bytes, across `\` continuation
+// lines, up to the end of the value.
+func (p *parser) hexValue(en entry, typ model.ValueType, text []byte, pos, n int) (next int, more bool) {
+	_, e := bounds(text)
+	data := p.dataBuf[:0]
+	defer func() { p.dataBuf = data[:0] }()
+	first := true // still on the line the value started on
+	for {
+		i := skipBlank(text, pos, e)
+		if i >= e {
+			break
+		}
+		c := text[i]
+		switch {
+		case isHex(c):
+			v := hexVal(c)
+			j := i + 1
+			if j < e && isHex(text[j]) {
+				v = v<<4 | hexVal(text[j])
+				j++
+			}
+			data = append(data, v)
+			j = skipBlank(text, j, e)
+			switch {
+			case j < e && text[j] == ',':
+				j++
+			case j < e && text[j] != '\\':
+				p.errorAt(n, p.col(text, j), `expected "," between hex bytes`)
+				p.skipContinuation(text, e)
+				return 0, false
+			}
+			pos = j
+			continue
+		case c == '\\' && i == e-1: // continued on the next line
+			var ok bool
+			text, pos, e, n, ok = p.continuation()
+			if !ok {
+				p.setHex(en, typ, data, n)
+				return 0, false
+			}
+			if text[pos] == ',' && len(data) > 0 {
+				pos++
+			}
+			first = false
+			continue
+		case (c == '"' || c == '@') && first && len(data) == 0:
+			// reged: a zero-length value is not followed by a newline.
+			p.setHex(en, typ, data, n)
+			return i, true
+		}
+		p.errorAt(n, p.col(text, i), fmt.Sprintf("expected a hex byte, found %q", clip(text[i:e], 10)))
+		p.skipContinuation(text, e)
+		return 0, false
+	}
+	p.setHex(en, typ, data, n)
+	return 0, false
+}
+
+// continuation reads the line after a `\`. ok is false when there is
+// none: end of file, a blank line, or a line that starts a new entry
+// (which is given back to be parsed as such).
+func (p *parser) continuation() (text []byte, s, e, n int, ok bool) {
+	raw, _, long, ok := p.src.next()
+	n = p.src.line
+	if !ok {
+		return nil, 0, 0, n, false
+	}
+	if long {
+		p.errorAt(n, 1, fmt.Sprintf("line longer than %d MiB: skipped", maxLineBytes>>20))
+		return nil, 0, 0, n, false
+	}
+	text = p.text(raw, n)
+	s, e = bounds(text)
+	if s == e {
+		return nil, 0, 0, n, false
+	}
+	switch text[s] {
+	case '[', '"', '@', ';':
+		p.src.unread()
+		return nil, 0, 0, n - 1, false
+	}
+	return text, s, e, n, true
+}
+
+// setHex stores hex data, converting REGEDIT4's ANSI strings.
+func (p *parser) setHex(en entry, typ model.ValueType, data []byte, n int) {
+	if p.v4 && (typ == model.RegExpandSZ || typ == model.RegMultiSZ) {
+		// regedit reads these from REGEDIT4 files as ANSI text in the code
+		// page and stores them as UTF-16 (Wine's regedit does the same).
+		var bad int
+		p.tokBuf, bad = p.cp.Append(p.tokBuf[:0], data)
+		if bad > 0 || !textenc.IsASCII(data) {
+			p.noteCodePage(n, bad)
+		}
+		u, _ := textenc.AppendUTF16LE(make([]byte, 0, 2*len(p.tokBuf)), p.tokBuf)
+		p.set(en, typ, u)
+		return
+	}
+	p.set(en, typ, bytes.Clone(data))
+}
+
+// printableValue reads hivexregedit's str(N):"…" (--unsafe-printable-
+// strings): UTF-16 text written as UTF-8 (or Latin-1), its last NUL
+// removed, `"` escaped as `\"` and backslashes not escaped. A string
+// holding line breaks spans several lines.
+func (p *parser) printableValue(en entry, typ model.ValueType, text []byte, pos, n int) {
+	_, e := bounds(text)
+	if pos >= e || text[pos] != '"' {
+		p.errorAt(n, p.col(text, pos), fmt.Sprintf(`expected '"' after str(%x):`, uint32(typ)))
+		return
+	}
+	var body []byte
+	if e-1 > pos && text[e-1] == '"' {
+		body = text[pos+1 : e-1]
+	} else {
+		var ok bool
+		if body, ok = p.joinLines(text[pos+1:], n); !ok {
+			p.errorAt(n, p.col(text, e), fmt.Sprintf(`expected '"' at the end of the str(%x) string`, uint32(typ)))
+			return
+		}
+	}
+	tok := body
+	if bytes.Contains(body, []byte(`\"`)) {
+		tok = bytes.ReplaceAll(body, []byte(`\"`), []byte(`"`))
+	}
+	data := p.appendUTF16(make([]byte, 0, 2*len(tok)+2), tok, n)
+	p.set(en, typ, append(data, 0, 0))
+}
+
+// joinLines gathers a str(N) string whose text holds line breaks: the
+// following lines, with their line ends, up to one that ends with `"`.
+// It gives up (and gives the line back) at a line that starts a new entry.
+func (p *parser) joinLines(start []byte, n int) ([]byte, bool) {
+	acc := append(p.accBuf[:0], start...)
+	defer func() { p.accBuf = acc[:0] }()
+	term := p.curTerm
+	for range maxJoinedLines {
+		if term == termNone {
+			return nil, false
+		}
+		raw, next, long, ok := p.src.next()
+		if !ok || long {
+			return nil, false
+		}
+		text := p.text(raw, p.src.line)
+		if p.startsEntry(text) {
+			p.src.unread()
+			return nil, false
+		}
+		acc = append(acc, term...)
+		acc = append(acc, text...)
+		_, e := bounds(text)
+		if e > 0 && text[e-1] == '"' {
+			cut := len(acc) - (len(text) - e) - 1
+			return bytes.Clone(acc[:cut]), true
+		}
+		term = next
+	}
+	return nil, false
+}
+
+// startsEntry reports whether a line starts a key or a value entry.
+func (p *parser) startsEntry(text []byte) bool {
+	s, e := bounds(text)
+	if s == e {
+		return false
+	}
+	switch text[s] {
+	case '[':
+		return true
+	case '@':
+		i := skipBlank(text, s+1, e)
+		return i < e && text[i] == '='
+	case '"':
+		var scratch []byte
+		_, end, ok := p.quoted(text, s, e, &scratch)
+		i := skipBlank(text, end, e)
+		return ok && i < e && text[i] == '='
+	}
+	return false
+}
