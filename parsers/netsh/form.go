@@ -8,18 +8,26 @@ import (
 var (
 	// netshCommandLine is a netsh IPSec command, alone or in a batch line
 	// or a log ("Entry added: netsh ...").
-	netshCommandLine = regexp.MustCompile(`(?i)^\s*(?:[^=:"]{1,60}:\s*)?(?:@?(?:\S*[\\/])?netsh(?:\.exe)?\s+(?:-[a-z]\s+\S+\s+)*(?:ipsec\b|-f\s)|pushd\s+ipsec\b|ipsec\s+(?:static|dynamic)\b|(?:add|set|delete)\s+(?:policy|filterlist|filteraction|filter|rule|defaultrule|store)\b)`)
+	netshCommandLine = regexp.MustCompile(`(?i)^\s*(?:[^=:"]{1,60}:\s*)?(?:@?(?:\S*[\\/])?netsh(?:\.exe)?\s+(?:-[a-z]\s+\S+\s+)*(?:ipsec\b|-f\s)|pushd\s+ipsec\b|ipsec\s+(?:static|dynamic)\b|(?:add|set|delete)\s+(?:policy|filterlist|filteraction|filter|rule|defaultrule|store)(?:\s|$))`)
 	// ipsecpolLine is a Windows 2000 ipsecpol / XP ipseccmd command.
 	ipsecpolLine = regexp.MustCompile(`(?i)^\s*@?(?:\S*[\\/])?ipsec(?:pol|cmd)(?:\.exe)?(?:\s|$)`)
 )
 
-// sniffForm tells which form of IPSec text the lines hold.
+// sniffLines is how many non-blank lines sniffForm looks at.
+const sniffLines = 400
+
+// sniffForm tells which form of IPSec text the lines hold, from their
+// first sniffLines non-blank, non-comment lines.
 func sniffForm(lines []string) string {
 	var netsh, ipsecpol, labels, names, netdiag, errs int
+	seen := 0
 	for _, raw := range lines {
 		t := strings.TrimSpace(raw)
 		if t == "" || strings.HasPrefix(t, "#") {
 			continue
+		}
+		if seen++; seen > sniffLines {
+			break
 		}
 		switch {
 		case netshCommandLine.MatchString(t):

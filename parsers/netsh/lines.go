@@ -50,21 +50,27 @@ func physicalLines(text string) []string {
 func joinContinuations(lines []string) []logicalLine {
 	var out []logicalLine
 	var cur *logicalLine
+	var text strings.Builder
 	for i, l := range lines {
 		if cur == nil {
 			out = append(out, logicalLine{})
 			cur = &out[len(out)-1]
+			text.Reset()
 		}
 		body := l
 		cont := false
 		if t := strings.TrimRight(l, " \t"); strings.HasSuffix(t, "^") && !strings.HasSuffix(t, "^^") && !strings.HasPrefix(strings.TrimSpace(t), "#") {
 			body, cont = t[:len(t)-1], true
 		}
-		cur.segs = append(cur.segs, segment{off: len(cur.text), line: i + 1, col: 1})
-		cur.text += body
+		cur.segs = append(cur.segs, segment{off: text.Len(), line: i + 1, col: 1})
+		text.WriteString(body)
 		if !cont {
+			cur.text = text.String()
 			cur = nil
 		}
+	}
+	if cur != nil {
+		cur.text = text.String()
 	}
 	return out
 }

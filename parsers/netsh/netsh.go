@@ -89,7 +89,9 @@ func Parse(data []byte, file string, opts Options) (*Result, error) {
 		if form == formIPSecPol {
 			b.warnAt(0, 0, "ipsecpol/ipseccmd command script (Windows 2000 Resource Kit / XP Support Tools): read as the static policy its -w REG/DS commands make; dynamic-mode commands are skipped")
 		}
-		parseScript(b, lines)
+		if !parseScript(b, lines) {
+			return res, fmt.Errorf("%s: %w (no netsh ipsec or ipsecpol command in it)", file, ErrNotIPSec)
+		}
 	default:
 		return res, fmt.Errorf("%s: %w (neither a netsh ipsec script, a show all listing, ipsecpol commands nor netdiag output)", file, ErrNotIPSec)
 	}
@@ -116,6 +118,22 @@ type builder struct {
 	// go when the policy goes.
 	ownedLists   map[*model.Policy][]*model.FilterList
 	ownedActions map[*model.Policy][]*model.FilterAction
+	// lastList is the filter list last looked up by name: consecutive
+	// add filter lines name the same list.
+	lastList *model.FilterList
+}
+
+// filterList finds a filter list by name, the last one found first.
+func (b *builder) filterList(name string) *model.FilterList {
+	if l := b.lastList; l != nil && strings.EqualFold(l.Name, name) {
+		for i := len(b.store.FilterLists) - 1; i >= 0; i-- { // still there?
+			if b.store.FilterLists[i] == l {
+				return l
+			}
+		}
+	}
+	b.lastList = b.store.FilterList(name)
+	return b.lastList
 }
 
 func (b *builder) errAt(line, col int, msg string) {

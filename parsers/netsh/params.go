@@ -58,13 +58,13 @@ func (c *cmdContext) resolveTags(cmd string, toks []token) params {
 	out := params{}
 	next := 0 // next positional tag
 	var last *param
-	joined := map[string]int{} // tags whose value went on in bare words
+	joined := map[string]int{}    // tags whose value went on in bare words
+	more := map[string][]string{} // the bare words, by tag
 	for _, t := range toks {
 		if t.bare() {
 			if last != nil && stringTags[last.tag] && !t.quoted {
 				// An unquoted name with spaces, as a logged argv shows it.
-				last.value += " " + t.value
-				out[last.tag] = *last
+				more[last.tag] = append(more[last.tag], t.value)
 				if _, seen := joined[last.tag]; !seen {
 					joined[last.tag] = t.valOff
 				}
@@ -101,6 +101,9 @@ func (c *cmdContext) resolveTags(cmd string, toks []token) params {
 	}
 	for _, tag := range tags {
 		if off, ok := joined[tag]; ok {
+			p := out[tag]
+			p.value += " " + strings.Join(more[tag], " ")
+			out[tag] = p
 			c.warnf(off, "unquoted value with spaces: %s=%q taken as one value (netsh itself would need quotes)", tag, out[tag].value)
 		}
 	}

@@ -52,7 +52,7 @@ func (c *cmdContext) loc(off int) model.Location {
 }
 
 // parseScript reads netsh command lines (and ipsecpol lines) in order.
-func parseScript(b *builder, lines []string) {
+func parseScript(b *builder, lines []string) bool {
 	st := &scriptState{b: b, assigns: map[*model.Policy][]assignment{}}
 	logical := joinContinuations(lines)
 	for i := range logical {
@@ -67,6 +67,7 @@ func parseScript(b *builder, lines []string) {
 	for _, p := range b.store.Policies {
 		st.warnFlips(p)
 	}
+	return st.sawNetsh || st.sawIPSecPl || b.noDataSeen
 }
 
 // assignment is one assign=yes|no of a policy.
@@ -117,8 +118,11 @@ func (st *scriptState) command(sp span) {
 	for len(s) > 0 && (isSpace(s[0]) || s[0] == '@') {
 		s, base = s[1:], base+1
 	}
-	if m := logPrefix.FindStringSubmatchIndex(s); m != nil {
-		s, base = s[m[2]:], base+m[2]
+	if hasLogPrefix(s) {
+		m := logPrefix.FindStringSubmatchIndex(s)
+		if m != nil {
+			s, base = s[m[2]:], base+m[2]
+		}
 	}
 	toks := tokenize(s, base)
 	if len(toks) == 0 || !toks[0].bare() {
@@ -162,6 +166,15 @@ func (st *scriptState) command(sp span) {
 		}
 	}
 	// Anything else is another batch command (rem, echo, pause, exit...).
+}
+
+// hasLogPrefix is a cheap test for a "Label: netsh ..." line.
+func hasLogPrefix(s string) bool {
+	head := s
+	if len(head) > 62 {
+		head = head[:62]
+	}
+	return strings.IndexByte(head, ':') > 0 && strings.Contains(strings.ToLower(s), "netsh")
 }
 
 // isStaticObject reports whether w names an object of `ipsec static`.
@@ -224,6 +237,9 @@ func (st *scriptState) netsh(c *cmdContext, toks []token) {
 // run executes a command in a netsh context. standalone is true for a
 // full command line (netsh ...), false for a line inside a pushd block.
 func (st *scriptState) run(c *cmdContext, ctx []string, toks []token, standalone bool) {
+	if len(ctx) == 0 || ctx[0] != "ipsec" {
+		return // "static ..." outside the ipsec context: not a netsh command
+	}
 	st.sawNetsh = true
 	if len(toks) == 0 {
 		if !standalone {
@@ -645,7 +661,7 @@ func (st *scriptState) addFilter(c *cmdContext, p params, at int) {
 	if d, ok := p["description"]; ok {
 		f.Description = d.value
 	}
-	l := st.b.store.FilterList(listName)
+	l := st.b.filterList(listName)
 	if l == nil {
 		l = st.b.newFilterList(listName, f.Loc)
 	}

@@ -657,15 +657,13 @@ func (l *listing) table(lines []string, i int, cols []tableColumn) int {
 // own): the first of a name keeps its filters.
 func dedupeLists(b *builder, lists []*model.FilterList) []*model.FilterList {
 	var out []*model.FilterList
+	byName := map[string]*model.FilterList{}
 	for _, fl := range lists {
-		var have *model.FilterList
-		for _, o := range out {
-			if strings.EqualFold(o.Name, fl.Name) {
-				have = o
-			}
-		}
+		key := strings.ToLower(fl.Name)
+		have := byName[key]
 		switch {
 		case have == nil:
+			byName[key] = fl
 			out = append(out, fl)
 		case len(have.Filters) == 0 && len(fl.Filters) > 0:
 			have.Filters = fl.Filters
@@ -681,14 +679,10 @@ func dedupeLists(b *builder, lists []*model.FilterList) []*model.FilterList {
 
 func dedupeActions(actions []*model.FilterAction) []*model.FilterAction {
 	var out []*model.FilterAction
+	seen := map[string]bool{}
 	for _, a := range actions {
-		dup := false
-		for _, o := range out {
-			if strings.EqualFold(o.Name, a.Name) {
-				dup = true
-			}
-		}
-		if !dup {
+		if key := strings.ToLower(a.Name); !seen[key] {
+			seen[key] = true
 			out = append(out, a)
 		}
 	}

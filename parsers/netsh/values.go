@@ -63,7 +63,7 @@ func parseAddr(s string) (model.Address, error) {
 	if strings.ContainsAny(t, "-/") && strings.ContainsAny(t, "0123456789") && !strings.ContainsAny(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
 		return model.Address{}, fmt.Errorf("%q: address ranges and prefixes in the address are not Windows Server 2003 syntax (use srcmask/dstmask)", s)
 	}
-	if !validDNSName(t) {
+	if strings.Trim(t, "0123456789.") == "" || !validDNSName(t) {
 		return model.Address{}, fmt.Errorf("%q is not an address", s)
 	}
 	return model.Address{Kind: model.AddrDNSName, Name: t}, nil
