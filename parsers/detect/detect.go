@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/parsers/netsh"
 	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
 
@@ -24,12 +25,8 @@ type Result struct {
 }
 
 var (
-	netshCommand = regexp.MustCompile(`(?i)^\s*(?:[\w ]+:\s*)?(?:@?netsh(?:\.exe)?\s+(?:-[a-z]\s+\S+\s+)*ipsec\b|pushd\s+ipsec\b|ipsec\s+static\b|(?:add|set|delete)\s+(?:policy|filterlist|filteraction|filter|rule|defaultrule|store)\b)`)
-	// Labels of `netsh ipsec static show all` listings, English and the
-	// localized ones we have evidence for.
-	showAllLabel = regexp.MustCompile(`(?i)^\s*(?:Policy Name|FilterList Name|Filter List Name|FilterAction Name|Rule Name|筛选器列表名称|策略名称|筛选器操作名称)\s*[:：]`)
-	regHeader    = regexp.MustCompile(`(?i)^(?:Windows Registry Editor Version \d+\.\d+|REGEDIT4?)\s*$`)
-	configKey    = regexp.MustCompile(`^(?:hosts|backends|frontends|codepage)\s*:`)
+	regHeader = regexp.MustCompile(`(?i)^(?:Windows Registry Editor Version \d+\.\d+|REGEDIT4?)\s*$`)
+	configKey = regexp.MustCompile(`^(?:hosts|backends|frontends|codepage)\s*:`)
 )
 
 // Sniff classifies a file from its first bytes (up to HeadSize). codepage
@@ -44,8 +41,11 @@ func Sniff(head []byte, codepage string) Result {
 	text, _ := textenc.Decode(head, codepage)
 	sc := bufio.NewScanner(bytes.NewReader(text))
 	sc.Buffer(make([]byte, 0, 4096), len(text)+1)
+	// IPSec text (netsh scripts and listings, ipsecpol, netdiag) is
+	// recognized by the netsh parser's own sniffer, so that a file is
+	// called netsh exactly when that parser reads it.
+	form := netsh.Form(string(text))
 	lines, first := 0, ""
-	netshLines, showAll := 0, false
 	configLines := 0
 	for sc.Scan() && lines < 200 {
 		line := strings.TrimRight(strings.TrimPrefix(sc.Text(), "\uFEFF"), "\r\x1a \t")
@@ -59,21 +59,13 @@ func Sniff(head []byte, codepage string) Result {
 				return Result{Kind: model.KindRegExport, Detail: first}
 			}
 		}
-		if netshCommand.MatchString(line) {
-			netshLines++
-		}
-		if showAllLabel.MatchString(line) {
-			showAll = true
-		}
 		if configKey.MatchString(line) {
 			configLines++
 		}
 	}
 	switch {
-	case showAll:
-		return Result{Kind: model.KindNetsh, Detail: "netsh ipsec static show all listing"}
-	case netshLines > 0:
-		return Result{Kind: model.KindNetsh, Detail: "netsh ipsec script"}
+	case form != "":
+		return Result{Kind: model.KindNetsh, Detail: netsh.FormDetail(form)}
 	case configLines > 0:
 		return Result{Kind: model.KindConfig, Detail: "ipseclint configuration"}
 	}

@@ -69,3 +69,28 @@ func sniffForm(lines []string) string {
 	}
 	return ""
 }
+
+// Form tells which IPSec text a decoded file holds: "script" (netsh
+// commands), "show-all" (a listing), "ipsecpol" (Windows 2000 ipsecpol or
+// XP ipseccmd commands), "netdiag" (netdiag /test:ipsec output), or ""
+// when none. It looks at the first few hundred lines only, so a file's
+// head is enough. Content sniffing uses it so that a file is called a
+// netsh file exactly when Parse reads it.
+func Form(text string) string {
+	return sniffForm(physicalLines(strings.ReplaceAll(text, "\x00", "")))
+}
+
+// FormDetail describes a form for a report.
+func FormDetail(form string) string {
+	switch form {
+	case formScript:
+		return "netsh ipsec script"
+	case formShowAll:
+		return "netsh ipsec static show all listing"
+	case formIPSecPol:
+		return "ipsecpol/ipseccmd command script (Windows 2000/XP)"
+	case formNetdiag:
+		return "netdiag /test:ipsec output"
+	}
+	return ""
+}
