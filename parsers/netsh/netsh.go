@@ -112,8 +112,9 @@ type builder struct {
 	file  string
 	res   *Result
 	store *model.PolicyStore
-	// noDataSeen is set by ERR IPsec lines and empty dumps.
-	noDataSeen bool
+	// noDataSeen is set by ERR IPsec lines; dumpFrame by `pushd ipsec`,
+	// which a dump has even when the store is empty.
+	noDataSeen, dumpFrame bool
 	// ownedLists and ownedActions are made by ipsecpol for its rules, and
 	// go when the policy goes.
 	ownedLists   map[*model.Policy][]*model.FilterList
@@ -242,7 +243,7 @@ func (b *builder) finish() {
 		}
 	}
 	empty := len(s.Policies) == 0 && len(s.FilterLists) == 0 && len(s.FilterActions) == 0 && s.IPSecExempt == nil
-	if b.noDataSeen && empty {
+	if (b.noDataSeen || b.dumpFrame) && empty {
 		s.NoData = true
 	}
 }

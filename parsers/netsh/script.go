@@ -143,6 +143,7 @@ func (st *scriptState) command(sp span) {
 		st.stack = append(st.stack, st.ctx)
 		if ctx, rest := contextWords(nil, toks[1:]); len(ctx) > 0 && len(rest) == 0 {
 			st.ctx = ctx
+			st.b.dumpFrame = true
 		} else {
 			st.ctx = nil // a directory, not a netsh context
 		}
@@ -154,15 +155,15 @@ func (st *scriptState) command(sp span) {
 		}
 	case "ipsec", "static", "dynamic":
 		ctx, rest := contextWords(st.ctx, toks)
-		st.run(c, ctx, rest, true)
+		st.run(c, ctx, rest)
 	case "add", "set", "delete", "show", "exportpolicy", "importpolicy", "dump":
 		switch {
 		case len(st.ctx) > 0:
-			st.run(c, st.ctx, toks, false)
+			st.run(c, st.ctx, toks)
 		case len(toks) > 1 && toks[1].bare() && isStaticObject(toks[1].value):
 			// A netsh command without its context (a `netsh -c "ipsec
 			// static" -f` script, or a pasted snippet): static is assumed.
-			st.run(c, []string{"ipsec", "static"}, toks, false)
+			st.run(c, []string{"ipsec", "static"}, toks)
 		}
 	}
 	// Anything else is another batch command (rem, echo, pause, exit...).
@@ -223,6 +224,7 @@ func (st *scriptState) netsh(c *cmdContext, toks []token) {
 		case "c":
 			ctx, _ = contextWords(nil, tokenize(toks[1].value, toks[1].valOff))
 		case "f":
+			st.sawNetsh = true
 			c.warnf(toks[1].valOff, "netsh runs the script %q, which is not part of this file", toks[1].value)
 		}
 		toks = toks[2:]
@@ -231,20 +233,16 @@ func (st *scriptState) netsh(c *cmdContext, toks []token) {
 	if len(ctx) == 0 || ctx[0] != "ipsec" {
 		return // another netsh context (firewall, interface...)
 	}
-	st.run(c, ctx, rest, true)
+	st.run(c, ctx, rest)
 }
 
-// run executes a command in a netsh context. standalone is true for a
-// full command line (netsh ...), false for a line inside a pushd block.
-func (st *scriptState) run(c *cmdContext, ctx []string, toks []token, standalone bool) {
+// run executes a command in a netsh context.
+func (st *scriptState) run(c *cmdContext, ctx []string, toks []token) {
 	if len(ctx) == 0 || ctx[0] != "ipsec" {
 		return // "static ..." outside the ipsec context: not a netsh command
 	}
 	st.sawNetsh = true
 	if len(toks) == 0 {
-		if !standalone {
-			return
-		}
 		return // a bare context: interactive netsh, nothing to read
 	}
 	verbTok := toks[0]

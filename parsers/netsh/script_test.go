@@ -178,9 +178,10 @@ netsh ipsec dynamic add rule srcaddr=any dstaddr=any mmpolicy=x actioninbound=bl
 
 func TestNoData(t *testing.T) {
 	for name, text := range map[string]string{
-		"ERR line":   "ERR IPsec[05072] : No Policies in Policy Store\r\n",
-		"empty dump": "# -----\r\n# IPSec configuration\r\n# -----\r\npushd ipsec static\r\nset store location=local\r\npopd\r\nERR IPsec[05072] : No Policies in Policy Store\r\n",
-		"empty file": " \r\n",
+		"ERR line":      "ERR IPsec[05072] : No Policies in Policy Store\r\n",
+		"empty dump":    "# -----\r\n# IPSec configuration\r\n# -----\r\npushd ipsec static\r\nset store location=local\r\npopd\r\n",
+		"dump with ERR": "pushd ipsec static\r\nERR IPsec[05072] : No Policies in Policy Store\r\npopd\r\n",
+		"empty file":    " \r\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := parseText(t, text)
@@ -226,6 +227,7 @@ func TestMaskAndAddressForms(t *testing.T) {
 		{"srcaddr=WINS dstaddr=ME", "wins", "me"},
 		{"srcaddr=gateway dstaddr=me", "gateway", "me"},
 		{"srcaddr=me dstaddr=dc01.corp.example", "me", "dc01.corp.example"},
+		{"srcaddr=0.0.0.0 srcmask=0.0.0.0 dstaddr=me", "any", "me"},
 	} {
 		res := parseText(t, "netsh ipsec static add filter filterlist=L "+c.args+"\n")
 		if len(res.Errors) > 0 {
@@ -237,5 +239,12 @@ func TestMaskAndAddressForms(t *testing.T) {
 		if want := c.src + ">" + c.dst + " 0 0-0 m"; got != want {
 			t.Errorf("%s: %s, want %s", c.args, got, want)
 		}
+	}
+}
+
+func TestNetshRunsAnotherScript(t *testing.T) {
+	res := parseText(t, "@echo off\r\nnetsh -f C:\\ipsec\\policy.txt\r\n")
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0].Message, `runs the script "C:\\ipsec\\policy.txt"`) || res.Warnings[0].Loc.Line != 2 {
+		t.Errorf("warnings = %v", res.Warnings)
 	}
 }

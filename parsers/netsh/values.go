@@ -107,8 +107,13 @@ func parseMask(s string) (int, error) {
 	return bits, nil
 }
 
-// withMask applies a mask length to an IP address (other kinds ignore it).
+// withMask applies a mask length to an IP address (other kinds ignore
+// it). An address with mask 0.0.0.0 matches every address: it is "any",
+// however the file spells it.
 func withMask(a model.Address, bits int) model.Address {
+	if a.Kind == model.AddrIP && bits == 0 {
+		return model.Address{Kind: model.AddrAny}
+	}
 	if a.Kind == model.AddrIP {
 		a.Net = netip.PrefixFrom(a.Net.Addr(), bits).Masked()
 	}
