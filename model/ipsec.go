@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"net/netip"
 	"strings"
 )
@@ -149,6 +150,21 @@ type Rule struct {
 	// (the key itself is not kept), or "rootca:" followed by the CA name.
 	Auth []string `json:"auth,omitempty"`
 	Loc  Location `json:"location"`
+}
+
+// MarshalJSON writes a rule; the default response rule also carries its
+// own filter action (security methods, PFS) as "response", since that
+// action is not among the store's filter actions.
+func (r Rule) MarshalJSON() ([]byte, error) {
+	type plain Rule
+	out := struct {
+		plain
+		Response *FilterAction `json:"response,omitempty"`
+	}{plain: plain(r)}
+	if r.Default {
+		out.Response = r.FilterAction
+	}
+	return json.Marshal(out)
 }
 
 // FilterList is a named list of filters.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"net/netip"
 	"strings"
 	"testing"
@@ -230,5 +231,17 @@ func TestFilterWeight(t *testing.T) {
 	}
 	if maskWeight(24) != 492 || maskWeight(0) != 0 || maskWeight(32) != 528 {
 		t.Errorf("maskWeight(24,0,32) = %d,%d,%d", maskWeight(24), maskWeight(0), maskWeight(32))
+	}
+}
+
+func TestDefaultRuleJSONCarriesItsResponse(t *testing.T) {
+	action := &FilterAction{Name: "Default Response", Action: ActionNegotiate, Methods: []QMMethod{{Text: "ESP[3DES,SHA1]"}}}
+	def, err := json.Marshal(&Rule{Name: "Default Response", Default: true, FilterAction: action})
+	if err != nil || !strings.Contains(string(def), `"response":{"name":"Default Response"`) || !strings.Contains(string(def), "ESP[3DES,SHA1]") {
+		t.Errorf("default rule JSON = %s, %v", def, err)
+	}
+	plain, _ := json.Marshal(Rule{Name: "R", FilterAction: action})
+	if strings.Contains(string(plain), "response") {
+		t.Errorf("ordinary rule JSON carries a response: %s", plain)
 	}
 }
