@@ -154,8 +154,8 @@ func (p *Policy) Match(pkt Packet) FilterMatch {
 	if win.Rule.TunnelEndpoint != "" {
 		m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("rule %q is a tunnel rule (end-point %s): the packet is tunnelled, not protected end to end", win.Rule.Name, win.Rule.TunnelEndpoint))
 	}
-	if strings.EqualFold(win.Rule.ConnType, "dialup") || strings.EqualFold(win.Rule.ConnType, "lan") {
-		m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("rule %q applies to %s connections only", win.Rule.Name, strings.ToLower(win.Rule.ConnType)))
+	if strings.EqualFold(win.Rule.ConnType, "dialup") {
+		m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("rule %q applies to dial-up (remote access) connections only: it may not apply to this traffic", win.Rule.Name))
 	}
 	return m
 }
