@@ -218,6 +218,12 @@ func (st *scriptState) ipsecpolRule(c *cmdContext, pol *model.Policy, cmd *ipsec
 		b.ownedActions[pol] = append(b.ownedActions[pol], b.newFilterAction(r.FilterActionName, r.Loc))
 	}
 	l, a := b.store.FilterList(r.FilterListName), b.store.FilterAction(r.FilterActionName)
+	if l == nil { // deleted by a netsh command in between
+		l = b.newFilterList(r.FilterListName, r.Loc)
+	}
+	if a == nil {
+		a = b.newFilterAction(r.FilterActionName, r.Loc)
+	}
 	for _, ft := range cmd.filters {
 		f, err := parseIPSecPolFilter(ft.value)
 		if err != nil {

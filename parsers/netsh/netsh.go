@@ -69,6 +69,9 @@ func Parse(data []byte, file string, opts Options) (*Result, error) {
 	if info.Invalid > 0 {
 		b.warnAt(0, 0, fmt.Sprintf("%d bytes are not valid %s; they were replaced", info.Invalid, info.Encoding))
 	}
+	if info.Assumed && opts.CodePage == "" && hasHighBytes(data) {
+		b.warnAt(0, 0, fmt.Sprintf("8-bit text decoded as %s, which was assumed: names and descriptions with accented or non-Latin letters may be wrong (a server's OEM code page is cp437/cp850 in the west, cp936 in China)", info.Encoding))
+	}
 	s := strings.ReplaceAll(string(text), "\x00", "")
 	lines := physicalLines(s)
 	if strings.TrimSpace(s) == "" {
@@ -97,6 +100,16 @@ func Parse(data []byte, file string, opts Options) (*Result, error) {
 	}
 	b.finish()
 	return res, nil
+}
+
+// hasHighBytes reports whether data has bytes outside ASCII.
+func hasHighBytes(data []byte) bool {
+	for _, c := range data {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // The forms of file Parse reads (PolicyStore.Form).

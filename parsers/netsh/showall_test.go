@@ -262,3 +262,25 @@ func TestTableFormat(t *testing.T) {
 }
 
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+func TestAssumedCodePageIsReported(t *testing.T) {
+	data, err := os.ReadFile("testdata/exfe01.showall.cp850.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Parse(data, "cp850.txt", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var assumed bool
+	for _, w := range res.Warnings {
+		assumed = assumed || strings.Contains(w.Message, "which was assumed")
+	}
+	if !assumed {
+		t.Errorf("warnings = %v, want one about the assumed code page", res.Warnings)
+	}
+	// cp1252 misreads cp850's ü (0x81): the description differs.
+	if d := res.Store.Policies[0].Description; d == "Schutz für POP3 und IMAP4" {
+		t.Errorf("description %q decoded right without the code page: the test proves nothing", d)
+	}
+}
