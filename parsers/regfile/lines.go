@@ -14,6 +14,10 @@ var (
 	maxLineBytes = 16 << 20
 )
 
+// headBytes is how much of the start of a file decides its encoding and
+// line ends.
+const headBytes = 8192
+
 // Line terminators, in text form, as reported with each line.
 const (
 	termNone = ""
@@ -45,14 +49,14 @@ type lineSource struct {
 	oddByte             bool // UTF-16 input had an odd byte at its end
 }
 
-func newLineSource(r io.Reader) *lineSource {
-	return &lineSource{r: r, buf: make([]byte, chunkBytes)}
+func newLineSource(r io.Reader, chunk int) *lineSource {
+	return &lineSource{r: r, buf: make([]byte, max(chunk, 1))}
 }
 
-// prime reads the first chunk (or the whole input if smaller), so that
-// the encoding can be sniffed from it.
+// prime reads the first headBytes of the input (or all of it if smaller),
+// so that the encoding can be sniffed from it.
 func (s *lineSource) prime() error {
-	for s.end < len(s.buf) && !s.eof {
+	for s.end < headBytes && !s.eof {
 		if !s.read() {
 			break
 		}
@@ -67,7 +71,7 @@ func (s *lineSource) head(n int) []byte { return s.buf[s.start:min(s.end, s.star
 func (s *lineSource) setup(wide, be bool, bomLen int) {
 	s.wide, s.be = wide, be
 	s.start += bomLen
-	head := s.buf[s.start:s.end]
+	head := s.buf[s.start:min(s.end, headBytes)]
 	s.crMode = s.indexUnit(head, '\r') >= 0 && s.indexUnit(head, '\n') < 0
 }
 

@@ -85,15 +85,20 @@ func ParseFile(path string, opts Options) (*Result, error) {
 // export at all; syntax errors are in Result.Errors, and the rest of the
 // file is still read after each.
 func Parse(r io.Reader, file string, opts Options) (*Result, error) {
+	return parse(r, file, opts, chunkBytes)
+}
+
+// parse is Parse reading chunk bytes at a time (tests vary it).
+func parse(r io.Reader, file string, opts Options, chunk int) (*Result, error) {
 	cp, err := textenc.NewCodePageDecoder(opts.CodePage)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	src := newLineSource(r)
+	src := newLineSource(r, chunk)
 	if err := src.prime(); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	info := textenc.Sniff(src.head(8192), cp.Name())
+	info := textenc.Sniff(src.head(headBytes), cp.Name())
 	bom := 0
 	if info.BOM {
 		bom = 2
