@@ -10,14 +10,23 @@ import (
 // valid bin and are allocated; each bin's cell boundaries are worked out
 // the first time one of its cells is asked for, so that reading a few
 // keys costs nothing for the rest of the hive.
+//
+// The bins are either all found up front (scanBins: a full read, which
+// also reports every stretch without valid bins), or found when a cell
+// in them is first asked for (lazyBins: a filtered read, whose cost then
+// does not depend on the size of the hive).
 type bins struct {
 	data  []byte // the whole file (base block included)
 	end   int    // file offset where the usable hive bins end
-	start []int  // file offset of each valid bin, ascending
+	start []int  // file offset of each valid bin (ascending unless lazy)
 	size  []int
 	maps  map[int]*cellMap // by bin index, built on demand
 	used  []uint64         // one bit per 8 bytes of hive bins: cell already read
 	onBad func(msg string) // reports damage found while mapping a bin
+	// lazy maps each 4 KiB page examined so far to the index of the bin
+	// holding it, or -1 when no valid bin holds it; nil when all bins
+	// were found up front.
+	lazy map[int]int
 }
 
 // cellMap marks where the cells of one bin start.
@@ -63,9 +72,82 @@ func scanBins(d []byte, limit int) (b *bins, gaps []gap) {
 	return b, gaps
 }
 
+// lazyBins checks the first hive bin only; the others are found as
+// cells in them are asked for. limit is the file offset where the hive
+// bins end.
+func lazyBins(d []byte, limit int) (b *bins, bad string) {
+	limit = min(limit, len(d))
+	b = &bins{data: d, end: limit, maps: make(map[int]*cellMap), lazy: make(map[int]int)}
+	if limit < baseBlockSize+binHeaderSize {
+		return b, "the file ends there"
+	}
+	size, bad := binAt(d, baseBlockSize, limit)
+	if bad != "" {
+		return b, bad
+	}
+	b.addBin(baseBlockSize, size)
+	b.used = make([]uint64, (b.end-baseBlockSize)/8/64+1)
+	return b, ""
+}
+
+// addBin records a bin found lazily and the pages it holds.
+func (b *bins) addBin(start, size int) int {
+	i := len(b.start)
+	b.start = append(b.start, start)
+	b.size = append(b.size, size)
+	for p := (start - baseBlockSize) / binAlign; p < (start+size-baseBlockSize)/binAlign; p++ {
+		b.lazy[p] = i
+	}
+	return i
+}
+
+// findBin returns the index of the bin holding file offset pos, looking
+// back page by page from pos for the header of the bin that holds it.
+// Every page looked at is remembered, so that all lookups together look
+// at each page once.
+func (b *bins) findBin(pos int) (int, error) {
+	if b.lazy == nil {
+		i := sort.Search(len(b.start), func(i int) bool { return b.start[i]+b.size[i] > pos })
+		if i == len(b.start) || pos < b.start[i] {
+			return 0, fmt.Errorf("cell offset 0x%X lies outside every hive bin", pos-baseBlockSize)
+		}
+		return i, nil
+	}
+	page := (pos - baseBlockSize) / binAlign
+	for q := page; q >= 0; q-- {
+		i, seen := b.lazy[q]
+		if !seen {
+			hp := baseBlockSize + q*binAlign
+			if size, bad := binAt(b.data, hp, b.end); bad == "" {
+				i, seen = b.addBin(hp, size), true
+			}
+		}
+		if !seen {
+			continue
+		}
+		if i >= 0 && b.start[i]+b.size[i] > pos {
+			return i, nil
+		}
+		// pos lies past the bin (or gap) found: the pages in between
+		// hold no valid bin.
+		from := q + 1
+		if i >= 0 {
+			from = (b.start[i] + b.size[i] - baseBlockSize) / binAlign
+		}
+		for p := from; p <= page; p++ {
+			b.lazy[p] = -1
+		}
+		break
+	}
+	return 0, fmt.Errorf("cell offset 0x%X lies in a part of the file that holds no valid hive bin", pos-baseBlockSize)
+}
+
 // binAt checks the hive bin header at pos and returns the bin's size, or
 // why there is no valid bin there.
 func binAt(d []byte, pos, limit int) (size int, bad string) {
+	if pos+binHeaderSize > min(limit, len(d)) {
+		return 0, fmt.Sprintf("the hive bins end inside the hive bin header at 0x%X", pos)
+	}
 	h := d[pos:]
 	if string(h[:4]) != "hbin" {
 		return 0, fmt.Sprintf("no hive bin header at 0x%X (found %q)", pos, printable(h[:4]))
@@ -121,9 +203,9 @@ func (b *bins) cell(off uint32) ([]byte, error) {
 		return nil, fmt.Errorf("cell offset 0x%X is not 8-byte aligned", off)
 	}
 	pos := int(p)
-	i := sort.Search(len(b.start), func(i int) bool { return b.start[i]+b.size[i] > pos })
-	if i == len(b.start) || pos < b.start[i] {
-		return nil, fmt.Errorf("cell offset 0x%X lies outside every hive bin", off)
+	i, err := b.findBin(pos)
+	if err != nil {
+		return nil, err
 	}
 	if pos < b.start[i]+binHeaderSize {
 		return nil, fmt.Errorf("cell offset 0x%X points into a hive bin header", off)

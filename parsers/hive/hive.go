@@ -17,8 +17,8 @@ package hive
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/model"
@@ -70,10 +70,11 @@ type readStats struct {
 // at all (not a hive, a log, cut short before its first hive bin, ...);
 // a hive that could be read in part returns a Result with Damage.
 func Open(path string, opts Options) (*Result, error) {
-	data, err := os.ReadFile(path)
+	data, release, err := load(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the hive: %w", err)
 	}
+	defer release()
 	return read(path, data, func() []logFile { return findLogs(path) }, opts)
 }
 
@@ -83,18 +84,26 @@ func failure(path, format string, args ...any) error {
 }
 
 // read parses a hive held in memory. logs lists the transaction logs
-// beside it (nil: none looked for).
+// beside it (nil: none looked for). A bug that panics, or a fault reading
+// the mapped file, fails this file only, never the audit. Nothing in the
+// result refers to data: values and names are copies.
 func read(path string, data []byte, logs func() []logFile, opts Options) (res *Result, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = nil, failure(path, "internal error while reading the hive (%v): please report it with the file", r)
 		}
 	}()
+	return parse(path, data, logs, opts)
+}
+
+// parse is read without the safety net, for the fuzz tests to see panics.
+func parse(path string, data []byte, logs func() []logFile, opts Options) (*Result, error) {
 	if err := checkSignature(path, data); err != nil {
 		return nil, err
 	}
 	bb := parseBaseBlock(data)
-	res = &Result{}
+	res := &Result{}
 	dmg := &damages{file: path}
 	if bb.dirty() {
 		data, bb = recoverDirty(path, data, bb, logs, res)
@@ -102,7 +111,7 @@ func read(path string, data []byte, logs func() []logFile, opts Options) (res *R
 	if err := checkBaseBlock(path, bb, dmg); err != nil {
 		return nil, err
 	}
-	b, err := loadBins(path, data, bb, dmg)
+	b, err := loadBins(path, data, bb, opts.Filter != nil, dmg)
 	if err != nil {
 		return nil, err
 	}
@@ -189,17 +198,23 @@ func checkBaseBlock(path string, bb baseBlock, dmg *damages) error {
 }
 
 // loadBins finds the hive bins the base block declares and reports those
-// missing or broken.
-func loadBins(path string, data []byte, bb baseBlock, dmg *damages) (*bins, error) {
+// missing or broken. A filtered read finds them lazily (see bins).
+func loadBins(path string, data []byte, bb baseBlock, lazy bool, dmg *damages) (*bins, error) {
 	limit := baseBlockSize + int64(bb.binsSize)
 	if !bb.binsSizeSane() {
 		dmg.add("", "", fmt.Sprintf("the base block declares 0x%X bytes of hive bins, which is not a whole number of 4 KiB pages: bins are read up to the end of the file", bb.binsSize))
 		limit = int64(len(data))
 	}
-	truncated := limit > int64(len(data))
-	if truncated {
-		dmg.add("", "", fmt.Sprintf("the file is cut short: the base block declares 0x%X bytes of hive bins but the file holds 0x%X", bb.binsSize, len(data)-baseBlockSize))
+	if limit > int64(len(data)) {
+		dmg.add("", "", fmt.Sprintf("the file is cut short: the base block declares 0x%X bytes of hive bins but the file holds 0x%X", bb.binsSize, max(0, len(data)-baseBlockSize)))
 		limit = int64(len(data))
+	}
+	if lazy {
+		b, bad := lazyBins(data, int(limit))
+		if bad != "" {
+			return nil, failure(path, "no valid hive bin at offset 0x1000 (%s)", bad)
+		}
+		return b, nil
 	}
 	b, gaps := scanBins(data, int(limit))
 	if len(b.start) == 0 || b.start[0] != baseBlockSize {

@@ -160,27 +160,31 @@ func TestHostile(t *testing.T) {
 			binary.LittleEndian.PutUint32(h.Data[0x1FC:], 1)
 		}, vDamaged, "fails its checksum", 10},
 	}
+	// Each case is read in full (bins found up front) and filtered (bins
+	// found lazily).
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			h := build(t, smallTree(), tc.opts)
-			tc.patch(h)
-			res, err := readGen(t, h.Data, Options{})
-			if got := verdictOf(res, err); got != tc.want {
-				t.Fatalf("verdict %q, want %q (err %v)\n%s", got, tc.want, err, damageOf(res))
-			}
-			if err != nil {
-				if !strings.Contains(err.Error(), tc.expect) {
-					t.Errorf("error %q does not say %q", err, tc.expect)
+		for _, mode := range []Options{{}, {Filter: model.NewKeyFilter("SYSTEM")}} {
+			t.Run(fmt.Sprintf("%s/filtered=%v", tc.name, mode.Filter != nil), func(t *testing.T) {
+				h := build(t, smallTree(), tc.opts)
+				tc.patch(h)
+				res, err := readGen(t, h.Data, mode)
+				if got := verdictOf(res, err); got != tc.want {
+					t.Fatalf("verdict %q, want %q (err %v)\n%s", got, tc.want, err, damageOf(res))
 				}
-				return
-			}
-			if !strings.Contains(damageOf(res), tc.expect) {
-				t.Errorf("damage does not say %q:\n%s", tc.expect, damageOf(res))
-			}
-			if n := len(res.Tree.Subkeys(`SYSTEM\` + many)); n < tc.keys {
-				t.Errorf("%d subkeys of many still read, want at least %d", n, tc.keys)
-			}
-		})
+				if err != nil {
+					if !strings.Contains(err.Error(), tc.expect) {
+						t.Errorf("error %q does not say %q", err, tc.expect)
+					}
+					return
+				}
+				if !strings.Contains(damageOf(res), tc.expect) {
+					t.Errorf("damage does not say %q:\n%s", tc.expect, damageOf(res))
+				}
+				if n := len(res.Tree.Subkeys(`SYSTEM\` + many)); n < tc.keys {
+					t.Errorf("%d subkeys of many still read, want at least %d", n, tc.keys)
+				}
+			})
+		}
 	}
 }
 
@@ -221,9 +225,11 @@ func TestTruncatedAnywhere(t *testing.T) {
 	}
 	full := build(t, tree, hw.Options{}).Data
 	for cut := 0x1000; cut < len(full); cut += 0x800 {
-		res, err := readGen(t, full[:cut], Options{})
-		if err == nil && !strings.Contains(damageOf(res), "cut short") {
-			t.Errorf("cut at %#x: no damage reported", cut)
+		for _, mode := range []Options{{}, {Filter: model.NewKeyFilter(`SYSTEM\ControlSet001\Enum\k399`)}} {
+			res, err := readGen(t, full[:cut], mode)
+			if err == nil && !strings.Contains(damageOf(res), "cut short") {
+				t.Errorf("cut at %#x (filtered %v): no damage reported", cut, mode.Filter != nil)
+			}
 		}
 	}
 }

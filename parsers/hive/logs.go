@@ -113,6 +113,7 @@ type recovery struct {
 	binsSize uint32
 	lastSeq  uint32
 	applied  bool
+	limit    int // the recovered file cannot be larger: primary plus logs
 }
 
 // recoverHive applies the logs to a copy of the dirty hive the way
@@ -152,8 +153,13 @@ func recoverHive(primary []byte, bb baseBlock, logs []logFile) ([]byte, []string
 	for _, p := range olds {
 		tries = append(tries, []parsedLog{p})
 	}
+	logBytes := 0
+	for _, l := range logs {
+		logBytes += len(l.data)
+	}
 	for _, t := range tries {
 		r := newRecovery(primary, bb)
+		r.limit = len(primary) + logBytes
 		var used []string
 		var err error
 		if len(t) == 2 {
@@ -184,11 +190,18 @@ func newRecovery(primary []byte, bb baseBlock) *recovery {
 	return r
 }
 
-// grow makes the buffer hold hive bins of size n.
-func (r *recovery) grow(n uint32) {
-	if need := baseBlockSize + int(n); need > len(r.buf) {
-		r.buf = append(r.buf, make([]byte, need-len(r.buf))...)
+// grow makes the buffer hold n bytes of hive bins, up to what the hive
+// and its logs can fill: a log that claims more is not believed (a hive
+// grows only by pages its logs carry).
+func (r *recovery) grow(n uint64) bool {
+	need := baseBlockSize + n
+	if need > uint64(r.limit) {
+		return false
 	}
+	if need > uint64(len(r.buf)) {
+		r.buf = append(r.buf, make([]byte, int(need)-len(r.buf))...)
+	}
+	return true
 }
 
 // takeHeader adopts the log's copy of the base block when the primary's
@@ -222,7 +235,15 @@ func (r *recovery) applyOld(l parsedLog) error {
 	if start+dirty*512 > len(d) {
 		return fmt.Errorf("it is cut short: it holds %d of the %d sectors its dirty vector marks", (len(d)-start)/512, dirty)
 	}
-	r.grow(l.bb.binsSize)
+	last := 0 // end of the last dirty sector, relative to the hive bins
+	for i, c := range vector {
+		if c != 0 {
+			last = (8*i + 8 - bits.LeadingZeros8(c)) * 512
+		}
+	}
+	if !r.grow(uint64(last)) {
+		return fmt.Errorf("its dirty vector marks sectors far past the end of the hive")
+	}
 	src := start
 	for i, c := range vector {
 		for bit := 0; bit < 8; bit++ {
@@ -256,10 +277,9 @@ func (r *recovery) applyNew(l parsedLog) error {
 	entries := 0
 	for pos := logHeaderSize; pos+40 <= len(d); {
 		e, ok := logEntry(d, pos, seq)
-		if !ok {
+		if !ok || !r.grow(e.end) {
 			break
 		}
-		r.grow(e.binsSize)
 		for _, p := range e.pages {
 			dst := baseBlockSize + int(p.off)
 			copy(r.buf[dst:dst+int(p.size)], d[p.src:p.src+int(p.size)])
@@ -327,6 +347,7 @@ func (r *recovery) finish() []byte {
 type entry struct {
 	size     int
 	binsSize uint32
+	end      uint64 // end of the last page, relative to the hive bins
 	pages    []page
 }
 
@@ -358,10 +379,11 @@ func logEntry(d []byte, pos int, seq uint32) (entry, bool) {
 	src := pos + 40 + 8*n
 	for i := 0; i < n; i++ {
 		off, psize := le.Uint32(h[40+8*i:]), le.Uint32(h[44+8*i:])
-		if psize == 0 || uint64(off)+uint64(psize) > uint64(e.binsSize) || src+int(psize) > pos+size {
+		if psize == 0 || uint64(off)+uint64(psize) > uint64(e.binsSize) || uint64(src)+uint64(psize) > uint64(pos+size) {
 			return entry{}, false
 		}
 		e.pages = append(e.pages, page{off: off, size: psize, src: src})
+		e.end = max(e.end, uint64(off)+uint64(psize))
 		src += int(psize)
 	}
 	return e, true

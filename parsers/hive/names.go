@@ -1,8 +1,10 @@
 package hive
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // decodeName decodes a key or value name as stored: one byte per
@@ -10,17 +12,74 @@ import (
 // otherwise. Unpaired surrogates become U+FFFD.
 func decodeName(b []byte, compressed bool) string {
 	if compressed {
-		r := make([]rune, len(b))
-		for i, c := range b {
-			r[i] = rune(c)
+		if isASCII(b) {
+			return string(b)
 		}
-		return string(r)
+		out := make([]byte, 0, 2*len(b))
+		for _, c := range b {
+			out = utf8.AppendRune(out, rune(c))
+		}
+		return string(out)
+	}
+	if ascii := len(b)%2 == 0; ascii {
+		out := make([]byte, len(b)/2)
+		for i := range out {
+			if b[2*i] >= 0x80 || b[2*i+1] != 0 {
+				ascii = false
+				break
+			}
+			out[i] = b[2*i]
+		}
+		if ascii {
+			return string(out)
+		}
 	}
 	u := make([]uint16, len(b)/2)
 	for i := range u {
 		u[i] = le.Uint16(b[2*i:])
 	}
 	return string(utf16.Decode(u))
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCIIString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// foldName returns a form of name equal for names the registry takes as
+// the same (case-insensitive comparison).
+func foldName(name string) string {
+	if isASCIIString(name) {
+		return strings.ToUpper(name)
+	}
+	return keyOf(name).String()
+}
+
+// compareNames orders two names as subkey lists must be sorted.
+func compareNames(a, b string) int {
+	if !isASCIIString(a) || !isASCIIString(b) {
+		return keyOf(a).compare(keyOf(b))
+	}
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := upcase(uint16(a[i])), upcase(uint16(b[i]))
+		if x != y {
+			return int(x) - int(y)
+		}
+	}
+	return len(a) - len(b)
 }
 
 // upcase maps a UTF-16 code unit to upper case as the registry does when

@@ -213,6 +213,7 @@ func TestSamples(t *testing.T) {
 				return
 			}
 			checkCase(t, tc, res)
+			checkLazySame(t, filepath.Join(dir, filepath.FromSlash(rel)), res)
 		})
 	}
 }
@@ -239,6 +240,22 @@ func checkCase(t *testing.T, tc sampleCase, res *Result) {
 	}
 	if tc.check != nil {
 		tc.check(t, res)
+	}
+}
+
+// checkLazySame reads the file again with a filter that wants every key,
+// so that bins are found lazily: the keys and values must be the same.
+func checkLazySame(t *testing.T, path string, full *Result) {
+	t.Helper()
+	res, err := Open(path, Options{Filter: model.NewKeyFilter(full.Mount)})
+	if err != nil {
+		t.Fatalf("filtered read: %v", err)
+	}
+	if diff := treeDiff(res.Tree, full.Tree) + treeDiff(full.Tree, res.Tree); diff != "" {
+		t.Errorf("a filtered read differs from the full one:\n%s", diff)
+	}
+	if (len(res.Damage) == 0) != (len(full.Damage) == 0) {
+		t.Errorf("damage: full read %d items, filtered read %d:\n%s", len(full.Damage), len(res.Damage), damageOf(res))
 	}
 }
 

@@ -127,7 +127,7 @@ func (w *walker) children(k keyNode, path string) []child {
 	offs := w.subkeyOffsets(k, path)
 	out := make([]child, 0, len(offs))
 	seen := make(map[string]bool, len(offs))
-	var prev nameKey
+	prev := ""
 	for i, off := range offs {
 		n, err := w.readKeyNode(off)
 		if err != nil {
@@ -135,16 +135,16 @@ func (w *walker) children(k keyNode, path string) []child {
 			continue
 		}
 		cp := path + `\` + n.name
-		nk := keyOf(n.name)
-		if seen[nk.String()] {
+		folded := foldName(n.name)
+		if seen[folded] {
 			w.damage(cp, "", "a second subkey of this name (key node at 0x%X): the first one is read", off)
 			continue
 		}
-		seen[nk.String()] = true
-		if prev != nil && prev.compare(nk) > 0 {
+		seen[folded] = true
+		if len(out) > 0 && compareNames(prev, n.name) > 0 {
 			w.damage(cp, "", "the subkey list of %s is out of order at this name: Windows may not find some of its subkeys", displayKey(path))
 		}
-		prev = nk
+		prev = n.name
 		if n.parent != k.off {
 			w.damage(cp, "", "the key node at 0x%X names 0x%X as its parent, not 0x%X", off, n.parent, k.off)
 		}
@@ -255,7 +255,10 @@ func (w *walker) readValues(k keyNode, key *model.Key, path string) {
 		w.damage(path, "", "the key node counts %d values but its value list holds %d", k.nVal, fit)
 		n = fit
 	}
-	seen := make(map[string]bool, n)
+	var seen map[string]bool
+	if n > 1 {
+		seen = make(map[string]bool, n)
+	}
 	for i := uint64(0); i < n; i++ {
 		off := le.Uint32(c[4*i:])
 		if !w.claim(off) {
@@ -267,12 +270,14 @@ func (w *walker) readValues(k keyNode, key *model.Key, path string) {
 			w.damage(path, v.Name, "%v", err)
 			continue
 		}
-		nk := keyOf(v.Name).String()
-		if seen[nk] {
-			w.damage(path, v.Name, "a second value of this name (record at 0x%X): the first one is kept", off)
-			continue
+		if seen != nil {
+			folded := foldName(v.Name)
+			if seen[folded] {
+				w.damage(path, v.Name, "a second value of this name (record at 0x%X): the first one is kept", off)
+				continue
+			}
+			seen[folded] = true
 		}
-		seen[nk] = true
 		v.Loc = w.loc(path, v.Name)
 		key.SetValue(v)
 	}
