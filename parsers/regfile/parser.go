@@ -471,6 +471,13 @@ func underFold(rel []byte, prefix string) bool {
 func (p *parser) deleteKey(rel []byte, n int) {
 	p.state = deletedKey
 	path := p.pathOf(rel, n)
+	if path == "" { // [-HKEY_LOCAL_MACHINE]: everything read so far
+		for _, top := range p.tree.Subkeys("") {
+			p.tree.DeleteTree(top)
+		}
+		p.tree.DeleteTree("")
+		return
+	}
 	if p.filter == nil || p.filter.Descend(path) {
 		p.tree.DeleteTree(path)
 	}

@@ -169,6 +169,11 @@ func TestDeletions(t *testing.T) {
 	if r.KeysSeen != 6 || r.KeysKept != 3 || r.ValuesKept != 3 {
 		t.Errorf("counts: seen %d kept %d values %d", r.KeysSeen, r.KeysKept, r.ValuesKept)
 	}
+
+	r = mustParse(t, []byte(in+"\r\n[-HKEY_LOCAL_MACHINE\\]\r\n[HKLM\\After]\r\n\"a\"=dword:1\r\n"), Options{})
+	if r.Tree.Len() != 1 || r.Tree.Key("After") == nil || len(r.Tree.Subkeys("")) != 1 {
+		t.Errorf("[-HKEY_LOCAL_MACHINE\\] left %s", dumpKeys(r.Tree))
+	}
 }
 
 func TestRootsAndKeyNames(t *testing.T) {

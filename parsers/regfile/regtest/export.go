@@ -36,6 +36,10 @@ func GenerateExport(w io.Writer, size int64, seed uint64) (int64, error) {
 	g.key(`SOFTWARE\Microsoft\Windows NT\CurrentVersion`,
 		str("CurrentVersion", "5.2"), str("CurrentBuildNumber", "3790"),
 		str("CSDVersion", "Service Pack 2"), str("ProductName", "Microsoft Windows Server 2003"))
+	products := `SOFTWARE\Microsoft\Windows\CurrentVersion\Installer\UserData\S-1-5-18\Products`
+	for i := range strings.Count(products, `\`) - 1 {
+		g.key(strings.Join(strings.Split(products, `\`)[:i+3], `\`))
+	}
 	for i := 0; g.n < size*65/100; i++ {
 		g.product(i)
 	}
@@ -86,9 +90,9 @@ func (g *exportGen) key(path string, values ...val) {
 	g.line("")
 }
 
-func quote(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
+var escaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+func quote(s string) string { return `"` + escaper.Replace(s) + `"` }
 
 func name(n string) string {
 	if n == "" {
@@ -227,13 +231,13 @@ func (g *exportGen) controlSet(cs string, until int64) {
 	g.key(p+`\Control\ProductOptions`, str("ProductType", "ServerNT"), multi("ProductSuite", "Enterprise", ""))
 	g.key(p + `\Enum`)
 	g.key(p + `\Enum\PCI`)
-	// The services come after the devices; leave them about a fifth.
-	devicesUntil := g.n + (until-g.n)*4/5
-	for i := 0; g.n < devicesUntil; i++ {
+	// About 300 services, as on a real server; devices fill the rest.
+	const serviceBytes = 300 * 3000
+	for i := 0; g.n < until-serviceBytes; i++ {
 		g.device(p, i)
 	}
 	g.key(p + `\Services`)
-	for i := 0; i == 0 || g.n < until; i++ {
+	for i := 0; i < 300/len(services); i++ {
 		for _, s := range services {
 			g.service(p, s, i)
 		}

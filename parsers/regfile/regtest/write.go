@@ -48,7 +48,7 @@ const (
 	// backslashes not.
 	HivexPrintable
 	// Reged is `reged -x`: 8-bit, CRLF, names as Latin-1 bytes, strings in
-	// CESU-8, REG_SZ with control characters and REG_EXPAND_SZ as hex,
+	// CESU-8, REG_SZ with line breaks and REG_EXPAND_SZ as hex,
 	// wrapped like regedit, and no newline after a zero-length hex value.
 	Reged
 )
@@ -214,7 +214,7 @@ func (ew *exportWriter) value(v *model.Value) {
 // regeditData writes data the way regedit does (version 5 or 4).
 func (ew *exportWriter) regeditData(v *model.Value, prefix int) {
 	switch {
-	case v.Type == model.RegSZ && canonicalString(v.Data) && !hasControl(v.Data):
+	case v.Type == model.RegSZ && canonicalString(v.Data) && !hasLineBreak(v.Data):
 		ew.quotedString(v.Data)
 	case v.Type == model.RegDWORD && len(v.Data) == 4:
 		ew.text = fmt.Appendf(ew.text, "dword:%08x", binary.LittleEndian.Uint32(v.Data))
@@ -232,7 +232,7 @@ func (ew *exportWriter) regeditData(v *model.Value, prefix int) {
 
 func (ew *exportWriter) regedData(v *model.Value, prefix int) {
 	switch {
-	case v.Type == model.RegSZ && canonicalString(v.Data) && !hasControl(v.Data):
+	case v.Type == model.RegSZ && canonicalString(v.Data) && !hasLineBreak(v.Data):
 		ew.quotedString(v.Data)
 	case v.Type == model.RegDWORD:
 		if len(v.Data) != 4 {
@@ -351,11 +351,11 @@ func canonicalString(data []byte) bool {
 	return true
 }
 
-// hasControl reports whether UTF-16LE data holds a control character
-// before its final NUL (reged writes such strings as hex).
-func hasControl(data []byte) bool {
+// hasLineBreak reports whether UTF-16LE data holds CR or LF before its
+// final NUL: reged (and these writers) write such strings as hex(1).
+func hasLineBreak(data []byte) bool {
 	for i := 0; i+3 < len(data); i += 2 {
-		if data[i+1] == 0 && data[i] < 0x20 {
+		if data[i+1] == 0 && (data[i] == '\r' || data[i] == '\n') {
 			return true
 		}
 	}
