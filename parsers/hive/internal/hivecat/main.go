@@ -1,5 +1,6 @@
 // Command hivecat prints what parsers/hive reads from hive files: one
-// line per value (HKLM path, name, type, data), then the notes and damage.
+// line per value (HKLM path, name, type, data in hex), then a summary
+// line, the notes and the damage, each starting with "#".
 // With -k it reads only the given subtrees, as the audit does. It exists
 // for the side-by-side benchmark against reglookup (scripts/bench-hive.sh)
 // and for looking at a hive by hand.
@@ -42,15 +43,7 @@ func main() {
 			status = 1
 			continue
 		}
-		values := 0
-		for _, k := range res.Tree.Keys() {
-			for _, v := range k.Values {
-				values++
-				if !*quiet {
-					fmt.Fprintf(out, "%s\t%s\t%s\n", k.Path, v.Name, v.Display())
-				}
-			}
-		}
+		values := printTree(out, res.Tree, res.Mount, *quiet)
 		fmt.Fprintf(out, "# %s: hive=%q mount=%q keys=%d values=%d currentSet=%d damage=%d\n", p, res.Hive, res.Mount, res.Tree.Len(), values, res.CurrentSet, len(res.Damage))
 		for _, n := range res.Notes {
 			fmt.Fprintln(out, "# note:", n)
@@ -61,4 +54,24 @@ func main() {
 	}
 	out.Flush()
 	os.Exit(status)
+}
+
+// printTree prints the values of the key at path and of every key below
+// it, depth first, and returns how many there were. (It walks subkey
+// lists rather than sorting every path with RegTree.Keys, which is
+// slow on big trees.)
+func printTree(out *bufio.Writer, t *model.RegTree, path string, quiet bool) int {
+	n := 0
+	if k := t.Key(path); k != nil {
+		for _, v := range k.Values {
+			n++
+			if !quiet {
+				fmt.Fprintf(out, "%s\t%s\t%s\t%x\n", k.Path, v.Name, v.Type, v.Data)
+			}
+		}
+	}
+	for _, name := range t.Subkeys(path) {
+		n += printTree(out, t, path+`\`+name, quiet)
+	}
+	return n
 }
