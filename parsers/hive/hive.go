@@ -1,18 +1,33 @@
 // Package hive reads binary registry hives (regf files: SYSTEM,
 // SOFTWARE, the cluster hive CLUSDB, ...) collected off servers into the
-// model's registry tree, mounted at the hive's place in HKLM.
+// model's registry tree, mounted at the hive's place in HKLM. The hive is
+// recognized from its root keys (SYSTEM: Select and ControlSetNNN;
+// SOFTWARE: Microsoft; cluster: Resources with Groups or Nodes; SAM;
+// SECURITY) or else from the file name its base block records; other
+// hives are mounted under that name.
 //
 // The reader trusts nothing in the file: the base block, every hive bin
 // header and every cell are checked before use, lists are walked with a
 // record of the cells already read (so loops end) and a depth limit, and
-// damage is reported per key instead of stopping the audit. A dirty hive
-// (an interrupted write) is recovered in memory from the .LOG/.LOG1/.LOG2
-// files beside it, in the old format of Windows 2000 to 8 and the new
-// one of Windows 8.1 and later; the input files are never modified and
-// nothing is written to disk.
+// damage is reported per key instead of stopping the audit. A file gets
+// one of three verdicts: read; read with damage noted (Result.Damage:
+// what could not be read and why, the rest is read); or unreadable (the
+// error: not a hive, a transaction log, cut short before its first hive
+// bin, an unreadable root key).
 //
-// With a key filter only the wanted subtrees are walked, so the time to
-// read the few keys the rules need does not grow with the hive's size.
+// A hive is dirty when Windows was writing it when it was copied (the
+// base block's two sequence numbers differ) or when its base block fails
+// its checksum: its newest changes are then in the .LOG (Windows 2000 to
+// 2003), .LOG1 and .LOG2 (Vista and later) files beside it. They are
+// applied in memory, as Windows applies them at boot, in the old format
+// (dirty vector and sectors, up to Windows 8) and the new one (HvLE
+// entries, from Windows 8.1); the input files are never modified and
+// nothing is written to disk. Result.Notes says which logs were applied,
+// or that recent changes may be missing.
+//
+// With a key filter only the wanted subtrees are walked, and hive bins
+// are found only when a cell in them is needed, so the time to read the
+// few keys the rules need does not grow with the hive's size.
 package hive
 
 import (
