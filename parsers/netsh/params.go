@@ -55,15 +55,18 @@ func (p params) has(tag string) bool { _, ok := p[tag]; return ok }
 // ambiguous tags and values it could not place.
 func (c *cmdContext) resolveTags(cmd string, toks []token) params {
 	tags := commandTags[cmd]
-	out := params{}
+	out := make(params, len(toks))
 	next := 0 // next positional tag
 	var last *param
-	joined := map[string]int{}    // tags whose value went on in bare words
-	more := map[string][]string{} // the bare words, by tag
+	var joined map[string]int    // tags whose value went on in bare words
+	var more map[string][]string // the bare words, by tag
 	for _, t := range toks {
 		if t.bare() {
 			if last != nil && stringTags[last.tag] && !t.quoted {
 				// An unquoted name with spaces, as a logged argv shows it.
+				if more == nil {
+					joined, more = map[string]int{}, map[string][]string{}
+				}
 				more[last.tag] = append(more[last.tag], t.value)
 				if _, seen := joined[last.tag]; !seen {
 					joined[last.tag] = t.valOff

@@ -21,7 +21,7 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\f' || c == '\
 // its logical line. Spaces around `=` are allowed (`name = X`); a tag
 // followed by `=` and then another tag has an empty value.
 func tokenize(s string, base int) []token {
-	var toks []token
+	toks := make([]token, 0, 16)
 	i := 0
 	skip := func() {
 		for i < len(s) && isSpace(s[i]) {
