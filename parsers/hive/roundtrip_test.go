@@ -251,3 +251,31 @@ func TestCurrentSetNotes(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterHive mounts a cluster database (CLUSDB) at HKLM\Cluster, as
+// Windows loads it, so that rules find the IP Address resources there.
+func TestClusterHive(t *testing.T) {
+	tree := model.NewRegTree()
+	res := `Cluster\Resources\{5E3D2C1A-0000-4000-8000-000000000001}`
+	tree.EnsureKey(res, model.Location{}).SetValue(&model.Value{Name: "Type", Type: model.RegSZ, Data: model.UTF16String("IP Address")})
+	tree.EnsureKey(res+`\Parameters`, model.Location{}).SetValue(&model.Value{Name: "Address", Type: model.RegSZ, Data: model.UTF16String("10.0.0.50")})
+	tree.EnsureKey(`Cluster\Groups\{5E3D2C1A-0000-4000-8000-000000000002}`, model.Location{}).SetValue(&model.Value{Name: "Name", Type: model.RegSZ, Data: model.UTF16String("EXVS1")})
+	tree.EnsureKey(`Cluster\Nodes\1`, model.Location{})
+	h, err := hw.Write(tree, "Cluster", hw.Options{FileName: `C:\WINDOWS\Cluster\CLUSDB`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := readGen(t, h.Data, Options{Filter: model.NewKeyFilter(`Cluster\Resources`, `Cluster\Groups`)})
+	if err != nil || len(r.Damage) > 0 {
+		t.Fatalf("err %v damage %s", err, damageOf(r))
+	}
+	if r.Hive != HiveCluster || r.Mount != "Cluster" || r.CurrentSet != 0 {
+		t.Errorf("hive %q mount %q current set %d", r.Hive, r.Mount, r.CurrentSet)
+	}
+	if s, _ := r.Tree.Key(res + `\Parameters`).Value("Address").AsString(); s != "10.0.0.50" {
+		t.Errorf("Address = %q", s)
+	}
+	if r.Tree.Key(`Cluster\Nodes\1`) != nil {
+		t.Error("Nodes was not asked for but was read")
+	}
+}
