@@ -75,8 +75,12 @@ func FuzzParse(f *testing.F) {
 					}
 				}
 			}
-			if a.KeysKept > a.KeysSeen || a.KeysKept != a.Tree.Len() {
-				t.Fatalf("counts: seen %d kept %d tree %d", a.KeysSeen, a.KeysKept, a.Tree.Len())
+			values := 0
+			for _, k := range a.Tree.Keys() {
+				values += len(k.Values)
+			}
+			if a.KeysKept > a.KeysSeen || a.KeysKept != a.Tree.Len() || a.ValuesKept != values {
+				t.Fatalf("counts: seen %d kept %d tree %d, values %d (tree %d)", a.KeysSeen, a.KeysKept, a.Tree.Len(), a.ValuesKept, values)
 			}
 		}
 	})

@@ -49,6 +49,8 @@ type parser struct {
 	cpInvalid               int
 	firstCPLine, firstBadCP int
 
+	nvalues int // values in the tree (counted as they come and go)
+
 	outside          int
 	firstOutside     string
 	firstOutsideLine int
@@ -473,23 +475,40 @@ func (p *parser) deleteKey(rel []byte, n int) {
 	path := p.pathOf(rel, n)
 	if path == "" { // [-HKEY_LOCAL_MACHINE]: everything read so far
 		for _, top := range p.tree.Subkeys("") {
-			p.tree.DeleteTree(top)
+			p.deleteTree(top)
 		}
-		p.tree.DeleteTree("")
+		p.deleteTree("")
 		return
 	}
 	if p.filter == nil || p.filter.Descend(path) {
-		p.tree.DeleteTree(path)
+		p.deleteTree(path)
 	}
+}
+
+// deleteTree removes the subtree at path, keeping the value count.
+func (p *parser) deleteTree(path string) {
+	p.nvalues -= p.countValues(path)
+	p.tree.DeleteTree(path)
+}
+
+func (p *parser) countValues(path string) int {
+	n := 0
+	if k := p.tree.Key(path); k != nil {
+		n = len(k.Values)
+	}
+	for _, kid := range p.tree.Subkeys(path) {
+		if path != "" {
+			kid = path + `\` + kid
+		}
+		n += p.countValues(kid)
+	}
+	return n
 }
 
 // finish fills in the counts, the encoding and the warnings.
 func (p *parser) finish() {
 	r := p.res
-	r.KeysKept = p.tree.Len()
-	for _, k := range p.tree.Keys() {
-		r.ValuesKept += len(k.Values)
-	}
+	r.KeysKept, r.ValuesKept = p.tree.Len(), p.nvalues
 	if p.droppedErrors > 0 {
 		r.Errors = append(r.Errors, &ParseError{File: p.file, Line: p.src.line, Column: 1,
 			Msg: fmt.Sprintf("%d more syntax errors not listed", p.droppedErrors)})

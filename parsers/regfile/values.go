@@ -59,7 +59,7 @@ func (p *parser) value(text []byte, s, n int) (next int, more bool) {
 		p.errorAt(n, p.col(text, pos), `expected a value after "=": "string", dword:, hex:, hex(N): or -`)
 	case rest[0] == '-':
 		if p.endOK(text, pos+1, e, n, "after =-") {
-			p.key.DeleteValue(en.name)
+			p.deleteValue(en.name)
 		}
 	case rest[0] == '"':
 		p.stringValue(en, text, pos, e, n)
@@ -86,7 +86,17 @@ func (p *parser) value(text []byte, s, n int) (next int, more bool) {
 }
 
 func (p *parser) set(en entry, typ model.ValueType, data []byte) {
+	if p.key.Value(en.name) == nil {
+		p.nvalues++
+	}
 	p.key.SetValue(&model.Value{Name: en.name, Type: typ, Data: data, Loc: en.loc})
+}
+
+func (p *parser) deleteValue(name string) {
+	if p.key.Value(name) != nil {
+		p.nvalues--
+		p.key.DeleteValue(name)
+	}
 }
 
 func hasPrefixFold(b []byte, prefix string) bool {
