@@ -315,15 +315,10 @@ func (p *parser) printableValue(en entry, typ model.ValueType, text []byte, pos,
 		p.errorAt(n, p.col(text, pos), fmt.Sprintf(`expected '"' after str(%x):`, uint32(typ)))
 		return
 	}
-	var body []byte
-	if e-1 > pos && text[e-1] == '"' {
-		body = text[pos+1 : e-1]
-	} else {
-		var ok bool
-		if body, ok = p.joinLines(text[pos+1:], n); !ok {
-			p.errorAt(n, p.col(text, e), fmt.Sprintf(`expected '"' at the end of the str(%x) string`, uint32(typ)))
-			return
-		}
+	body, ok := p.printableBody(text[pos+1:])
+	if !ok {
+		p.errorAt(n, p.col(text, e), fmt.Sprintf(`expected '"' at the end of the str(%x) string`, uint32(typ)))
+		return
 	}
 	tok := body
 	if bytes.Contains(body, []byte(`\"`)) {
@@ -333,34 +328,46 @@ func (p *parser) printableValue(en entry, typ model.ValueType, text []byte, pos,
 	p.set(en, typ, append(data, 0, 0))
 }
 
-// joinLines gathers a str(N) string whose text holds line breaks: the
-// following lines, with their line ends, up to one that ends with `"`.
-// It gives up (and gives the line back) at a line that starts a new entry.
-func (p *parser) joinLines(start []byte, n int) ([]byte, bool) {
-	acc := append(p.accBuf[:0], start...)
+// printableBody returns the text of a str(N) string from just after its
+// opening quote. The string ends at a quote that ends a line. Quotes in
+// the text are written \", and backslashes are not escaped, so a line
+// ending in \" may end the string (text ending in a backslash, as paths
+// do) or go on: it ends it when the next line is blank or starts an entry.
+// Line breaks in the text are kept as the file has them.
+func (p *parser) printableBody(first []byte) ([]byte, bool) {
+	if _, e := bounds(first); e > 0 && first[e-1] == '"' && (e < 2 || first[e-2] != '\\') {
+		return first[:e-1], true // the common case: one line, no copy
+	}
+	acc := append(p.accBuf[:0], first...)
 	defer func() { p.accBuf = acc[:0] }()
+	line := first
 	term := p.curTerm
 	for range maxJoinedLines {
+		_, e := bounds(line)
+		closing := len(acc) - (len(line) - e) - 1 // index of the line's last quote in acc
+		endsQuote := e > 0 && line[e-1] == '"'
+		if endsQuote && (e < 2 || line[e-2] != '\\') {
+			return bytes.Clone(acc[:closing]), true
+		}
 		if term == termNone {
-			return nil, false
+			return bytes.Clone(acc[:closing]), endsQuote
 		}
 		raw, next, long, ok := p.src.next()
-		if !ok || long {
-			return nil, false
+		if !ok {
+			return bytes.Clone(acc[:closing]), endsQuote
+		}
+		if long {
+			p.errorAt(p.src.line, 1, fmt.Sprintf("line longer than %d MiB: skipped", maxLineBytes>>20))
+			return bytes.Clone(acc[:closing]), endsQuote
 		}
 		text := p.text(raw, p.src.line)
-		if p.startsEntry(text) {
+		if s, e := bounds(text); p.startsEntry(text) || (endsQuote && s == e) {
 			p.src.unread()
-			return nil, false
+			return bytes.Clone(acc[:closing]), endsQuote
 		}
 		acc = append(acc, term...)
 		acc = append(acc, text...)
-		_, e := bounds(text)
-		if e > 0 && text[e-1] == '"' {
-			cut := len(acc) - (len(text) - e) - 1
-			return bytes.Clone(acc[:cut]), true
-		}
-		term = next
+		line, term = acc[len(acc)-len(text):], next
 	}
 	return nil, false
 }
