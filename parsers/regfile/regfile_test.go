@@ -590,3 +590,21 @@ func dumpKeys(t *model.RegTree) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// TestCutShort reads files that stop in the middle of an entry, without a
+// final line end: each gives one error and keeps what came before.
+func TestCutShort(t *testing.T) {
+	for _, end := range []string{`"a"=str(1):"`, `"a"=str(1):"x`, `"a"="x`, `"a"=hex:01,\`, `"a"=hex(`, `"a`, `[HKLM\K`, `"a"=dword:`} {
+		in := v5 + "[HKLM\\K]\r\n\"before\"=dword:1\r\n" + end
+		for _, input := range [][]byte{[]byte(in), utf16le(in, true)} {
+			r := mustParse(t, input, Options{})
+			wantErrors := 1
+			if end == `"a"=hex:01,\` {
+				wantErrors = 0 // a continuation to nothing: the value ends there
+			}
+			if len(r.Errors) != wantErrors || r.Tree.Key("K").Value("before") == nil {
+				t.Errorf("%q: errors %v, values %v", end, r.Errors, r.Tree.Key("K").Values)
+			}
+		}
+	}
+}

@@ -344,26 +344,32 @@ func (p *parser) printableBody(first []byte) ([]byte, bool) {
 	term := p.curTerm
 	for range maxJoinedLines {
 		_, e := bounds(line)
-		closing := len(acc) - (len(line) - e) - 1 // index of the line's last quote in acc
 		endsQuote := e > 0 && line[e-1] == '"'
+		// closed returns the text up to the line's last quote, if any.
+		closed := func() ([]byte, bool) {
+			if !endsQuote {
+				return nil, false
+			}
+			return bytes.Clone(acc[:len(acc)-(len(line)-e)-1]), true
+		}
 		if endsQuote && (e < 2 || line[e-2] != '\\') {
-			return bytes.Clone(acc[:closing]), true
+			return closed()
 		}
 		if term == termNone {
-			return bytes.Clone(acc[:closing]), endsQuote
+			return closed()
 		}
 		raw, next, long, ok := p.src.next()
 		if !ok {
-			return bytes.Clone(acc[:closing]), endsQuote
+			return closed()
 		}
 		if long {
 			p.errorAt(p.src.line, 1, fmt.Sprintf("line longer than %d MiB: skipped", maxLineBytes>>20))
-			return bytes.Clone(acc[:closing]), endsQuote
+			return closed()
 		}
 		text := p.text(raw, p.src.line)
 		if s, e := bounds(text); p.startsEntry(text) || (endsQuote && s == e) {
 			p.src.unread()
-			return bytes.Clone(acc[:closing]), endsQuote
+			return closed()
 		}
 		acc = append(acc, term...)
 		acc = append(acc, text...)
