@@ -169,16 +169,9 @@ func validUTF8Prefix(b []byte) bool {
 	return true
 }
 
-// decoder returns the decoder for info.
+// decoder returns the x/text decoder of a code page (used for the
+// multi-byte ones, whose characters may be cut between two reads).
 func decoder(info Info) *encoding.Decoder {
-	switch info.Encoding {
-	case UTF16LE:
-		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()
-	case UTF16BE:
-		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder()
-	case UTF8:
-		return unicode.UTF8BOM.NewDecoder()
-	}
 	e, _, err := CodePage(info.Encoding)
 	if err != nil {
 		e = charmap.Windows1252

@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -204,6 +206,12 @@ func TestDecodeAndNewReaderAgree(t *testing.T) {
 	r, _, _ := NewReader(bytes.NewReader(cp), "cp1252")
 	if got, _ := io.ReadAll(r); !bytes.Equal(got, out) {
 		t.Errorf("NewReader cp1252: %q", got)
+	}
+	sjis := bytes.Repeat([]byte("\x93\xfa\x96\x7b\r\n"), 5000) // 日本, cut anywhere by small reads
+	out, info = Decode(sjis, "cp932")
+	r, _, _ = NewReader(iotest.OneByteReader(bytes.NewReader(sjis)), "cp932")
+	if got, _ := io.ReadAll(r); !bytes.Equal(got, out) || info.Encoding != "cp932" || !strings.HasPrefix(string(out), "日本\r\n日本") {
+		t.Errorf("cp932: Decode %q… NewReader %q…", out[:20], got[:min(20, len(got))])
 	}
 }
 
