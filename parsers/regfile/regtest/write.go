@@ -5,11 +5,14 @@
 // shaped like a server's HKLM export. It supports tests, benchmarks and
 // internal/cmd/genreg; the audit never uses it.
 //
-// The styles follow what the producers were seen to write (FORMATS.md §1,
-// the exports in ../shared/samples/reg, and Debian's hivexregedit and
-// reged run on test hives): header, encoding, line ends, which values get
-// which form, hex wrapping, key order, and reged's missing newline after
-// a zero-length hex value.
+// The styles follow what the producers were seen to write: header,
+// encoding, line ends, which values get which form, hex wrapping, key
+// order, and reged's missing newline after a zero-length hex value. The
+// Hivex, HivexPrintable and Reged writers give byte for byte what Debian's
+// hivexregedit and reged write for the same hive (checked by the regfile
+// tests on random hives). No Windows was at hand for the two regedit
+// styles: they follow FORMATS.md §1, and hex is wrapped as reged does,
+// reged being modelled on regedit.
 package regtest
 
 import (
@@ -23,6 +26,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/ipseclint/ipseclint/internal/hivewriter"
 	"github.com/ipseclint/ipseclint/model"
 	"github.com/ipseclint/ipseclint/parsers/textenc"
 	"golang.org/x/text/encoding/charmap"
@@ -102,11 +106,16 @@ func (ew *exportWriter) header() {
 	ew.nl()
 }
 
-// children returns the subkeys of path in the producer's order.
+// children returns the subkeys of path in the producer's order: perl's
+// cmp (by code point) for hivexregedit; the hive's own order (names
+// compared upper-cased, as Windows sorts subkey lists) for regedit and
+// reged, which list subkeys as the hive holds them.
 func (ew *exportWriter) children(path string) []string {
 	kids := ew.tree.Subkeys(path)
 	if ew.style == Hivex || ew.style == HivexPrintable {
-		sort.Strings(kids) // perl's cmp: by code point
+		sort.Strings(kids)
+	} else {
+		sort.SliceStable(kids, func(i, j int) bool { return hivewriter.CompareNames(kids[i], kids[j]) < 0 })
 	}
 	return kids
 }
@@ -296,6 +305,9 @@ func (ew *exportWriter) wrappedHex(typ model.ValueType, data []byte, prefix int)
 	}
 	ew.text = append(ew.text, lead...)
 	col := prefix + len(lead)
+	if ew.style == Reged && typ != model.RegBinary {
+		col = prefix + len("hex(0):") // reged counts hex(N): as 7 columns whatever N
+	}
 	for i, c := range data {
 		ew.text = fmt.Appendf(ew.text, "%02x", c)
 		col += 2
