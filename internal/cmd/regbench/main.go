@@ -37,7 +37,7 @@ func main() {
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	fmt.Printf("%s: %s, %s: %d keys seen, %d kept, %d values, %d errors, %d warnings (Go heap peak %.1f MiB)\n",
+	fmt.Printf("%s: %s, %s: %d keys seen, %d kept, %d values, %d errors, %d warnings (Go heap obtained from the OS: %.1f MiB)\n",
 		flag.Arg(0), res.Header, res.Encoding, res.KeysSeen, res.KeysKept, res.ValuesKept,
 		len(res.Errors), len(res.Warnings), float64(ms.HeapSys)/(1<<20))
 	for _, e := range res.Errors {
