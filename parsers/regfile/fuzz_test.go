@@ -47,6 +47,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		filter := model.NewKeyFilter(`SYSTEM\CurrentControlSet\Services`, `K`)
+		sameWithFilter(t, data, filter)
 		for _, opts := range []Options{{}, {Filter: filter, CodePage: "cp932"}} {
 			a, errA := parse(bytes.NewReader(data), "f.reg", opts, chunkBytes)
 			b, errB := parse(iotest.OneByteReader(bytes.NewReader(data)), "f.reg", opts, 3)
@@ -84,6 +85,31 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sameWithFilter checks that skipping the lines of unwanted keys without
+// reading them changes nothing in what is kept: the tree read with a
+// filter is the tree read without one, less the keys the filter rejects.
+func sameWithFilter(t *testing.T, data []byte, filter *model.KeyFilter) {
+	all, errAll := Parse(bytes.NewReader(data), "f.reg", Options{})
+	some, errSome := Parse(bytes.NewReader(data), "f.reg", Options{Filter: filter})
+	if (errAll == nil) != (errSome == nil) {
+		t.Fatalf("without filter: %v, with: %v", errAll, errSome)
+	}
+	if errAll != nil {
+		return
+	}
+	for _, k := range all.Tree.Keys() {
+		if !filter.Wants(k.Path) {
+			all.Tree.DeleteTree(k.Path)
+		}
+	}
+	if d := regtest.Diff(all.Tree, some.Tree); len(d) > 0 {
+		t.Fatalf("the filter changed what is kept: %v", d)
+	}
+	if all.KeysSeen != some.KeysSeen {
+		t.Fatalf("%d keys seen without filter, %d with", all.KeysSeen, some.KeysSeen)
+	}
 }
 
 // sampleFiles lists the real exports when ../shared/samples is there; the

@@ -143,6 +143,14 @@ func (s *lineSource) isUnit(b []byte, c byte) bool {
 	return len(b) > 1 && b[0] == c && b[1] == 0
 }
 
+// isBOM reports whether b starts with the character U+FEFF (UTF-16 only).
+func (s *lineSource) isBOM(b []byte) bool {
+	if s.be {
+		return len(b) > 1 && b[0] == 0xFE && b[1] == 0xFF
+	}
+	return len(b) > 1 && b[0] == 0xFF && b[1] == 0xFE
+}
+
 // next returns the next physical line without its terminator, the
 // terminator, and whether the line was too long to hold (then raw is
 // empty: its bytes were dropped as they were read). ok is false at the end

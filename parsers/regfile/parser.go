@@ -153,13 +153,23 @@ func (p *parser) run() {
 	}
 }
 
-// startsKeyLine reports whether a raw line starts, after blanks, with `[`.
+// startsKeyLine reports whether a raw line starts with `[` after what
+// bounds skips (blanks, stray CR/LF, a BOM character), without decoding.
 func (p *parser) startsKeyLine(raw []byte) bool {
 	w := p.src.unitWidth()
-	for len(raw) >= w && (p.src.isUnit(raw, ' ') || p.src.isUnit(raw, '\t')) {
-		raw = raw[w:]
+	for len(raw) >= w {
+		switch {
+		case p.src.isUnit(raw, ' ') || p.src.isUnit(raw, '\t') || p.src.isUnit(raw, '\r') || p.src.isUnit(raw, '\n'):
+			raw = raw[w:]
+		case !p.src.wide && bytes.HasPrefix(raw, utf8BOM):
+			raw = raw[len(utf8BOM):]
+		case p.src.wide && p.src.isBOM(raw):
+			raw = raw[2:]
+		default:
+			return p.src.isUnit(raw, '[')
+		}
 	}
-	return p.src.isUnit(raw, '[')
+	return false
 }
 
 // text returns a raw line as text to parse. UTF-16 is decoded (unpaired
