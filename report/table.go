@@ -95,7 +95,7 @@ func printFileProblems(w io.Writer, a *Audit) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	fmt.Fprintln(w, "\nFiles not read completely:")
+	fmt.Fprintln(w, "\nFiles not read, or not read completely:")
 	t := newTable(w, map[int]int{0: 40, 2: 90})
 	t.Header("File", "Status", "Reason")
 	for _, r := range rows {
