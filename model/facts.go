@@ -57,7 +57,6 @@ func DeriveFacts(h *Host) {
 	}
 }
 
-
 // ReadComputerName reads the host's name from the registry.
 func ReadComputerName(r *Registry) Fact[string] {
 	v := r.Value(KeyComputerName, "ComputerName")

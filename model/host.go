@@ -135,16 +135,15 @@ type AssignedPolicy struct {
 
 // HostFacts are the facts the rules use, each with its evidence.
 type HostFacts struct {
-	ComputerName Fact[string]           `json:"computerName"`
-	OS           Fact[OSInfo]           `json:"os"`
-	ClusterNode  Fact[bool]             `json:"serverClusterNode"`
-	NLB          Fact[NLBInfo]          `json:"nlb"`
-	Cluster      *ClusterConfig         `json:"cluster,omitempty"`
-	Exchange     Fact[[]ServiceState]   `json:"exchangeServices"`
-	Addresses    Fact[[]netip.Addr]     `json:"addresses"`
-	Policy       Fact[AssignedPolicy]   `json:"ipsecPolicy"`
-	Virtual      []VirtualAddress       `json:"virtualAddresses,omitempty"`
-	Services     map[string]ServiceState `json:"-"`
+	ComputerName Fact[string]         `json:"computerName"`
+	OS           Fact[OSInfo]         `json:"os"`
+	ClusterNode  Fact[bool]           `json:"serverClusterNode"`
+	NLB          Fact[NLBInfo]        `json:"nlb"`
+	Cluster      *ClusterConfig       `json:"cluster,omitempty"`
+	Exchange     Fact[[]ServiceState] `json:"exchangeServices"`
+	Addresses    Fact[[]netip.Addr]   `json:"addresses"`
+	Policy       Fact[AssignedPolicy] `json:"ipsecPolicy"`
+	Virtual      []VirtualAddress     `json:"virtualAddresses,omitempty"`
 }
 
 // IsExchange reports whether the host runs Exchange (the information store

@@ -95,7 +95,7 @@ func parentPath(p string) (parent, name string) {
 // RegTree is registry content: the keys one source holds, or the merge of
 // every source of a host. Paths are HKLM-relative (see CleanKeyPath).
 type RegTree struct {
-	keys     map[string]*Key            // lower-case path -> key
+	keys     map[string]*Key              // lower-case path -> key
 	children map[string]map[string]string // lower-case parent -> lower-case child name -> spelling
 }
 
@@ -178,16 +178,20 @@ func (t *RegTree) Subkeys(path string) []string {
 	return out
 }
 
-// Keys returns every key, sorted by path.
+// Keys returns every key, sorted by path (case-insensitively).
 func (t *RegTree) Keys() []*Key {
 	if t == nil {
 		return nil
 	}
-	out := make([]*Key, 0, len(t.keys))
-	for _, k := range t.keys {
-		out = append(out, k)
+	paths := make([]string, 0, len(t.keys))
+	for lp := range t.keys {
+		paths = append(paths, lp)
 	}
-	sort.Slice(out, func(i, j int) bool { return lowerPath(out[i].Path) < lowerPath(out[j].Path) })
+	sort.Strings(paths)
+	out := make([]*Key, len(paths))
+	for i, lp := range paths {
+		out[i] = t.keys[lp]
+	}
 	return out
 }
 
