@@ -90,7 +90,7 @@ func osInfo(h *Host) Fact[OSInfo] {
 	if h.HasSoftware {
 		return Unknown[OSInfo](`SOFTWARE\Microsoft\Windows NT\CurrentVersion\CurrentVersion is not in the SOFTWARE export`)
 	}
-	return Unknown[OSInfo]("no SOFTWARE hive or export (it holds the Windows version)")
+	return Unknown[OSInfo]("no SOFTWARE hive or export, which holds the Windows version")
 }
 
 func familyOf(version string) OSFamily {
@@ -149,7 +149,7 @@ func clusterNode(h *Host, c *ClusterConfig) Fact[bool] {
 	if h.HasSystem {
 		return Known(false, Location{}, "Services\\ClusSvc is not in the SYSTEM export")
 	}
-	return Unknown[bool]("no SYSTEM hive or export (it holds Services\\ClusSvc)")
+	return Unknown[bool]("no SYSTEM hive or export, which holds Services\\ClusSvc")
 }
 
 func nlbInfo(h *Host) Fact[NLBInfo] {
@@ -187,12 +187,12 @@ func nlbInfo(h *Host) Fact[NLBInfo] {
 	if h.HasSystem {
 		return Known(info, Location{}, "no NLB cluster IP address under Services\\WLBS\\Parameters")
 	}
-	return Unknown[NLBInfo]("no SYSTEM hive or export (it holds Services\\WLBS)")
+	return Unknown[NLBInfo]("no SYSTEM hive or export, which holds Services\\WLBS")
 }
 
 func exchangeServices(h *Host) Fact[[]ServiceState] {
 	if !h.HasSystem {
-		return Unknown[[]ServiceState]("no SYSTEM hive or export (it holds the services)")
+		return Unknown[[]ServiceState]("no SYSTEM hive or export, which holds the services")
 	}
 	var out []ServiceState
 	for _, name := range ExchangeServiceNames {
@@ -253,5 +253,5 @@ func addresses(h *Host) Fact[[]netip.Addr] {
 	if h.HasSystem {
 		return Unknown[[]netip.Addr]("no static or DHCP address under Services\\Tcpip\\Parameters\\Interfaces")
 	}
-	return Unknown[[]netip.Addr]("no SYSTEM hive or export (it holds Services\\Tcpip)")
+	return Unknown[[]netip.Addr]("no SYSTEM hive or export, which holds Services\\Tcpip")
 }

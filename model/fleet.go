@@ -2,6 +2,7 @@ package model
 
 import (
 	"net/netip"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -78,7 +79,7 @@ func (f *Fleet) AssignRoles() {
 
 func configName(f *Fleet) string {
 	if f.Config != nil && f.Config.File != "" {
-		return f.Config.File
+		return filepath.Base(f.Config.File)
 	}
 	return "ipseclint.yaml"
 }

@@ -59,7 +59,7 @@ func checkFrontEndNLBSFlags(h *model.Host, clusterWhy string, out *Reporter) {
 		return // NLBSFlags is a Windows Server 2003 setting
 	}
 	if !h.HasSystem {
-		out.Skip(h, "no SYSTEM hive or export among the host's files (it holds Services\\PolicyAgent\\Oakley)")
+		out.Skip(h, "no SYSTEM hive or export among the host's files, which holds Services\\PolicyAgent\\Oakley")
 		return
 	}
 	if !h.Covers(KeyOakley) {
