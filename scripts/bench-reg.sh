@@ -11,7 +11,7 @@
 # 2. Reads it once so that both commands find it in the page cache.
 # 3. Times, with hyperfine when installed (else /usr/bin/time, 5 runs each):
 #        iconv -f UTF-16LE -t UTF-8 FILE > /dev/null
-#        the parser, keeping the keys the audit reads
+#        ipseclint audit --fail-on none FILE
 # 4. Measures the peak memory (maximum RSS) of one run of each with
 #    /usr/bin/time -v.
 #
@@ -26,13 +26,12 @@ trap 'rm -rf "$DIR"' EXIT INT TERM
 FILE=$DIR/hklm.reg
 
 go run ./internal/cmd/genreg -size "$SIZE" -o "$FILE"
-go build -o "$DIR/regbench" ./internal/cmd/regbench
+go build -o "$DIR/ipseclint" ./cmd/ipseclint
 
-# The command timed for ipseclint. Until cmd/ipseclint exists, regbench
-# parses the file exactly as the audit does (same filter: model.FactKeys).
-PARSER="$DIR/regbench $FILE"
-# >>> When cmd/ipseclint exists, switch to the end-user command:
-# go build -o "$DIR/ipseclint" ./cmd/ipseclint && PARSER="$DIR/ipseclint audit $FILE"
+# The end-user command: a whole audit of the file (sniffing, parsing with
+# the rules' key filter, facts, rules, table). --fail-on none keeps the exit
+# code 0 so that hyperfine does not stop on findings.
+PARSER="$DIR/ipseclint audit --fail-on none $FILE"
 
 ICONV="iconv -f UTF-16LE -t UTF-8 $FILE > /dev/null"
 
