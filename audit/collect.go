@@ -46,11 +46,11 @@ type Options struct {
 // recorded in the fleet with its reason, and everything else is still read.
 func Collect(paths []string, opts Options) (*model.Fleet, error) {
 	if opts.CodePage != "" {
-		if _, cp, err := textenc.CodePage(opts.CodePage); err != nil {
+		_, cp, err := textenc.CodePage(opts.CodePage)
+		if err != nil {
 			return nil, err
-		} else {
-			opts.CodePage = cp
 		}
+		opts.CodePage = cp
 	}
 	p := makePlan(paths)
 	fleet := &model.Fleet{Root: commonRoot(paths)}
@@ -248,7 +248,7 @@ func readHead(path string) ([]byte, error) {
 	defer f.Close()
 	head := make([]byte, detect.HeadSize)
 	n, err := io.ReadFull(f, head)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, err
 	}
 	return head[:n], nil

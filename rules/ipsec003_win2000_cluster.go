@@ -73,7 +73,7 @@ func checkHostWin2000ClusteredIPSec(h *model.Host, out *Reporter) {
 		return
 	}
 	what, kb := "a server-cluster node", "KB 306677"
-	if !(node.Known && node.Value) {
+	if !node.Known || !node.Value {
 		what, kb = "an NLB cluster member", "KB 248346"
 	}
 	origin := "local"
@@ -83,13 +83,4 @@ func checkHostWin2000ClusteredIPSec(h *model.Host, out *Reporter) {
 	out.Report(h, "policy-on-cluster", pol.Source,
 		"Windows 2000 host %s is %s and has the %s IPSec policy %q assigned: IPSec on Windows 2000 clusters is not supported (%s)",
 		h.Name, what, origin, pol.Value.Name, kb)
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

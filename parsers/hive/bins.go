@@ -261,7 +261,7 @@ func (b *bins) cellMap(i int) *cellMap {
 			m.brokenAt = pos
 			if b.onBad != nil {
 				b.onBad(fmt.Sprintf("the cell at 0x%X in the hive bin at 0x%X has an impossible size (0x%X): the rest of that bin cannot be read",
-					pos-baseBlockSize, start-baseBlockSize, uint32(le.Uint32(b.data[pos:]))))
+					pos-baseBlockSize, start-baseBlockSize, le.Uint32(b.data[pos:])))
 			}
 			break
 		}

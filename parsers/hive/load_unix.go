@@ -26,7 +26,7 @@ func load(path string) (data []byte, release func(), err error) {
 	size := st.Size()
 	if st.Mode().IsRegular() && size > 0 && size <= math.MaxInt {
 		if m, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_PRIVATE); err == nil {
-			return m, func() { syscall.Munmap(m) }, nil
+			return m, func() { _ = syscall.Munmap(m) }, nil
 		}
 	}
 	data, err = os.ReadFile(path)

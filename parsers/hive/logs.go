@@ -162,12 +162,13 @@ func recoverHive(primary []byte, bb baseBlock, logs []logFile) ([]byte, []string
 		r.limit = len(primary) + logBytes
 		var used []string
 		var err error
-		if len(t) == 2 {
+		switch {
+		case len(t) == 2:
 			used, err = r.applyNewPair(t[0], t[1])
-		} else if t[0].isNew {
+		case t[0].isNew:
 			err = r.applyNew(t[0])
 			used = []string{t[0].path}
-		} else {
+		default:
 			err = r.applyOld(t[0])
 			used = []string{t[0].path}
 		}

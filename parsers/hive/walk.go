@@ -289,7 +289,7 @@ func (w *walker) readValue(off uint32) (*model.Value, error) {
 	v := &model.Value{}
 	c, err := w.b.cell(off)
 	if err != nil {
-		return v, fmt.Errorf("value record: %v", err)
+		return v, fmt.Errorf("value record: %w", err)
 	}
 	if len(c) < 2 || string(c[:2]) != "vk" {
 		return v, fmt.Errorf("the cell at 0x%X is not a value record (it begins %q)", off, printable(c[:min(2, len(c))]))
@@ -305,7 +305,7 @@ func (w *walker) readValue(off uint32) (*model.Value, error) {
 	v.Type = model.ValueType(le.Uint32(c[0x0C:]))
 	v.Data, err = w.valueData(le.Uint32(c[0x04:]), le.Uint32(c[0x08:]), c[0x08:0x0C])
 	if err != nil {
-		return v, fmt.Errorf("the data of the value record at 0x%X: %v", off, err)
+		return v, fmt.Errorf("the data of the value record at 0x%X: %w", off, err)
 	}
 	return v, nil
 }
@@ -356,7 +356,7 @@ func (w *walker) bigData(d []byte, off uint32, size int64) ([]byte, error) {
 	}
 	list, err := w.b.cell(listOff)
 	if err != nil {
-		return nil, fmt.Errorf("segment list: %v", err)
+		return nil, fmt.Errorf("segment list: %w", err)
 	}
 	if int64(len(list)) < 4*need {
 		return nil, fmt.Errorf("the segment list at 0x%X holds %d entries; %d are needed", listOff, len(list)/4, need)
@@ -369,7 +369,7 @@ func (w *walker) bigData(d []byte, off uint32, size int64) ([]byte, error) {
 		}
 		seg, err := w.b.cell(so)
 		if err != nil {
-			return nil, fmt.Errorf("segment %d: %v", i+1, err)
+			return nil, fmt.Errorf("segment %d: %w", i+1, err)
 		}
 		take := min(bigSegment, size-int64(len(out)))
 		if int64(len(seg)) < take {

@@ -55,9 +55,6 @@ type ipsecpolCmd struct {
 	assign, unassign, del bool
 }
 
-// ipsecpolOptions are the options that take a list of values.
-var ipsecpolLists = map[string]bool{"-f": true, "-n": true, "-a": true, "-1s": true}
-
 // ipsecpol reads a Windows 2000 ipsecpol (or XP ipseccmd) command line.
 // Static ones (-w REG, -w DS) are read into the store like the netsh
 // commands they stand for; dynamic ones (no -w) are skipped.
@@ -312,10 +309,10 @@ func parseIPSecPolFilter(spec string) (*model.Filter, error) {
 	}
 	var err error
 	if f.Src, err = ipsecpolAddr(srcParts[0]); err != nil {
-		return nil, fmt.Errorf("filter %q: %v", spec, err)
+		return nil, fmt.Errorf("filter %q: %w", spec, err)
 	}
 	if f.Dst, err = ipsecpolAddr(dstParts[0]); err != nil {
-		return nil, fmt.Errorf("filter %q: %v", spec, err)
+		return nil, fmt.Errorf("filter %q: %w", spec, err)
 	}
 	if len(srcParts) == 2 && srcParts[1] != "" {
 		if f.SrcPort, err = parsePort(srcParts[1]); err != nil {

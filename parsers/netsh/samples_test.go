@@ -24,7 +24,6 @@ type want struct {
 	actions  map[string]string // name → "action pfs inpass soft methods"
 	errors   int
 	warnings []string // substrings that must appear among the warnings
-	exempt   int      // IPSecExempt value, -1 = unset
 }
 
 type wantPolicy struct {

@@ -300,9 +300,9 @@ func (st *scriptState) dynamicCommand(c *cmdContext, toks []token) {
 		for i := range toks[2:] {
 			t := &toks[2+i]
 			switch {
-			case t.tag != "" && strings.HasPrefix("property", t.tag):
+			case t.tag != "" && strings.HasPrefix("property", t.tag): //nolint:gocritic // the tag abbreviates the keyword
 				prop = t
-			case t.tag != "" && strings.HasPrefix("value", t.tag):
+			case t.tag != "" && strings.HasPrefix("value", t.tag): //nolint:gocritic // the tag abbreviates the keyword
 				val = t
 			}
 		}

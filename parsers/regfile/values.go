@@ -338,7 +338,7 @@ func (p *parser) printableBody(first []byte) ([]byte, bool) {
 	if _, e := bounds(first); e > 0 && first[e-1] == '"' && (e < 2 || first[e-2] != '\\') {
 		return first[:e-1], true // the common case: one line, no copy
 	}
-	acc := append(p.accBuf[:0], first...)
+	acc := append(p.accBuf[:0], first...) //nolint:gocritic // acc reuses accBuf's storage; it is handed back below
 	defer func() { p.accBuf = acc[:0] }()
 	line := first
 	term := p.curTerm

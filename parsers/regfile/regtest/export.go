@@ -21,7 +21,7 @@ import (
 // of bytes written.
 func GenerateExport(w io.Writer, size int64, seed uint64) (int64, error) {
 	g := &exportGen{rng: rand.New(rand.NewPCG(seed, 0x5eed)), bw: bufio.NewWriterSize(w, 1<<20)}
-	g.bw.Write([]byte{0xFF, 0xFE})
+	_, _ = g.bw.Write([]byte{0xFF, 0xFE}) // errors surface at Flush
 	g.n = 2
 	g.line("Windows Registry Editor Version 5.00")
 	g.line("")
@@ -74,7 +74,7 @@ func (g *exportGen) line(s string) {
 		}
 	}
 	g.buf = append(g.buf, '\r', 0, '\n', 0)
-	g.bw.Write(g.buf)
+	_, _ = g.bw.Write(g.buf) // errors surface at Flush
 	g.n += int64(len(g.buf))
 }
 

@@ -334,9 +334,9 @@ func (ew *exportWriter) flush(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	if ew.style == RegeditV5 {
 		u, _ := textenc.AppendUTF16LE([]byte{0xFF, 0xFE}, ew.text)
-		bw.Write(u)
+		_, _ = bw.Write(u) // errors surface at Flush
 	} else {
-		bw.Write(ew.text)
+		_, _ = bw.Write(ew.text)
 	}
 	return bw.Flush()
 }

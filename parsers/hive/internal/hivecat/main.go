@@ -52,8 +52,10 @@ func main() {
 			fmt.Fprintf(out, "# damage: %s: %s\n", d.Loc, d.Message)
 		}
 	}
-	out.Flush()
-	os.Exit(status)
+	if err := out.Flush(); err != nil && status == 0 {
+		status = 1
+	}
+	os.Exit(status) //nolint:gocritic // out is flushed above; the deferred Flush is for the early returns
 }
 
 // printTree prints the values of the key at path and of every key below
