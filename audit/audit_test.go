@@ -1,0 +1,320 @@
+package audit
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ipseclint/ipseclint/internal/hivewriter"
+	"github.com/ipseclint/ipseclint/model"
+)
+
+// writeFiles creates files (slash paths relative to dir) with content.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for rel, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// sysReg is a minimal SYSTEM export naming the computer.
+func sysReg(name string) string {
+	return "Windows Registry Editor Version 5.00\r\n\r\n" +
+		"[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName]\r\n" +
+		"\"ComputerName\"=\"" + name + "\"\r\n"
+}
+
+const netshDump = "pushd ipsec static\r\nadd policy name=\"P\" assign=yes\r\npopd\r\n"
+
+func fileByRel(f *model.Fleet, rel string) *model.InputFile {
+	for _, file := range f.Files {
+		if file.Rel == rel {
+			return file
+		}
+	}
+	return nil
+}
+
+func hostNames(f *model.Fleet) []string {
+	var names []string
+	for _, h := range f.Hosts {
+		names = append(names, h.Name)
+	}
+	return names
+}
+
+func TestFleetOfHostFolders(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"README.md":              "# exports collected on 2005-03-01\n",
+		"ipseclint.yaml":         "hosts:\n  FE1: {role: frontend}\n",
+		"a/system.reg":           sysReg("FE1"),
+		"a/ipsec.txt":            netshDump,
+		"a/notes/extra.txt":      "collected by hand\n",
+		"a/nested/software.reg":  "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft]\r\n",
+		"b/system.reg":           sysReg("BE1"),
+		"site2/c/ipsec-dump.txt": netshDump,
+		".git/config":            "[core]\n",
+		"b/.hidden":              "x",
+	})
+	f, err := Collect([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(hostNames(f), ","); got != "FE1,BE1,c" {
+		t.Errorf("hosts = %s, want FE1,BE1,c (a README at the fleet's root must not make it a host)", got)
+	}
+	want := map[string]struct {
+		host   string
+		kind   model.FileKind
+		status model.FileStatus
+	}{
+		"README.md":              {"", model.KindUnknown, model.StatusSkipped},
+		"ipseclint.yaml":         {"", model.KindConfig, model.StatusRead},
+		"a/system.reg":           {"FE1", model.KindRegExport, model.StatusRead},
+		"a/ipsec.txt":            {"FE1", model.KindNetsh, model.StatusRead},
+		"a/notes/extra.txt":      {"FE1", model.KindUnknown, model.StatusSkipped},
+		"a/nested/software.reg":  {"FE1", model.KindRegExport, model.StatusRead},
+		"b/system.reg":           {"BE1", model.KindRegExport, model.StatusRead},
+		"site2/c/ipsec-dump.txt": {"c", model.KindNetsh, model.StatusRead},
+		".git":                   {"", model.KindDirectory, model.StatusSkipped},
+		"b/.hidden":              {"", model.KindUnknown, model.StatusSkipped},
+	}
+	for rel, w := range want {
+		got := fileByRel(f, rel)
+		if got == nil {
+			t.Errorf("%s: not accounted for in the fleet's files", rel)
+			continue
+		}
+		if got.Host != w.host || got.Kind != w.kind || got.Status != w.status {
+			t.Errorf("%s: host %q kind %s status %s, want %q %s %s", rel, got.Host, got.Kind, got.Status, w.host, w.kind, w.status)
+		}
+	}
+	if len(f.Files) != len(want) {
+		t.Errorf("%d files recorded, want %d: %v", len(f.Files), len(want), f.Files)
+	}
+	fe := f.Host("FE1")
+	if fe.NameSource != "ComputerName in the registry" || !fe.HasSystem || !fe.HasSoftware {
+		t.Errorf("FE1: name source %q, system %v, software %v", fe.NameSource, fe.HasSystem, fe.HasSoftware)
+	}
+	if fe.Role.Role != model.RoleFrontEnd || !fe.Role.Declared {
+		t.Errorf("FE1 role = %+v, want declared frontend", fe.Role)
+	}
+	if c := f.Host("c"); c == nil || !strings.HasPrefix(c.NameSource, "folder name") {
+		t.Errorf("host c must be named after its folder: %+v", c)
+	}
+}
+
+func TestLooseFilesAndMissingPaths(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"EXFE01/system.reg": sysReg("EXFE01"), "EXFE01/ipsec.txt": netshDump})
+	f, err := Collect([]string{filepath.Join(dir, "EXFE01", "system.reg"), filepath.Join(dir, "EXFE01", "ipsec.txt"), filepath.Join(dir, "nope")}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Hosts) != 1 || len(f.Hosts[0].Files) != 2 {
+		t.Fatalf("files named on the command line must group by folder into one host: %v", hostNames(f))
+	}
+	missing := fileByRel(f, "nope")
+	if missing == nil || missing.Status != model.StatusFailed || !strings.Contains(missing.Reason, "no such file") {
+		t.Errorf("a missing path must be a failed input with its reason: %+v", missing)
+	}
+}
+
+func TestSameComputerInTwoFolders(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"2005-03/system.reg": sysReg("EXFE01"), "2005-04/system.reg": sysReg("EXFE01")})
+	f, err := Collect([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(hostNames(f), ","); got != "EXFE01 (2005-03),EXFE01 (2005-04)" {
+		t.Errorf("hosts = %s", got)
+	}
+}
+
+func TestConfigErrorsAndOverride(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"ipseclint.yaml":       "hosts:\n  FE1: {role: frontdoor}\n",
+		"FE1/system.reg":       sysReg("FE1"),
+		"FE1/ipseclint.yaml":   "hosts:\n  FE1: {role: backend}\n",
+		"other/ipseclint.yaml": "hosts:\n  FE1: {role: frontend}\n",
+	})
+	f, err := Collect([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := fileByRel(f, "ipseclint.yaml")
+	if cfg == nil || cfg.Status != model.StatusPartial || len(cfg.Problems) != 1 || !strings.Contains(cfg.Problems[0].Message, `role "frontdoor"`) || cfg.Problems[0].Loc.Line != 2 {
+		t.Errorf("the shallowest configuration applies and its mistakes are reported with their line: %+v", cfg)
+	}
+	if deeper := fileByRel(f, "FE1/ipseclint.yaml"); deeper == nil || deeper.Status != model.StatusSkipped {
+		t.Errorf("a deeper configuration is listed as not used: %+v", deeper)
+	}
+	f, err = Collect([]string{dir}, Options{ConfigPath: filepath.Join(dir, "other", "ipseclint.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := f.Host("FE1"); h.Role.Role != model.RoleFrontEnd || !h.Role.Declared {
+		t.Errorf("--config must win: FE1 role %+v", h.Role)
+	}
+	if _, err := Collect([]string{dir}, Options{ConfigPath: filepath.Join(dir, "ipseclint.yaml")}); err == nil {
+		t.Error("an invalid configuration named by --config is a usage error")
+	}
+	if _, err := Collect([]string{dir}, Options{CodePage: "cp9999"}); err == nil {
+		t.Error("an unknown code page is a usage error")
+	}
+}
+
+// TestCodePagePrecedence checks that a REGEDIT4 export is decoded in the
+// host's own code page from ipseclint.yaml, over --codepage, over the
+// configuration's default.
+func TestCodePagePrecedence(t *testing.T) {
+	dir := t.TempDir()
+	// "Büro" in cp1252 is 42 FC 72 6F; in cp850 ü is 81.
+	reg := func(name string, b byte) string {
+		return "REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName]\r\n\"ComputerName\"=\"" + name + "\"\r\n\r\n" +
+			"[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters]\r\n\"Domain\"=\"B" + string([]byte{b}) + "ro\"\r\n"
+	}
+	writeFiles(t, dir, map[string]string{
+		"ipseclint.yaml":    "codepage: cp850\nhosts:\n  JP1: {codepage: cp1252}\n",
+		"JP1/system.reg":    reg("JP1", 0xFC),
+		"DE1/system.reg":    reg("DE1", 0x81),
+		"README-hosts.md":   "-",
+		"DE1/cp-notes.txt":  "-",
+		"JP1/cp-notes2.txt": "-",
+	})
+	domain := func(f *model.Fleet, host string) string {
+		s, _ := f.Host(host).Registry.Value(`SYSTEM\CurrentControlSet\Services\Tcpip\Parameters`, "Domain").AsString()
+		return s
+	}
+	f, err := Collect([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := domain(f, "JP1"); got != "Büro" {
+		t.Errorf("host code page cp1252: got %q", got)
+	}
+	if got := domain(f, "DE1"); got != "Büro" {
+		t.Errorf("fleet code page cp850: got %q", got)
+	}
+	f, err = Collect([]string{dir}, Options{CodePage: "cp1252"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := domain(f, "DE1"); got == "Büro" {
+		t.Errorf("--codepage cp1252 must win over the configuration's cp850, got %q", got)
+	}
+	if got := domain(f, "JP1"); got != "Büro" {
+		t.Errorf("the host's own code page must win over --codepage, got %q", got)
+	}
+}
+
+// TestHiveAndExportMerge checks that a host's binary SYSTEM hive (which
+// names ControlSet001) and a live .reg export (which names
+// CurrentControlSet) answer as one registry.
+func TestHiveAndExportMerge(t *testing.T) {
+	dir := t.TempDir()
+	tree := model.NewRegTree()
+	tree.EnsureKey(`SYSTEM\Select`, model.Location{}).SetValue(&model.Value{Name: "Current", Type: model.RegDWORD, Data: model.DWORDData(1)})
+	tree.EnsureKey(`SYSTEM\ControlSet001\Control\ComputerName\ComputerName`, model.Location{}).
+		SetValue(&model.Value{Name: "ComputerName", Type: model.RegSZ, Data: model.UTF16String("BE1")})
+	tree.EnsureKey(`SYSTEM\ControlSet001\Services\ClusSvc`, model.Location{}).SetValue(&model.Value{Name: "Start", Type: model.RegDWORD, Data: model.DWORDData(2)})
+	h, err := hivewriter.Write(tree, "SYSTEM", hivewriter.Options{RootName: "SYSTEM", FileName: `\SystemRoot\System32\Config\SYSTEM`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, dir, map[string]string{
+		"BE1/SYSTEM":     string(h.Data),
+		"BE1/oakley.reg": "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent\\Oakley]\r\n\"NLBSFlags\"=dword:00000001\r\n",
+	})
+	f, err := Collect([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := f.Host("BE1")
+	if be == nil {
+		t.Fatalf("hosts: %v", hostNames(f))
+	}
+	if !be.Facts.ClusterNode.Value || be.Facts.ClusterNode.Source.File != filepath.Join(dir, "BE1", "SYSTEM") {
+		t.Errorf("cluster node from the hive through CurrentControlSet: %+v", be.Facts.ClusterNode)
+	}
+	v := be.Registry.Value(`SYSTEM\CurrentControlSet\Services\PolicyAgent\Oakley`, "NLBSFlags")
+	if n, ok := v.AsDWORD(); !ok || n != 1 || v.Loc.Line != 4 {
+		t.Errorf("NLBSFlags from the .reg export: %+v", v)
+	}
+	if sys := fileByRel(f, "BE1/SYSTEM"); sys.Kind != model.KindHive || sys.Detail != "SYSTEM hive" {
+		t.Errorf("hive file: %+v", sys)
+	}
+}
+
+// TestHiveLogsAccounted checks that the transaction log of a dirty hive is
+// applied and reported as read, and that a log with no hive needing it is
+// listed as skipped.
+func TestHiveLogsAccounted(t *testing.T) {
+	dir := t.TempDir()
+	before := model.NewRegTree()
+	before.EnsureKey(`SYSTEM\Select`, model.Location{}).SetValue(&model.Value{Name: "Current", Type: model.RegDWORD, Data: model.DWORDData(1)})
+	after := model.NewRegTree()
+	after.Merge(before)
+	after.EnsureKey(`SYSTEM\ControlSet001\Control\ComputerName\ComputerName`, model.Location{}).
+		SetValue(&model.Value{Name: "ComputerName", Type: model.RegSZ, Data: model.UTF16String("BE2")})
+	opts := hivewriter.Options{RootName: "SYSTEM"}
+	hb, err := hivewriter.Write(before, "SYSTEM", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ha, err := hivewriter.Write(after, "SYSTEM", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	primary, log := hivewriter.DirtyOld(hb, ha)
+	writeFiles(t, dir, map[string]string{"h/SYSTEM": string(primary), "h/SYSTEM.LOG": string(log), "h/stray/OTHER.LOG": string(log)})
+	f, err := Collect([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(hostNames(f), ","); got != "BE2" {
+		t.Errorf("the name written after the dirty hive's last flush must be read from the log: hosts %s", got)
+	}
+	if l := fileByRel(f, "h/SYSTEM.LOG"); l.Kind != model.KindHiveLog || l.Status != model.StatusRead {
+		t.Errorf("applied log: %+v", l)
+	}
+	if l := fileByRel(f, "h/stray/OTHER.LOG"); l.Status != model.StatusSkipped {
+		t.Errorf("unused log: %+v", l)
+	}
+	if sys := fileByRel(f, "h/SYSTEM"); len(sys.Notes) == 0 || !strings.Contains(strings.Join(sys.Notes, " "), "log") {
+		t.Errorf("the hive's notes must say the logs were applied: %v", sys.Notes)
+	}
+}
+
+func TestDamagedInputsDoNotStopTheAudit(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"A/system.reg": sysReg("A"),
+		"B/SYSTEM":     "regf\x01\x00\x00\x00",
+		"C/system.reg": "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName]\r\n\"ComputerName\"=dword:xyz\r\n\"Other\"=\"C\"\r\n",
+	})
+	f, err := Collect([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := fileByRel(f, "B/SYSTEM"); b.Status != model.StatusFailed || b.Reason == "" {
+		t.Errorf("truncated hive: %+v", b)
+	}
+	c := fileByRel(f, "C/system.reg")
+	if c.Status != model.StatusPartial || len(c.Problems) != 1 || c.Problems[0].Loc.Line != 4 {
+		t.Errorf("syntax error: %+v", c)
+	}
+	if f.Host("A") == nil || f.Host("C") == nil {
+		t.Errorf("the readable hosts must still be audited: %v", hostNames(f))
+	}
+}
