@@ -82,9 +82,9 @@ func osInfo(h *Host) Fact[OSInfo] {
 	// No SOFTWARE hive: a netsh ipsec export implies Windows Server 2003
 	// (Windows 2000 has no netsh ipsec context).
 	for _, s := range h.IPSec {
-		if s.Form != "" && !s.NoData {
+		if (s.Form == FormScript || s.Form == FormShowAll) && !s.NoData {
 			info.Family = OSWin2003
-			return Known(info, Location{File: s.File}, "inferred: a netsh ipsec export exists, and Windows 2000 has no netsh ipsec context")
+			return Known(info, Location{File: s.File}, "inferred: a netsh ipsec export exists, and Windows 2000 has no netsh ipsec context (no SOFTWARE export to confirm the version)")
 		}
 	}
 	if h.HasSoftware {

@@ -31,6 +31,14 @@ type PolicyStore struct {
 	NoData bool `json:"noData,omitempty"`
 }
 
+// The forms of IPSec text (PolicyStore.Form).
+const (
+	FormScript   = "script"   // netsh ipsec static commands (the dump form)
+	FormShowAll  = "show-all" // netsh ipsec static show all
+	FormIpsecpol = "ipsecpol" // Windows 2000 ipsecpol / XP ipseccmd command lines
+	FormNetdiag  = "netdiag"  // netdiag /test:ipsec output: names the assigned policy only
+)
+
 // SettingInt is a numeric setting with where it was set.
 type SettingInt struct {
 	Value int      `json:"value"`

@@ -112,7 +112,7 @@ func assignedPolicy(h *Host) Fact[AssignedPolicy] {
 		if reg.origin == PolicyOriginGPO {
 			via = "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\GPTIPSECPolicy\\DSIPSECPolicyPath (domain policy)"
 		}
-		return Known(ap, reg.loc, via)
+		return Known(ap.withoutPartialContents(), reg.loc, via)
 	case np != nil:
 		ap.State, ap.Origin, ap.Name, ap.Policy, ap.ContentsFrom = PolicyAssigned, PolicyOriginLocal, np.Name, np, ns.File
 		if reg.covered {
@@ -122,7 +122,7 @@ func assignedPolicy(h *Host) Fact[AssignedPolicy] {
 		if loc.IsZero() {
 			loc = np.Loc
 		}
-		return Known(ap, loc, "netsh: policy "+np.Name+" assign=yes")
+		return Known(ap.withoutPartialContents(), loc, "netsh: policy "+np.Name+" assign=yes")
 	case reg.covered || netshData:
 		ap.State = PolicyNone
 		var via []string
@@ -151,4 +151,15 @@ func assignedPolicy(h *Host) Fact[AssignedPolicy] {
 		}
 	}
 	return Fact[AssignedPolicy]{Value: ap, Via: why}
+}
+
+// withoutPartialContents drops contents that an export only names (netdiag
+// output gives the assigned policy's name, not its rules): rules must not
+// judge a policy whose filters they cannot see.
+func (ap AssignedPolicy) withoutPartialContents() AssignedPolicy {
+	if ap.Policy != nil && ap.Policy.Partial {
+		ap.Notes = append(ap.Notes, fmt.Sprintf("%s names policy %q but does not hold its rules and filters", ap.ContentsFrom, ap.Policy.Name))
+		ap.Policy, ap.ContentsFrom = nil, ""
+	}
+	return ap
 }

@@ -114,10 +114,10 @@ func hasHighBytes(data []byte) bool {
 
 // The forms of file Parse reads (PolicyStore.Form).
 const (
-	formScript   = "script"
-	formShowAll  = "show-all"
-	formIPSecPol = "ipsecpol"
-	formNetdiag  = "netdiag"
+	formScript   = model.FormScript
+	formShowAll  = model.FormShowAll
+	formIPSecPol = model.FormIpsecpol
+	formNetdiag  = model.FormNetdiag
 )
 
 // builder turns parsed commands or listing blocks into a PolicyStore.
