@@ -87,6 +87,7 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 	fleet.Files = append(fleet.Files, p.skipped...)
 	for _, f := range fleet.Files {
 		f.Rel = relPath(fleet.Root, f.Path)
+		f.Reason = withoutPath(f.Reason, f.Path, f.Rel)
 	}
 	disambiguate(fleet.Hosts)
 	fleet.AssignRoles()
@@ -262,17 +263,7 @@ func (j *fileJob) readReg() {
 	}
 	j.tree = res.Tree
 	j.file.Detail = strings.TrimSpace(res.Header + ", " + res.Encoding.String())
-	j.file.Status = model.StatusRead
-	for _, e := range res.Errors {
-		j.file.Problems = append(j.file.Problems, model.Problem{Loc: model.Location{File: j.path, Line: e.Line, Column: e.Column}, Message: e.Msg})
-	}
-	for _, w := range res.Warnings {
-		j.file.Notes = append(j.file.Notes, noteText(w))
-	}
-	if len(res.Errors) > 0 {
-		j.file.Status = model.StatusPartial
-		j.file.Reason = fmt.Sprintf("%d syntax error(s); the rest of the file was read", len(res.Errors))
-	}
+	recordText(j.file, res.Errors, res.Warnings, "syntax error(s)")
 	j.file.Hives = j.tree.Subkeys("")
 }
 
@@ -313,16 +304,22 @@ func (j *fileJob) readNetsh() {
 	}
 	j.store = res.Store
 	j.file.Detail = strings.TrimSpace(j.file.Detail + ", " + res.Encoding.String())
-	j.file.Status = model.StatusRead
-	for _, e := range res.Errors {
-		j.file.Problems = append(j.file.Problems, model.Problem{Loc: model.Location{File: j.path, Line: e.Line, Column: e.Column}, Message: e.Msg})
+	recordText(j.file, res.Errors, res.Warnings, "line(s) not understood")
+}
+
+// recordText records what a text parser said of a file: its errors make
+// the file partly read, its warnings are notes.
+func recordText[E interface{ Problem() model.Problem }](f *model.InputFile, errs []E, warnings []model.Problem, what string) {
+	f.Status = model.StatusRead
+	for _, e := range errs {
+		f.Problems = append(f.Problems, e.Problem())
 	}
-	for _, w := range res.Warnings {
-		j.file.Notes = append(j.file.Notes, noteText(w))
+	for _, w := range warnings {
+		f.Notes = append(f.Notes, noteText(w))
 	}
-	if len(res.Errors) > 0 {
-		j.file.Status = model.StatusPartial
-		j.file.Reason = fmt.Sprintf("%d line(s) not understood; the rest of the file was read", len(res.Errors))
+	if len(errs) > 0 {
+		f.Status = model.StatusPartial
+		f.Reason = fmt.Sprintf("%d %s; the rest of the file was read", len(errs), what)
 	}
 }
 
@@ -331,6 +328,18 @@ func noteText(p model.Problem) string {
 		return fmt.Sprintf("line %d: %s", p.Loc.Line, p.Message)
 	}
 	return p.Message
+}
+
+// withoutPath takes the file's own absolute path out of a reason the
+// parsers gave ("PATH: only 6000 bytes: ..."): the outputs show the file
+// beside its reason, and an absolute path would make them depend on where
+// the audit ran.
+func withoutPath(reason, path, rel string) string {
+	if reason == "" || path == "" {
+		return reason
+	}
+	reason = strings.ReplaceAll(reason, path+": ", "")
+	return strings.ReplaceAll(reason, path, rel)
 }
 
 func relPath(root, path string) string {
