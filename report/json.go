@@ -86,15 +86,7 @@ func (JSON) Print(w io.Writer, a *Audit) error {
 		doc.Rules = append(doc.Rules, jsonRule{ID: r.ID, Name: r.Name, Severity: string(r.Severity), Summary: r.Summary})
 	}
 	for _, f := range a.Fleet.Files {
-		jf := jsonFile{URI: a.rel(f.Path), Host: f.Host, Kind: string(f.Kind), Detail: f.Detail, Status: string(f.Status),
-			Reason: f.Reason, Problems: []jsonProblem{}, Notes: f.Notes}
-		if jf.Notes == nil {
-			jf.Notes = []string{}
-		}
-		for _, p := range f.Problems {
-			jf.Problems = append(jf.Problems, jsonProblem{Location: a.jsonLoc(p.Loc), Message: p.Message})
-		}
-		doc.Files = append(doc.Files, jf)
+		doc.Files = append(doc.Files, a.jsonFileOf(f))
 	}
 	for _, f := range a.Outcome.Findings {
 		jf := jsonFinding{RuleID: f.RuleID, RuleName: f.RuleName, Severity: string(f.Severity), Host: f.Host, Message: f.Message,
@@ -108,6 +100,19 @@ func (JSON) Print(w io.Writer, a *Audit) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(doc)
+}
+
+// jsonFileOf is an input file as the JSON output and the dump show it.
+func (a *Audit) jsonFileOf(f *model.InputFile) jsonFile {
+	jf := jsonFile{URI: a.rel(f.Path), Host: f.Host, Kind: string(f.Kind), Detail: f.Detail, Status: string(f.Status),
+		Reason: f.Reason, Problems: []jsonProblem{}, Notes: f.Notes}
+	if jf.Notes == nil {
+		jf.Notes = []string{}
+	}
+	for _, p := range f.Problems {
+		jf.Problems = append(jf.Problems, jsonProblem{Location: a.jsonLoc(p.Loc), Message: p.Message})
+	}
+	return jf
 }
 
 func (a *Audit) jsonLoc(l model.Location) jsonLocation {
