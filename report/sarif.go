@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -18,8 +19,9 @@ import (
 // execution notifications.
 type SARIF struct{}
 
-// SARIFSchema is the schema URI written in $schema.
-const SARIFSchema = "https://json.schemastore.org/sarif-2.1.0.json"
+// SARIFSchema is the schema URI written in $schema: the "id" of the OASIS
+// SARIF 2.1.0 schema (errata 01), against which the tests validate.
+const SARIFSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 // rootBaseID is the uriBaseId artifact locations are relative to.
 const rootBaseID = "AUDITROOT"
@@ -70,7 +72,10 @@ type sarifRule struct {
 
 type sarifDescriptor struct {
 	ID                   string      `json:"id"`
+	Name                 string      `json:"name"`
 	ShortDescription     sarifText   `json:"shortDescription"`
+	FullDescription      sarifText   `json:"fullDescription"`
+	Help                 sarifText   `json:"help"`
 	DefaultConfiguration sarifConfig `json:"defaultConfiguration"`
 }
 
@@ -109,9 +114,13 @@ type sarifArtifact struct {
 	Properties map[string]any   `json:"properties"`
 }
 
+// sarifRegion is a text region (startLine, 1-based) or, for a binary
+// file, a byte range.
 type sarifRegion struct {
-	StartLine   int `json:"startLine"`
-	StartColumn int `json:"startColumn,omitempty"`
+	StartLine   int    `json:"startLine,omitempty"`
+	StartColumn int    `json:"startColumn,omitempty"`
+	ByteOffset  *int64 `json:"byteOffset,omitempty"`
+	ByteLength  *int64 `json:"byteLength,omitempty"`
 }
 
 type sarifPhysical struct {
@@ -151,9 +160,32 @@ const (
 )
 
 var sarifNotifications = []sarifDescriptor{
-	{ID: notifInputFailed, ShortDescription: sarifText{Text: "An input file could not be read."}, DefaultConfiguration: sarifConfig{Level: "error"}},
-	{ID: notifInputPartial, ShortDescription: sarifText{Text: "An input file was only partly read (syntax errors or damage)."}, DefaultConfiguration: sarifConfig{Level: "warning"}},
-	{ID: notifNotEvaluated, ShortDescription: sarifText{Text: "A rule could not be evaluated on a host: a fact it needs is not in the exports."}, DefaultConfiguration: sarifConfig{Level: "note"}},
+	{
+		ID: notifInputFailed, Name: "InputUnreadable",
+		ShortDescription: sarifText{Text: "An input file could not be read."},
+		FullDescription: sarifText{Text: "An input file could not be read at all (a hive cut short or damaged beyond its header, " +
+			"a file that cannot be opened): nothing it holds was audited, and the checks that need it say so."},
+		Help: sarifText{Text: "Collect the file again from the server (copy hives with reg save, export keys with regedit, " +
+			"capture netsh ipsec static dump to a file) and rerun the audit. `ipseclint dump` shows what was read."},
+		DefaultConfiguration: sarifConfig{Level: "error"},
+	},
+	{
+		ID: notifInputPartial, Name: "InputPartlyRead",
+		ShortDescription: sarifText{Text: "An input file was only partly read (syntax errors or damage)."},
+		FullDescription: sarifText{Text: "Parts of an input file could not be understood (syntax errors in a .reg export or a netsh dump, " +
+			"damaged cells in a hive); the rest of the file was read and audited. A value on a damaged line may be missing from the audit."},
+		Help: sarifText{Text: "Look at the lines or keys named in the message; collect the file again if it was damaged in transit. " +
+			"`ipseclint dump` shows what was read."},
+		DefaultConfiguration: sarifConfig{Level: "warning"},
+	},
+	{
+		ID: notifNotEvaluated, Name: "RuleNotEvaluated",
+		ShortDescription: sarifText{Text: "A rule could not be evaluated on a host: a fact it needs is not in the exports."},
+		FullDescription: sarifText{Text: "A rule could not check a host because a fact it needs is not in the files collected from it " +
+			"(no SOFTWARE export, a policy assigned whose contents are not exported, ...). This is not a pass: the host was not checked."},
+		Help:                 sarifText{Text: "Add the export the message names to the host's folder and rerun the audit."},
+		DefaultConfiguration: sarifConfig{Level: "note"},
+	},
 }
 
 // Print writes the SARIF log.
@@ -167,7 +199,7 @@ func (SARIF) Print(w io.Writer, a *Audit) error {
 
 func (a *Audit) sarifLog() sarifLog {
 	run := sarifRun{
-		Tool:       sarifTool{Driver: sarifDriver{Name: a.Tool.Name, Version: a.Tool.Version, InformationURI: a.Tool.InformationURI, Notifications: sarifNotifications}},
+		Tool:       sarifTool{Driver: sarifDriver{Name: a.Tool.Name, Version: sarifVersion(a.Tool.Version), InformationURI: a.Tool.InformationURI, Notifications: sarifNotifications}},
 		ColumnKind: "unicodeCodePoints",
 		Results:    []sarifResult{},
 	}
@@ -207,6 +239,15 @@ func (a *Audit) sarifLog() sarifLog {
 	run.Invocations = []sarifInvocation{inv}
 	run.Properties = map[string]any{"hosts": a.hostSummaries()}
 	return sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}}
+}
+
+// sarifVersion writes a version as SARIF consumers compare them, starting
+// with a digit: Go's module versions ("v1.2.0") lose their "v".
+func sarifVersion(v string) string {
+	if len(v) > 1 && v[0] == 'v' && v[1] >= '0' && v[1] <= '9' {
+		return v[1:]
+	}
+	return v
 }
 
 func notEvaluatedText(ne rules.NotEvaluated) string {
@@ -277,6 +318,8 @@ func (a *Audit) sarifLocation(l model.Location, artIndex map[string]int) sarifLo
 		phys := &sarifPhysical{ArtifactLocation: a.artifactLoc(l.File, artIndex)}
 		if l.Line > 0 {
 			phys.Region = &sarifRegion{StartLine: l.Line, StartColumn: l.Column}
+		} else {
+			phys.Region = a.wholeFileRegion(l.File, artIndex)
 		}
 		loc.PhysicalLocation = phys
 	}
@@ -295,6 +338,31 @@ func (a *Audit) sarifLocation(l model.Location, artIndex map[string]int) sarifLo
 		loc.LogicalLocations = []sarifLogical{{Name: name, FullyQualifiedName: fq, Kind: kind}}
 	}
 	return loc
+}
+
+// wholeFileRegion is the region of a location that names a file but no
+// line: for a binary hive the whole file as a byte range (the logical
+// location names the key), for a text input its first line, where a .reg
+// export or netsh dump says what it is. Consumers such as code-scanning
+// services want a region on every result.
+func (a *Audit) wholeFileRegion(path string, artIndex map[string]int) *sarifRegion {
+	i, ok := artIndex[path]
+	if !ok {
+		return nil
+	}
+	switch a.Fleet.Files[i].Kind {
+	case model.KindHive, model.KindHiveLog:
+		zero := int64(0)
+		r := &sarifRegion{ByteOffset: &zero}
+		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+			size := st.Size()
+			r.ByteLength = &size
+		}
+		return r
+	case model.KindRegExport, model.KindNetsh, model.KindConfig:
+		return &sarifRegion{StartLine: 1}
+	}
+	return nil
 }
 
 func (a *Audit) sarifResult(f rules.Finding, ruleIndex int, artIndex map[string]int) sarifResult {
@@ -333,8 +401,9 @@ func (a *Audit) fileNotification(f *model.InputFile, artIndex map[string]int) (s
 		return n, false
 	}
 	loc := sarifLocation{PhysicalLocation: &sarifPhysical{ArtifactLocation: a.artifactLoc(f.Path, artIndex)}}
-	if f.Status == model.StatusPartial && len(f.Problems) > 0 && f.Problems[0].Loc.Line > 0 {
-		loc.PhysicalLocation.Region = &sarifRegion{StartLine: f.Problems[0].Loc.Line, StartColumn: f.Problems[0].Loc.Column}
+	if f.Status == model.StatusPartial && len(f.Problems) > 0 && f.Problems[0].Loc.File == f.Path {
+		// Point at the first problem: its line, or its key in a hive.
+		loc = a.sarifLocation(f.Problems[0].Loc, artIndex)
 	}
 	n.Locations = []sarifLocation{loc}
 	if f.Host != "" {

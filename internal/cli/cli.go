@@ -25,6 +25,9 @@ const (
 	ExitIncomplete = 2 // usage error, or an input that could not be read completely
 )
 
+// InformationURI is the project's home, written in the SARIF output.
+const InformationURI = "https://github.com/ipseclint/ipseclint"
+
 // exitError carries an exit code out of a command.
 type exitError struct{ code int }
 
@@ -50,11 +53,13 @@ func version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
-	return "devel"
+	// An unreleased build: SemVer's form for it, since SARIF consumers
+	// compare tool versions that start with a number.
+	return "0.0.0-devel"
 }
 
 func tool() report.Tool {
-	return report.Tool{Name: "ipseclint", Version: version()}
+	return report.Tool{Name: "ipseclint", Version: version(), InformationURI: InformationURI}
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
