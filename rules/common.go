@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/model"
@@ -137,4 +138,12 @@ func isBuiltinPolicy(guid, name string) bool {
 		}
 	}
 	return false
+}
+
+// appendLoc adds l to locs unless it is zero or already there.
+func appendLoc(locs []model.Location, l model.Location) []model.Location {
+	if l.IsZero() || slices.Contains(locs, l) {
+		return locs
+	}
+	return append(locs, l)
 }

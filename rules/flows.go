@@ -496,19 +496,13 @@ func (d *decision) ActionLoc() model.Location {
 // Related lists the rule and the filters that decide its flows, but for
 // loc.
 func (d *decision) Related(loc model.Location) []model.Location {
-	var locs []model.Location
-	add := func(l model.Location) {
-		if !l.IsZero() && l != loc && !slices.Contains(locs, l) {
-			locs = append(locs, l)
-		}
-	}
-	add(d.Rule.Loc)
+	locs := appendLoc(nil, d.Rule.Loc)
 	for _, fl := range d.Flows {
 		if fl.Match.Filter != nil {
-			add(fl.Match.Filter.Loc)
+			locs = appendLoc(locs, fl.Match.Filter.Loc)
 		}
 	}
-	return locs
+	return slices.DeleteFunc(locs, func(l model.Location) bool { return l == loc })
 }
 
 // Traffic says in words which traffic the rule decides.

@@ -1,0 +1,187 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ipseclint/ipseclint/model"
+)
+
+func init() {
+	register(&Rule{
+		ID:       "IPSEC008",
+		Name:     "policy-not-assigned",
+		Severity: SeverityWarning,
+		Summary:  "An Exchange front-end or back-end holds an IPSec policy that is not assigned, or the rule of its assigned policy that would encrypt Exchange traffic is inactive.",
+		Description: "An IPSec policy does nothing until it is assigned, and a rule of the assigned policy does nothing while it is " +
+			"inactive: a policy made by the steps of KB 821839 but never assigned (or unassigned while troubleshooting) leaves the " +
+			"traffic in clear while looking done in the snap-in. The rule checks every front-end and back-end. When no policy is " +
+			"assigned (the registry names no active or domain policy, and no netsh export assigns one), it fires once per policy of " +
+			"the local store that is not one of the three built-in ones (Client (Respond Only), Server (Request Security), Secure " +
+			"Server (Require Security), recognized by GUID or English name: localized names of the built-in policies are " +
+			"recognized only where the GUID is shown), from the netsh export or, without one, from the registry " +
+			"(`Policy\\Local\\ipsecPolicy{GUID}` keys, as on Windows 2000), and says which Exchange traffic it would encrypt " +
+			"if assigned, where its contents are known. When a policy is assigned, it fires once per inactive rule that, if " +
+			"activated, would decide and encrypt a flow the policy does not encrypt now: front-end → back-end TCP on the Exchange " +
+			"ports (110, 143, 80, 25, 691) as the front-end's policy sees it, and as the back-end's policy sees it (from each " +
+			"front-end address). A netsh export of a domain store (`set store location=domain`) says nothing about the host's " +
+			"local assignment and is not used; the persistent store of Windows Server 2003 is not judged.",
+		Remediation: "Assign the policy named in the finding, or activate the rule (netsh on Windows Server 2003):\n\n```bat\n" +
+			"netsh ipsec static set policy name=\"Exchange FE-BE\" assign=yes\n" +
+			"netsh ipsec static set rule name=\"Encrypt POP3 IMAP4 to BE\" policy=\"Exchange FE-BE\" activate=yes\n```\n\n" +
+			"On Windows 2000, assign it in the IP Security Policies snap-in (right-click the policy, Assign) or with the Resource Kit's " +
+			"`ipsecpol -w REG -p \"Exchange FE-BE\" -x`. A policy of the domain is assigned in the Group Policy object that applies to " +
+			"the server (Computer Configuration\\Windows Settings\\Security Settings\\IP Security Policies), then " +
+			"`gpupdate /force` (2003) or `secedit /refreshpolicy machine_policy` (2000).",
+		References: []Reference{kb821839, refNetshIPSec},
+		Check:      checkPolicyNotAssigned,
+	})
+}
+
+func checkPolicyNotAssigned(f *model.Fleet, out *Reporter) {
+	flows := exchangeFlows(f, out, exchangePorts...)
+	for _, h := range f.Hosts {
+		if !isExchangeRole(h) {
+			continue
+		}
+		pf := h.Facts.Policy
+		switch {
+		case pf.Known && pf.Value.State == model.PolicyNone:
+			reportUnassignedPolicies(h, flowsOf(flows, h), out)
+		case pf.Known && pf.Value.Policy != nil:
+			reportInactiveRules(h, pf.Value.Policy, flowsOf(flows, h), out)
+		}
+	}
+}
+
+// storedPolicy is a policy of a host's local store.
+type storedPolicy struct {
+	Name   string
+	Loc    model.Location
+	Policy *model.Policy // nil when only the registry names it
+}
+
+// localPolicies lists the policies of h's local store but the built-in
+// ones: from the netsh exports, then those only the registry names.
+func localPolicies(h *model.Host) []storedPolicy {
+	var out []storedPolicy
+	have := func(name string) bool {
+		for _, p := range out {
+			if strings.EqualFold(p.Name, name) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range h.IPSec {
+		if s.NoData || !(s.StoreLocation == "" || strings.EqualFold(s.StoreLocation, "local")) {
+			continue
+		}
+		for _, p := range s.Policies {
+			if p.Partial || isBuiltinPolicy(p.GUID, p.Name) || have(p.Name) {
+				continue
+			}
+			out = append(out, storedPolicy{Name: p.Name, Loc: p.Loc, Policy: p})
+		}
+	}
+	for _, sub := range h.Registry.Subkeys(model.KeyIPSecLocal) {
+		if len(sub) < len("ipsecPolicy{") || !strings.EqualFold(sub[:len("ipsecPolicy")], "ipsecPolicy") {
+			continue
+		}
+		key := model.KeyIPSecLocal + `\` + sub
+		name := sub
+		loc := valueLocation(h, key, "ipsecName", h.SoftwareFile())
+		if v := h.Registry.Value(key, "ipsecName"); v != nil {
+			if s, ok := v.AsString(); ok && strings.TrimSpace(s) != "" {
+				name = strings.TrimSpace(s)
+			}
+		}
+		if isBuiltinPolicy(sub[len("ipsecPolicy"):], name) || have(name) {
+			continue
+		}
+		out = append(out, storedPolicy{Name: name, Loc: loc})
+	}
+	return out
+}
+
+func roleName(h *model.Host) string {
+	if h.Role.Role == model.RoleBackEnd {
+		return "back-end"
+	}
+	return "front-end"
+}
+
+func reportUnassignedPolicies(h *model.Host, flows []flow, out *Reporter) {
+	for _, sp := range localPolicies(h) {
+		var would []flow
+		if sp.Policy != nil {
+			for _, fl := range flows {
+				if encrypts(sp.Policy.Match(fl.Packet)) {
+					would = append(would, fl)
+				}
+			}
+		}
+		effect := ""
+		switch {
+		case sp.Policy == nil:
+			effect = " (its contents are not in the exports: add the output of `netsh ipsec static dump`)"
+		case len(would) > 0:
+			effect = "; assigned, it would encrypt " + describeTraffic(would)
+		case len(flows) > 0:
+			effect = "; as it stands it would not encrypt the host's Exchange traffic either"
+		}
+		out.Report(h, fmt.Sprintf("policy %q", sp.Name), sp.Loc,
+			"%s %s has no IPSec policy assigned (%s), but its local store holds policy %q, which therefore does nothing%s",
+			roleName(h), h.Name, h.Facts.Policy.Via, sp.Name, effect)
+	}
+}
+
+func reportInactiveRules(h *model.Host, pol *model.Policy, flows []flow, out *Reporter) {
+	for _, r := range pol.Rules {
+		if r.Default || r.Active {
+			continue
+		}
+		on, act := withRuleActive(pol, r)
+		var would []flow
+		var related []model.Location
+		for _, fl := range flows {
+			if fl.Policy != pol || fl.Protected() {
+				continue
+			}
+			if m := on.Match(fl.Packet); m.Rule == act && encrypts(m) {
+				would = append(would, fl)
+				if m.Filter != nil {
+					related = appendLoc(related, m.Filter.Loc)
+				}
+			}
+		}
+		if len(would) == 0 {
+			continue
+		}
+		if r.FilterAction != nil {
+			related = appendLoc(related, r.FilterAction.Loc)
+		}
+		fd := out.Report(h, fmt.Sprintf("rule %q", r.Name), r.Loc,
+			"rule %q of the assigned policy %q on %s %s is inactive; activated, it would encrypt %s, which the policy does not encrypt as it stands",
+			r.Name, pol.Name, roleName(h), h.Name, describeTraffic(would))
+		fd.Related = related
+	}
+}
+
+// withRuleActive returns a copy of p in which rule r is active, and r's
+// active copy.
+func withRuleActive(p *model.Policy, r *model.Rule) (*model.Policy, *model.Rule) {
+	cp := *p
+	cp.Rules = make([]*model.Rule, len(p.Rules))
+	var act *model.Rule
+	for i, x := range p.Rules {
+		cp.Rules[i] = x
+		if x == r {
+			y := *x
+			y.Active = true
+			act = &y
+			cp.Rules[i] = act
+		}
+	}
+	return &cp, act
+}
