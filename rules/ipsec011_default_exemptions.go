@@ -1,0 +1,153 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ipseclint/ipseclint/model"
+)
+
+// KeyIPSecDriver is the IPSec driver's service key, which holds
+// NoDefaultExempt (Windows XP spells it `IPSec`; key names are
+// case-insensitive).
+const KeyIPSecDriver = `SYSTEM\CurrentControlSet\Services\IPSEC`
+
+func init() {
+	register(&Rule{
+		ID:       "IPSEC011",
+		Name:     "default-exemptions",
+		Severity: SeverityWarning,
+		Summary:  "Kerberos traffic is exempt from IPSec filtering (NoDefaultExempt 0 or 2) on a host whose policy protects Exchange traffic, so anything sent from source port 88 bypasses the policy.",
+		Description: "Windows exempts some traffic from IPSec filters whatever the policy says. With Kerberos exempt, any packet " +
+			"with source port 88 (TCP or UDP) passes unfiltered, so an attacker, or a misconfigured program, can reach or leave a " +
+			"protected server in clear by using source port 88 (KB 811832). `HKLM\\SYSTEM\\CurrentControlSet\\Services\\IPSEC\\NoDefaultExempt` " +
+			"(REG_DWORD) sets the exemptions: 0 = multicast, broadcast, RSVP, Kerberos and IKE exempt (the default on Windows 2000 " +
+			"and XP); 1 = multicast, broadcast and IKE; 2 = RSVP, Kerberos and IKE; 3 = IKE only (the default on Windows Server " +
+			"2003). `netsh ipsec dynamic set config property=ipsecexempt value=N` is the same setting; when a netsh export sets it, " +
+			"that value is used, else the registry's. The rule fires on a front-end or back-end whose value is 0 or 2, or whose " +
+			"value is absent (from an export that covers `Services\\IPSEC`) on Windows 2000 or XP, when its assigned policy " +
+			"negotiates IPSec for some front-end → back-end TCP flow on the Exchange ports (110, 143, 80, 25, 691; the front-end's " +
+			"outbound flows, the back-end's inbound ones from each front-end address). Values 2 and 3 are documented for Windows " +
+			"Server 2003; on Windows 2000 and XP only 0 and 1 are, and other values are read with the 2003 meaning (uncertain). " +
+			"Absent on an unknown Windows version, or a value other than 0 to 3, is reported as not evaluated, as is a host whose " +
+			"policy contents are not in the exports while Kerberos is exempt.",
+		Remediation: "On Windows Server 2003, exempt only IKE (the default), then restart the computer:\n\n```bat\n" +
+			"netsh ipsec dynamic set config property=ipsecexempt value=3\n```\n\n" +
+			"On Windows 2000 (SP4 or later, or with the fix of KB 811832) and XP, remove the Kerberos and RSVP exemptions with this " +
+			".reg file, then restart the computer:\n\n" +
+			"```reg\nWindows Registry Editor Version 5.00\n\n" +
+			"[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\IPSEC]\n\"NoDefaultExempt\"=dword:00000001\n```\n\n" +
+			"Traffic the policy must then let through (Kerberos to domain controllers, say) needs explicit permit filters.",
+		References: []Reference{kb811832, refDefaultExemptions, refNetshIPSec},
+		Reads:      []string{KeyIPSecDriver},
+		Check:      checkDefaultExemptions,
+	})
+}
+
+// exemption is a host's NoDefaultExempt setting as far as the exports
+// tell.
+type exemption struct {
+	Value int
+	Known bool
+	Loc   model.Location
+	Via   string // how it was read, or why it is unknown
+}
+
+// kerberosExempt reports whether the setting exempts Kerberos (and thus
+// source port 88); ok is false for undocumented values.
+func (e exemption) kerberosExempt() (exempt, ok bool) {
+	switch e.Value {
+	case 0, 2:
+		return true, true
+	case 1, 3:
+		return false, true
+	}
+	return false, false
+}
+
+// readExemption reads NoDefaultExempt: the netsh ipsecexempt setting when
+// an export sets it, else the registry value, else the Windows version's
+// default where the export covers the key.
+func readExemption(h *model.Host) exemption {
+	reg := h.Registry.Value(KeyIPSecDriver, "NoDefaultExempt")
+	for _, s := range h.IPSec {
+		if s.IPSecExempt == nil {
+			continue
+		}
+		e := exemption{Value: s.IPSecExempt.Value, Known: true, Loc: s.IPSecExempt.Loc,
+			Via: fmt.Sprintf("netsh ipsec dynamic set config property=ipsecexempt value=%d", s.IPSecExempt.Value)}
+		if n, ok := reg.AsDWORD(); ok && int(n) != e.Value {
+			e.Via += fmt.Sprintf(" (the registry's NoDefaultExempt is %d)", n)
+		}
+		return e
+	}
+	loc := valueLocation(h, KeyIPSecDriver, "NoDefaultExempt", h.SystemFile())
+	switch {
+	case reg != nil:
+		if n, ok := reg.AsDWORD(); ok {
+			return exemption{Value: int(n), Known: true, Loc: loc, Via: fmt.Sprintf("Services\\IPSEC\\NoDefaultExempt is %d", n)}
+		}
+		return exemption{Via: fmt.Sprintf("Services\\IPSEC\\NoDefaultExempt is %s, not a REG_DWORD", reg.Display())}
+	case !h.HasSystem:
+		return exemption{Via: "no SYSTEM hive or export, which holds Services\\IPSEC\\NoDefaultExempt"}
+	case !h.Covers(KeyIPSecDriver):
+		return exemption{Via: "the SYSTEM export does not include Services\\IPSEC: export HKLM\\SYSTEM\\CurrentControlSet\\Services\\IPSEC"}
+	}
+	os := h.Facts.OS
+	switch {
+	case os.Known && (os.Value.Family == model.OSWin2000 || os.Value.Family == model.OSWinXP):
+		return exemption{Value: 0, Known: true, Loc: loc, Via: fmt.Sprintf("Services\\IPSEC\\NoDefaultExempt is absent, and 0 is the default on %s", os.Value.Family)}
+	case os.Known && (os.Value.Family == model.OSWin2003 || os.Value.Family == model.OSWinLater):
+		return exemption{Value: 3, Known: true, Loc: loc, Via: fmt.Sprintf("Services\\IPSEC\\NoDefaultExempt is absent, and 3 is the default on %s", os.Value.Family)}
+	}
+	return exemption{Via: "Services\\IPSEC\\NoDefaultExempt is absent and the Windows version is unknown (" + os.Via + "): the default is 0 on Windows 2000 and XP, 3 on Windows Server 2003"}
+}
+
+func checkDefaultExemptions(f *model.Fleet, out *Reporter) {
+	scratch := out.scratch()
+	flows := exchangeFlows(f, scratch, exchangePorts...)
+	for _, h := range f.Hosts {
+		if h.Role.Role == model.RoleOther {
+			continue
+		}
+		ex := readExemption(h)
+		exempt, documented := ex.kerberosExempt()
+		if ex.Known && documented && !exempt {
+			continue
+		}
+		var protected []flow
+		for _, fl := range flowsOf(flows, h) {
+			if fl.Match.Outcome == model.MatchNegotiate {
+				protected = append(protected, fl)
+			}
+		}
+		var unknown []string
+		if len(protected) == 0 {
+			unknown = scratch.skipsOf(h)
+			if len(unknown) == 0 {
+				continue // the policy protects no Exchange traffic
+			}
+		}
+		switch {
+		case !ex.Known:
+			unknown = append(unknown, ex.Via)
+		case !documented:
+			unknown = append(unknown, fmt.Sprintf("%s, which is not a documented value (0 to 3)", ex.Via))
+		}
+		if len(unknown) > 0 {
+			out.Skip(h, "%s", strings.Join(unknown, "; "))
+			continue
+		}
+		also := "RSVP"
+		if ex.Value == 0 {
+			also = "RSVP, multicast and broadcast"
+		}
+		pol := protected[0].Policy
+		fd := out.Report(h, "NoDefaultExempt", ex.Loc,
+			"%s %s: %s, so Kerberos (and %s) traffic is exempt from IPSec filtering: anything sent from source port 88 bypasses policy %q, which negotiates IPSec for %s (KB 811832)",
+			roleName(h), h.Name, ex.Via, also, pol.Name, describeTraffic(protected))
+		if !pol.Loc.IsZero() && pol.Loc != ex.Loc {
+			fd.Related = []model.Location{pol.Loc}
+		}
+	}
+}
