@@ -261,7 +261,11 @@ func policyToJudge(h *model.Host, out *Reporter) (*model.Policy, bool) {
 	case pf.Value.State == model.PolicyNone:
 		return nil, true
 	case pf.Value.Policy == nil:
-		out.Skip(h, "IPSec policy %q is assigned (%s) but its contents are not in the exports: add the output of `netsh ipsec static dump` from this host", pf.Value.Name, pf.Via)
+		how := "add the output of `netsh ipsec static dump` from this host"
+		if os := h.Facts.OS; os.Known && os.Value.Family == model.OSWin2000 {
+			how = "Windows 2000 has no netsh ipsec context; add the ipsecpol commands that made the policy, if they were kept"
+		}
+		out.Skip(h, "IPSec policy %q is assigned (%s) but its contents are not in the exports: %s", pf.Value.Name, pf.Via, how)
 		return nil, false
 	}
 	return pf.Value.Policy, true
