@@ -23,7 +23,7 @@ hive() { # root-name base-block-file-name HKLM-prefix source output
 }
 
 rm -rf "$out"
-mkdir -p "$out"/{EXFE01,EXFE02,EXBE01,W2KBE01}
+mkdir -p "$out"/{EXFE01,EXFE02,EXFE03,EXBE01,W2KBE01}
 cp "$src/ipseclint.yaml" "$src/README.md" "$out/"
 
 utf16_bom "$src/EXFE01/system.reg" "$out/EXFE01/system.reg"
@@ -34,6 +34,10 @@ ansi "$src/EXFE02/system.reg" "$out/EXFE02/system.reg"
 utf16_bom "$src/EXFE02/software.reg" "$out/EXFE02/software.reg"
 # Captured through PowerShell (netsh ... | Out-File): UTF-16LE with BOM.
 utf16_bom "$src/EXFE02/ipsec.txt" "$out/EXFE02/ipsec.txt"
+
+utf16_bom "$src/EXFE03/system.reg" "$out/EXFE03/system.reg"
+utf16_bom "$src/EXFE03/software.reg" "$out/EXFE03/software.reg"
+oem "$src/EXFE03/ipsec.txt" "$out/EXFE03/ipsec.txt"
 
 hive SYSTEM '\??\C:\WINDOWS\system32\config\system' 'HKEY_LOCAL_MACHINE\SYSTEM' "$src/EXBE01/SYSTEM.src.reg" "$out/EXBE01/SYSTEM"
 hive SOFTWARE '\??\C:\WINDOWS\system32\config\software' 'HKEY_LOCAL_MACHINE\SOFTWARE' "$src/EXBE01/SOFTWARE.src.reg" "$out/EXBE01/SOFTWARE"
