@@ -88,7 +88,10 @@ func policyAgentStart(h *model.Host) (int, string) {
 	case st != nil && st.Start >= 0:
 		return st.Start, ""
 	case st != nil:
-		return -1, fmt.Sprintf("Services\\PolicyAgent\\Start is %s, not a REG_DWORD", describeValue(h.Registry.Value(KeyPolicyAgent, "Start")))
+		if v := h.Registry.Value(KeyPolicyAgent, "Start"); v != nil {
+			return -1, fmt.Sprintf("Services\\PolicyAgent\\Start is %s, not a REG_DWORD", v.Display())
+		}
+		return -1, "Services\\PolicyAgent has no Start value in the export"
 	case !h.HasSystem:
 		return -1, "no SYSTEM hive or export, which holds Services\\PolicyAgent"
 	case !h.Covers(KeyPolicyAgent):
