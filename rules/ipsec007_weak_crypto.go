@@ -23,8 +23,7 @@ func init() {
 			"protects the keys of every quick mode. Diffie-Hellman group 1 (768-bit) is not judged. A method is used only when both " +
 			"ends offer it, so the front-end's offer bounds what can be negotiated and the back-end's offers are not judged. When the " +
 			"export lists no quick-mode or main-mode methods, netsh's defaults apply; those are not documented in the sources " +
-			"ipseclint rests on (the snap-in's defaults include DES and MD5), so that part is reported as not evaluated rather than " +
-			"guessed.",
+			"ipseclint rests on, so that part is reported as not evaluated rather than guessed.",
 		Remediation: "Offer only 3DES with SHA1, in quick mode on the filter action and in main mode on the policy (names as in the " +
 			"finding), on the front-ends and the back-ends alike:\n\n```bat\n" +
 			"netsh ipsec static set filteraction name=\"Require ESP 3DES\" qmsecmethods=\"ESP[3DES,SHA1]\"\n" +

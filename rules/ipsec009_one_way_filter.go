@@ -15,7 +15,7 @@ func init() {
 		Description: "An IPSec filter matches one direction unless it is mirrored (`mirrored=yes`, netsh's default): a filter " +
 			"\"me → back-end TCP 110\" that is not mirrored protects the front-end's requests, but nothing in that policy protects " +
 			"the back-end's replies, which carry the messages, so they are sent or accepted in clear as far as that host's policy " +
-			"goes. Microsoft's guidance is to mirror transport-mode filters. The rule evaluates the TCP flows on the Exchange ports " +
+			"goes; netsh makes filters mirrored unless told `mirrored=no`. The rule evaluates the TCP flows on the Exchange ports " +
 			"(110, 143, 80, 25, 691) front-end → back-end as the front-end's assigned policy sees them, and as the back-end's sees " +
 			"them (from each front-end address). For each flow decided by a negotiating filter that is not mirrored, it evaluates " +
 			"the reply (addresses and ports swapped, the front-end's port taken as an ephemeral one) with the same policy: when the " +

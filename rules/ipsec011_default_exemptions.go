@@ -33,7 +33,7 @@ func init() {
 			"policy contents are not in the exports while Kerberos is exempt.",
 		Remediation: "On Windows Server 2003, exempt only IKE (the default), then restart the computer:\n\n```bat\n" +
 			"netsh ipsec dynamic set config property=ipsecexempt value=3\n```\n\n" +
-			"On Windows 2000 (SP4 or later, or with the fix of KB 811832) and XP, remove the Kerberos and RSVP exemptions with this " +
+			"On Windows 2000 and XP (the versions KB 811832 describes), remove the Kerberos and RSVP exemptions with this " +
 			".reg file, then restart the computer:\n\n" +
 			"```reg\nWindows Registry Editor Version 5.00\n\n" +
 			"[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\IPSEC]\n\"NoDefaultExempt\"=dword:00000001\n```\n\n" +
