@@ -1,0 +1,65 @@
+package report_test
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ipseclint/ipseclint/internal/testutil"
+	"github.com/ipseclint/ipseclint/report"
+)
+
+// jsonFields collects the field names of a decoded JSON document, except
+// the keys of the summary's count maps, which are values (statuses and
+// severities). It fails on a null array or object: the shape promises [].
+func jsonFields(t *testing.T, v any, path string, out map[string]bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if path != "summary.files" && path != "summary.findings" {
+				out[k] = true
+			}
+			if e == nil {
+				t.Errorf("%s.%s is null", path, k)
+			}
+			jsonFields(t, e, strings.TrimPrefix(path+"."+k, "."), out)
+		}
+	case []any:
+		for _, e := range x {
+			jsonFields(t, e, path+"[]", out)
+		}
+	}
+}
+
+// TestJSONDocumented: every field the JSON output writes is described in
+// docs/json-output.md, and the version is the documented one.
+func TestJSONDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "docs", "json-output.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]bool{}
+	for _, a := range []*report.Audit{runAudit(t, fixtureFleet, rulesByID(t, fixtureRules...)), exampleFleet(t)} {
+		out := decode(t, render(t, report.JSON{}, a))
+		if v := out["version"].(float64); int(v) != report.JSONVersion {
+			t.Errorf("version %v, want %d", v, report.JSONVersion)
+		}
+		jsonFields(t, out, "", fields)
+	}
+	var missing []string
+	for f := range fields {
+		if !strings.Contains(string(doc), "`"+f+"`") {
+			missing = append(missing, f)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("docs/json-output.md does not describe these JSON fields: %s", strings.Join(missing, ", "))
+	}
+	if !strings.Contains(string(doc), "now **"+strconv.Itoa(report.JSONVersion)+"**") {
+		t.Errorf("docs/json-output.md and JSONVersion (%d) disagree on the version", report.JSONVersion)
+	}
+}
