@@ -41,24 +41,6 @@ type baseBlock struct {
 	computed   uint32 // checksum of the first 508 bytes
 }
 
-// parseBaseBlock decodes the first 512 bytes of d (len(d) >= 512).
-func parseBaseBlock(d []byte) baseBlock {
-	return baseBlock{
-		seq1:     le.Uint32(d[0x04:]),
-		seq2:     le.Uint32(d[0x08:]),
-		stamp:    le.Uint64(d[0x0C:]),
-		major:    le.Uint32(d[0x14:]),
-		minor:    le.Uint32(d[0x18:]),
-		fileType: le.Uint32(d[0x1C:]),
-		format:   le.Uint32(d[0x20:]),
-		root:     le.Uint32(d[0x24:]),
-		binsSize: le.Uint32(d[0x28:]),
-		fileName: decodeFileName(d[0x30:0x70]),
-		stored:   le.Uint32(d[0x1FC:]),
-		computed: checksum(d),
-	}
-}
-
 func (b baseBlock) checksumOK() bool { return b.stored == b.computed }
 
 // dirty reports whether Windows would want to recover the hive from its

@@ -6,8 +6,10 @@
 // SECURITY) or else from the file name its base block records; other
 // hives are mounted under that name.
 //
-// The reader trusts nothing in the file: the base block, every hive bin
-// header and every cell are checked before use, lists are walked with a
+// Records are decoded with regparser (www.velocidex.com/golang/regparser)
+// structure definitions (records.go), but the reader trusts nothing in
+// the file: the base block, every hive bin header and every cell are
+// checked before use, lists are walked with a
 // record of the cells already read (so loops end) and a depth limit, and
 // damage is reported per key instead of stopping the audit. A file gets
 // one of three verdicts: read; read with damage noted (Result.Damage:

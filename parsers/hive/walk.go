@@ -72,16 +72,12 @@ func (w *walker) readKeyNode(off uint32) (keyNode, error) {
 	if len(c) < 0x4C {
 		return keyNode{}, fmt.Errorf("the key node at 0x%X is cut short (%d bytes)", off, len(c))
 	}
-	k := keyNode{
-		off:     off,
-		flags:   le.Uint16(c[0x02:]),
-		parent:  le.Uint32(c[0x10:]),
-		nSub:    le.Uint32(c[0x14:]),
-		subList: le.Uint32(c[0x1C:]),
-		nVal:    le.Uint32(c[0x24:]),
-		valList: le.Uint32(c[0x28:]),
+	f, err := decodeNK(c)
+	if err != nil {
+		return keyNode{}, fmt.Errorf("at 0x%X: %w", off, err)
 	}
-	n := int(le.Uint16(c[0x48:]))
+	k := keyNode{off: off, flags: f.flags, parent: f.parent, nSub: f.nSub, subList: f.subList, nVal: f.nVal, valList: f.valList}
+	n := f.nameLen
 	switch {
 	case n == 0:
 		return k, fmt.Errorf("the key node at 0x%X has an empty name", off)
@@ -297,13 +293,17 @@ func (w *walker) readValue(off uint32) (*model.Value, error) {
 	if len(c) < 0x14 {
 		return v, fmt.Errorf("the value record at 0x%X is cut short (%d bytes)", off, len(c))
 	}
-	n := int(le.Uint16(c[0x02:]))
+	f, err := decodeVK(c)
+	if err != nil {
+		return v, fmt.Errorf("at 0x%X: %w", off, err)
+	}
+	n := f.nameLen
 	if 0x14+n > len(c) {
 		return v, fmt.Errorf("the name of the value record at 0x%X (%d bytes) runs past the end of its cell", off, n)
 	}
-	v.Name = decodeName(c[0x14:0x14+n], le.Uint16(c[0x10:])&valueCompName != 0)
-	v.Type = model.ValueType(le.Uint32(c[0x0C:]))
-	v.Data, err = w.valueData(le.Uint32(c[0x04:]), le.Uint32(c[0x08:]), c[0x08:0x0C])
+	v.Name = decodeName(c[0x14:0x14+n], f.flags&valueCompName != 0)
+	v.Type = model.ValueType(f.typ)
+	v.Data, err = w.valueData(f.dataLength, f.data, c[0x08:0x0C])
 	if err != nil {
 		return v, fmt.Errorf("the data of the value record at 0x%X: %w", off, err)
 	}
