@@ -54,14 +54,6 @@ func valueLocation(h *model.Host, key, name string, file *model.InputFile) model
 	return model.Location{}
 }
 
-// describeValue says what the exports hold for a value, for messages.
-func describeValue(v *model.Value) string {
-	if v == nil {
-		return "absent"
-	}
-	return v.Display()
-}
-
 // portName names the Exchange port numbers.
 func portName(port uint16) string {
 	switch port {

@@ -316,17 +316,17 @@ func parseIPSecPolFilter(spec string) (*model.Filter, error) {
 	}
 	if len(srcParts) == 2 && srcParts[1] != "" {
 		if f.SrcPort, err = parsePort(srcParts[1]); err != nil {
-			return nil, fmt.Errorf("filter %q: %v", spec, err)
+			return nil, fmt.Errorf("filter %q: %w", spec, err)
 		}
 	}
 	if len(dstParts) >= 2 && dstParts[1] != "" {
 		if f.DstPort, err = parsePort(dstParts[1]); err != nil {
-			return nil, fmt.Errorf("filter %q: %v", spec, err)
+			return nil, fmt.Errorf("filter %q: %w", spec, err)
 		}
 	}
 	if len(dstParts) == 3 && dstParts[2] != "" {
 		if f.Protocol, err = parseProtocol(dstParts[2]); err != nil {
-			return nil, fmt.Errorf("filter %q: %v", spec, err)
+			return nil, fmt.Errorf("filter %q: %w", spec, err)
 		}
 	}
 	return f, nil

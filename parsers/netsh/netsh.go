@@ -48,12 +48,12 @@ type ParseError struct {
 	Msg    string
 }
 
-// Error renders the error as "file:line:col: msg".
 // Problem returns the error as a model.Problem.
 func (e *ParseError) Problem() model.Problem {
 	return model.Problem{Loc: model.Location{File: e.File, Line: e.Line, Column: e.Column}, Message: e.Msg}
 }
 
+// Error renders the error as "file:line:col: msg".
 func (e *ParseError) Error() string {
 	if e.Column > 0 {
 		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)

@@ -239,7 +239,7 @@ func parseQMMethod(text string) (model.QMMethod, error) {
 	}
 	if hasLife {
 		if err := parseLifetime(life, &m); err != nil {
-			return m, fmt.Errorf("security method %q: %v", text, err)
+			return m, fmt.Errorf("security method %q: %w", text, err)
 		}
 	}
 	return m, nil
