@@ -51,30 +51,20 @@ func parseBaseBlock(d []byte) baseBlock {
 	return b
 }
 
-// nkFields are the fixed fields of a key node.
-type nkFields struct {
-	flags   uint16
-	parent  uint32
-	nSub    uint32
-	subList uint32
-	nVal    uint32
-	valList uint32
-	nameLen int
-}
-
-// decodeNK decodes the fixed part of a key node; c is its cell, at least
-// 0x4C bytes long, beginning with "nk".
-func decodeNK(c []byte) (f nkFields, err error) {
+// decodeNK decodes the fixed part of the key node at off into k (all but
+// its name) and returns the name's length; c is its cell, at least 0x4C
+// bytes long, beginning with "nk".
+func decodeNK(c []byte, off uint32) (k keyNode, nameLen int, err error) {
 	err = decodeSafely("the key node", func() {
 		nk := profile.CM_KEY_NODE(bytes.NewReader(c), 0)
-		f = nkFields{
-			flags: nk.Flags(), parent: nk.Parent(),
+		k = keyNode{
+			off: off, flags: nk.Flags(), parent: nk.Parent(),
 			nSub: nk.SubKeyCounts()[0], subList: nk.SubKeyLists()[0],
 			nVal: nk.ValueList().Count(), valList: nk.ValueList().List(),
-			nameLen: int(nk.NameLength()),
 		}
+		nameLen = int(nk.NameLength())
 	})
-	return f, err
+	return k, nameLen, err
 }
 
 // vkFields are the fixed fields of a value record.

@@ -72,12 +72,10 @@ func (w *walker) readKeyNode(off uint32) (keyNode, error) {
 	if len(c) < 0x4C {
 		return keyNode{}, fmt.Errorf("the key node at 0x%X is cut short (%d bytes)", off, len(c))
 	}
-	f, err := decodeNK(c)
+	k, n, err := decodeNK(c, off)
 	if err != nil {
 		return keyNode{}, fmt.Errorf("at 0x%X: %w", off, err)
 	}
-	k := keyNode{off: off, flags: f.flags, parent: f.parent, nSub: f.nSub, subList: f.subList, nVal: f.nVal, valList: f.valList}
-	n := f.nameLen
 	switch {
 	case n == 0:
 		return k, fmt.Errorf("the key node at 0x%X has an empty name", off)
