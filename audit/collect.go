@@ -218,11 +218,12 @@ func (j *fileJob) read() {
 			j.tree, j.store = nil, nil
 		}
 	}()
-	head, err := readHead(j.path)
+	head, size, err := readHead(j.path)
 	if err != nil {
 		j.file.Status, j.file.Reason = model.StatusFailed, errText(err)
 		return
 	}
+	j.file.Size = size
 	kind := detect.Sniff(head, j.codepage)
 	j.file.Kind, j.file.Detail = kind.Kind, kind.Detail
 	switch kind.Kind {
@@ -241,18 +242,24 @@ func (j *fileJob) read() {
 	}
 }
 
-func readHead(path string) ([]byte, error) {
+// readHead returns the first detect.HeadSize bytes of the file at path
+// and the file's size.
+func readHead(path string) ([]byte, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
 	head := make([]byte, detect.HeadSize)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, err
+		return nil, 0, err
 	}
-	return head[:n], nil
+	return head[:n], st.Size(), nil
 }
 
 func (j *fileJob) readReg() {

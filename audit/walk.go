@@ -128,7 +128,7 @@ func (p *plan) planDir(dir string, addFile func(dir, file string)) {
 // holding only other files (a README beside host folders) is not a host.
 func anyInput(files []string) bool {
 	for _, f := range files {
-		head, err := readHead(f)
+		head, _, err := readHead(f)
 		if err != nil {
 			continue
 		}

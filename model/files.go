@@ -40,6 +40,7 @@ type Problem struct {
 // file met is recorded, so that nothing is dropped silently.
 type InputFile struct {
 	Path   string     `json:"path"`             // as opened
+	Size   int64      `json:"size,omitempty"`   // bytes, when the file could be opened
 	Rel    string     `json:"uri"`              // slash-separated, relative to the audited root
 	Host   string     `json:"host,omitempty"`   // host the file was assigned to
 	Kind   FileKind   `json:"kind"`             // what the content is

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -350,12 +349,11 @@ func (a *Audit) wholeFileRegion(path string, artIndex map[string]int) *sarifRegi
 	if !ok {
 		return nil
 	}
-	switch a.Fleet.Files[i].Kind {
+	switch f := a.Fleet.Files[i]; f.Kind {
 	case model.KindHive, model.KindHiveLog:
-		zero := int64(0)
+		zero, size := int64(0), f.Size
 		r := &sarifRegion{ByteOffset: &zero}
-		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
-			size := st.Size()
+		if size > 0 {
 			r.ByteLength = &size
 		}
 		return r
