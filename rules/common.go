@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // KB articles the rules cite.

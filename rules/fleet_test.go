@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ipseclint/ipseclint/audit"
+	"github.com/ipseclint/ipseclint/internal/audit"
 	"github.com/ipseclint/ipseclint/rules"
 )
 

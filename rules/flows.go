@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // Protocol numbers.

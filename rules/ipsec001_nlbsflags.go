@@ -3,7 +3,7 @@ package rules
 import (
 	"fmt"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // KeyOakley is where the IKE (Oakley) settings of the IPSec service live.

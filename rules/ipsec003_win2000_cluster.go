@@ -3,7 +3,7 @@ package rules
 import (
 	"strings"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 func init() {

@@ -1,7 +1,7 @@
 package rules
 
 import (
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 func init() {

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // Severity is how serious a finding is. The names are SARIF's levels.

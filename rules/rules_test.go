@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ipseclint/ipseclint/audit"
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/audit"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/rules"
 )
 

@@ -12,9 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ipseclint/ipseclint/audit"
-	"github.com/ipseclint/ipseclint/model"
-	"github.com/ipseclint/ipseclint/report"
+	"github.com/ipseclint/ipseclint/internal/audit"
+	"github.com/ipseclint/ipseclint/internal/model"
+	"github.com/ipseclint/ipseclint/internal/report"
 	"github.com/ipseclint/ipseclint/rules"
 )
 

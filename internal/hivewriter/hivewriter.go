@@ -20,7 +20,7 @@ import (
 	"unicode"
 	"unicode/utf16"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // Format constants shared with readers of the files written here.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/model"
 )
 
 func sampleTree() *model.RegTree {

@@ -3,8 +3,8 @@ package hive
 import (
 	"testing"
 
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/model"
 )
 
 // rulesKeys are the SYSTEM keys the rules read (DOMAIN.md §2); the same

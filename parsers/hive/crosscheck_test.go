@@ -12,8 +12,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/model"
 )
 
 // These tests compare what Open reads with two independent readers of

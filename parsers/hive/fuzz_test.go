@@ -9,8 +9,8 @@ import (
 	"time"
 
 	hw "github.com/ipseclint/ipseclint/internal/hivewriter"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/model"
 )
 
 // fuzzFilter is a filter that makes the walk take the lazy paths.

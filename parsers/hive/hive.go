@@ -38,7 +38,7 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // Options say what to read.

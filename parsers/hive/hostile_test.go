@@ -9,7 +9,7 @@ import (
 	"time"
 
 	hw "github.com/ipseclint/ipseclint/internal/hivewriter"
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // smallTree is a SYSTEM-like tree: Select, and a key "many" with ten

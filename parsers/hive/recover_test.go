@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/ipseclint/ipseclint/internal/hivewriter"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/model"
 )
 
 // dirtyPairs are the dirty sample hives and what Windows itself made of

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	hw "github.com/ipseclint/ipseclint/internal/hivewriter"
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // nameRunes are the characters random names are made of: ASCII with the

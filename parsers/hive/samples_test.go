@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/model"
 )
 
 // verdict is what a forensic analyst would say of a file.

@@ -3,7 +3,7 @@ package hive
 import (
 	"fmt"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // Key node flags the reader needs.

@@ -10,7 +10,7 @@ import (
 
 	"net/netip"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // bigScript writes a dump-form script with n filters in lists of 100,

@@ -16,7 +16,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
 

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // errLine is netsh's "nothing to show" message (ERR IPsec[05072] ...).

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/model"
 )
 
 func parseFile(t *testing.T, path string, opts Options) *Result {

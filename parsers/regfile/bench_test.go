@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/regfile/regtest"
 )
 

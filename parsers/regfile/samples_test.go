@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/model"
 )
 
 func parseSample(t *testing.T, rel string) *Result {

@@ -13,8 +13,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/ipseclint/ipseclint/internal/hivewriter"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/model"
 	"github.com/ipseclint/ipseclint/parsers/hive"
 	"github.com/ipseclint/ipseclint/parsers/regfile/regtest"
 )

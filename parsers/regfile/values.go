@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
 

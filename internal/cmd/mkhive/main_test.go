@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/model"
 	"github.com/ipseclint/ipseclint/parsers/hive"
 )
 

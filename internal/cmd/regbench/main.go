@@ -10,7 +10,7 @@ import (
 	"os"
 	"runtime"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/regfile"
 )
 

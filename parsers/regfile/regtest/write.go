@@ -27,7 +27,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ipseclint/ipseclint/internal/hivewriter"
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/textenc"
 	"golang.org/x/text/encoding/charmap"
 )

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ipseclint/ipseclint/audit"
+	"github.com/ipseclint/ipseclint/internal/audit"
+	"github.com/ipseclint/ipseclint/internal/report"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/report"
 	"github.com/ipseclint/ipseclint/rules"
 )
 

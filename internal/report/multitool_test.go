@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ipseclint/ipseclint/internal/report"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/report"
 )
 
 // multitoolPackage is the npm package .ci/run installs; its platform

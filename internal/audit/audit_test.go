@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/ipseclint/ipseclint/internal/hivewriter"
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // writeFiles creates files (slash paths relative to dir) with content.

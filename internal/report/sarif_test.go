@@ -10,8 +10,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/ipseclint/ipseclint/model"
-	"github.com/ipseclint/ipseclint/report"
+	"github.com/ipseclint/ipseclint/internal/model"
+	"github.com/ipseclint/ipseclint/internal/report"
 	"github.com/ipseclint/ipseclint/rules"
 )
 

@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/rules"
 )
 

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/rules"
 )
 

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/detect"
 	"github.com/ipseclint/ipseclint/parsers/fleetconfig"
 )

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ipseclint/ipseclint/internal/report"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/report"
 )
 
 // jsonFields collects the field names of a decoded JSON document, except

@@ -16,7 +16,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ipseclint/ipseclint/model"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/detect"
 	"github.com/ipseclint/ipseclint/parsers/fleetconfig"
 	"github.com/ipseclint/ipseclint/parsers/hive"

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/ipseclint/ipseclint/report"
+	"github.com/ipseclint/ipseclint/internal/report"
 )
 
 // goldenCases are the outputs checked byte for byte against
