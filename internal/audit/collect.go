@@ -168,9 +168,11 @@ func unjoin(err error) []error {
 }
 
 func problemFrom(file string, err error) model.Problem {
-	var pe *fleetconfig.ParseError
+	var pe *model.ParseError
 	if errors.As(err, &pe) {
-		return model.Problem{Loc: model.Location{File: file, Line: pe.Line, Column: pe.Column}, Message: pe.Msg}
+		p := pe.Problem()
+		p.Loc.File = file
+		return p
 	}
 	return model.Problem{Loc: model.Location{File: file}, Message: err.Error()}
 }

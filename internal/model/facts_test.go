@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"net/netip"
 	"strings"
 	"testing"
@@ -183,5 +184,27 @@ func TestPolicyFacts(t *testing.T) {
 	DeriveFacts(h)
 	if h.Facts.Policy.Known {
 		t.Errorf("an empty dump means no data, not no policy: %+v", h.Facts.Policy)
+	}
+}
+
+func TestParseErrorForms(t *testing.T) {
+	cause := errors.New("bad")
+	for _, c := range []struct {
+		e    ParseError
+		want string
+	}{
+		{ParseError{File: "a.txt", Line: 3, Column: 7, Err: cause}, "a.txt:3:7: bad"},
+		{ParseError{File: "a.txt", Line: 3, Err: cause}, "a.txt:3: bad"},
+		{ParseError{File: "a.txt", Err: cause}, "a.txt: bad"},
+	} {
+		if got := c.e.Error(); got != c.want {
+			t.Errorf("Error() = %q, want %q", got, c.want)
+		}
+		if !errors.Is(&c.e, cause) {
+			t.Errorf("%q does not wrap its cause", c.e.Error())
+		}
+		if p := c.e.Problem(); p.Message != "bad" || p.Loc.Line != c.e.Line || p.Loc.File != "a.txt" {
+			t.Errorf("Problem() = %+v", p)
+		}
 	}
 }

@@ -29,13 +29,6 @@ const (
 // or was only partly read. Such files make the audit exit with code 2.
 func (s FileStatus) Incomplete() bool { return s == StatusPartial || s == StatusFailed }
 
-// Problem is something wrong with an input file itself (not with the
-// configuration it describes): a syntax error, damage, an encoding doubt.
-type Problem struct {
-	Loc     Location `json:"location"`
-	Message string   `json:"message"`
-}
-
 // InputFile is one file given to the audit, with what became of it. Every
 // file met is recorded, so that nothing is dropped silently.
 type InputFile struct {

@@ -29,21 +29,6 @@ import (
 // audited folder.
 const FileName = "ipseclint.yaml"
 
-// ParseError is a mistake in the configuration, with its position.
-type ParseError struct {
-	File   string
-	Line   int
-	Column int
-	Msg    string
-}
-
-func (e *ParseError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
-	}
-	return e.File + ": " + e.Msg
-}
-
 type rawConfig struct {
 	Hosts    map[string]yaml.Node `yaml:"hosts"`
 	Backends *struct {
@@ -74,11 +59,11 @@ func Parse(data []byte, file string) (*model.FleetConfig, error) {
 	cfg := &model.FleetConfig{File: file, Hosts: map[string]*model.HostConfig{}}
 	var errs []error
 	fail := func(line, col int, format string, args ...any) {
-		errs = append(errs, &ParseError{File: file, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, model.ParseErrorf(file, line, col, format, args...))
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &ParseError{File: file, Msg: err.Error()}
+		return nil, &model.ParseError{File: file, Err: err}
 	}
 	if len(doc.Content) == 0 {
 		return cfg, nil
@@ -119,7 +104,7 @@ func parseHost(file, name string, node *yaml.Node) (*model.HostConfig, []error) 
 	hc := &model.HostConfig{Name: name, Loc: model.Location{File: file, Line: node.Line, Column: node.Column}}
 	var errs []error
 	fail := func(format string, args ...any) {
-		errs = append(errs, &ParseError{File: file, Line: node.Line, Column: node.Column, Msg: fmt.Sprintf("hosts.%s: ", name) + fmt.Sprintf(format, args...)})
+		errs = append(errs, &model.ParseError{File: file, Line: node.Line, Column: node.Column, Err: fmt.Errorf("hosts.%s: %s", name, fmt.Sprintf(format, args...))})
 	}
 	var rh rawHost
 	if err := decodeStrict(node, &rh); err != nil {
@@ -171,11 +156,11 @@ func yamlError(file string, err error) error {
 	if errors.As(err, &te) {
 		var errs []error
 		for _, e := range te.Errors {
-			errs = append(errs, &ParseError{File: file, Msg: e})
+			errs = append(errs, &model.ParseError{File: file, Err: errors.New(e)})
 		}
 		return errors.Join(errs...)
 	}
-	return &ParseError{File: file, Msg: err.Error()}
+	return &model.ParseError{File: file, Err: err}
 }
 
 // lineOf returns the line of a top-level key, or 0.

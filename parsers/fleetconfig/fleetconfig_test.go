@@ -55,9 +55,9 @@ func TestParseErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: error %v, want it to contain %q", c.text, err, c.want)
 		}
-		var pe *ParseError
+		var pe *model.ParseError
 		if err != nil && !errors.As(err, &pe) {
-			t.Errorf("%q: error %T is not a *ParseError", c.text, err)
+			t.Errorf("%q: error %T is not a *model.ParseError", c.text, err)
 		}
 	}
 }

@@ -33,32 +33,11 @@ type Result struct {
 	Encoding textenc.Info
 	// Errors are malformed lines and unknown parameters; parsing went on
 	// after each.
-	Errors []*ParseError
+	Errors []*model.ParseError
 	// Warnings are things understood only in part: unknown labels of a
 	// listing, truncated names, objects referred to but never defined,
 	// commands whose effect depends on the batch file's control flow.
 	Warnings []model.Problem
-}
-
-// ParseError is a malformed line or parameter, with its place.
-type ParseError struct {
-	File   string
-	Line   int // 1-based
-	Column int // 1-based byte column; 0 when unknown
-	Msg    string
-}
-
-// Problem returns the error as a model.Problem.
-func (e *ParseError) Problem() model.Problem {
-	return model.Problem{Loc: model.Location{File: e.File, Line: e.Line, Column: e.Column}, Message: e.Msg}
-}
-
-// Error renders the error as "file:line:col: msg".
-func (e *ParseError) Error() string {
-	if e.Column > 0 {
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 }
 
 // ErrNotIPSec is returned when a file holds no netsh IPSec content at all.
@@ -156,7 +135,7 @@ func (b *builder) filterList(name string) *model.FilterList {
 }
 
 func (b *builder) errAt(line, col int, msg string) {
-	b.res.Errors = append(b.res.Errors, &ParseError{File: b.file, Line: line, Column: col, Msg: msg})
+	b.res.Errors = append(b.res.Errors, &model.ParseError{File: b.file, Line: line, Column: col, Err: errors.New(msg)})
 }
 
 func (b *builder) warnAt(line, col int, msg string) {

@@ -2,6 +2,7 @@ package netsh
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -207,14 +208,14 @@ func TestNotIPSec(t *testing.T) {
 	}
 }
 
-func TestParseErrorString(t *testing.T) {
-	e := &ParseError{File: "a.txt", Line: 3, Column: 7, Msg: "bad"}
-	if e.Error() != "a.txt:3:7: bad" {
-		t.Errorf("Error() = %q", e.Error())
+func TestParseErrorPosition(t *testing.T) {
+	res, err := Parse([]byte("netsh ipsec static add filter filterlist=L srcaddr=me dstaddr=10.0.0.300\r\n"), "a.txt", Options{})
+	if err != nil || len(res.Errors) != 1 {
+		t.Fatalf("errors %v, %v", res.Errors, err)
 	}
-	e.Column = 0
-	if e.Error() != "a.txt:3: bad" {
-		t.Errorf("Error() = %q", e.Error())
+	e := res.Errors[0]
+	if e.File != "a.txt" || e.Line != 1 || e.Column == 0 || !strings.HasPrefix(e.Error(), fmt.Sprintf("a.txt:1:%d: ", e.Column)) || e.Unwrap() == nil {
+		t.Errorf("error %q (%+v): want a.txt:1:col: with a wrapped cause", e.Error(), e)
 	}
 }
 

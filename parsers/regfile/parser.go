@@ -2,6 +2,7 @@ package regfile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"unicode/utf8"
 
@@ -296,7 +297,7 @@ func (p *parser) errorAt(line, col int, msg string) {
 		p.droppedErrors++
 		return
 	}
-	p.res.Errors = append(p.res.Errors, &ParseError{File: p.file, Line: line, Column: col, Msg: msg})
+	p.res.Errors = append(p.res.Errors, &model.ParseError{File: p.file, Line: line, Column: col, Err: errors.New(msg)})
 }
 
 // line parses one logical line (continuation lines are fetched as needed).
@@ -520,8 +521,7 @@ func (p *parser) finish() {
 	r := p.res
 	r.KeysKept, r.ValuesKept = p.tree.Len(), p.nvalues
 	if p.droppedErrors > 0 {
-		r.Errors = append(r.Errors, &ParseError{File: p.file, Line: p.src.line, Column: 1,
-			Msg: fmt.Sprintf("%d more syntax errors not listed", p.droppedErrors)})
+		r.Errors = append(r.Errors, model.ParseErrorf(p.file, p.src.line, 1, "%d more syntax errors not listed", p.droppedErrors))
 	}
 	if p.outside > 0 {
 		p.warn(p.firstOutsideLine, fmt.Sprintf("skipped %d key(s) outside HKEY_LOCAL_MACHINE (the first is [%s])", p.outside, p.firstOutside))

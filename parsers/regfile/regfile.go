@@ -40,30 +40,13 @@ type Options struct {
 // Result is what was read from one export.
 type Result struct {
 	Tree     *model.RegTree
-	Header   string          // "Windows Registry Editor Version 5.00", "REGEDIT4"
-	Encoding textenc.Info    // how the text was decoded (and invalid byte count for code pages)
-	Errors   []*ParseError   // syntax errors; parsing went on after each
-	Warnings []model.Problem // e.g. "bytes not valid in cp1252 at line N", values outside HKLM skipped
+	Header   string              // "Windows Registry Editor Version 5.00", "REGEDIT4"
+	Encoding textenc.Info        // how the text was decoded (and invalid byte count for code pages)
+	Errors   []*model.ParseError // syntax errors (Column counts characters from 1); parsing went on after each
+	Warnings []model.Problem     // e.g. "bytes not valid in cp1252 at line N", values outside HKLM skipped
 	// KeysSeen counts the [key] lines read (deletions included); KeysKept
 	// and ValuesKept count what Tree holds at the end.
 	KeysSeen, KeysKept, ValuesKept int
-}
-
-// ParseError is a syntax error at a place in the file. Column counts
-// characters from 1.
-type ParseError struct {
-	File         string
-	Line, Column int
-	Msg          string
-}
-
-func (e *ParseError) Error() string {
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
-}
-
-// Problem returns the error as a model.Problem, for the report.
-func (e *ParseError) Problem() model.Problem {
-	return model.Problem{Loc: model.Location{File: e.File, Line: e.Line, Column: e.Column}, Message: e.Msg}
 }
 
 // maxErrors bounds the syntax errors kept for one file; further ones are

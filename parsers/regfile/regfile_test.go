@@ -525,7 +525,7 @@ func TestLongLinesAreBounded(t *testing.T) {
 	in := v5 + "[HKLM\\Unwanted]\r\n" + long + "\r\n[HKLM\\K]\r\n" + long + "\r\n\"after\"=dword:1\r\n"
 	for _, input := range [][]byte{[]byte(in), utf16le(in, true)} {
 		r := mustParse(t, input, Options{Filter: model.NewKeyFilter("K")})
-		if len(r.Errors) != 1 || r.Errors[0].Line != 6 || !strings.Contains(r.Errors[0].Msg, "longer than") {
+		if len(r.Errors) != 1 || r.Errors[0].Line != 6 || !strings.Contains(r.Errors[0].Err.Error(), "longer than") {
 			t.Errorf("errors: %v", r.Errors)
 		}
 		if r.Tree.Key("K").Value("after") == nil || r.Tree.Key("K").Value("big") != nil {
@@ -537,7 +537,7 @@ func TestLongLinesAreBounded(t *testing.T) {
 func TestTooManyErrors(t *testing.T) {
 	in := v5 + "[HKLM\\K]\r\n" + strings.Repeat("bad\r\n", maxErrors+5)
 	r := mustParse(t, []byte(in), Options{})
-	if len(r.Errors) != maxErrors+1 || !strings.Contains(r.Errors[maxErrors].Msg, "5 more syntax errors") {
+	if len(r.Errors) != maxErrors+1 || !strings.Contains(r.Errors[maxErrors].Err.Error(), "5 more syntax errors") {
 		t.Errorf("%d errors, last %v", len(r.Errors), r.Errors[len(r.Errors)-1])
 	}
 }
