@@ -74,7 +74,7 @@ func localPolicies(h *model.Host) []storedPolicy {
 		return false
 	}
 	for _, s := range h.IPSec {
-		if s.NoData || !(s.StoreLocation == "" || strings.EqualFold(s.StoreLocation, "local")) {
+		if s.NoData || s.Store != model.StoreLocal {
 			continue
 		}
 		for _, p := range s.Policies {

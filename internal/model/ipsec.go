@@ -2,23 +2,67 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"strings"
 )
 
-// PolicyStore is the IPSec configuration one netsh file describes: the
-// policies, filter lists and filter actions of a policy store, as the
-// `netsh ipsec static dump` script or `show all` listing gives them.
+// Store is the policy store a policy object belongs to. A host applies at
+// most one local-or-domain policy, plus on Windows Server 2003 the
+// policies of its persistent store ("Assigning IPSec Policies Locally").
+type Store string
+
+// The policy stores.
+const (
+	// StoreLocal is the computer's local store: the registry's
+	// Policy\Local, and netsh's store unless `set store` says otherwise.
+	StoreLocal Store = "local"
+	// StoreDomain is Active Directory, as a netsh dump made after `set
+	// store location=domain` shows it: it says nothing about which policy a
+	// host applies (only the host's registry says that).
+	StoreDomain Store = "domain"
+	// StoreDomainCache is the registry's Policy\Cache: the host's copy of
+	// the domain policy Group Policy assigned to it (GPTIPSECPolicy).
+	StoreDomainCache Store = "domain cache"
+	// StorePersistent is Windows Server 2003's persistent store (netsh
+	// `set store location=persistent`), applied at start-up in addition to
+	// the local or domain policy.
+	StorePersistent Store = "persistent"
+	// StoreUnrecognised holds policy objects found outside the stores
+	// above (ipsec*{GUID} keys elsewhere under the IPSec policy key):
+	// ipseclint does not decide whether they apply.
+	StoreUnrecognised Store = "unrecognised store"
+)
+
+// The sources a PolicyStore is read from (PolicyStore.Source).
+const (
+	SourceNetsh    = "netsh"    // netsh, ipsecpol or netdiag text
+	SourceRegistry = "registry" // the ipsecData objects under SOFTWARE\Policies\Microsoft\Windows\IPSec
+)
+
+// PolicyStore is the IPSec configuration of one policy store as one
+// source describes it: the policies, filter lists and filter actions of a
+// netsh dump or listing (one per store it names), or the objects of one
+// store in the registry.
 type PolicyStore struct {
-	File string `json:"file"`
+	// File is the display name of the netsh file; "" for the registry
+	// (each object's Loc names its file).
+	File string `json:"file,omitempty"`
+	// Source is SourceNetsh or SourceRegistry.
+	Source string `json:"source"`
 	// Form is "script" (the dump form, or any file of netsh commands),
 	// "show-all" (the listing), "ipsecpol" (Windows 2000 ipsecpol/ipseccmd
-	// command lines) or "netdiag" (netdiag /test:ipsec output, which names
-	// the active policy without its contents).
+	// command lines), "netdiag" (netdiag /test:ipsec output, which names
+	// the active policy without its contents) or "registry".
 	Form string `json:"form"`
-	// StoreLocation is what `set store location=` named: local, persistent,
-	// domain ("" = not said, netsh's default is local).
-	StoreLocation string          `json:"storeLocation,omitempty"`
+	// Store is the store the objects belong to: what `set store
+	// location=` named (netsh's default is local), or the registry key
+	// they were read from.
+	Store Store `json:"store"`
+	// StoreLoc is where the store was named: the `set store` line, the
+	// listing's store line, or the registry key of the store; zero when
+	// netsh's default applies.
+	StoreLoc      Location        `json:"storeLocation,omitzero"`
 	Policies      []*Policy       `json:"policies"`
 	FilterLists   []*FilterList   `json:"filterLists"`
 	FilterActions []*FilterAction `json:"filterActions"`
@@ -29,6 +73,38 @@ type PolicyStore struct {
 	// NoData is set when the file says there was nothing to show (an empty
 	// dump, "ERR IPsec[05072]" lines): that means "no data", not "no policy".
 	NoData bool `json:"noData,omitempty"`
+	// Problems are what the source holds about the store that could not
+	// be understood as a whole (objects of an unknown class, references
+	// to missing objects); problems of one object are its Doubts.
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// The forms of IPSec evidence (PolicyStore.Form) beyond the netsh ones.
+const FormRegistry = "registry" // ipsecData objects in the registry (MS-GPIPSEC)
+
+// Doubt is a field of a policy object whose value the evidence does not
+// establish: an encoding no public source documents, bytes of a blob that
+// were not understood, a reference to an object that is missing. Verdicts
+// that depend on the field are uncertain.
+type Doubt struct {
+	// Field names the field in doubt, as the model names it ("soft",
+	// "src", "methods[0].esp.cipher", "filterList", "object").
+	Field  string   `json:"field"`
+	Reason string   `json:"reason"`
+	Loc    Location `json:"location,omitzero"`
+}
+
+// Doubts is a list of doubts about one object.
+type Doubts []Doubt
+
+// About returns the doubt about field, or nil.
+func (ds Doubts) About(field string) *Doubt {
+	for i := range ds {
+		if ds[i].Field == field {
+			return &ds[i]
+		}
+	}
+	return nil
 }
 
 // The forms of IPSec text (PolicyStore.Form).
@@ -123,6 +199,9 @@ type Policy struct {
 	// LastModified is the listing's "Last Modified" value, in the server's
 	// locale format (kept opaque).
 	LastModified        string     `json:"lastModified,omitempty"`
+	// Store is the store the policy belongs to (the same as its
+	// PolicyStore's).
+	Store Store `json:"store"`
 	MMPFS               bool       `json:"mmpfs"`
 	MMLifetimeMin       int        `json:"mmLifetimeMinutes,omitempty"`
 	QMPerMM             int        `json:"qmPerMM,omitempty"`
@@ -131,6 +210,8 @@ type Policy struct {
 	MMSecMethods        []MMMethod `json:"mmSecMethods,omitempty"`
 	Rules               []*Rule    `json:"rules"`
 	Loc                 Location   `json:"location"`
+	// Doubts are the fields of the policy the evidence does not establish.
+	Doubts Doubts `json:"doubts,omitempty"`
 }
 
 // Rule ties a filter list to a filter action inside a policy.
@@ -152,13 +233,78 @@ type Rule struct {
 	GUID    string `json:"guid,omitempty"`
 	// TunnelEndpoint is the tunnel end-point address; "" in transport mode.
 	TunnelEndpoint string `json:"tunnelEndpoint,omitempty"`
-	// ConnType is lan, dialup or all.
-	ConnType string `json:"connType,omitempty"`
-	// Auth lists the authentication methods in order: "kerberos", "psk"
-	// (the key itself is not kept), or "rootca:" followed by the CA name.
-	Auth []string `json:"auth,omitempty"`
-	Loc  Location `json:"location"`
+	// ConnType is the connections the rule applies to: all, lan or
+	// dialup; "" when the evidence does not say.
+	ConnType ConnType `json:"connType,omitempty"`
+	// Auth lists the authentication methods in preference order.
+	Auth []AuthMethod `json:"auth,omitempty"`
+	Loc  Location     `json:"location"`
+	// Doubts are the fields of the rule the evidence does not establish.
+	Doubts Doubts `json:"doubts,omitempty"`
 }
+
+// ConnType is the kind of network connection a rule applies to (netsh
+// `conntype`, the snap-in's "Connection Type" tab).
+type ConnType string
+
+// The connection types.
+const (
+	ConnAll    ConnType = "all"    // all network connections
+	ConnLAN    ConnType = "lan"    // local area network connections only
+	ConnDialup ConnType = "dialup" // remote access (dial-up) connections only
+)
+
+// CoversLAN reports whether a rule of this connection type applies to LAN
+// traffic, such as front-end to back-end traffic; known is false when the
+// type is not established.
+func (c ConnType) CoversLAN() (covers, known bool) {
+	switch c {
+	case ConnAll, ConnLAN:
+		return true, true
+	case ConnDialup:
+		return false, true
+	}
+	return false, false
+}
+
+// AuthKind is an IKE authentication method.
+type AuthKind string
+
+// The authentication methods of Windows 2000/XP/Server 2003 IPSec.
+const (
+	AuthKerberos    AuthKind = "kerberos"
+	AuthPreshared   AuthKind = "psk"
+	AuthCertificate AuthKind = "certificate"
+)
+
+// AuthMethod is one authentication method of a rule. A pre-shared key is
+// never kept: only its length, so that no output can print it.
+type AuthMethod struct {
+	Kind AuthKind `json:"kind"`
+	// CA names the root certification authority of a certificate method.
+	CA string `json:"ca,omitempty"`
+	// KeyLength is the length in characters of a pre-shared key, when
+	// known; the key itself is never read into the model.
+	KeyLength int      `json:"keyLength,omitempty"`
+	Loc       Location `json:"location,omitzero"`
+}
+
+// String names the method for people: "kerberos", "psk (11 characters)",
+// "certificate (CA=...)"; never a key.
+func (a AuthMethod) String() string {
+	switch {
+	case a.Kind == AuthPreshared && a.KeyLength > 0:
+		return fmt.Sprintf("pre-shared key (%d characters, redacted)", a.KeyLength)
+	case a.Kind == AuthPreshared:
+		return "pre-shared key (redacted)"
+	case a.Kind == AuthCertificate && a.CA != "":
+		return "certificate (root CA " + a.CA + ")"
+	}
+	return string(a.Kind)
+}
+
+// Redacted is what every output shows in place of a secret.
+const Redacted = "<redacted>"
 
 // MarshalJSON writes a rule; the default response rule also carries its
 // own filter action (security methods, PFS) as "response", since that
@@ -182,6 +328,7 @@ type FilterList struct {
 	GUID        string    `json:"guid,omitempty"`
 	Filters     []*Filter `json:"filters"`
 	Loc         Location  `json:"location"`
+	Doubts      Doubts    `json:"doubts,omitempty"`
 }
 
 // AddrKind says what a filter address names.
@@ -197,6 +344,10 @@ const (
 	AddrWINS    AddrKind = "wins"     // the host's WINS servers
 	AddrDHCP    AddrKind = "dhcp"     // the host's DHCP server
 	AddrGateway AddrKind = "gateway"  // the host's default gateway
+	// AddrUnknown is an address whose encoding the evidence holds but no
+	// public source explains (see the filter's Doubts): matching against
+	// it is uncertain.
+	AddrUnknown AddrKind = "unknown"
 )
 
 // Address is one end of a filter.
@@ -222,6 +373,9 @@ type Filter struct {
 	// Mirrored filters also match the reverse direction.
 	Mirrored bool     `json:"mirrored"`
 	Loc      Location `json:"location"`
+	// GUID identifies the filter (registry evidence; netsh does not show it).
+	GUID   string `json:"guid,omitempty"`
+	Doubts Doubts `json:"doubts,omitempty"`
 }
 
 // ActionKind is what a filter action does with matching packets.
@@ -250,6 +404,9 @@ type FilterAction struct {
 	// Methods are the quick-mode security methods offered, in order.
 	Methods []QMMethod `json:"qmSecMethods,omitempty"`
 	Loc     Location   `json:"location"`
+	// Doubts are the fields of the action the evidence does not establish
+	// ("soft" from the registry, whose encoding is not public).
+	Doubts Doubts `json:"doubts,omitempty"`
 }
 
 // Algorithm names as netsh writes them.
@@ -277,6 +434,10 @@ type QMMethod struct {
 	LifetimeSec int           `json:"lifetimeSeconds,omitempty"`
 	// Text is the method as written ("ESP[3DES,SHA1]:100000k/3600s").
 	Text string `json:"text"`
+	// Doubt says why the method's algorithms are not established (an ESP
+	// cipher value no public source maps); "" when they are.
+	Doubt string `json:"doubt,omitempty"`
+	Loc   Location `json:"location,omitzero"`
 }
 
 // Confidential reports whether the method encrypts: ESP with a cipher

@@ -154,7 +154,7 @@ func (p *Policy) Match(pkt Packet) FilterMatch {
 	if win.Rule.TunnelEndpoint != "" {
 		m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("rule %q is a tunnel rule (end-point %s): the packet is tunnelled, not protected end to end", win.Rule.Name, win.Rule.TunnelEndpoint))
 	}
-	if strings.EqualFold(win.Rule.ConnType, "dialup") {
+	if win.Rule.ConnType == ConnDialup {
 		m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("rule %q applies to dial-up (remote access) connections only: it may not apply to this traffic", win.Rule.Name))
 	}
 	return m

@@ -16,6 +16,10 @@ type Location struct {
 	KeyLine int    `json:"keyLine,omitempty"` // line of the [key] header a .reg value belongs to
 	Key     string `json:"key,omitempty"`     // registry key path relative to HKLM (original spelling)
 	Value   string `json:"value,omitempty"`   // registry value name ("" = the key itself or the default value)
+	// Offset is the byte offset of a field inside a binary value's data
+	// (an ipsecData blob), 0 when the location is not inside one: offset
+	// 0 of a blob is its type GUID, never a field's evidence.
+	Offset int `json:"offset,omitempty"`
 }
 
 // IsZero reports whether the location names nothing.
@@ -38,6 +42,9 @@ func (l Location) String() string {
 		b.WriteString("[HKLM\\" + l.Key + "]")
 		if l.Value != "" {
 			b.WriteString(" " + l.Value)
+		}
+		if l.Offset > 0 {
+			fmt.Fprintf(&b, " +0x%x", l.Offset)
 		}
 	}
 	return b.String()

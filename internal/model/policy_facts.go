@@ -99,7 +99,7 @@ func assignedPolicy(h *Host) Fact[AssignedPolicy] {
 			p, s = np, ns
 			ap.Notes = append(ap.Notes, fmt.Sprintf("the registry names the assigned policy %q, the netsh export assigns %q", reg.id, np.Name))
 		}
-		if p != nil && (reg.origin == PolicyOriginLocal || strings.EqualFold(s.StoreLocation, "domain")) {
+		if p != nil && (reg.origin == PolicyOriginLocal || s.Store == StoreDomain) {
 			ap.Policy, ap.ContentsFrom = p, s.File
 			if !p.Assigned {
 				ap.Notes = append(ap.Notes, fmt.Sprintf("the netsh export shows policy %q as not assigned; the registry shows it assigned", p.Name))

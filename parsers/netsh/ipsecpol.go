@@ -145,9 +145,9 @@ func (st *scriptState) ipsecpolStatic(c *cmdContext, cmd *ipsecpolCmd, at int) {
 	b := st.b
 	switch t := strings.ToUpper(cmd.store); {
 	case t == "REG":
-		b.store.StoreLocation = "local"
+		b.store.Store = model.StoreLocal
 	case strings.HasPrefix(t, "DS"):
-		b.store.StoreLocation = "domain"
+		b.store.Store, b.store.StoreLoc = model.StoreDomain, c.loc(at)
 	default:
 		c.errorf(at, "ipsecpol: -w %s is not REG or DS:domain", cmd.store)
 		return
@@ -204,7 +204,7 @@ func (st *scriptState) ipsecpolRule(c *cmdContext, pol *model.Policy, cmd *ipsec
 	rt := cmd.rules[0]
 	r := pol.Rule(rt.value)
 	if r == nil {
-		r = &model.Rule{Name: rt.value, PolicyName: pol.Name, Active: true, ConnType: "all", Auth: []string{"kerberos"}, Loc: c.loc(rt.valOff)}
+		r = &model.Rule{Name: rt.value, PolicyName: pol.Name, Active: true, ConnType: model.ConnAll, Auth: []model.AuthMethod{{Kind: model.AuthKerberos}}, Loc: c.loc(rt.valOff)}
 		insertRule(pol, r)
 		r.FilterListName = st.ownedName(pol, rt.value, func(n string) bool { return b.store.FilterList(n) != nil })
 		r.FilterActionName = st.ownedName(pol, rt.value, func(n string) bool { return b.store.FilterAction(n) != nil })
@@ -260,10 +260,10 @@ func (st *scriptState) ipsecpolRule(c *cmdContext, pol *model.Policy, cmd *ipsec
 		r.TunnelEndpoint = cmd.tunnel.value
 	}
 	if cmd.lan {
-		r.ConnType = "lan"
+		r.ConnType = model.ConnLAN
 	}
 	if cmd.dialup {
-		r.ConnType = "dialup"
+		r.ConnType = model.ConnDialup
 	}
 	if len(cmd.auths) > 0 {
 		r.Auth = nil
@@ -272,11 +272,11 @@ func (st *scriptState) ipsecpolRule(c *cmdContext, pol *model.Policy, cmd *ipsec
 		kind, val, _ := strings.Cut(au.value, ":")
 		switch strings.ToUpper(kind) {
 		case "K", "KERBEROS":
-			r.Auth = append(r.Auth, "kerberos")
+			r.Auth = append(r.Auth, model.AuthMethod{Kind: model.AuthKerberos, Loc: c.loc(au.valOff)})
 		case "P", "PRESHARE":
-			r.Auth = append(r.Auth, "psk")
+			r.Auth = append(r.Auth, model.AuthMethod{Kind: model.AuthPreshared, KeyLength: len([]rune(strings.Trim(val, `"`))), Loc: c.loc(au.valOff)})
 		case "C", "CERT":
-			r.Auth = append(r.Auth, "rootca:"+val)
+			r.Auth = append(r.Auth, model.AuthMethod{Kind: model.AuthCertificate, CA: val, Loc: c.loc(au.valOff)})
 		default:
 			c.errorf(au.valOff, "ipsecpol -a: %q is not KERBEROS, PRESHARE:key or CERT:ca", au.value)
 		}

@@ -3,6 +3,8 @@ package netsh
 import (
 	"regexp"
 	"strings"
+
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 var (
@@ -36,7 +38,7 @@ func parseNetdiag(b *builder, lines []string) {
 				p.Rules = p.Rules[:0] // not even the default response rule is known
 			}
 			if strings.EqualFold(m[1], "domain") {
-				b.store.StoreLocation = "domain"
+				b.store.Store = model.StoreDomain
 			}
 			if g := netdiagPath.FindStringSubmatch(raw); g != nil {
 				p.GUID = g[1]

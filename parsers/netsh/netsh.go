@@ -48,7 +48,7 @@ var ErrNotIPSec = errors.New("no netsh IPSec content")
 // are in Result.Errors and Result.Warnings.
 func Parse(data []byte, file string, opts Options) (*Result, error) {
 	text, info := textenc.Decode(data, opts.CodePage)
-	res := &Result{Encoding: info, Store: &model.PolicyStore{File: file, Policies: []*model.Policy{}, FilterLists: []*model.FilterList{}, FilterActions: []*model.FilterAction{}}}
+	res := &Result{Encoding: info, Store: &model.PolicyStore{File: file, Source: model.SourceNetsh, Store: model.StoreLocal, Policies: []*model.Policy{}, FilterLists: []*model.FilterList{}, FilterActions: []*model.FilterAction{}}}
 	b := &builder{file: file, res: res, store: res.Store}
 	if info.Invalid > 0 {
 		b.warnAt(0, 0, fmt.Sprintf("%d bytes are not valid %s; they were replaced", info.Invalid, info.Encoding))
@@ -151,8 +151,8 @@ func (b *builder) loc(line, col int) model.Location {
 func (b *builder) newPolicy(name string, loc model.Location) *model.Policy {
 	p := &model.Policy{Name: name, MMLifetimeMin: 480, PollingIntervalMin: 180, ActivateDefaultRule: true, Rules: []*model.Rule{}, Loc: loc}
 	p.Rules = append(p.Rules, &model.Rule{
-		Name: "Default Response", PolicyName: name, Default: true, Active: true, ConnType: "all",
-		Auth: []string{"kerberos"}, FilterAction: &model.FilterAction{Name: "Default Response", Action: model.ActionNegotiate, Loc: loc}, Loc: loc,
+		Name: "Default Response", PolicyName: name, Default: true, Active: true, ConnType: model.ConnAll,
+		Auth: []model.AuthMethod{{Kind: model.AuthKerberos}}, FilterAction: &model.FilterAction{Name: "Default Response", Action: model.ActionNegotiate, Loc: loc}, Loc: loc,
 	})
 	b.store.Policies = append(b.store.Policies, p)
 	return p
@@ -219,6 +219,7 @@ func without[T comparable](list []T, x T) []T {
 func (b *builder) finish() {
 	s := b.store
 	for _, p := range s.Policies {
+		p.Store = s.Store
 		for _, r := range p.Rules {
 			r.PolicyName = p.Name
 			if r.Default {

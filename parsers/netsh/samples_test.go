@@ -242,7 +242,7 @@ func checkStore(t *testing.T, res *Result, w want) {
 			if r.FilterList == nil || r.FilterAction == nil {
 				t.Errorf("rule %q is not resolved", r.Name)
 			}
-			rules = append(rules, fmt.Sprintf("%s:%s:%s:%v:%s", r.Name, r.FilterListName, r.FilterActionName, r.Active, strings.Join(r.Auth, ",")))
+			rules = append(rules, fmt.Sprintf("%s:%s:%s:%v:%s", r.Name, r.FilterListName, r.FilterActionName, r.Active, authKinds(r.Auth)))
 		}
 		if fmt.Sprint(rules) != fmt.Sprint(wp.rules) || def != wp.defRule {
 			t.Errorf("policy %q rules %q default %q, want %q default %q", p.Name, rules, def, wp.rules, wp.defRule)
@@ -306,8 +306,8 @@ func TestSampleDetails(t *testing.T) {
 		t.Errorf("first filter = %+v", d)
 	}
 	s = read("01_show-all_filterlist_en_IPSecDotNet5.txt").Store
-	if l := s.FilterList("exampleFilterData"); l.Description != "ExampleDescription" || l.GUID != "{C4CC8FE0-8DDB-48C5-A285-F56C21ABA666}" || s.StoreLocation != "local" {
-		t.Errorf("sample 01 list = %+v, store %q", l, s.StoreLocation)
+	if l := s.FilterList("exampleFilterData"); l.Description != "ExampleDescription" || l.GUID != "{C4CC8FE0-8DDB-48C5-A285-F56C21ABA666}" || s.Store != model.StoreLocal {
+		t.Errorf("sample 01 list = %+v, store %q", l, s.Store)
 	}
 	s = read("15_netsh-bat_zh-CN_spaces-around-equals_caret.bat").Store
 	if p := s.Policy("SECCPP"); p.Description != "安全策略201705" || p.Loc.Line != 4 {
@@ -320,4 +320,13 @@ func TestSampleDetails(t *testing.T) {
 	if p := s.Policies[0]; p.GUID != "{D239C599-F945-47A3-A4E3-B37BC12826B9}" || len(p.Rules) != 0 {
 		t.Errorf("netdiag policy = %+v", p)
 	}
+}
+
+// authKinds lists a rule's authentication methods as "kerberos,psk".
+func authKinds(ms []model.AuthMethod) string {
+	kinds := make([]string, len(ms))
+	for i, m := range ms {
+		kinds[i] = string(m.Kind)
+	}
+	return strings.Join(kinds, ",")
 }

@@ -456,7 +456,7 @@ func (st *scriptState) static(c *cmdContext, cmd string, p params, at int) {
 			v := strings.ToLower(l.value)
 			switch v {
 			case "local", "persistent", "domain":
-				b.store.StoreLocation = v
+				b.store.Store, b.store.StoreLoc = model.Store(v), c.loc(l.off)
 			default:
 				c.errorf(l.off, "set store: location %q is not local, persistent or domain", l.value)
 			}
@@ -769,10 +769,10 @@ func (st *scriptState) addRule(c *cmdContext, p params, at int) {
 		c.warnf(at, "add rule: policy %q already has a rule %q; netsh refuses the command", polName, name)
 		return
 	}
-	r := &model.Rule{Name: name, PolicyName: pol.Name, Active: true, ConnType: "all", Loc: c.loc(at)}
+	r := &model.Rule{Name: name, PolicyName: pol.Name, Active: true, ConnType: model.ConnAll, Loc: c.loc(at)}
 	st.ruleSettings(c, r, p)
 	if len(r.Auth) == 0 && !p.has("kerberos") && !p.has("psk") && !p.has("rootca") {
-		r.Auth = []string{"kerberos"}
+		r.Auth = []model.AuthMethod{{Kind: model.AuthKerberos, Loc: c.loc(at)}}
 	}
 	if len(r.Auth) == 0 {
 		c.warnf(at, "add rule: no authentication method left (kerberos=no and no psk or rootca)")
@@ -827,7 +827,7 @@ func (st *scriptState) ruleSettings(c *cmdContext, r *model.Rule, p params) {
 }
 
 // authSettings applies kerberos=, psk= and rootca= in the order written.
-func (st *scriptState) authSettings(c *cmdContext, auth *[]string, p params) {
+func (st *scriptState) authSettings(c *cmdContext, auth *[]model.AuthMethod, p params) {
 	var given []param
 	for _, tag := range []string{"kerberos", "psk", "rootca"} {
 		if v, ok := p[tag]; ok {
@@ -843,17 +843,17 @@ func (st *scriptState) authSettings(c *cmdContext, auth *[]string, p params) {
 				c.errorf(v.off, "kerberos: %v", err)
 				continue
 			}
-			*auth = removeAuth(*auth, "kerberos")
+			*auth = removeAuth(*auth, model.AuthMethod{Kind: model.AuthKerberos})
 			if on {
-				*auth = append(*auth, "kerberos")
+				*auth = append(*auth, model.AuthMethod{Kind: model.AuthKerberos, Loc: c.loc(v.off)})
 			}
 		case "psk":
-			*auth = removeAuth(*auth, "psk")
+			*auth = removeAuth(*auth, model.AuthMethod{Kind: model.AuthPreshared})
 			if v.value != "" {
-				*auth = append(*auth, "psk")
+				*auth = append(*auth, model.AuthMethod{Kind: model.AuthPreshared, KeyLength: len([]rune(v.value)), Loc: c.loc(v.off)})
 			}
 		case "rootca":
-			ca := "rootca:" + rootCAName(v.value)
+			ca := model.AuthMethod{Kind: model.AuthCertificate, CA: rootCAName(v.value), Loc: c.loc(v.off)}
 			*auth = append(removeAuth(*auth, ca), ca)
 		}
 	}
@@ -869,10 +869,10 @@ func rootCAName(v string) string {
 	return strings.TrimSpace(v)
 }
 
-func removeAuth(list []string, m string) []string {
+func removeAuth(list []model.AuthMethod, m model.AuthMethod) []model.AuthMethod {
 	out := list[:0:0]
 	for _, a := range list {
-		if !strings.EqualFold(a, m) {
+		if a.Kind != m.Kind || !strings.EqualFold(a.CA, m.CA) {
 			out = append(out, a)
 		}
 	}

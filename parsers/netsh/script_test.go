@@ -56,7 +56,7 @@ NETSH IPSEC STATIC ADD RULE name=R pol=P filterl=L filtera=A con=dialup
 		t.Errorf("method 2 = %+v", m)
 	}
 	r := p.Rule("R")
-	if r == nil || r.ConnType != "dialup" || r.FilterAction != a || r.FilterList != s.FilterList("L") || r.Auth[0] != "kerberos" {
+	if r == nil || r.ConnType != "dialup" || r.FilterAction != a || r.FilterList != s.FilterList("L") || r.Auth[0].Kind != model.AuthKerberos {
 		t.Errorf("rule = %+v", r)
 	}
 }
@@ -159,7 +159,7 @@ netsh ipsec dynamic add rule srcaddr=any dstaddr=any mmpolicy=x actioninbound=bl
 	if r.PolicyName != "New" || r.FilterListName != "Mail" || r.FilterList == nil || len(r.FilterList.Filters) != 1 || r.FilterList.Filters[0].DstPort != 110 {
 		t.Errorf("rule's list after rename and delete = %+v", r.FilterList)
 	}
-	if r.Active || len(r.Auth) != 1 || r.Auth[0] != "rootca:CN=Corp Root CA" {
+	if r.Active || len(r.Auth) != 1 || r.Auth[0].Kind != model.AuthCertificate || r.Auth[0].CA != "CN=Corp Root CA" {
 		t.Errorf("rule = active %v auth %q", r.Active, r.Auth)
 	}
 	if a := r.FilterAction; !a.Soft || a.Methods[0].ESP.Cipher != "DES" {

@@ -159,10 +159,10 @@ func (l *listing) valueLine(t string) bool {
 	if l.rule != nil {
 		switch normLabel(t) {
 		case "kerberos":
-			l.rule.Auth = append(l.rule.Auth, "kerberos")
+			l.rule.Auth = append(l.rule.Auth, model.AuthMethod{Kind: model.AuthKerberos, Loc: l.loc()})
 			return true
 		case "presharedkey", "pre-sharedkey":
-			l.rule.Auth = append(l.rule.Auth, "psk")
+			l.rule.Auth = append(l.rule.Auth, model.AuthMethod{Kind: model.AuthPreshared, Loc: l.loc()})
 			return true
 		}
 	}
@@ -342,16 +342,16 @@ func (l *listing) guid(v string) {
 }
 
 func (l *listing) storeLocation(v string) {
-	if l.b.store.StoreLocation != "" {
+	if !l.b.store.StoreLoc.IsZero() {
 		return
 	}
 	switch w := strings.ToLower(v); {
 	case strings.HasPrefix(w, "local"):
-		l.b.store.StoreLocation = "local"
+		l.b.store.Store, l.b.store.StoreLoc = model.StoreLocal, l.loc()
 	case strings.HasPrefix(w, "domain"):
-		l.b.store.StoreLocation = "domain"
+		l.b.store.Store, l.b.store.StoreLoc = model.StoreDomain, l.loc()
 	case strings.HasPrefix(w, "persistent"):
-		l.b.store.StoreLocation = "persistent"
+		l.b.store.Store, l.b.store.StoreLoc = model.StorePersistent, l.loc()
 	}
 }
 
@@ -469,9 +469,9 @@ func (l *listing) ruleField(f field, v string) {
 			l.rule.TunnelEndpoint = ""
 		}
 	case fPSK:
-		l.rule.Auth = append(l.rule.Auth, "psk")
+		l.rule.Auth = append(l.rule.Auth, model.AuthMethod{Kind: model.AuthPreshared, KeyLength: len([]rune(strings.TrimSpace(v))), Loc: l.loc()})
 	case fRootCA:
-		l.rule.Auth = append(l.rule.Auth, "rootca:"+rootCAName(v))
+		l.rule.Auth = append(l.rule.Auth, model.AuthMethod{Kind: model.AuthCertificate, CA: rootCAName(v), Loc: l.loc()})
 	}
 }
 

@@ -32,11 +32,14 @@ func parseFile(t *testing.T, path string, opts Options) *Result {
 // the form and file name.
 func normalized(s *model.PolicyStore) *model.PolicyStore {
 	c := *s
-	c.File, c.Form = "", ""
+	c.File, c.Form, c.StoreLoc = "", "", model.Location{}
 	for _, p := range c.Policies {
 		p.Loc, p.AssignLoc, p.GUID, p.LastModified = model.Location{}, model.Location{}, "", ""
 		for _, r := range p.Rules {
 			r.Loc, r.GUID = model.Location{}, ""
+			for i := range r.Auth {
+				r.Auth[i].Loc = model.Location{}
+			}
 			if r.Default && r.FilterAction != nil {
 				r.FilterAction.Loc = model.Location{}
 			}

@@ -163,10 +163,10 @@ func parseAction(s string) (model.ActionKind, error) {
 }
 
 // parseConnType reads lan|dialup|all.
-func parseConnType(s string) (string, error) {
-	t := strings.ToLower(strings.TrimSpace(s))
+func parseConnType(s string) (model.ConnType, error) {
+	t := model.ConnType(strings.ToLower(strings.TrimSpace(s)))
 	switch t {
-	case "lan", "dialup", "all":
+	case model.ConnLAN, model.ConnDialup, model.ConnAll:
 		return t, nil
 	}
 	return "", fmt.Errorf("%q is not lan, dialup or all", s)
