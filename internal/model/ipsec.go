@@ -79,8 +79,8 @@ type PolicyStore struct {
 	Problems []Problem `json:"problems,omitempty"`
 }
 
-// The forms of IPSec evidence (PolicyStore.Form) beyond the netsh ones.
-const FormRegistry = "registry" // ipsecData objects in the registry (MS-GPIPSEC)
+// FormRegistry is the form (PolicyStore.Form) of policy objects read from the registry.
+const FormRegistry = "registry" // ipsecData objects (MS-GPIPSEC)
 
 // Doubt is a field of a policy object whose value the evidence does not
 // establish: an encoding no public source documents, bytes of a blob that
@@ -198,10 +198,10 @@ type Policy struct {
 	Partial bool `json:"partial,omitempty"`
 	// LastModified is the listing's "Last Modified" value, in the server's
 	// locale format (kept opaque).
-	LastModified        string     `json:"lastModified,omitempty"`
+	LastModified string `json:"lastModified,omitempty"`
 	// Store is the store the policy belongs to (the same as its
 	// PolicyStore's).
-	Store Store `json:"store"`
+	Store               Store      `json:"store"`
 	MMPFS               bool       `json:"mmpfs"`
 	MMLifetimeMin       int        `json:"mmLifetimeMinutes,omitempty"`
 	QMPerMM             int        `json:"qmPerMM,omitempty"`
@@ -436,7 +436,7 @@ type QMMethod struct {
 	Text string `json:"text"`
 	// Doubt says why the method's algorithms are not established (an ESP
 	// cipher value no public source maps); "" when they are.
-	Doubt string `json:"doubt,omitempty"`
+	Doubt string   `json:"doubt,omitempty"`
 	Loc   Location `json:"location,omitzero"`
 }
 
