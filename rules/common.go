@@ -44,14 +44,7 @@ func valueLocation(h *model.Host, key, name string, file *model.InputFile) model
 		loc.Value = ""
 		return loc
 	}
-	if file != nil {
-		loc := model.Location{File: file.Path}
-		if file.Kind == model.KindHive {
-			loc.Key = key
-		}
-		return loc
-	}
-	return model.Location{}
+	return file.Location(key)
 }
 
 // portName names the Exchange port numbers.

@@ -288,10 +288,10 @@ func flowLocation(fl flow) model.Location {
 		return src
 	}
 	if nf := fl.Host.NetshFile(); nf != nil {
-		return model.Location{File: nf.Path}
+		return nf.Location("")
 	}
 	if sf := fl.Host.SoftwareFile(); sf != nil {
-		return model.Location{File: sf.Path}
+		return sf.Location("")
 	}
 	return model.Location{}
 }

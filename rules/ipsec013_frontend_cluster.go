@@ -63,12 +63,12 @@ func clusterFileLocation(h *model.Host) model.Location {
 		}
 		for _, m := range fl.Hives {
 			if strings.EqualFold(m, "Cluster") {
-				return model.Location{File: fl.Path}
+				return fl.Location("")
 			}
 		}
 	}
 	if sf := h.SystemFile(); sf != nil {
-		return model.Location{File: sf.Path}
+		return sf.Location("")
 	}
 	return model.Location{}
 }

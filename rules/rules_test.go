@@ -78,7 +78,7 @@ func runCase(t *testing.T, rule *rules.Rule, dir string) int {
 	}
 	for _, f := range fleet.Files {
 		if f.Status.Incomplete() {
-			t.Fatalf("fixture file %s was not read completely: %s %v", f.Rel, f.Reason, f.Problems)
+			t.Fatalf("fixture file %s was not read completely: %s %v", f.Name, f.Reason, f.Problems)
 		}
 	}
 	out := rules.Run(fleet, []*rules.Rule{rule})

@@ -35,7 +35,7 @@ const netshDump = "pushd ipsec static\r\nadd policy name=\"P\" assign=yes\r\npop
 
 func fileByRel(f *model.Fleet, rel string) *model.InputFile {
 	for _, file := range f.Files {
-		if file.Rel == rel {
+		if file.Name == rel {
 			return file
 		}
 	}
@@ -244,7 +244,7 @@ func TestHiveAndExportMerge(t *testing.T) {
 	if be == nil {
 		t.Fatalf("hosts: %v", hostNames(f))
 	}
-	if !be.Facts.ClusterNode.Value || be.Facts.ClusterNode.Source.File != filepath.Join(dir, "BE1", "SYSTEM") {
+	if !be.Facts.ClusterNode.Value || be.Facts.ClusterNode.Source.File != "BE1/SYSTEM" {
 		t.Errorf("cluster node from the hive through CurrentControlSet: %+v", be.Facts.ClusterNode)
 	}
 	v := be.Registry.Value(`SYSTEM\CurrentControlSet\Services\PolicyAgent\Oakley`, "NLBSFlags")
@@ -316,5 +316,40 @@ func TestDamagedInputsDoNotStopTheAudit(t *testing.T) {
 	}
 	if f.Host("A") == nil || f.Host("C") == nil {
 		t.Errorf("the readable hosts must still be audited: %v", hostNames(f))
+	}
+}
+
+// TestCodePageDeclaredUnderComputerName checks that a code page declared
+// under a host's ComputerName (not its folder name) decodes its 8-bit text:
+// the registry is read first, and what was decoded in another code page is
+// read again in the host's own.
+func TestCodePageDeclaredUnderComputerName(t *testing.T) {
+	dir := t.TempDir()
+	// "メール" (mail) in cp932 (Shift JIS): 83 81 81 5B 83 8B.
+	sjis := string([]byte{0x83, 0x81, 0x81, 0x5B, 0x83, 0x8B})
+	writeFiles(t, dir, map[string]string{
+		"ipseclint.yaml": "hosts:\n  EXJP01: {codepage: cp932}\n",
+		"server-a/system.reg": "REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName]\r\n\"ComputerName\"=\"EXJP01\"\r\n\r\n" +
+			"[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters]\r\n\"Domain\"=\"" + sjis + "\"\r\n",
+		"server-a/ipsec.txt": "pushd ipsec static\r\nadd policy name=\"" + sjis + "\" assign=yes\r\npopd\r\n",
+	})
+	f, err := Collect([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := f.Host("EXJP01")
+	if h == nil {
+		t.Fatalf("hosts: %v", hostNames(f))
+	}
+	if s, _ := h.Registry.Value(`SYSTEM\CurrentControlSet\Services\Tcpip\Parameters`, "Domain").AsString(); s != "メール" {
+		t.Errorf("REGEDIT4 string decoded as %q, want メール (cp932 declared under the ComputerName)", s)
+	}
+	if len(h.IPSec) != 1 || len(h.IPSec[0].Policies) != 1 || h.IPSec[0].Policies[0].Name != "メール" {
+		t.Fatalf("netsh policy: %+v", h.IPSec)
+	}
+	for _, file := range h.Files {
+		if !strings.Contains(file.Detail, "cp932") {
+			t.Errorf("%s decoded as %q, want cp932", file.Name, file.Detail)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -8,48 +9,25 @@ import (
 )
 
 // buildHost merges what the files of one host folder said into a host.
-// It returns nil when none of the files holds anything about a host (every
-// file skipped or failed): those files are still listed in the fleet.
-func buildHost(fleet *model.Fleet, hp *hostPlan, jobs []*fileJob) *model.Host {
+// The registry comes first: it names the computer, and the computer's own
+// code page in ipseclint.yaml (declared under its ComputerName or its
+// folder name) decides how its 8-bit text is decoded; files decoded in
+// another code page are read again in it. It returns nil when none of the
+// files holds anything about a host (every file skipped or failed): those
+// files are still listed in the fleet.
+func buildHost(fleet *model.Fleet, hp *hostPlan, flagCodePage string) *model.Host {
 	folder := filepath.Base(hp.dir)
-	h := &model.Host{Dir: hp.dir}
-	tree := model.NewRegTree()
-	var conflicts []model.ValueConflict
-	useful := false
-	logsUsed := map[string]bool{}
-	for _, j := range jobs {
-		h.Files = append(h.Files, j.file)
-		if j.tree != nil {
-			useful = true
-			conflicts = append(conflicts, tree.Merge(j.tree)...)
-			for _, top := range j.file.Hives {
-				switch strings.ToUpper(top) {
-				case "SYSTEM":
-					h.HasSystem = true
-				case "SOFTWARE":
-					h.HasSoftware = true
-				}
-			}
-		}
-		if j.store != nil {
-			useful = true
-			h.IPSec = append(h.IPSec, j.store)
-		}
-		for _, l := range j.logsUsed {
-			logsUsed[l] = true
-		}
-	}
-	for _, j := range jobs {
-		if j.file.Kind == model.KindHiveLog && logsUsed[j.path] {
-			j.file.Status, j.file.Reason = model.StatusRead, "transaction log applied to its hive"
-		}
-	}
-	if !useful {
+	h := mergeHost(hp, fleet.Root)
+	if h == nil {
 		return nil
 	}
-	h.Registry = model.NewRegistry(tree)
-	h.Registry.Conflicts = conflicts
 	name := model.ReadComputerName(h.Registry)
+	if name.Known {
+		if cp := codePageFor(fleet.Config, name.Value, flagCodePage); rereadIn(hp, cp) {
+			h = mergeHost(hp, fleet.Root)
+			name = model.ReadComputerName(h.Registry)
+		}
+	}
 	if name.Known {
 		h.Name, h.NameSource = name.Value, "ComputerName in the registry"
 	} else {
@@ -68,6 +46,63 @@ func buildHost(fleet *model.Fleet, hp *hostPlan, jobs []*fileJob) *model.Host {
 	return h
 }
 
+// rereadIn reads again, in code page cp, the host's files whose 8-bit
+// text was decoded in another one; it reports whether any was.
+func rereadIn(hp *hostPlan, cp string) bool {
+	var again []*fileJob
+	for _, j := range hp.jobs {
+		if r := readerOf(j.file.Kind); r != nil && r.eightBit && j.decodedIn != "" && !strings.EqualFold(j.decodedIn, cp) {
+			j.codepage = cp
+			again = append(again, j)
+		}
+	}
+	readAll(again, 0)
+	return len(again) > 0
+}
+
+// mergeHost merges the registry sources and policy stores of a host
+// folder's files; nil when no file contributes anything.
+func mergeHost(hp *hostPlan, root string) *model.Host {
+	h := &model.Host{Dir: displayName(root, hp.dir)}
+	tree := model.NewRegTree()
+	var conflicts []model.ValueConflict
+	useful := false
+	logsUsed := map[string]bool{}
+	for _, j := range hp.jobs {
+		h.Files = append(h.Files, j.file)
+		if j.tree != nil {
+			useful = true
+			conflicts = append(conflicts, tree.Merge(j.tree)...)
+			for _, top := range j.file.Hives {
+				switch strings.ToUpper(top) {
+				case "SYSTEM":
+					h.HasSystem = true
+				case "SOFTWARE":
+					h.HasSoftware = true
+				}
+			}
+		}
+		if len(j.stores) > 0 {
+			useful = true
+			h.IPSec = append(h.IPSec, j.stores...)
+		}
+		for _, l := range j.logsUsed {
+			logsUsed[l] = true
+		}
+	}
+	for _, j := range hp.jobs {
+		if j.file.Kind == model.KindHiveLog && logsUsed[j.path] {
+			j.file.Status, j.file.Reason = model.StatusRead, "transaction log applied to its hive"
+		}
+	}
+	if !useful {
+		return nil
+	}
+	h.Registry = model.NewRegistry(tree)
+	h.Registry.Conflicts = conflicts
+	return h
+}
+
 // disambiguate renames hosts that share a name (two folders holding
 // exports of the same computer) by adding their folder.
 func disambiguate(hosts []*model.Host) {
@@ -77,7 +112,7 @@ func disambiguate(hosts []*model.Host) {
 	}
 	for _, h := range hosts {
 		if count[strings.ToUpper(h.Name)] > 1 {
-			h.Name = h.Name + " (" + filepath.Base(h.Dir) + ")"
+			h.Name = h.Name + " (" + path.Base(h.Dir) + ")"
 			h.NameSource += "; folder added: another folder holds the same computer"
 			for _, f := range h.Files {
 				f.Host = h.Name

@@ -14,8 +14,9 @@ import (
 
 // hostPlan is a folder of files that belong to one host.
 type hostPlan struct {
-	dir   string   // absolute folder
-	files []string // absolute paths, sorted
+	dir   string     // absolute folder
+	files []string   // absolute paths, sorted
+	jobs  []*fileJob // one per file, once reading starts
 }
 
 // plan is what the paths given to an audit hold, before anything is read.
@@ -23,6 +24,12 @@ type plan struct {
 	hosts   []*hostPlan
 	configs []string           // ipseclint.yaml files found, shallowest first
 	skipped []*model.InputFile // hidden entries, links, unreadable folders, missing paths
+	root    string             // the audited root, for display names
+}
+
+// skip lists a path that is not read.
+func (p *plan) skip(path string, kind model.FileKind, status model.FileStatus, reason string) {
+	p.skipped = append(p.skipped, skippedFile(p.root, path, kind, status, reason))
 }
 
 func isConfigName(name string) bool {
@@ -36,8 +43,8 @@ func hidden(name string) bool { return strings.HasPrefix(name, ".") }
 // sit directly in it is one host (every file below it belongs to it); a
 // folder holding only folders is a fleet, each sub-folder planned the same
 // way. Files named on the command line belong to the host of their folder.
-func makePlan(paths []string) *plan {
-	p := &plan{}
+func makePlan(paths []string, root string) *plan {
+	p := &plan{root: root}
 	byDir := map[string]*hostPlan{}
 	seen := map[string]bool{}
 	addFile := func(dir, file string) {
@@ -61,7 +68,7 @@ func makePlan(paths []string) *plan {
 		st, err := os.Stat(abs)
 		switch {
 		case err != nil:
-			p.skipped = append(p.skipped, &model.InputFile{Path: abs, Kind: model.KindUnknown, Status: model.StatusFailed, Reason: errText(err)})
+			p.skip(abs, model.KindUnknown, model.StatusFailed, errText(err))
 		case st.IsDir():
 			p.planDir(abs, addFile)
 		case isConfigName(st.Name()):
@@ -80,7 +87,7 @@ func makePlan(paths []string) *plan {
 func (p *plan) planDir(dir string, addFile func(dir, file string)) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		p.skipped = append(p.skipped, &model.InputFile{Path: dir, Kind: model.KindDirectory, Status: model.StatusFailed, Reason: errText(err)})
+		p.skip(dir, model.KindDirectory, model.StatusFailed, errText(err))
 		return
 	}
 	var files, dirs []string
@@ -92,9 +99,9 @@ func (p *plan) planDir(dir string, addFile func(dir, file string)) {
 			if e.IsDir() {
 				kind = model.KindDirectory
 			}
-			p.skipped = append(p.skipped, &model.InputFile{Path: full, Kind: kind, Status: model.StatusSkipped, Reason: "hidden entry, not read"})
+			p.skip(full, kind, model.StatusSkipped, "hidden entry, not read")
 		case e.Type()&os.ModeSymlink != 0 && isDirLink(full):
-			p.skipped = append(p.skipped, &model.InputFile{Path: full, Kind: model.KindDirectory, Status: model.StatusSkipped, Reason: "link to a folder, not followed"})
+			p.skip(full, model.KindDirectory, model.StatusSkipped, "link to a folder, not followed")
 		case e.IsDir():
 			dirs = append(dirs, full)
 		case isConfigName(e.Name()):
@@ -132,8 +139,7 @@ func anyInput(files []string) bool {
 		if err != nil {
 			continue
 		}
-		switch detect.Sniff(head, "").Kind {
-		case model.KindHive, model.KindHiveLog, model.KindRegExport, model.KindNetsh:
+		if isInput(detect.Sniff(head, "").Kind) {
 			return true
 		}
 	}
@@ -143,16 +149,16 @@ func anyInput(files []string) bool {
 func (p *plan) addSubtree(hostDir, dir string, addFile func(dir, file string)) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		p.skipped = append(p.skipped, &model.InputFile{Path: dir, Kind: model.KindDirectory, Status: model.StatusFailed, Reason: errText(err)})
+		p.skip(dir, model.KindDirectory, model.StatusFailed, errText(err))
 		return
 	}
 	for _, e := range entries {
 		full := filepath.Join(dir, e.Name())
 		switch {
 		case hidden(e.Name()):
-			p.skipped = append(p.skipped, &model.InputFile{Path: full, Kind: model.KindUnknown, Status: model.StatusSkipped, Reason: "hidden entry, not read"})
+			p.skip(full, model.KindUnknown, model.StatusSkipped, "hidden entry, not read")
 		case e.Type()&os.ModeSymlink != 0 && isDirLink(full):
-			p.skipped = append(p.skipped, &model.InputFile{Path: full, Kind: model.KindDirectory, Status: model.StatusSkipped, Reason: "link to a folder, not followed"})
+			p.skip(full, model.KindDirectory, model.StatusSkipped, "link to a folder, not followed")
 		case e.IsDir():
 			p.addSubtree(hostDir, full, addFile)
 		default:

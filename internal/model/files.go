@@ -32,11 +32,17 @@ func (s FileStatus) Incomplete() bool { return s == StatusPartial || s == Status
 // InputFile is one file given to the audit, with what became of it. Every
 // file met is recorded, so that nothing is dropped silently.
 type InputFile struct {
-	Path   string     `json:"path"`             // as opened
+	// Name is the file's display name: slash-separated, relative to the
+	// audited root ("EXFE01/system.reg"), or the absolute path of a file
+	// outside it. Every Location of the file's facts names it so.
+	Name string `json:"uri"`
+	// Path is the file as opened (an absolute path); never shown, since
+	// outputs must not depend on where the audit ran.
+	Path   string     `json:"-"`
 	Size   int64      `json:"size,omitempty"`   // bytes, when the file could be opened
-	Rel    string     `json:"uri"`              // slash-separated, relative to the audited root
 	Host   string     `json:"host,omitempty"`   // host the file was assigned to
 	Kind   FileKind   `json:"kind"`             // what the content is
+	Binary bool       `json:"binary,omitempty"` // a binary format (a hive): locations name keys, not lines
 	Detail string     `json:"detail,omitempty"` // e.g. "SYSTEM hive", "REGEDIT4, cp1252", "netsh dump script"
 	Status FileStatus `json:"status"`
 	// Reason explains a failed or skipped file in one sentence.
@@ -48,4 +54,17 @@ type InputFile struct {
 	// Hives lists the top-level HKLM keys a registry file holds ("SYSTEM",
 	// "SOFTWARE", "Cluster"), so that findings can point at the right file.
 	Hives []string `json:"hives,omitempty"`
+}
+
+// Location returns a location naming the file as a whole; for a binary
+// file, key names the registry key the fact is about.
+func (f *InputFile) Location(key string) Location {
+	if f == nil {
+		return Location{}
+	}
+	loc := Location{File: f.Name}
+	if f.Binary {
+		loc.Key = key
+	}
+	return loc
 }

@@ -181,7 +181,8 @@ type Host struct {
 	// NameSource says where the name came from: the registry's
 	// ComputerName, or the folder name.
 	NameSource string `json:"nameSource"`
-	// Dir is the folder the host's files came from ("" for loose files).
+	// Dir is the display name of the folder the host's files came from
+	// (relative to the audited root, like file names).
 	Dir   string       `json:"dir,omitempty"`
 	Files []*InputFile `json:"-"`
 	// Registry is the merge of every registry source of the host.

@@ -104,7 +104,7 @@ func (JSON) Print(w io.Writer, a *Audit) error {
 
 // jsonFileOf is an input file as the JSON output and the dump show it.
 func (a *Audit) jsonFileOf(f *model.InputFile) jsonFile {
-	jf := jsonFile{URI: a.rel(f.Path), Host: f.Host, Kind: string(f.Kind), Detail: f.Detail, Status: string(f.Status),
+	jf := jsonFile{URI: f.Name, Host: f.Host, Kind: string(f.Kind), Detail: f.Detail, Status: string(f.Status),
 		Reason: f.Reason, Problems: []jsonProblem{}, Notes: f.Notes}
 	if jf.Notes == nil {
 		jf.Notes = []string{}
@@ -116,5 +116,5 @@ func (a *Audit) jsonFileOf(f *model.InputFile) jsonFile {
 }
 
 func (a *Audit) jsonLoc(l model.Location) jsonLocation {
-	return jsonLocation{URI: a.rel(l.File), Line: l.Line, Column: l.Column, Key: l.Key, Value: l.Value, Text: a.locationText(l)}
+	return jsonLocation{URI: l.File, Line: l.Line, Column: l.Column, Key: l.Key, Value: l.Value, Text: a.locationText(l)}
 }

@@ -7,9 +7,7 @@ package report
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/rules"
@@ -53,23 +51,9 @@ func FormatNames() []string {
 	return out
 }
 
-// rel returns path relative to the audited root, slash-separated.
-func (a *Audit) rel(path string) string {
-	if path == "" {
-		return ""
-	}
-	if a.Fleet != nil && a.Fleet.Root != "" {
-		if r, err := filepath.Rel(a.Fleet.Root, path); err == nil && !strings.HasPrefix(r, "..") {
-			return filepath.ToSlash(r)
-		}
-	}
-	return filepath.ToSlash(path)
-}
-
-// locationText renders a location for people, with the file relative to
-// the root: "EXFE01/ipsec.txt:12", "EXBE01/SYSTEM [HKLM\SYSTEM\...] NLBSFlags".
+// locationText renders a location for people: "EXFE01/ipsec.txt:12",
+// "EXBE01/SYSTEM [HKLM\SYSTEM\...] NLBSFlags".
 func (a *Audit) locationText(l model.Location) string {
-	l.File = a.rel(l.File)
 	if l.Line > 0 {
 		l.Column = 0
 		l.Key, l.Value = "", ""

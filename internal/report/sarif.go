@@ -212,7 +212,7 @@ func (a *Audit) sarifLog() sarifLog {
 	}
 	artIndex := map[string]int{}
 	for i, f := range a.Fleet.Files {
-		artIndex[f.Path] = i
+		artIndex[f.Name] = i
 		run.Artifacts = append(run.Artifacts, a.sarifArtifact(f))
 	}
 	for _, f := range a.Outcome.Findings {
@@ -287,7 +287,7 @@ func (a *Audit) sarifArtifact(f *model.InputFile) sarifArtifact {
 	if len(f.Notes) > 0 {
 		props["notes"] = f.Notes
 	}
-	art := sarifArtifact{Location: a.artifactLoc(f.Path, nil), Properties: props}
+	art := sarifArtifact{Location: a.artifactLoc(f.Name, nil), Properties: props}
 	if f.Status == model.StatusRead || f.Status == model.StatusPartial {
 		art.Roles = []string{"analysisTarget"}
 	}
@@ -298,11 +298,10 @@ func (a *Audit) sarifArtifact(f *model.InputFile) sarifArtifact {
 // an absolute file URI for files outside it.
 func (a *Audit) artifactLoc(path string, artIndex map[string]int) sarifArtifactLoc {
 	loc := sarifArtifactLoc{}
-	rel := a.rel(path)
-	if filepath.IsAbs(filepath.FromSlash(rel)) {
+	if filepath.IsAbs(filepath.FromSlash(path)) {
 		loc.URI = fileURI(path)
 	} else {
-		loc.URI = escapePath(rel)
+		loc.URI = escapePath(path)
 		loc.URIBaseID = rootBaseID
 	}
 	if i, ok := artIndex[path]; ok {
@@ -385,9 +384,9 @@ func (a *Audit) fileNotification(f *model.InputFile, artIndex map[string]int) (s
 	switch f.Status {
 	case model.StatusFailed:
 		n = sarifNotification{Descriptor: sarifReference{ID: notifInputFailed, Index: 0}, Level: "error",
-			Message: sarifText{Text: a.rel(f.Path) + ": could not be read: " + f.Reason}}
+			Message: sarifText{Text: f.Name + ": could not be read: " + f.Reason}}
 	case model.StatusPartial:
-		msg := a.rel(f.Path) + ": only partly read: " + f.Reason
+		msg := f.Name + ": only partly read: " + f.Reason
 		for i, p := range f.Problems {
 			if i == 5 {
 				break
@@ -398,8 +397,8 @@ func (a *Audit) fileNotification(f *model.InputFile, artIndex map[string]int) (s
 	default:
 		return n, false
 	}
-	loc := sarifLocation{PhysicalLocation: &sarifPhysical{ArtifactLocation: a.artifactLoc(f.Path, artIndex)}}
-	if f.Status == model.StatusPartial && len(f.Problems) > 0 && f.Problems[0].Loc.File == f.Path {
+	loc := sarifLocation{PhysicalLocation: &sarifPhysical{ArtifactLocation: a.artifactLoc(f.Name, artIndex)}}
+	if f.Status == model.StatusPartial && len(f.Problems) > 0 && f.Problems[0].Loc.File == f.Name {
 		// Point at the first problem: its line, or its key in a hive.
 		loc = a.sarifLocation(f.Problems[0].Loc, artIndex)
 	}
@@ -439,7 +438,7 @@ func (a *Audit) hostSummaries() []hostSummary {
 			hs.OS = h.Facts.OS.Value.String()
 		}
 		for _, f := range h.Files {
-			hs.Files = append(hs.Files, a.rel(f.Path))
+			hs.Files = append(hs.Files, f.Name)
 		}
 		sort.Strings(hs.Files)
 		out = append(out, hs)

@@ -112,7 +112,7 @@ func TestSARIFSchemaRejects(t *testing.T) {
 func fileKinds(a *report.Audit) map[string]model.FileKind {
 	m := map[string]model.FileKind{}
 	for _, f := range a.Fleet.Files {
-		m[f.Rel] = f.Kind
+		m[f.Name] = f.Kind
 	}
 	return m
 }
@@ -150,11 +150,11 @@ func TestSARIFContract(t *testing.T) {
 			break
 		}
 		artURI[i] = str(t, artifacts[i], "location", "uri")
-		if artURI[i] != f.Rel || str(t, artifacts[i], "location", "uriBaseId") != "AUDITROOT" {
-			t.Errorf("artifact %d = %v, want %s relative to AUDITROOT", i, at(t, artifacts[i], "location"), f.Rel)
+		if artURI[i] != f.Name || str(t, artifacts[i], "location", "uriBaseId") != "AUDITROOT" {
+			t.Errorf("artifact %d = %v, want %s relative to AUDITROOT", i, at(t, artifacts[i], "location"), f.Name)
 		}
 		if got := str(t, artifacts[i], "properties", "status"); got != string(f.Status) {
-			t.Errorf("artifact %s: status %q, want %q", f.Rel, got, f.Status)
+			t.Errorf("artifact %s: status %q, want %q", f.Name, got, f.Status)
 		}
 	}
 	if base := str(t, run, "originalUriBaseIds", "AUDITROOT", "uri"); !strings.HasPrefix(base, "file:///") || !strings.HasSuffix(base, "/") {
@@ -271,10 +271,10 @@ func checkSARIFNotifications(t *testing.T, a *report.Audit, run any, artURI []st
 	for _, f := range a.Fleet.Files {
 		switch f.Status {
 		case model.StatusFailed:
-			want[key{"input-unreadable", f.Rel}] = "error"
+			want[key{"input-unreadable", f.Name}] = "error"
 			failed = true
 		case model.StatusPartial:
-			want[key{"input-partly-read", f.Rel}] = "warning"
+			want[key{"input-partly-read", f.Name}] = "warning"
 		}
 	}
 	for _, ne := range a.Outcome.NotEvaluated {
@@ -318,7 +318,7 @@ func TestSARIFExampleFleet(t *testing.T) {
 	a := exampleFleet(t)
 	for _, f := range a.Fleet.Files {
 		if f.Status.Incomplete() {
-			t.Errorf("example fleet: %s is %s: %s", f.Rel, f.Status, f.Reason)
+			t.Errorf("example fleet: %s is %s: %s", f.Name, f.Status, f.Reason)
 		}
 	}
 	doc := decode(t, render(t, report.SARIF{}, a))

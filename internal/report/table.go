@@ -90,7 +90,7 @@ func printFileProblems(w io.Writer, a *Audit) error {
 			}
 			why += "\n" + a.locationText(p.Loc) + ": " + p.Message
 		}
-		rows = append(rows, []string{a.rel(f.Path), string(f.Status), strings.TrimSpace(why)})
+		rows = append(rows, []string{f.Name, string(f.Status), strings.TrimSpace(why)})
 	}
 	if len(rows) == 0 {
 		return nil

@@ -48,6 +48,9 @@ type Options struct {
 	// walked. SYSTEM\Select is always read from a SYSTEM hive. nil reads
 	// the whole hive.
 	Filter *model.KeyFilter
+	// Name is the file's display name, used in every location and
+	// message instead of the path it is opened at ("" = the path).
+	Name string
 }
 
 // Result is what was read from one hive file.
@@ -92,7 +95,11 @@ func Open(path string, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("cannot read the hive: %w", err)
 	}
 	defer release()
-	return read(path, data, func() []logFile { return findLogs(path) }, opts)
+	name := opts.Name
+	if name == "" {
+		name = path
+	}
+	return read(name, data, func() []logFile { return findLogs(path) }, opts)
 }
 
 // failure is an error that makes the whole file unreadable.
