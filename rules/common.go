@@ -27,7 +27,7 @@ var (
 func skipUnknownRoles(f *model.Fleet, out *Reporter) {
 	for _, h := range f.Hosts {
 		if h.Role.Role == model.RoleUnknown && h.Facts.Exchange.Known && h.Facts.IsExchange() {
-			out.Skip(h, "role not known (%s)", strings.TrimPrefix(h.Role.Why, "unknown: "))
+			out.Skip(h, "role not known (%s)", h.Role.Why)
 		}
 	}
 }
@@ -131,4 +131,13 @@ func appendLoc(locs []model.Location, l model.Location) []model.Location {
 		return locs
 	}
 	return append(locs, l)
+}
+
+// roleEvidence says how a host's role was established, for messages:
+// "declared in ipseclint.yaml", "inferred: ...".
+func roleEvidence(h *model.Host) string {
+	if h.Role.Basis == model.RoleInferred {
+		return "inferred: " + h.Role.Why
+	}
+	return h.Role.Why
 }

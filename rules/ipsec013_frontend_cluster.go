@@ -50,7 +50,7 @@ func checkFrontendOnCluster(f *model.Fleet, out *Reporter) {
 		}
 		out.Report(h, "server-cluster node", loc,
 			"front-end %s (%s) is a server-cluster (MSCS) node (%s): Exchange 2003 front-ends on a server cluster are not supported (KB 837852); front-ends are load-balanced with NLB",
-			h.Name, h.Role.Why, node.Via)
+			h.Name, roleEvidence(h), node.Via)
 	}
 }
 

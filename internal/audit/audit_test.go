@@ -104,7 +104,7 @@ func TestFleetOfHostFolders(t *testing.T) {
 	if fe.NameSource != "ComputerName in the registry" || !fe.HasSystem || !fe.HasSoftware {
 		t.Errorf("FE1: name source %q, system %v, software %v", fe.NameSource, fe.HasSystem, fe.HasSoftware)
 	}
-	if fe.Role.Role != model.RoleFrontEnd || !fe.Role.Declared {
+	if fe.Role.Role != model.RoleFrontEnd || !fe.Role.Declared() {
 		t.Errorf("FE1 role = %+v, want declared frontend", fe.Role)
 	}
 	if c := f.Host("c"); c == nil || !strings.HasPrefix(c.NameSource, "folder name") {
@@ -163,7 +163,7 @@ func TestConfigErrorsAndOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h := f.Host("FE1"); h.Role.Role != model.RoleFrontEnd || !h.Role.Declared {
+	if h := f.Host("FE1"); h.Role.Role != model.RoleFrontEnd || !h.Role.Declared() {
 		t.Errorf("--config must win: FE1 role %+v", h.Role)
 	}
 	if _, err := Collect([]string{dir}, Options{ConfigPath: filepath.Join(dir, "ipseclint.yaml")}); err == nil {

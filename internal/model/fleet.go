@@ -47,35 +47,37 @@ func (f *Fleet) WithRole(r Role) []*Host {
 // unknown, with the reason, and rules that need a role say so.
 func (f *Fleet) AssignRoles() {
 	for _, h := range f.Hosts {
-		h.Role = RoleFact{}
+		h.Role = RoleFact{Basis: RoleNotKnown}
 		if h.Config != nil && h.Config.Role != RoleUnknown {
-			h.Role = RoleFact{Role: h.Config.Role, Declared: true, Why: "declared in " + configName(f)}
+			h.Role = RoleFact{Role: h.Config.Role, Basis: RoleDeclared, Why: "declared in " + configName(f)}
 			continue
 		}
 		switch {
 		case !h.Facts.Exchange.Known:
-			h.Role.Why = "unknown: " + h.Facts.Exchange.Via
+			h.Role.Why = h.Facts.Exchange.Via
 		case !h.Facts.IsExchange():
-			h.Role = RoleFact{Role: RoleOther, Why: "inferred: no Exchange information store or system attendant service"}
+			h.Role = inferred(RoleOther, "no Exchange information store or system attendant service")
 		case h.Facts.ClusterNode.Known && h.Facts.ClusterNode.Value:
-			h.Role = RoleFact{Role: RoleBackEnd, Why: "inferred: Exchange server on a server-cluster node (" + h.Facts.ClusterNode.Via + ")"}
+			h.Role = inferred(RoleBackEnd, "Exchange server on a server-cluster node ("+h.Facts.ClusterNode.Via+")")
 		}
 	}
 	haveBackend := len(f.WithRole(RoleBackEnd)) > 0 || (f.Config != nil && len(f.Config.BackendVirtualAddresses) > 0)
 	for _, h := range f.Hosts {
-		if h.Role.Declared || h.Role.Role != RoleUnknown || !h.Facts.Exchange.Known || !h.Facts.IsExchange() {
+		if h.Role.Basis != RoleNotKnown || !h.Facts.Exchange.Known || !h.Facts.IsExchange() {
 			continue
 		}
 		switch {
 		case !h.Facts.ClusterNode.Known:
-			h.Role.Why = "unknown: Exchange server, but whether it is a cluster node is unknown (" + h.Facts.ClusterNode.Via + ")"
+			h.Role.Why = "Exchange server, but whether it is a cluster node is unknown (" + h.Facts.ClusterNode.Via + ")"
 		case haveBackend:
-			h.Role = RoleFact{Role: RoleFrontEnd, Why: "inferred: Exchange server, not a server-cluster node, in a fleet with a clustered back-end"}
+			h.Role = inferred(RoleFrontEnd, "Exchange server, not a server-cluster node, in a fleet with a clustered back-end")
 		default:
-			h.Role.Why = "unknown: Exchange server that is not clustered, and no clustered back-end in the fleet to tell front-ends from back-ends; declare it in ipseclint.yaml"
+			h.Role.Why = "Exchange server that is not clustered, and no clustered back-end in the fleet to tell front-ends from back-ends; declare it in ipseclint.yaml"
 		}
 	}
 }
+
+func inferred(r Role, why string) RoleFact { return RoleFact{Role: r, Basis: RoleInferred, Why: why} }
 
 func configName(f *Fleet) string {
 	if f.Config != nil && f.Config.File != "" {

@@ -168,12 +168,26 @@ const (
 	RoleOther    Role = "other" // not an Exchange server (a domain controller, say)
 )
 
-// RoleFact is a role with whether it was declared or inferred.
+// RoleBasis says how a host's role was established.
+type RoleBasis string
+
+// The ways a role is established.
+const (
+	RoleDeclared RoleBasis = "declared" // in ipseclint.yaml
+	RoleInferred RoleBasis = "inferred" // from the exports
+	RoleNotKnown RoleBasis = "unknown"  // neither: Why says what is missing
+)
+
+// RoleFact is a host's role and how it was established.
 type RoleFact struct {
-	Role     Role   `json:"role"`
-	Declared bool   `json:"declared"`
-	Why      string `json:"why"`
+	Role  Role      `json:"role"`
+	Basis RoleBasis `json:"basis"`
+	// Why is the evidence for the role, or what is missing to tell it.
+	Why string `json:"why"`
 }
+
+// Declared reports whether the role was declared in ipseclint.yaml.
+func (r RoleFact) Declared() bool { return r.Basis == RoleDeclared }
 
 // Host is one server: the files collected off it and what they say.
 type Host struct {

@@ -117,7 +117,7 @@ func roleText(h *model.Host) string {
 	switch {
 	case h.Role.Role == model.RoleUnknown:
 		return "role unknown"
-	case h.Role.Declared:
+	case h.Role.Declared():
 		return string(h.Role.Role) + " (declared)"
 	}
 	return string(h.Role.Role) + " (inferred)"

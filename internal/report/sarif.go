@@ -428,8 +428,8 @@ func (a *Audit) hostSummaries() []hostSummary {
 	out := []hostSummary{}
 	for _, h := range a.Fleet.Hosts {
 		counts, ne := a.hostCounts(h.Name)
-		hs := hostSummary{Name: h.Name, NameSource: h.NameSource, Role: string(h.Role.Role), RoleDeclared: h.Role.Declared,
-			RoleWhy: h.Role.Why, OS: "unknown", Files: []string{},
+		hs := hostSummary{Name: h.Name, NameSource: h.NameSource, Role: string(h.Role.Role), RoleDeclared: h.Role.Declared(),
+			RoleWhy: roleWhy(h.Role), OS: "unknown", Files: []string{},
 			Errors: counts[rules.SeverityError], Warnings: counts[rules.SeverityWarning], Notes: counts[rules.SeverityNote], NotEvaluated: ne}
 		if hs.Role == "" {
 			hs.Role = "unknown"
@@ -456,4 +456,14 @@ func fileURI(path string) string {
 
 func escapePath(p string) string {
 	return (&url.URL{Path: p}).EscapedPath()
+}
+
+// roleWhy is JSON version 1's roleWhy: the evidence, prefixed with how
+// the role was established when it was not declared ("inferred: ...",
+// "unknown: ...").
+func roleWhy(r model.RoleFact) string {
+	if r.Declared() {
+		return r.Why
+	}
+	return string(r.Basis) + ": " + r.Why
 }

@@ -119,8 +119,8 @@ func printHosts(w io.Writer, a *Audit) error {
 		if h.Facts.OS.Known {
 			osText = h.Facts.OS.Value.String()
 		}
-		role := roleText(h) + ": " + strings.TrimPrefix(strings.TrimPrefix(h.Role.Why, "inferred: "), "unknown: ")
-		if h.Role.Declared {
+		role := roleText(h) + ": " + h.Role.Why
+		if h.Role.Declared() {
 			role = roleText(h)
 		}
 		if err := t.Append(h.Name, role, osText, fmt.Sprint(len(h.Files)),
