@@ -141,7 +141,8 @@ func newAuditCmd(stdout, stderr io.Writer) *cobra.Command {
 			"that could not be read completely (the audit still covers every other file).",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			printer, ok := report.Formats[format]
+			fm, ok := report.FormatByName(format)
+			printer := fm.Printer
 			if !ok {
 				return fmt.Errorf("unknown --format %q: expected one of %s", format, strings.Join(report.FormatNames(), ", "))
 			}

@@ -10,19 +10,24 @@ import (
 	"github.com/ipseclint/ipseclint/internal/report"
 )
 
-// goldenCases are the outputs checked byte for byte against
-// testdata/golden, and how many times each may name the absolute audited
-// root: once in JSON's and dump's "root", once in SARIF's
-// originalUriBaseIds; every other path is relative to the root.
-var goldenCases = []struct {
-	file      string
-	printer   report.Printer
-	rootNamed int
-}{
-	{"fleet.table.txt", report.Table{}, 0},
-	{"fleet.sarif", report.SARIF{}, 1},
-	{"fleet.json", report.JSON{}, 1},
-	{"fleet.dump.json", report.Dump{}, 1},
+// goldenCase is an output checked byte for byte against testdata/golden.
+type goldenCase struct {
+	file    string
+	printer report.Printer
+}
+
+// goldenCases are every registered format, and the dump: a format added
+// without its golden file fails TestGolden.
+func goldenCases() []goldenCase {
+	cases := []goldenCase{{"fleet.dump.json", report.Dump{}}}
+	for _, f := range report.Formats() {
+		file := "fleet." + f.Name + "." + f.Ext // fleet.table.txt
+		if f.Name == f.Ext {
+			file = "fleet." + f.Ext // fleet.sarif
+		}
+		cases = append(cases, goldenCase{file, f.Printer})
+	}
+	return cases
 }
 
 // TestGolden prints the fixture fleet's audit in every format and compares
@@ -30,9 +35,9 @@ var goldenCases = []struct {
 // `go test ./report -run TestGolden -update` and review the diff.
 func TestGolden(t *testing.T) {
 	a := runAudit(t, fixtureFleet, rulesByID(t, fixtureRules...))
-	for _, c := range goldenCases {
+	for _, c := range goldenCases() {
 		t.Run(c.file, func(t *testing.T) {
-			got := normalizeRoot(t, render(t, c.printer, a), a.Fleet.Root, c.rootNamed)
+			got := normalizeRoot(t, render(t, c.printer, a), a.Fleet.Root)
 			golden := filepath.Join("testdata", "golden", c.file)
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
@@ -54,20 +59,20 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// TestGoldenCoversEveryFormat keeps the golden files in step with the
-// formats the command line offers.
-func TestGoldenCoversEveryFormat(t *testing.T) {
-	covered := map[string]bool{}
-	for _, c := range goldenCases {
-		for name, p := range report.Formats {
-			if p == c.printer {
-				covered[name] = true
-			}
-		}
+// TestGoldenFilesAreUsed keeps testdata/golden free of files no format
+// writes any more.
+func TestGoldenFilesAreUsed(t *testing.T) {
+	want := map[string]bool{}
+	for _, c := range goldenCases() {
+		want[c.file] = true
 	}
-	for _, name := range report.FormatNames() {
-		if !covered[name] {
-			t.Errorf("format %q has no golden file", name)
+	entries, err := os.ReadDir(filepath.Join("testdata", "golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !want[e.Name()] {
+			t.Errorf("testdata/golden/%s belongs to no format (delete it, or name its format)", e.Name())
 		}
 	}
 }
@@ -78,7 +83,7 @@ func TestGoldenCoversEveryFormat(t *testing.T) {
 func TestOutputDeterministic(t *testing.T) {
 	rs := rulesByID(t, fixtureRules...)
 	a1, a2 := runAudit(t, fixtureFleet, rs), runAudit(t, fixtureFleet, rs)
-	for _, c := range goldenCases {
+	for _, c := range goldenCases() {
 		first := render(t, c.printer, a1)
 		if again := render(t, c.printer, a1); !bytes.Equal(first, again) {
 			t.Errorf("%s: two prints of one audit differ:\n%s", c.file, firstDiff(first, again))

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/rules"
 )
 
@@ -16,14 +15,7 @@ const JSONVersion = 1
 // describes every field.
 type JSON struct{}
 
-type jsonLocation struct {
-	URI    string `json:"uri,omitempty"`
-	Line   int    `json:"line,omitempty"`
-	Column int    `json:"column,omitempty"`
-	Key    string `json:"key,omitempty"`
-	Value  string `json:"value,omitempty"`
-	Text   string `json:"text"`
-}
+func init() { register(Format{Name: "json", Ext: "json", Printer: JSON{}}) }
 
 type jsonFinding struct {
 	RuleID      string         `json:"ruleId"`
@@ -35,22 +27,6 @@ type jsonFinding struct {
 	Related     []jsonLocation `json:"related"`
 	Subject     string         `json:"subject"`
 	Fingerprint string         `json:"fingerprint"`
-}
-
-type jsonProblem struct {
-	Location jsonLocation `json:"location"`
-	Message  string       `json:"message"`
-}
-
-type jsonFile struct {
-	URI      string        `json:"uri"`
-	Host     string        `json:"host,omitempty"`
-	Kind     string        `json:"kind"`
-	Detail   string        `json:"detail,omitempty"`
-	Status   string        `json:"status"`
-	Reason   string        `json:"reason,omitempty"`
-	Problems []jsonProblem `json:"problems"`
-	Notes    []string      `json:"notes"`
 }
 
 type jsonRule struct {
@@ -100,21 +76,4 @@ func (JSON) Print(w io.Writer, a *Audit) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(doc)
-}
-
-// jsonFileOf is an input file as the JSON output and the dump show it.
-func (a *Audit) jsonFileOf(f *model.InputFile) jsonFile {
-	jf := jsonFile{URI: f.Name, Host: f.Host, Kind: string(f.Kind), Detail: f.Detail, Status: string(f.Status),
-		Reason: f.Reason, Problems: []jsonProblem{}, Notes: f.Notes}
-	if jf.Notes == nil {
-		jf.Notes = []string{}
-	}
-	for _, p := range f.Problems {
-		jf.Problems = append(jf.Problems, jsonProblem{Location: a.jsonLoc(p.Loc), Message: p.Message})
-	}
-	return jf
-}
-
-func (a *Audit) jsonLoc(l model.Location) jsonLocation {
-	return jsonLocation{URI: l.File, Line: l.Line, Column: l.Column, Key: l.Key, Value: l.Value, Text: a.locationText(l)}
 }

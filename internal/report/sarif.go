@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -17,6 +16,8 @@ import (
 // artifacts, and unreadable files and not-evaluated checks as tool
 // execution notifications.
 type SARIF struct{}
+
+func init() { register(Format{Name: "sarif", Ext: "sarif", Printer: SARIF{}}) }
 
 // SARIFSchema is the schema URI written in $schema: the "id" of the OASIS
 // SARIF 2.1.0 schema (errata 01), against which the tests validate.
@@ -409,43 +410,6 @@ func (a *Audit) fileNotification(f *model.InputFile, artIndex map[string]int) (s
 	return n, true
 }
 
-// hostSummary is what the outputs say of each host.
-type hostSummary struct {
-	Name         string   `json:"name"`
-	NameSource   string   `json:"nameSource"`
-	Role         string   `json:"role"`
-	RoleDeclared bool     `json:"roleDeclared"`
-	RoleWhy      string   `json:"roleWhy"`
-	OS           string   `json:"os"`
-	Files        []string `json:"files"`
-	Errors       int      `json:"errors"`
-	Warnings     int      `json:"warnings"`
-	Notes        int      `json:"notes"`
-	NotEvaluated int      `json:"notEvaluated"`
-}
-
-func (a *Audit) hostSummaries() []hostSummary {
-	out := []hostSummary{}
-	for _, h := range a.Fleet.Hosts {
-		counts, ne := a.hostCounts(h.Name)
-		hs := hostSummary{Name: h.Name, NameSource: h.NameSource, Role: string(h.Role.Role), RoleDeclared: h.Role.Declared(),
-			RoleWhy: roleWhy(h.Role), OS: "unknown", Files: []string{},
-			Errors: counts[rules.SeverityError], Warnings: counts[rules.SeverityWarning], Notes: counts[rules.SeverityNote], NotEvaluated: ne}
-		if hs.Role == "" {
-			hs.Role = "unknown"
-		}
-		if h.Facts.OS.Known {
-			hs.OS = h.Facts.OS.Value.String()
-		}
-		for _, f := range h.Files {
-			hs.Files = append(hs.Files, f.Name)
-		}
-		sort.Strings(hs.Files)
-		out = append(out, hs)
-	}
-	return out
-}
-
 func fileURI(path string) string {
 	p := filepath.ToSlash(path)
 	if !strings.HasPrefix(p, "/") {
@@ -456,14 +420,4 @@ func fileURI(path string) string {
 
 func escapePath(p string) string {
 	return (&url.URL{Path: p}).EscapedPath()
-}
-
-// roleWhy is JSON version 1's roleWhy: the evidence, prefixed with how
-// the role was established when it was not declared ("inferred: ...",
-// "unknown: ...").
-func roleWhy(r model.RoleFact) string {
-	if r.Declared() {
-		return r.Why
-	}
-	return string(r.Basis) + ": " + r.Why
 }

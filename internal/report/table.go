@@ -17,6 +17,8 @@ import (
 // completely, one summary line per host, and a footer with the totals.
 type Table struct{}
 
+func init() { register(Format{Name: "table", Ext: "txt", Printer: Table{}}) }
+
 func newTable(w io.Writer, maxWidths map[int]int) *tablewriter.Table {
 	return tablewriter.NewTable(w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
