@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -26,10 +25,16 @@ var (
 // server whose role could not be told.
 func skipUnknownRoles(f *model.Fleet, out *Reporter) {
 	for _, h := range f.Hosts {
-		if h.Role.Role == model.RoleUnknown && h.Facts.Exchange.Known && h.Facts.IsExchange() {
+		if roleUnknown(h) {
 			out.Skip(h, "role not known (%s)", h.Role.Why)
 		}
 	}
+}
+
+// roleUnknown reports whether h is an Exchange server whose role could
+// not be told.
+func roleUnknown(h *model.Host) bool {
+	return h.Role.Role == model.RoleUnknown && h.Facts.Exchange.Known && h.Facts.IsExchange()
 }
 
 // valueLocation points a finding about value name of key at the value if
@@ -45,48 +50,6 @@ func valueLocation(h *model.Host, key, name string, file *model.InputFile) model
 		return loc
 	}
 	return file.Location(key)
-}
-
-// portName names the Exchange port numbers.
-func portName(port uint16) string {
-	switch port {
-	case 80:
-		return "HTTP"
-	case 110:
-		return "POP3"
-	case 143:
-		return "IMAP4"
-	case 25:
-		return "SMTP"
-	case 389:
-		return "LDAP"
-	case 3268:
-		return "global catalog LDAP"
-	case 88:
-		return "Kerberos"
-	case 135:
-		return "RPC"
-	case 691:
-		return "Exchange link state"
-	}
-	return fmt.Sprintf("port %d", port)
-}
-
-// scratch returns an empty reporter of the same rule, for helpers whose
-// "not evaluated" verdicts the rule passes on only where they matter
-// (see skipsOf).
-func (r *Reporter) scratch() *Reporter { return &Reporter{rule: r.rule} }
-
-// skipsOf returns the reasons a scratch reporter gave for not evaluating
-// host h.
-func (r *Reporter) skipsOf(h *model.Host) []string {
-	var why []string
-	for _, n := range r.NotEvaluated {
-		if n.Host == h.Name {
-			why = append(why, n.Reason)
-		}
-	}
-	return why
 }
 
 // isExchangeRole reports whether h is a front-end or back-end.
@@ -131,13 +94,4 @@ func appendLoc(locs []model.Location, l model.Location) []model.Location {
 		return locs
 	}
 	return append(locs, l)
-}
-
-// roleEvidence says how a host's role was established, for messages:
-// "declared in ipseclint.yaml", "inferred: ...".
-func roleEvidence(h *model.Host) string {
-	if h.Role.Basis == model.RoleInferred {
-		return "inferred: " + h.Role.Why
-	}
-	return h.Role.Why
 }

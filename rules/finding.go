@@ -86,8 +86,9 @@ type Outcome struct {
 // not evaluated, never as passed.
 func Run(f *model.Fleet, rs []*Rule) Outcome {
 	var out Outcome
+	p := NewPass(f)
 	for _, rule := range rs {
-		rep := runOne(f, rule)
+		rep := runOne(p, rule)
 		out.Findings = append(out.Findings, rep.Findings...)
 		out.NotEvaluated = append(out.NotEvaluated, rep.NotEvaluated...)
 	}
@@ -104,7 +105,7 @@ func Run(f *model.Fleet, rs []*Rule) Outcome {
 	return out
 }
 
-func runOne(f *model.Fleet, rule *Rule) (rep *Reporter) {
+func runOne(p *Pass, rule *Rule) (rep *Reporter) {
 	rep = &Reporter{rule: rule}
 	defer func() {
 		if p := recover(); p != nil {
@@ -112,6 +113,6 @@ func runOne(f *model.Fleet, rule *Rule) (rep *Reporter) {
 			rep.NotEvaluated = []NotEvaluated{{RuleID: rule.ID, Reason: fmt.Sprintf("internal error in the rule: %v (please report it)", p)}}
 		}
 	}()
-	rule.Check(f, rep)
+	rule.Check(p, rep)
 	return rep
 }

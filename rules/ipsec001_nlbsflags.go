@@ -34,7 +34,8 @@ func init() {
 	})
 }
 
-func checkNLBSFlags(f *model.Fleet, out *Reporter) {
+func checkNLBSFlags(p *Pass, out *Reporter) {
+	f := p.Fleet
 	skipUnknownRoles(f, out)
 	frontends := f.WithRole(model.RoleFrontEnd)
 	if len(frontends) == 0 {

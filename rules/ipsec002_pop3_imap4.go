@@ -1,9 +1,5 @@
 package rules
 
-import (
-	"github.com/ipseclint/ipseclint/internal/model"
-)
-
 func init() {
 	register(&Rule{
 		ID:       "IPSEC002",
@@ -37,7 +33,7 @@ func init() {
 	})
 }
 
-func checkPOP3IMAP4(f *model.Fleet, out *Reporter) {
-	flows := frontEndFlows(f, out, 110, 143)
+func checkPOP3IMAP4(p *Pass, out *Reporter) {
+	flows := frontEndFlows(p, out, 110, 143)
 	reportUnprotected(flows, out, "POP3 and IMAP4 carry user passwords with basic authentication")
 }

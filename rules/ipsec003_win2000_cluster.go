@@ -32,7 +32,8 @@ func init() {
 	})
 }
 
-func checkWin2000ClusteredIPSec(f *model.Fleet, out *Reporter) {
+func checkWin2000ClusteredIPSec(p *Pass, out *Reporter) {
+	f := p.Fleet
 	for _, h := range f.Hosts {
 		checkHostWin2000ClusteredIPSec(h, out)
 	}

@@ -1,9 +1,5 @@
 package rules
 
-import (
-	"github.com/ipseclint/ipseclint/internal/model"
-)
-
 func init() {
 	register(&Rule{
 		ID:       "IPSEC004",
@@ -36,7 +32,7 @@ func init() {
 	})
 }
 
-func checkHTTP(f *model.Fleet, out *Reporter) {
-	flows := frontEndFlows(f, out, 80)
+func checkHTTP(p *Pass, out *Reporter) {
+	flows := frontEndFlows(p, out, 80)
 	reportUnprotected(flows, out, "HTTP carries the message stream of Outlook Web Access")
 }

@@ -34,8 +34,8 @@ func init() {
 	})
 }
 
-func checkNoConfidentiality(f *model.Fleet, out *Reporter) {
-	for _, d := range negotiatingRules(frontEndFlows(f, out, exchangePorts...)) {
+func checkNoConfidentiality(p *Pass, out *Reporter) {
+	for _, d := range negotiatingRules(frontEndFlows(p, out, exchangePorts...)) {
 		if why := d.NoMethods(); why != "" {
 			out.Skip(d.Host, "%s", why)
 			continue

@@ -2,8 +2,6 @@ package rules
 
 import (
 	"strings"
-
-	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 func init() {
@@ -32,8 +30,8 @@ func init() {
 	})
 }
 
-func checkCleartextFallback(f *model.Fleet, out *Reporter) {
-	for _, d := range negotiatingRules(frontEndFlows(f, out, exchangePorts...)) {
+func checkCleartextFallback(p *Pass, out *Reporter) {
+	for _, d := range negotiatingRules(frontEndFlows(p, out, exchangePorts...)) {
 		var what []string
 		if d.Action.Soft {
 			what = append(what, "falls back to clear when the back-end does not answer IKE (soft=yes)")

@@ -34,14 +34,14 @@ func init() {
 	})
 }
 
-func checkWeakCrypto(f *model.Fleet, out *Reporter) {
+func checkWeakCrypto(p *Pass, out *Reporter) {
 	type polKey struct {
 		host *model.Host
 		pol  *model.Policy
 	}
 	var pols []polKey
 	polFlows := map[polKey][]flow{}
-	for _, d := range negotiatingRules(frontEndFlows(f, out, exchangePorts...)) {
+	for _, d := range negotiatingRules(frontEndFlows(p, out, exchangePorts...)) {
 		k := polKey{d.Host, d.Policy}
 		if _, ok := polFlows[k]; !ok {
 			pols = append(pols, k)

@@ -38,18 +38,18 @@ func init() {
 	})
 }
 
-func checkPolicyNotAssigned(f *model.Fleet, out *Reporter) {
-	flows := exchangeFlows(f, out, exchangePorts...)
-	for _, h := range f.Hosts {
+func checkPolicyNotAssigned(p *Pass, out *Reporter) {
+	exchangeFlows(p, out) // reports what could not be evaluated
+	for _, h := range p.Fleet.Hosts {
 		if !isExchangeRole(h) {
 			continue
 		}
 		pf := h.Facts.Policy
 		switch {
 		case pf.Known && pf.Value.State == model.PolicyNone:
-			reportUnassignedPolicies(h, flowsOf(flows, h), out)
+			reportUnassignedPolicies(h, p.Flows.OfHost(h), out)
 		case pf.Known && pf.Value.Policy != nil:
-			reportInactiveRules(h, pf.Value.Policy, flowsOf(flows, h), out)
+			reportInactiveRules(h, pf.Value.Policy, p.Flows.OfHost(h), out)
 		}
 	}
 }
@@ -145,7 +145,7 @@ func reportInactiveRules(h *model.Host, pol *model.Policy, flows []flow, out *Re
 		var would []flow
 		var related []model.Location
 		for _, fl := range flows {
-			if fl.Policy != pol || fl.Protected() {
+			if fl.Policy != pol || fl.Encrypted() {
 				continue
 			}
 			if m := on.Match(fl.Packet); m.Rule == act && encrypts(m) {

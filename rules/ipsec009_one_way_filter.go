@@ -34,7 +34,7 @@ func init() {
 	})
 }
 
-func checkOneWayFilter(f *model.Fleet, out *Reporter) {
+func checkOneWayFilter(p *Pass, out *Reporter) {
 	type key struct {
 		host   *model.Host
 		filter *model.Filter
@@ -42,12 +42,12 @@ func checkOneWayFilter(f *model.Fleet, out *Reporter) {
 	var order []key
 	bad := map[key][]flow{}
 	reply := map[key]model.FilterMatch{}
-	for _, fl := range exchangeFlows(f, out, exchangePorts...) {
+	for _, fl := range exchangeFlows(p, out, exchangePorts...) {
 		m := fl.Match
 		if m.Outcome != model.MatchNegotiate || m.Filter == nil || m.Filter.Mirrored {
 			continue
 		}
-		rev := fl.Policy.Match(reversePacket(fl.Packet))
+		rev := fl.Policy.Match(fl.Reply())
 		if encrypts(rev) {
 			continue
 		}
@@ -62,23 +62,10 @@ func checkOneWayFilter(f *model.Fleet, out *Reporter) {
 		flows := bad[k]
 		fl := flows[0]
 		rule := fl.Match.Rule
-		fd := out.Report(k.host, fmt.Sprintf("filter %s in %q", filterText(k.filter), rule.FilterListName), k.filter.Loc,
+		fd := out.Report(k.host, fmt.Sprintf("filter %s in %q", k.filter.String(), rule.FilterListName), k.filter.Loc,
 			"%s %s: filter %s of filter list %q (rule %q) protects %s but is not mirrored, and nothing protects the replies: %s%s",
-			roleName(k.host), k.host.Name, filterText(k.filter), rule.FilterListName, rule.Name, describeTraffic(flows),
+			roleName(k.host), k.host.Name, k.filter.String(), rule.FilterListName, rule.Name, describeTraffic(flows),
 			describeReply(fl.Policy, reply[k]), uncertainties(flows))
-		fd.Related = flowRelated(fl)
+		fd.Related = fl.Related()
 	}
-}
-
-// describeReply says what policy p does with the reply to a flow.
-func describeReply(p *model.Policy, m model.FilterMatch) string {
-	switch m.Outcome {
-	case model.MatchNone:
-		return fmt.Sprintf("no filter of policy %q matches them, so the policy lets them pass in clear", p.Name)
-	case model.MatchPermit:
-		return fmt.Sprintf("rule %q permits them in clear (filter action %q)", ruleName(m.Rule), actionName(m.Action))
-	case model.MatchBlock:
-		return fmt.Sprintf("rule %q blocks them (filter action %q), which breaks the connection", ruleName(m.Rule), actionName(m.Action))
-	}
-	return fmt.Sprintf("rule %q negotiates only %s for them, which does not encrypt", ruleName(m.Rule), methodList(m.Methods))
 }

@@ -44,8 +44,8 @@ func init() {
 	})
 }
 
-func checkBackendNotRequiring(f *model.Fleet, out *Reporter) {
-	flows := backEndFlows(f, out, 110, 143)
+func checkBackendNotRequiring(p *Pass, out *Reporter) {
+	flows := backEndFlows(p, out, 110, 143)
 	reportFlows(flows, out, func(fl flow) bool { return fl.Match.Outcome != model.MatchBlock && !requiresESP(fl.Match) },
 		func(fl flow, peer string) string {
 			return fmt.Sprintf("back-end %s does not require ESP for %s (TCP %d) from %s: %s; a front-end whose own IPSec is missing or broken still gets through without encryption",
@@ -58,27 +58,4 @@ func checkBackendNotRequiring(f *model.Fleet, out *Reporter) {
 // accepts clear inbound (inpass) nor falls back to clear (soft).
 func requiresESP(m model.FilterMatch) bool {
 	return encrypts(m) && !m.InPass && !m.Soft
-}
-
-// describeAcceptance says why a back-end accepts a flow without ESP.
-func describeAcceptance(fl flow) string {
-	m := fl.Match
-	var s string
-	switch {
-	case fl.Policy == nil:
-		s = "no IPSec policy is assigned (" + fl.Host.Facts.Policy.Via + "), so it accepts clear traffic"
-	case m.Outcome == model.MatchNone:
-		s = fmt.Sprintf("no filter of the assigned policy %q matches it, so it is accepted in clear", fl.Policy.Name)
-	case m.Outcome == model.MatchPermit:
-		s = fmt.Sprintf("rule %q permits it in clear (filter action %q)", ruleName(m.Rule), actionName(m.Action))
-	case !encrypts(m):
-		s = fmt.Sprintf("rule %q negotiates only %s, which does not encrypt", ruleName(m.Rule), methodList(m.Methods))
-	case m.InPass && m.Soft:
-		s = fmt.Sprintf("rule %q negotiates, but its filter action %q accepts unsecured communication (inpass=yes) and falls back to clear (soft=yes)", ruleName(m.Rule), actionName(m.Action))
-	case m.InPass:
-		s = fmt.Sprintf("rule %q negotiates, but its filter action %q accepts unsecured communication (inpass=yes)", ruleName(m.Rule), actionName(m.Action))
-	default:
-		s = fmt.Sprintf("rule %q negotiates, but its filter action %q allows unsecured communication with non-IPSec-aware computers (soft=yes)", ruleName(m.Rule), actionName(m.Action))
-	}
-	return s + uncertainties([]flow{fl})
 }

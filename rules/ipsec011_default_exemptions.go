@@ -103,10 +103,8 @@ func readExemption(h *model.Host) exemption {
 	return exemption{Via: "Services\\IPSEC\\NoDefaultExempt is absent and the Windows version is unknown (" + os.Via + "): the default is 0 on Windows 2000 and XP, 3 on Windows Server 2003"}
 }
 
-func checkDefaultExemptions(f *model.Fleet, out *Reporter) {
-	scratch := out.scratch()
-	flows := exchangeFlows(f, scratch, exchangePorts...)
-	for _, h := range f.Hosts {
+func checkDefaultExemptions(p *Pass, out *Reporter) {
+	for _, h := range p.Fleet.Hosts {
 		if h.Role.Role == model.RoleOther {
 			continue
 		}
@@ -116,14 +114,18 @@ func checkDefaultExemptions(f *model.Fleet, out *Reporter) {
 			continue
 		}
 		var protected []flow
-		for _, fl := range flowsOf(flows, h) {
+		for _, fl := range p.Flows.OfHost(h) {
 			if fl.Match.Outcome == model.MatchNegotiate {
 				protected = append(protected, fl)
 			}
 		}
 		var unknown []string
 		if len(protected) == 0 {
-			unknown = scratch.skipsOf(h)
+			// Why the host's Exchange traffic is unknown, if it is.
+			if roleUnknown(h) {
+				unknown = append(unknown, "role not known ("+h.Role.Why+")")
+			}
+			unknown = append(unknown, p.Flows.HostGaps(h)...)
 			if len(unknown) == 0 {
 				continue // the policy protects no Exchange traffic
 			}

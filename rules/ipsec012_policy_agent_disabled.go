@@ -42,7 +42,8 @@ func init() {
 	})
 }
 
-func checkPolicyAgentDisabled(f *model.Fleet, out *Reporter) {
+func checkPolicyAgentDisabled(p *Pass, out *Reporter) {
+	f := p.Fleet
 	for _, h := range f.Hosts {
 		checkHostPolicyAgent(h, out)
 	}

@@ -33,7 +33,8 @@ func init() {
 	})
 }
 
-func checkFrontendOnCluster(f *model.Fleet, out *Reporter) {
+func checkFrontendOnCluster(p *Pass, out *Reporter) {
+	f := p.Fleet
 	skipUnknownRoles(f, out)
 	for _, h := range f.WithRole(model.RoleFrontEnd) {
 		node := h.Facts.ClusterNode

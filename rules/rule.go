@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
 )
 
@@ -70,8 +71,19 @@ type Rule struct {
 	// facts (model.FactKeys); parsers keep only what rules read.
 	Reads []string `json:"reads,omitempty"`
 	// Check runs the rule over the fleet.
-	Check func(f *model.Fleet, out *Reporter) `json:"-"`
+	Check func(p *Pass, out *Reporter) `json:"-"`
 }
+
+// Pass is what the rules of one run share: the fleet, and the analyses
+// computed once for all of them (the front-end → back-end flows), which a
+// rule reads and never recomputes.
+type Pass struct {
+	Fleet *model.Fleet
+	Flows *flows.Analysis
+}
+
+// NewPass computes the shared analyses of fleet f.
+func NewPass(f *model.Fleet) *Pass { return &Pass{Fleet: f, Flows: flows.Analyze(f)} }
 
 // Help renders the rule's documentation as Markdown.
 func (r *Rule) Help() string {

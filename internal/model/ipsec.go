@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"net/netip"
 	"strings"
 )
@@ -376,6 +377,54 @@ type Filter struct {
 	// GUID identifies the filter (registry evidence; netsh does not show it).
 	GUID   string `json:"guid,omitempty"`
 	Doubts Doubts `json:"doubts,omitempty"`
+}
+
+// String writes the address as netsh users read it: "10.0.0.50",
+// "10.0.0.0/24", "me", "any", a DNS name, "dns" (the host's DNS servers).
+func (a Address) String() string {
+	switch a.Kind {
+	case AddrIP:
+		if a.Net.IsValid() && a.Net.IsSingleIP() {
+			return a.Net.Addr().String()
+		}
+		if a.Net.IsValid() {
+			return a.Net.String()
+		}
+		return a.Name
+	case AddrDNSName:
+		return a.Name
+	}
+	return string(a.Kind)
+}
+
+// String writes the filter on one line: "me:any -> 10.0.0.50:110 tcp".
+// It is the filter's identity in finding subjects (with its filter
+// list), so it never changes with a message's wording.
+func (f *Filter) String() string {
+	return fmt.Sprintf("%s:%s -> %s:%s %s", f.Src, portText(f.SrcPort), f.Dst, portText(f.DstPort), ProtocolName(f.Protocol))
+}
+
+// ProtocolName names an IP protocol number: "tcp", "udp", "icmp", "any
+// protocol" for 0, else the number.
+func ProtocolName(p uint8) string {
+	switch p {
+	case 0:
+		return "any protocol"
+	case 1:
+		return "icmp"
+	case 6:
+		return "tcp"
+	case 17:
+		return "udp"
+	}
+	return strconv.Itoa(int(p))
+}
+
+func portText(p uint16) string {
+	if p == 0 {
+		return "any"
+	}
+	return strconv.Itoa(int(p))
 }
 
 // ActionKind is what a filter action does with matching packets.

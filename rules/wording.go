@@ -1,0 +1,220 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ipseclint/ipseclint/internal/flows"
+	"github.com/ipseclint/ipseclint/internal/model"
+)
+
+// This file holds the words the rules' messages are made of: how a flow,
+// a peer, a policy's decision and the uncertainty of a verdict are said.
+// Subjects and fingerprints never depend on them.
+
+// describeFlow says in words what the policy does with an unprotected
+// flow.
+func describeFlow(fl flow) string {
+	m := fl.Match
+	var s string
+	switch {
+	case fl.Policy == nil:
+		s = "no IPSec policy is assigned (" + fl.Host.Facts.Policy.Via + "), so it is sent in clear"
+	case m.Outcome == model.MatchNone:
+		s = fmt.Sprintf("no filter of the assigned policy %q matches it, so it is sent in clear", fl.Policy.Name)
+	case m.Outcome == model.MatchPermit:
+		s = fmt.Sprintf("rule %q permits it in clear (filter action %q)", ruleName(m.Rule), actionName(m.Action))
+	case m.Outcome == model.MatchBlock:
+		s = fmt.Sprintf("rule %q blocks it (filter action %q) instead of encrypting it", ruleName(m.Rule), actionName(m.Action))
+	case m.Outcome == model.MatchNegotiate:
+		s = fmt.Sprintf("rule %q negotiates only %s, which does not encrypt", ruleName(m.Rule), methodList(m.Methods))
+	}
+	if len(m.Uncertain) > 0 {
+		s += " (uncertain: " + strings.Join(m.Uncertain, "; ") + ")"
+	}
+	return s
+}
+
+func ruleName(r *model.Rule) string {
+	if r == nil {
+		return "?"
+	}
+	return r.Name
+}
+
+func actionName(a *model.FilterAction) string {
+	if a == nil {
+		return "?"
+	}
+	return a.Name
+}
+
+func methodList(ms []model.QMMethod) string {
+	if len(ms) == 0 {
+		return "no security method"
+	}
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = m.Text
+	}
+	return strings.Join(parts, " ")
+}
+
+// targetName names a back-end address for messages.
+func targetName(t model.Target) string {
+	s := t.IP.String()
+	if t.Backend != "" {
+		s += " (" + t.Backend + ", " + t.Origin + ")"
+	} else {
+		s += " (" + t.Origin + ")"
+	}
+	return s
+}
+
+// peerName names the other end of a flow for messages: the back-end
+// address of an outbound flow, the front-end of an inbound one.
+func peerName(fl flow) string {
+	if fl.Side == flows.Inbound {
+		return fmt.Sprintf("front-end %s (%s) to %s", fl.FrontEnd.Name, fl.From, fl.Target.IP)
+	}
+	return targetName(fl.Target)
+}
+
+// peersName names the other ends of the flows of a host without policy.
+func peersName(fls []flow) string {
+	var parts []string
+	for _, fl := range fls {
+		p := fl.Target.IP.String()
+		if fl.Side == flows.Inbound {
+			p = fl.FrontEnd.Name + " " + fl.From.String()
+		}
+		if !slices.Contains(parts, p) {
+			parts = append(parts, p)
+		}
+	}
+	if len(fls) > 0 && fls[0].Side == flows.Inbound {
+		return "the front-ends (" + strings.Join(parts, ", ") + ")"
+	}
+	return "the back-end (" + strings.Join(parts, ", ") + ")"
+}
+
+// describeTraffic says which ports and peers flows are about: "POP3 (TCP
+// 110) and IMAP4 (TCP 143) to 10.0.0.50", "... from 10.0.0.11 (EXFE01)".
+func describeTraffic(fls []flow) string {
+	var ports, peers []string
+	dir := "to"
+	for _, fl := range fls {
+		p := fmt.Sprintf("%s (TCP %d)", portName(fl.Port), fl.Port)
+		if !slices.Contains(ports, p) {
+			ports = append(ports, p)
+		}
+		peer := fl.Target.IP.String()
+		if fl.Side == flows.Inbound {
+			dir = "from"
+			peer = fmt.Sprintf("%s (%s)", fl.From, fl.FrontEnd.Name)
+		}
+		if !slices.Contains(peers, peer) {
+			peers = append(peers, peer)
+		}
+	}
+	return joinAnd(ports) + " " + dir + " " + joinAnd(peers)
+}
+
+// uncertainties says, for a message, why the verdict on flows may be
+// wrong; "" when it is certain.
+func uncertainties(fls []flow) string {
+	var all []string
+	for _, fl := range fls {
+		for _, u := range fl.Match.Uncertain {
+			if !slices.Contains(all, u) {
+				all = append(all, u)
+			}
+		}
+	}
+	if len(all) == 0 {
+		return ""
+	}
+	return " (uncertain: " + strings.Join(all, "; ") + ")"
+}
+
+// joinAnd joins words as English does: "a", "a and b", "a, b and c".
+func joinAnd(ss []string) string {
+	switch len(ss) {
+	case 0:
+		return ""
+	case 1:
+		return ss[0]
+	}
+	return strings.Join(ss[:len(ss)-1], ", ") + " and " + ss[len(ss)-1]
+}
+
+// describeReply says what policy p does with the reply to a flow.
+func describeReply(p *model.Policy, m model.FilterMatch) string {
+	switch m.Outcome {
+	case model.MatchNone:
+		return fmt.Sprintf("no filter of policy %q matches them, so the policy lets them pass in clear", p.Name)
+	case model.MatchPermit:
+		return fmt.Sprintf("rule %q permits them in clear (filter action %q)", ruleName(m.Rule), actionName(m.Action))
+	case model.MatchBlock:
+		return fmt.Sprintf("rule %q blocks them (filter action %q), which breaks the connection", ruleName(m.Rule), actionName(m.Action))
+	}
+	return fmt.Sprintf("rule %q negotiates only %s for them, which does not encrypt", ruleName(m.Rule), methodList(m.Methods))
+}
+
+// describeAcceptance says why a back-end accepts a flow without ESP.
+func describeAcceptance(fl flow) string {
+	m := fl.Match
+	var s string
+	switch {
+	case fl.Policy == nil:
+		s = "no IPSec policy is assigned (" + fl.Host.Facts.Policy.Via + "), so it accepts clear traffic"
+	case m.Outcome == model.MatchNone:
+		s = fmt.Sprintf("no filter of the assigned policy %q matches it, so it is accepted in clear", fl.Policy.Name)
+	case m.Outcome == model.MatchPermit:
+		s = fmt.Sprintf("rule %q permits it in clear (filter action %q)", ruleName(m.Rule), actionName(m.Action))
+	case !encrypts(m):
+		s = fmt.Sprintf("rule %q negotiates only %s, which does not encrypt", ruleName(m.Rule), methodList(m.Methods))
+	case m.InPass && m.Soft:
+		s = fmt.Sprintf("rule %q negotiates, but its filter action %q accepts unsecured communication (inpass=yes) and falls back to clear (soft=yes)", ruleName(m.Rule), actionName(m.Action))
+	case m.InPass:
+		s = fmt.Sprintf("rule %q negotiates, but its filter action %q accepts unsecured communication (inpass=yes)", ruleName(m.Rule), actionName(m.Action))
+	default:
+		s = fmt.Sprintf("rule %q negotiates, but its filter action %q allows unsecured communication with non-IPSec-aware computers (soft=yes)", ruleName(m.Rule), actionName(m.Action))
+	}
+	return s + uncertainties([]flow{fl})
+}
+
+// portName names the Exchange port numbers.
+func portName(port uint16) string {
+	switch port {
+	case 80:
+		return "HTTP"
+	case 110:
+		return "POP3"
+	case 143:
+		return "IMAP4"
+	case 25:
+		return "SMTP"
+	case 389:
+		return "LDAP"
+	case 3268:
+		return "global catalog LDAP"
+	case 88:
+		return "Kerberos"
+	case 135:
+		return "RPC"
+	case 691:
+		return "Exchange link state"
+	}
+	return fmt.Sprintf("port %d", port)
+}
+
+// roleEvidence says how a host's role was established, for messages:
+// "declared in ipseclint.yaml", "inferred: ...".
+func roleEvidence(h *model.Host) string {
+	if h.Role.Basis == model.RoleInferred {
+		return "inferred: " + h.Role.Why
+	}
+	return h.Role.Why
+}
