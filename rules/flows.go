@@ -14,9 +14,6 @@ type flow = flows.Flow
 // exchangePorts are the ports the rules on "Exchange traffic" judge.
 var exchangePorts = flows.ExchangePorts
 
-// protoTCP is the IP protocol number of TCP.
-const protoTCP = flows.TCP
-
 // encrypts reports whether a match negotiates a method that encrypts.
 func encrypts(m model.FilterMatch) bool { return flows.Encrypts(m) }
 

@@ -3,8 +3,8 @@ package model
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"net/netip"
+	"strconv"
 	"strings"
 )
 
