@@ -8,6 +8,8 @@ import (
 )
 
 // Packet is one packet as the host whose policy is evaluated sees it.
+// Every packet the rules build is LAN traffic (front-end to back-end), so
+// rules that apply to dial-up connections only never match it.
 type Packet struct {
 	// Src and Dst are the packet's addresses. An invalid (zero) address
 	// with SrcIsMe (DstIsMe) set means "this host, address unknown".
@@ -36,75 +38,141 @@ const (
 	MatchNegotiate MatchOutcome = "negotiate" // IPSec is negotiated with the offered methods
 )
 
-// Candidate is one filter that matched a packet, with its weight.
+// Candidate is one filter that matched a packet (or may match it).
 type Candidate struct {
+	Policy *Policy
 	Rule   *Rule
 	Filter *Filter
 	// Mirror is set when the packet matched the filter's mirror image.
 	Mirror bool
-	// Weight is the filter's specificity (see FilterWeight).
-	Weight uint32
+	// Spec is the filter's specificity as it matched.
+	Spec Specificity
+	// Why says why a candidate only may match (its address is unknown
+	// offline); "" for a filter that matches.
+	Why string
 }
 
-// FilterMatch is the answer of Policy.Match.
+// FilterMatch is the answer of Match.
 type FilterMatch struct {
 	Outcome MatchOutcome
-	// Rule, Filter and Mirror name the filter that decides; nil when none
-	// matches.
+	// Policy, Rule, Filter and Mirror name the filter that decides; nil
+	// when none matches.
+	Policy *Policy
 	Rule   *Rule
 	Filter *Filter
 	Mirror bool
-	Weight uint32
 	Action *FilterAction
 	// Methods are the quick-mode methods offered (negotiate only).
 	Methods []QMMethod
 	// Soft (fall back to clear) and InPass (accept clear inbound) are the
 	// action's weakening flags (negotiate only).
 	Soft, InPass bool
-	// Uncertain says why the answer may be wrong: addresses unknown
-	// offline, filters of equal weight that disagree, tunnel rules, rules
-	// whose filter list or action is not in the file.
+	// Ties are the other matching filters that are neither more nor less
+	// specific than the deciding one and do something else with the
+	// packet: Windows' choice between them is not documented, so the
+	// outcome is uncertain.
+	Ties []Candidate
+	// Maybe are filters that may match (their addresses are unknown
+	// offline) and would decide the packet otherwise if they did: the
+	// outcome cannot be told offline.
+	Maybe []Candidate
+	// Uncertain says why the answer may be wrong, in words: ties, filters
+	// whose addresses are unknown, tunnel rules, rules whose connection
+	// type, filter list or action is not known.
 	Uncertain []string
 	// Candidates are the other filters that matched, most specific first.
 	Candidates []Candidate
 }
 
-// Match finds what Windows does with pkt under policy p: the most specific
-// filter of the policy's active rules decides.
-//
-// Only active rules count; the default response rule never matches data
-// traffic (it only answers negotiation requests). A mirrored filter also
-// matches with source and destination (addresses and ports) swapped. "me"
-// matches the host's own addresses (Packet.SrcIsMe, DstIsMe, Me). The
-// addresses of dns, wins, dhcp and gateway filters and of unresolved DNS
-// names are unknown offline: such filters are taken not to match, and the
-// answer says so in Uncertain.
-//
-// When several filters match, the one of highest FilterWeight wins. Among
-// filters of equal weight the order Windows uses is not documented: Match
-// takes block before negotiate before permit, and says so in Uncertain
-// when they disagree.
+// Decided reports whether the outcome can be told: no tie and no filter
+// that may match would change it.
+func (m FilterMatch) Decided() bool { return len(m.Ties) == 0 && len(m.Maybe) == 0 }
+
+// Match finds what Windows does with pkt under policy p (see
+// MatchPolicies).
 func (p *Policy) Match(pkt Packet) FilterMatch {
-	var m FilterMatch
 	if p == nil {
+		return FilterMatch{Outcome: MatchNone, Uncertain: []string{"no policy"}}
+	}
+	return MatchPolicies([]*Policy{p}, pkt)
+}
+
+// MatchPolicies finds what Windows does with pkt under the policies a
+// host applies together (the persistent policies of Windows Server 2003
+// and the assigned local or domain policy): the most specific filter of
+// their active rules decides ("The Cable Guy: IPsec Filter Ordering",
+// Microsoft TechNet, February 2005).
+//
+// Only active rules that apply to LAN connections count; the default
+// response rule never matches data traffic (it only answers negotiation
+// requests). A mirrored filter also matches with source and destination
+// (addresses and ports) swapped. "me" matches the host's own addresses
+// (Packet.SrcIsMe, DstIsMe, Me). The addresses of dns, wins, dhcp and
+// gateway filters, of DNS names and of addresses whose encoding is not
+// known are unknown offline: such filters may match, and when one of them
+// could decide the packet otherwise, the answer says so (Maybe).
+//
+// Which filter is the most specific is ordered only where the documented
+// principle decides it (see Specificity.Compare); where it does not, and
+// the filters do different things with the packet, the answer lists them
+// as Ties and says so in Uncertain.
+func MatchPolicies(pols []*Policy, pkt Packet) FilterMatch {
+	var m FilterMatch
+	var sure, maybe []Candidate
+	for _, p := range pols {
+		if p == nil {
+			continue
+		}
+		if p.Partial {
+			m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("the contents of policy %q are not in the file", p.Name))
+		}
+		s, mb, why := policyHits(p, pkt)
+		sure, maybe = append(sure, s...), append(maybe, mb...)
+		m.Uncertain = appendUnique(m.Uncertain, why...)
+	}
+	sortCandidates(sure)
+	win, rest := decide(sure)
+	if win == nil {
 		m.Outcome = MatchNone
-		m.Uncertain = append(m.Uncertain, "no policy")
-		return m
+	} else {
+		m.setWinner(*win)
+		m.Candidates = rest
+		m.Ties = ties(*win, rest)
+		for _, t := range m.Ties {
+			m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("filter %s of rule %q (%s) and filter %s of rule %q (%s) both match and neither is more specific than the other; which one Windows applies is not documented",
+				win.Filter, win.Rule.Name, actionWord(win.Rule.FilterAction), t.Filter, t.Rule.Name, actionWord(t.Rule.FilterAction)))
+		}
 	}
-	if p.Partial {
-		m.Uncertain = append(m.Uncertain, fmt.Sprintf("the contents of policy %q are not in the file", p.Name))
+	m.Maybe = relevantMaybes(win, maybe)
+	for _, c := range m.Maybe {
+		m.Uncertain = appendUnique(m.Uncertain, c.Why)
 	}
-	var hits []Candidate
+	return m
+}
+
+// policyHits returns the filters of p's applicable rules that match pkt
+// (sure) and that may match it (maybe), and why the answer may be wrong.
+func policyHits(p *Policy, pkt Packet) (sure, maybe []Candidate, why []string) {
 	for _, r := range p.Rules {
 		if r.Default || !r.Active {
 			continue
 		}
+		lan, known := r.ConnType.CoversLAN()
+		if known && !lan {
+			continue // a dial-up rule does not apply to LAN traffic
+		}
+		if !known {
+			why = append(why, fmt.Sprintf("the connection type of rule %q is not known: taken to apply to LAN traffic", r.Name))
+		}
+		if d := r.Doubts.About("object"); d != nil {
+			why = append(why, fmt.Sprintf("rule %q was not understood (%s)", r.Name, d.Reason))
+		}
 		if r.FilterList == nil {
-			m.Uncertain = append(m.Uncertain, fmt.Sprintf("rule %q names filter list %q, which is not in the file", r.Name, r.FilterListName))
+			why = append(why, fmt.Sprintf("rule %q names filter list %q, which is not in the file", r.Name, r.FilterListName))
 			continue
 		}
 		if r.FilterAction == nil {
-			m.Uncertain = append(m.Uncertain, fmt.Sprintf("rule %q names filter action %q, which is not in the file", r.Name, r.FilterActionName))
+			why = append(why, fmt.Sprintf("rule %q names filter action %q, which is not in the file", r.Name, r.FilterActionName))
 			continue
 		}
 		for _, f := range r.FilterList.Filters {
@@ -112,33 +180,22 @@ func (p *Policy) Match(pkt Packet) FilterMatch {
 				if mirror && (!f.Mirrored || selfMirror(f)) {
 					continue
 				}
-				ok, why := matchFilter(f, mirror, pkt)
-				m.Uncertain = appendUnique(m.Uncertain, why...)
-				if ok {
-					hits = append(hits, Candidate{Rule: r, Filter: f, Mirror: mirror, Weight: filterWeight(f, mirror)})
+				c := Candidate{Policy: p, Rule: r, Filter: f, Mirror: mirror, Spec: specificityOf(f, mirror)}
+				switch ok, unsure := matchFilter(f, mirror, pkt); {
+				case ok && unsure == "":
+					sure = append(sure, c)
+				case ok:
+					c.Why = unsure
+					maybe = append(maybe, c)
 				}
 			}
 		}
 	}
-	if len(hits) == 0 {
-		m.Outcome = MatchNone
-		return m
-	}
-	sort.SliceStable(hits, func(i, j int) bool {
-		if hits[i].Weight != hits[j].Weight {
-			return hits[i].Weight > hits[j].Weight
-		}
-		return actionRank(hits[i].Rule.FilterAction.Action) < actionRank(hits[j].Rule.FilterAction.Action)
-	})
-	win := hits[0]
-	for _, h := range hits[1:] {
-		if h.Weight == win.Weight && h.Rule.FilterAction.Action != win.Rule.FilterAction.Action {
-			m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("filters of equal weight in rules %q (%s) and %q (%s) disagree; Windows' order between them is not documented (block is taken first)",
-				win.Rule.Name, win.Rule.FilterAction.Action, h.Rule.Name, h.Rule.FilterAction.Action))
-		}
-	}
-	m.Rule, m.Filter, m.Mirror, m.Weight = win.Rule, win.Filter, win.Mirror, win.Weight
-	m.Candidates = hits[1:]
+	return sure, maybe, why
+}
+
+func (m *FilterMatch) setWinner(win Candidate) {
+	m.Policy, m.Rule, m.Filter, m.Mirror = win.Policy, win.Rule, win.Filter, win.Mirror
 	a := win.Rule.FilterAction
 	m.Action = a
 	switch a.Action {
@@ -152,18 +209,112 @@ func (p *Policy) Match(pkt Packet) FilterMatch {
 		m.Soft, m.InPass = a.Soft, a.InPass
 	}
 	if win.Rule.TunnelEndpoint != "" {
-		m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("rule %q is a tunnel rule (end-point %s): the packet is tunnelled, not protected end to end", win.Rule.Name, win.Rule.TunnelEndpoint))
+		m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("rule %q is a tunnel rule (end-point %s): the packet is tunnelled to the end-point, not protected in transport mode", win.Rule.Name, win.Rule.TunnelEndpoint))
 	}
-	if win.Rule.ConnType == ConnDialup {
-		m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("rule %q applies to dial-up (remote access) connections only: it may not apply to this traffic", win.Rule.Name))
+}
+
+// sortCandidates orders candidates deterministically, most specific
+// first by a total order (mask lengths, then the parts named), block
+// before negotiate before permit, then in policy, rule and filter order;
+// decide then takes the first that no other is more specific than.
+func sortCandidates(cs []Candidate) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		a, b := cs[i].Spec, cs[j].Spec
+		if x, y := a.SrcBits+a.DstBits, b.SrcBits+b.DstBits; x != y {
+			return x > y
+		}
+		if x, y := a.parts(), b.parts(); x != y {
+			return x > y
+		}
+		return actionRank(cs[i].Rule.FilterAction.Action) < actionRank(cs[j].Rule.FilterAction.Action)
+	})
+}
+
+func (s Specificity) parts() int { return b2i(s.Protocol) + b2i(s.SrcPort) + b2i(s.DstPort) }
+
+// decide returns the deciding candidate, the first that no other is more
+// specific than, and the others.
+func decide(cs []Candidate) (*Candidate, []Candidate) {
+	for i := range cs {
+		beaten := false
+		for j := range cs {
+			if i != j && cs[j].Spec.Compare(cs[i].Spec) == MoreSpecific {
+				beaten = true
+				break
+			}
+		}
+		if !beaten {
+			rest := append(append([]Candidate(nil), cs[:i]...), cs[i+1:]...)
+			return &cs[i], rest
+		}
 	}
-	return m
+	return nil, nil
+}
+
+// ties returns the candidates that win is not more specific than and that
+// treat the packet differently.
+func ties(win Candidate, rest []Candidate) []Candidate {
+	var out []Candidate
+	for _, c := range rest {
+		if win.Spec.Compare(c.Spec) != MoreSpecific && !sameEffect(win.Rule.FilterAction, c.Rule.FilterAction) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// relevantMaybes returns the filters that may match and, if they did,
+// could decide the packet otherwise than win: they are not less specific
+// than it and treat the packet differently (or nothing else matches).
+func relevantMaybes(win *Candidate, maybe []Candidate) []Candidate {
+	var out []Candidate
+	for _, c := range maybe {
+		switch {
+		case win == nil:
+			if c.Rule.FilterAction.Action != ActionPermit { // no match and permit both send in clear
+				out = append(out, c)
+			}
+		case win.Spec.Compare(c.Spec) != MoreSpecific && !sameEffect(win.Rule.FilterAction, c.Rule.FilterAction):
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sameEffect reports whether two filter actions treat a packet alike.
+func sameEffect(a, b *FilterAction) bool {
+	if a == b {
+		return true
+	}
+	if a.Action != b.Action {
+		return false
+	}
+	if a.Action != ActionNegotiate {
+		return true
+	}
+	if a.Soft != b.Soft || a.InPass != b.InPass || len(a.Methods) != len(b.Methods) {
+		return false
+	}
+	for i := range a.Methods {
+		if a.Methods[i].Text != b.Methods[i].Text {
+			return false
+		}
+	}
+	return true
+}
+
+func actionWord(a *FilterAction) string {
+	if a == nil {
+		return "?"
+	}
+	return string(a.Action)
 }
 
 // selfMirror reports whether a filter is its own mirror image.
 func selfMirror(f *Filter) bool { return f.Src == f.Dst && f.SrcPort == f.DstPort }
 
-// actionRank orders actions for filters of equal weight: block first.
+// actionRank orders actions for filters whose order is not known: block
+// first, so that the deciding filter reported is the strictest.
 func actionRank(a ActionKind) int {
 	switch a {
 	case ActionBlock:
@@ -174,9 +325,10 @@ func actionRank(a ActionKind) int {
 	return 2
 }
 
-// matchFilter reports whether pkt matches f (or its mirror image), and
-// why the answer may be wrong.
-func matchFilter(f *Filter, mirror bool, pkt Packet) (bool, []string) {
+// matchFilter reports whether pkt matches f (or its mirror image); unsure
+// is non-empty when the filter only may match, because an address it
+// names is unknown offline.
+func matchFilter(f *Filter, mirror bool, pkt Packet) (ok bool, unsure string) {
 	src, dst := f.Src, f.Dst
 	srcPort, dstPort := f.SrcPort, f.DstPort
 	if mirror {
@@ -184,127 +336,163 @@ func matchFilter(f *Filter, mirror bool, pkt Packet) (bool, []string) {
 		srcPort, dstPort = dstPort, srcPort
 	}
 	if f.Protocol != 0 && f.Protocol != pkt.Protocol {
-		return false, nil
+		return false, ""
 	}
 	if srcPort != 0 && srcPort != pkt.SrcPort {
-		return false, nil
+		return false, ""
 	}
 	if dstPort != 0 && dstPort != pkt.DstPort {
-		return false, nil
+		return false, ""
 	}
 	okSrc, whySrc := matchAddr(src, pkt.Src, pkt.SrcIsMe, pkt.Me, "source")
 	if !okSrc {
-		return false, whySrc
+		return false, ""
 	}
 	okDst, whyDst := matchAddr(dst, pkt.Dst, pkt.DstIsMe, pkt.Me, "destination")
 	if !okDst {
-		return false, whyDst
+		return false, ""
 	}
-	return true, append(whySrc, whyDst...)
+	if whySrc == "" {
+		return true, whyDst
+	}
+	return true, whySrc
 }
 
-// matchAddr matches one end of a filter against one end of a packet.
-func matchAddr(a Address, ip netip.Addr, isMe bool, me []netip.Addr, side string) (bool, []string) {
+// matchAddr matches one end of a filter against one end of a packet;
+// unsure says why a match is only possible.
+func matchAddr(a Address, ip netip.Addr, isMe bool, me []netip.Addr, side string) (ok bool, unsure string) {
 	switch a.Kind {
 	case AddrAny:
-		return true, nil
+		return true, ""
 	case AddrMe:
 		if isMe {
-			return true, nil
+			return true, ""
 		}
 		for _, m := range me {
 			if ip.IsValid() && m == ip {
-				return true, nil
+				return true, ""
 			}
 		}
-		return false, nil
-	case AddrIP, AddrDNSName:
-		if !a.Net.IsValid() {
-			return false, []string{fmt.Sprintf("a filter's %s is the DNS name %q, whose addresses are unknown offline: taken not to match", side, a.Name)}
+		return false, ""
+	case AddrIP:
+		return matchNet(a.Net, ip, isMe, me, side)
+	case AddrDNSName:
+		if a.Net.IsValid() {
+			return matchNet(a.Net, ip, isMe, me, side)
 		}
-		if ip.IsValid() {
-			return a.Net.Contains(ip), nil
-		}
-		if isMe {
-			for _, m := range me {
-				if a.Net.Contains(m) {
-					return true, nil
-				}
-			}
-			if len(me) > 0 {
-				return false, nil
-			}
-		}
-		return true, []string{fmt.Sprintf("the packet's %s address is unknown; a filter on %s is taken to match it", side, a.Net)}
+		return true, fmt.Sprintf("a filter's %s is the DNS name %q, which Windows resolves when it applies the policy: its addresses are unknown offline", side, a.Name)
+	case AddrUnknown:
+		return true, fmt.Sprintf("a filter's %s address is stored in a form no public source explains (%s): whether it matches is unknown", side, a.Name)
 	default: // dns, wins, dhcp, gateway
 		if isMe {
-			return false, nil
+			return false, ""
 		}
-		return false, []string{fmt.Sprintf("a filter's %s is the host's %s servers, whose addresses are unknown offline: taken not to match", side, strings.ToUpper(string(a.Kind)))}
+		return true, fmt.Sprintf("a filter's %s is the host's %s servers, whose addresses are unknown offline", side, strings.ToUpper(string(a.Kind)))
 	}
 }
 
-// Weights of the parts of a filter (see FilterWeight).
+func matchNet(n netip.Prefix, ip netip.Addr, isMe bool, me []netip.Addr, side string) (bool, string) {
+	if !n.IsValid() {
+		return false, ""
+	}
+	if ip.IsValid() {
+		return n.Contains(ip), ""
+	}
+	if isMe {
+		for _, m := range me {
+			if n.Contains(m) {
+				return true, ""
+			}
+		}
+		if len(me) > 0 {
+			return false, ""
+		}
+	}
+	return true, fmt.Sprintf("the packet's %s address is unknown, so whether a filter on %s matches it is unknown", side, n)
+}
+
+// Specificity is how specific a filter is, part by part, as it matches a
+// packet (its mirror image has source and destination swapped).
+type Specificity struct {
+	// SrcBits and DstBits are the mask lengths: 32 for one address ("me",
+	// DNS names and server types expand to single addresses), 0 for any.
+	SrcBits, DstBits int
+	// Protocol, SrcPort and DstPort say whether the filter names one.
+	Protocol, SrcPort, DstPort bool
+}
+
+// Order is the answer of Specificity.Compare.
+type Order int
+
+// The orders of two filters.
 const (
-	weightAddressTieBreaker uint32 = 0x1
-	weightSourcePort        uint32 = 0x2
-	weightDestinationPort   uint32 = 0x4
-	weightProtocol          uint32 = 0x100
-	weightMaskShift                = 16
+	// Unordered: the documented principle does not order the two.
+	Unordered Order = iota
+	MoreSpecific
+	LessSpecific
+	// SameSpecificity: the two are equally specific in every part.
+	SameSpecificity
 )
 
-// FilterWeight is the specificity of a filter as Windows Server 2003
-// orders filters (most specific first), for the filter as written; its
-// mirror image has the same weight but for the tie-breaker bit.
-//
-// Windows XP and Server 2003 expand every filter into specific filters
-// (mirrors made separate, "me" and server types turned into the host's
-// addresses) and sort them by a 32-bit weight, so that the most specific
-// filter that matches decides, whatever rule it belongs to (The Cable Guy,
-// "IPsec Filter Ordering", Microsoft TechNet, February 2005). The weight
-// implemented here has, from most to least significant:
-//
-//  1. address specificity, bits 16-31: for the source and the destination
-//     mask, the sum of the 1-based positions of its set bits (a /32 mask
-//     weighs 1+2+...+32 = 528, /24 weighs 9+...+32 = 492, /0 weighs 0),
-//     both sums added. "me", DNS/WINS/DHCP/gateway servers and DNS names
-//     count as /32 (they expand to single addresses); "any" as /0;
-//  2. a specific protocol, 0x100;
-//  3. a specific destination port, 0x4;
-//  4. a specific source port, 0x2;
-//  5. a tie-breaker, 0x1, when the destination mask weighs at least as
-//     much as the source mask.
-//
-// The ordering (address, then protocol, then ports) is the documented one;
-// the exact bit layout and the tie-breaker follow the Windows XP/2003
-// IPSec policy service's weight computation as seen in public source
-// mirrors (AssignTxFilterWeight), not a published specification:
-// uncertain in detail, but it only matters between filters of equal
-// address specificity.
-func FilterWeight(f *Filter) uint32 { return filterWeight(f, false) }
+// Compare orders two filters by specificity as far as Microsoft's
+// documentation establishes it: the most specific filter decides, by
+// address first ("The Cable Guy: IPsec Filter Ordering"). The weights
+// Windows gives each part are not published, so a filter is taken to be
+// more specific than another only when it is at least as specific in
+// each part and more specific in one: by source and destination mask
+// first; at equal masks, by protocol and ports. Any other pair (one more
+// specific by source, the other by destination; equal masks with one
+// naming the protocol and the other a port; equal in every part) is not
+// ordered: Unordered or SameSpecificity.
+func (s Specificity) Compare(o Specificity) Order {
+	switch dominance([]int{s.SrcBits, s.DstBits}, []int{o.SrcBits, o.DstBits}) {
+	case MoreSpecific:
+		return MoreSpecific
+	case LessSpecific:
+		return LessSpecific
+	case Unordered:
+		return Unordered
+	}
+	return dominance([]int{b2i(s.Protocol), b2i(s.SrcPort), b2i(s.DstPort)}, []int{b2i(o.Protocol), b2i(o.SrcPort), b2i(o.DstPort)})
+}
 
-func filterWeight(f *Filter, mirror bool) uint32 {
+// dominance compares two vectors part by part.
+func dominance(a, b []int) Order {
+	more, less := false, false
+	for i := range a {
+		switch {
+		case a[i] > b[i]:
+			more = true
+		case a[i] < b[i]:
+			less = true
+		}
+	}
+	switch {
+	case more && less:
+		return Unordered
+	case more:
+		return MoreSpecific
+	case less:
+		return LessSpecific
+	}
+	return SameSpecificity
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func specificityOf(f *Filter, mirror bool) Specificity {
 	src, dst := f.Src, f.Dst
 	srcPort, dstPort := f.SrcPort, f.DstPort
 	if mirror {
 		src, dst = dst, src
 		srcPort, dstPort = dstPort, srcPort
 	}
-	var w uint32
-	if f.Protocol != 0 {
-		w |= weightProtocol
-	}
-	if srcPort != 0 {
-		w |= weightSourcePort
-	}
-	if dstPort != 0 {
-		w |= weightDestinationPort
-	}
-	sw, dw := maskWeight(addrBits(src)), maskWeight(addrBits(dst))
-	if dw >= sw {
-		w |= weightAddressTieBreaker
-	}
-	return w + (sw+dw)<<weightMaskShift
+	return Specificity{SrcBits: addrBits(src), DstBits: addrBits(dst), Protocol: f.Protocol != 0, SrcPort: srcPort != 0, DstPort: dstPort != 0}
 }
 
 // addrBits is the mask length an address expands to.
@@ -312,22 +500,12 @@ func addrBits(a Address) int {
 	switch a.Kind {
 	case AddrAny:
 		return 0
-	case AddrIP:
+	case AddrIP, AddrDNSName:
 		if a.Net.IsValid() {
 			return a.Net.Bits()
 		}
 	}
 	return 32
-}
-
-// maskWeight sums the 1-based bit positions (from the least significant)
-// of the set bits of an IPv4 mask of that length.
-func maskWeight(bits int) uint32 {
-	var w uint32
-	for pos := 33 - bits; pos <= 32; pos++ {
-		w += uint32(pos)
-	}
-	return w
 }
 
 func appendUnique(list []string, items ...string) []string {
@@ -339,7 +517,7 @@ func appendUnique(list []string, items ...string) []string {
 				break
 			}
 		}
-		if !dup {
+		if !dup && it != "" {
 			list = append(list, it)
 		}
 	}

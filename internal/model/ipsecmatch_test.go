@@ -18,10 +18,16 @@ func (b *policyBuilder) rule(name string, active bool, action ActionKind, filter
 		fa.Methods = []QMMethod{{ESP: &ESPTransform{Cipher: Alg3DES, Integrity: AlgSHA1}, Text: "ESP[3DES,SHA1]"}}
 	}
 	b.p.Rules = append(b.p.Rules, &Rule{
-		Name: name, Active: active,
+		Name: name, Active: active, ConnType: ConnAll,
 		FilterList: &FilterList{Name: name + "-list", Filters: filters}, FilterListName: name + "-list",
 		FilterAction: fa, FilterActionName: fa.Name,
 	})
+	return b
+}
+
+// conn sets the connection type of the last rule.
+func (b *policyBuilder) conn(c ConnType) *policyBuilder {
+	b.p.Rules[len(b.p.Rules)-1].ConnType = c
 	return b
 }
 
@@ -53,6 +59,8 @@ func TestMatch(t *testing.T) {
 		wantRule string
 		mirror   bool
 		unsure   string // substring of an Uncertain entry, "" = none expected
+		ties     int
+		maybe    int
 	}{
 		{
 			name:     "host filter beats any-any block",
@@ -143,12 +151,12 @@ func TestMatch(t *testing.T) {
 			wantRule: "pop3",
 		},
 		{
-			name:     "own address unknown against a filter on a specific source",
-			policy:   newPolicy().rule("fe-be", true, ActionNegotiate, flt(ip("10.0.0.10/32"), ip("10.0.0.50/32"), 6, 0, 110, true)).p,
-			pkt:      Packet{SrcIsMe: true, Dst: beAddr, Protocol: 6, DstPort: 110},
-			want:     MatchNegotiate,
-			wantRule: "fe-be",
-			unsure:   "source address is unknown",
+			name:   "own address unknown against a filter on a specific source: undecided",
+			policy: newPolicy().rule("fe-be", true, ActionNegotiate, flt(ip("10.0.0.10/32"), ip("10.0.0.50/32"), 6, 0, 110, true)).p,
+			pkt:    Packet{SrcIsMe: true, Dst: beAddr, Protocol: 6, DstPort: 110},
+			want:   MatchNone,
+			unsure: "source address is unknown",
+			maybe:  1,
 		},
 		{
 			name:   "DNS servers filter is unknown offline",
@@ -156,14 +164,59 @@ func TestMatch(t *testing.T) {
 			pkt:    outbound(6, 110),
 			want:   MatchNone,
 			unsure: "DNS servers",
+			maybe:  1,
 		},
 		{
-			name:     "equal weights that disagree: block first, flagged",
+			name:   "a DNS-name permit cannot change a packet nothing else matches: decided",
+			policy: newPolicy().rule("dns", true, ActionPermit, flt(meA, Address{Kind: AddrDNSName, Name: "be.contoso.com"}, 0, 0, 0, true)).p,
+			pkt:    outbound(6, 110),
+			want:   MatchNone,
+		},
+		{
+			name:     "a DNS-name filter less specific than the deciding one does not matter",
+			policy:   newPolicy().rule("host", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).rule("dns", true, ActionPermit, flt(any, Address{Kind: AddrDNSName, Name: "be.contoso.com"}, 0, 0, 0, true)).p,
+			pkt:      outbound(6, 110),
+			want:     MatchNegotiate,
+			wantRule: "host",
+		},
+		{
+			name:     "equally specific filters that disagree: a tie, block reported first",
 			policy:   newPolicy().rule("permit", true, ActionPermit, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).rule("block", true, ActionBlock, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).p,
 			pkt:      outbound(6, 110),
 			want:     MatchBlock,
 			wantRule: "block",
-			unsure:   "equal weight",
+			unsure:   "neither is more specific",
+			ties:     1,
+		},
+		{
+			name:     "more specific by source, less by destination: not ordered",
+			policy:   newPolicy().rule("src-host", true, ActionPermit, flt(ip("10.0.0.10/32"), ip("10.0.0.0/24"), 0, 0, 0, true)).rule("dst-host", true, ActionNegotiate, flt(ip("10.0.0.0/24"), ip("10.0.0.50/32"), 0, 0, 0, true)).p,
+			pkt:      outbound(6, 110),
+			want:     MatchNegotiate,
+			wantRule: "dst-host",
+			unsure:   "neither is more specific",
+			ties:     1,
+		},
+		{
+			name:   "a dial-up rule does not apply to LAN traffic",
+			policy: newPolicy().rule("dialup", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).conn(ConnDialup).p,
+			pkt:    outbound(6, 110),
+			want:   MatchNone,
+		},
+		{
+			name:     "a LAN rule applies",
+			policy:   newPolicy().rule("lan", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).conn(ConnLAN).p,
+			pkt:      outbound(6, 110),
+			want:     MatchNegotiate,
+			wantRule: "lan",
+		},
+		{
+			name:     "a rule of unknown connection type is taken to apply, with a doubt",
+			policy:   newPolicy().rule("unknown", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).conn("").p,
+			pkt:      outbound(6, 110),
+			want:     MatchNegotiate,
+			wantRule: "unknown",
+			unsure:   "connection type",
 		},
 	}
 	for _, c := range cases {
@@ -174,6 +227,12 @@ func TestMatch(t *testing.T) {
 			}
 			if c.wantRule != "" && (got.Rule == nil || got.Rule.Name != c.wantRule) {
 				t.Errorf("rule = %v, want %s", got.Rule, c.wantRule)
+			}
+			if len(got.Ties) != c.ties || len(got.Maybe) != c.maybe {
+				t.Errorf("ties %d, maybe %d; want %d, %d", len(got.Ties), len(got.Maybe), c.ties, c.maybe)
+			}
+			if got.Decided() != (c.ties == 0 && c.maybe == 0) {
+				t.Errorf("Decided() = %v", got.Decided())
 			}
 			if got.Mirror != c.mirror {
 				t.Errorf("mirror = %v, want %v", got.Mirror, c.mirror)
@@ -216,21 +275,38 @@ func TestMatchUnresolvedAndNil(t *testing.T) {
 	}
 }
 
-func TestFilterWeight(t *testing.T) {
-	hostHost := flt(kind(AddrMe), ip("10.0.0.50/32"), 0, 0, 0, false)
-	anyAny := flt(kind(AddrAny), kind(AddrAny), 0, 0, 0, false)
-	subnet := flt(kind(AddrMe), ip("10.0.0.0/24"), 6, 0, 110, false)
-	if got, want := FilterWeight(hostHost)>>16, uint32(1056); got != want {
-		t.Errorf("host-host address weight = %d, want %d", got, want)
+func TestSpecificityCompare(t *testing.T) {
+	host := Specificity{SrcBits: 32, DstBits: 32}
+	for _, c := range []struct {
+		a, b Specificity
+		want Order
+	}{
+		{host, Specificity{SrcBits: 32, DstBits: 24}, MoreSpecific},
+		{Specificity{SrcBits: 32, DstBits: 24, Protocol: true, DstPort: true}, host, LessSpecific},
+		{Specificity{SrcBits: 32, DstBits: 24}, Specificity{SrcBits: 24, DstBits: 32}, Unordered},
+		{Specificity{SrcBits: 32, DstBits: 32, Protocol: true}, host, MoreSpecific},
+		{Specificity{SrcBits: 32, DstBits: 32, Protocol: true, DstPort: true}, Specificity{SrcBits: 32, DstBits: 32, Protocol: true}, MoreSpecific},
+		{Specificity{SrcBits: 32, DstBits: 32, SrcPort: true}, Specificity{SrcBits: 32, DstBits: 32, DstPort: true}, Unordered},
+		{host, host, SameSpecificity},
+	} {
+		if got := c.a.Compare(c.b); got != c.want {
+			t.Errorf("%+v vs %+v = %v, want %v", c.a, c.b, got, c.want)
+		}
 	}
-	if got := FilterWeight(anyAny); got != weightAddressTieBreaker {
-		t.Errorf("any-any weight = %#x, want just the tie-breaker", got)
+}
+
+// TestMatchPoliciesTogether checks that the filters of a persistent policy
+// and of the assigned policy compete as one set: the persistent policy's
+// host permit beats the assigned policy's subnet negotiate.
+func TestMatchPoliciesTogether(t *testing.T) {
+	persistent := newPolicy().rule("persistent-permit", true, ActionPermit, flt(kind(AddrMe), ip("10.0.0.50/32"), 0, 0, 0, true)).p
+	assigned := newPolicy().rule("subnet-esp", true, ActionNegotiate, flt(kind(AddrMe), ip("10.0.0.0/24"), 6, 0, 110, true)).p
+	got := MatchPolicies([]*Policy{persistent, assigned}, outbound(6, 110))
+	if got.Outcome != MatchPermit || got.Policy != persistent || got.Rule.Name != "persistent-permit" {
+		t.Errorf("persistent + assigned: %s by %v", got.Outcome, got.Rule)
 	}
-	if FilterWeight(subnet) >= FilterWeight(hostHost) {
-		t.Errorf("subnet TCP/110 (%#x) should weigh less than host any-protocol (%#x)", FilterWeight(subnet), FilterWeight(hostHost))
-	}
-	if maskWeight(24) != 492 || maskWeight(0) != 0 || maskWeight(32) != 528 {
-		t.Errorf("maskWeight(24,0,32) = %d,%d,%d", maskWeight(24), maskWeight(0), maskWeight(32))
+	if got := MatchPolicies([]*Policy{assigned}, outbound(6, 110)); got.Outcome != MatchNegotiate {
+		t.Errorf("assigned alone: %s", got.Outcome)
 	}
 }
 
