@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -28,6 +29,25 @@ type Finding struct {
 	// Fingerprint identifies the finding across runs: a hash of rule, host
 	// and subject, never of line numbers.
 	Fingerprint string `json:"fingerprint"`
+	// Uncertain says why the verdict may be wrong (filters whose order is
+	// not documented, encodings no public source explains); an uncertain
+	// finding is a warning at most.
+	Uncertain []string `json:"uncertain,omitempty"`
+}
+
+// MarkUncertain records why the finding may be wrong, and lowers an
+// error to a warning: a verdict that rests on a guess is never a
+// confident error.
+func (f *Finding) MarkUncertain(reasons ...string) *Finding {
+	for _, r := range reasons {
+		if r != "" && !slices.Contains(f.Uncertain, r) {
+			f.Uncertain = append(f.Uncertain, r)
+		}
+	}
+	if len(f.Uncertain) > 0 && f.Severity == SeverityError {
+		f.Severity = SeverityWarning
+	}
+	return f
 }
 
 // NotEvaluated says that a rule could not be checked on a host (or on the
@@ -46,28 +66,44 @@ type Reporter struct {
 	NotEvaluated []NotEvaluated
 }
 
-// Report records a finding on host about subject, located at loc.
+// Report records a finding of the rule's severity on host about subject,
+// located at loc.
 func (r *Reporter) Report(host *model.Host, subject string, loc model.Location, format string, args ...any) *Finding {
+	return r.report(r.rule.Severity, host, subject, loc, fmt.Sprintf(format, args...))
+}
+
+// Note records a finding of severity note: information an auditor should
+// see that is not a defect the rule checks for (evidence that disagrees,
+// a setting that proves nothing alone).
+func (r *Reporter) Note(host *model.Host, subject string, loc model.Location, format string, args ...any) *Finding {
+	return r.report(SeverityNote, host, subject, loc, fmt.Sprintf(format, args...))
+}
+
+func (r *Reporter) report(sev Severity, host *model.Host, subject string, loc model.Location, msg string) *Finding {
 	name := ""
 	if host != nil {
 		name = host.Name
 	}
 	r.Findings = append(r.Findings, Finding{
-		RuleID: r.rule.ID, RuleName: r.rule.Name, Severity: r.rule.Severity,
-		Host: name, Message: fmt.Sprintf(format, args...), Loc: loc, Subject: subject,
+		RuleID: r.rule.ID, RuleName: r.rule.Name, Severity: sev,
+		Host: name, Message: msg, Loc: loc, Subject: subject,
 		Fingerprint: Fingerprint(r.rule.ID, name, subject),
 	})
 	return &r.Findings[len(r.Findings)-1]
 }
 
 // Skip records that the rule could not be evaluated on host (nil = the
-// whole fleet), and why.
+// whole fleet), and why; the same reason for the same host is recorded
+// once.
 func (r *Reporter) Skip(host *model.Host, format string, args ...any) {
 	name := ""
 	if host != nil {
 		name = host.Name
 	}
-	r.NotEvaluated = append(r.NotEvaluated, NotEvaluated{RuleID: r.rule.ID, Host: name, Reason: fmt.Sprintf(format, args...)})
+	ne := NotEvaluated{RuleID: r.rule.ID, Host: name, Reason: fmt.Sprintf(format, args...)}
+	if !slices.Contains(r.NotEvaluated, ne) {
+		r.NotEvaluated = append(r.NotEvaluated, ne)
+	}
 }
 
 // Fingerprint hashes a finding's identity: rule, host and subject.

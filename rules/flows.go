@@ -53,55 +53,115 @@ func skipGaps(p *Pass, out *Reporter, side flows.Side) {
 
 func flowSubject(fl flow) string {
 	switch {
-	case fl.Policy == nil:
+	case fl.Policy == nil && len(fl.Policies) == 0:
 		return fmt.Sprintf("tcp/%d", fl.Port)
-	case fl.Side == flows.Inbound:
+	case fl.Side == flows.Inbound || fl.Sources > 1:
 		return fmt.Sprintf("tcp/%d %s -> %s", fl.Port, fl.From, fl.Target.IP)
 	}
 	return fmt.Sprintf("tcp/%d -> %s", fl.Port, fl.Target.IP)
 }
 
-// reportFlows reports every flow that bad flags, with the message that
-// message makes from the flow and its peer in words. The flows of a host
-// without any policy are reported once per port, naming every peer.
-func reportFlows(fls []flow, out *Reporter, bad func(flow) bool, message func(fl flow, peer string) string) {
+// noPolicy reports whether no policy at all decides the flow.
+func noPolicy(fl flow) bool { return fl.Policy == nil && len(fl.Policies) == 0 }
+
+// judgement is what a rule concludes about one flow.
+type judgement int
+
+const (
+	flowPasses    judgement = iota // nothing to report
+	flowFails                      // a finding
+	flowUncertain                  // a finding marked uncertain (a warning at most)
+	flowUnknown                    // not evaluated: the evidence cannot tell
+)
+
+// reportFlows reports every flow judge condemns, with the message that
+// message makes from the flow and its peer in words; flows judge cannot
+// decide are reported as not evaluated with the reason. The flows of a
+// host without any policy are reported once per port, naming every peer.
+func reportFlows(fls []flow, out *Reporter, judge func(flow) (judgement, string), message func(fl flow, peer string, uncertain bool) string) {
 	type key struct {
 		host string
 		port uint16
 	}
-	noPolicy := map[key][]flow{}
-	var order []flow
+	type bad struct {
+		fl  flow
+		j   judgement
+		why string
+	}
+	none := map[key][]flow{}
+	var order []bad
 	for _, fl := range fls {
-		if !bad(fl) {
+		j, why := judge(fl)
+		switch {
+		case j == flowPasses:
 			continue
-		}
-		if fl.Policy == nil {
+		case j == flowUnknown:
+			out.Skip(fl.Host, "%s (TCP %d) %s: %s", portName(fl.Port), fl.Port, flowPeerWords(fl), why)
+			continue
+		case noPolicy(fl):
 			k := key{fl.Host.Name, fl.Port}
-			if _, ok := noPolicy[k]; !ok {
-				order = append(order, fl)
+			if _, ok := none[k]; !ok {
+				order = append(order, bad{fl, j, why})
 			}
-			noPolicy[k] = append(noPolicy[k], fl)
+			none[k] = append(none[k], fl)
 			continue
 		}
-		order = append(order, fl)
+		order = append(order, bad{fl, j, why})
 	}
-	for _, fl := range order {
+	for _, b := range order {
+		fl := b.fl
 		peer := peerName(fl)
-		if fl.Policy == nil {
-			peer = peersName(noPolicy[key{fl.Host.Name, fl.Port}])
+		if noPolicy(fl) {
+			peer = peersName(none[key{fl.Host.Name, fl.Port}])
 		}
-		f := out.Report(fl.Host, flowSubject(fl), fl.Location(), "%s", message(fl, peer))
+		f := out.Report(fl.Host, flowSubject(fl), fl.Location(), "%s", message(fl, peer, b.j == flowUncertain))
 		f.Related = fl.Related()
+		switch {
+		case len(fl.Match.Uncertain) > 0:
+			f.MarkUncertain(fl.Match.Uncertain...)
+		case b.j == flowUncertain:
+			f.MarkUncertain(b.why)
+		}
 	}
+}
+
+// flowPeerWords names the two ends of a flow for a not-evaluated reason.
+func flowPeerWords(fl flow) string {
+	if fl.Side == flows.Inbound {
+		return fmt.Sprintf("from front-end %s (%s) to %s", fl.FrontEnd.Name, fl.From, fl.Target.IP)
+	}
+	return "to " + targetName(fl.Target)
+}
+
+// judgeEncryption judges whether the front-end's policy encrypts a flow.
+// A flow negotiated only with methods that do not encrypt is left to
+// IPSEC005 (one fact, one finding).
+func judgeEncryption(fl flow) (judgement, string) {
+	switch v, why := fl.Verdict(); v {
+	case flows.Encrypted:
+		return flowPasses, ""
+	case flows.Undetermined:
+		return flowUnknown, why
+	case flows.Uncertain:
+		return flowUncertain, why
+	}
+	if fl.Match.Outcome == model.MatchNegotiate && fl.TunnelGap() == "" {
+		return flowPasses, "" // negotiates, but no method encrypts: IPSEC005
+	}
+	return flowFails, ""
 }
 
 // reportUnprotected reports every flow that is not encrypted. Flows of a
 // host without any policy are reported once per port, listing every
 // address.
 func reportUnprotected(fls []flow, out *Reporter, why string) {
-	reportFlows(fls, out, func(fl flow) bool { return !fl.Encrypted() }, func(fl flow, peer string) string {
-		return fmt.Sprintf("%s (TCP %d) from front-end %s to %s is not encrypted: %s; %s",
-			portName(fl.Port), fl.Port, fl.Host.Name, peer, describeFlow(fl), why)
+	reportFlows(fls, out, judgeEncryption, func(fl flow, peer string, uncertain bool) string {
+		is := "is not encrypted"
+		if uncertain {
+			is = "may not be encrypted"
+		}
+		return fmt.Sprintf("%s (TCP %d) from front-end %s to %s %s: %s; %s",
+			portName(fl.Port), fl.Port, fl.Host.Name, peer, is, describeFlow(fl), why)
 	})
 }
 
@@ -131,7 +191,7 @@ func negotiatingRules(fls []flow) []*decision {
 		k := key{fl.Host, fl.Match.Rule}
 		d := by[k]
 		if d == nil {
-			d = &decision{Host: fl.Host, Policy: fl.Policy, Rule: fl.Match.Rule, Action: fl.Match.Action}
+			d = &decision{Host: fl.Host, Policy: fl.Match.Policy, Rule: fl.Match.Rule, Action: fl.Match.Action}
 			by[k] = d
 			out = append(out, d)
 		}
@@ -164,6 +224,23 @@ func (d *decision) Related(loc model.Location) []model.Location {
 		}
 	}
 	return slices.DeleteFunc(locs, func(l model.Location) bool { return l == loc })
+}
+
+// Uncertain lists why the verdicts on the rule's flows may be wrong.
+func (d *decision) Uncertain() []string { return uncertainReasons(d.Flows) }
+
+// uncertainReasons lists, once each, why the verdicts on flows may be
+// wrong.
+func uncertainReasons(fls []flow) []string {
+	var all []string
+	for _, fl := range fls {
+		for _, u := range fl.Match.Uncertain {
+			if !slices.Contains(all, u) {
+				all = append(all, u)
+			}
+		}
+	}
+	return all
 }
 
 // Traffic says in words which traffic the rule decides.

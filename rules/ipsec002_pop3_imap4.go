@@ -28,7 +28,7 @@ func init() {
 			"netsh ipsec static add rule name=\"Encrypt POP3 IMAP4 to BE\" policy=\"Exchange FE-BE\" filterlist=\"FE to BE POP3 IMAP4\" filteraction=\"Require ESP 3DES\" kerberos=yes\n" +
 			"netsh ipsec static set policy name=\"Exchange FE-BE\" assign=yes\n```\n\n" +
 			"Give the back-ends a matching policy that requires ESP inbound on 110 and 143 from the front-ends.",
-		References: []Reference{kb821839},
+		References: []Reference{kb821839, refFilterOrdering, refAssignLocally, refNLBDedicatedIP},
 		Check:      checkPOP3IMAP4,
 	})
 }

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	"github.com/ipseclint/ipseclint/internal/model"
 )
 
@@ -40,15 +42,23 @@ func checkNoConfidentiality(p *Pass, out *Reporter) {
 			out.Skip(d.Host, "%s", why)
 			continue
 		}
-		var weak []model.QMMethod
+		var weak, doubtful []model.QMMethod
 		for _, m := range d.Action.Methods {
-			if !m.Confidential() {
+			switch {
+			case m.Doubt != "":
+				doubtful = append(doubtful, m)
+			case !m.Confidential():
 				weak = append(weak, m)
 			}
 		}
-		if len(weak) == 0 {
+		if len(weak) == 0 && len(doubtful) == 0 {
 			continue
 		}
+		var doubts []string
+		for _, m := range doubtful {
+			doubts = append(doubts, fmt.Sprintf("whether %s encrypts is not established: %s", m.Text, m.Doubt))
+		}
+		weak = append(weak, doubtful...)
 		loc := d.ActionLoc()
 		verb := "offers"
 		if len(weak) == len(d.Action.Methods) {
@@ -66,5 +76,7 @@ func checkNoConfidentiality(p *Pass, out *Reporter) {
 			"rule %q of policy %q decides %s, and its filter action %q %s %s, %s and send the traffic readable%s",
 			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), verb, joinAnd(names), which, uncertainties(d.Flows))
 		fd.Related = d.Related(loc)
+		fd.MarkUncertain(d.Uncertain()...)
+		fd.MarkUncertain(doubts...)
 	}
 }

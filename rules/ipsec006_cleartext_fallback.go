@@ -1,9 +1,5 @@
 package rules
 
-import (
-	"strings"
-)
-
 func init() {
 	register(&Rule{
 		ID:       "IPSEC006",
@@ -25,27 +21,25 @@ func init() {
 			"netsh ipsec static set filteraction name=\"Require ESP 3DES\" soft=no inpass=no\n```\n\n" +
 			"In the IP Security Policies snap-in: the filter action's Security Methods tab, clear \"Accept unsecured communication, " +
 			"but always respond using IPSec\" and \"Allow unsecured communication with non-IPSec-aware computers\".",
-		References: []Reference{kb821839, refNetshIPSec},
+		References: []Reference{kb821839, refNetshIPSec, refGPIPSEC},
 		Check:      checkCleartextFallback,
 	})
 }
 
 func checkCleartextFallback(p *Pass, out *Reporter) {
 	for _, d := range negotiatingRules(frontEndFlows(p, out, exchangePorts...)) {
-		var what []string
-		if d.Action.Soft {
-			what = append(what, "falls back to clear when the back-end does not answer IKE (soft=yes)")
+		if doubt := d.Action.Doubts.About("soft"); doubt != nil {
+			out.Skip(d.Host, "whether filter action %q of rule %q falls back to clear is not established: %s", actionName(d.Action), d.Rule.Name, doubt.Reason)
+			continue
 		}
-		if d.Action.InPass {
-			what = append(what, "accepts the back-end's packets unsecured (inpass=yes)")
-		}
-		if len(what) == 0 {
+		if !d.Action.Soft {
 			continue
 		}
 		loc := d.ActionLoc()
 		fd := out.Report(d.Host, d.Subject(), loc,
-			"rule %q of policy %q decides %s, and its filter action %q %s: the traffic can cross the network in clear%s",
-			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), strings.Join(what, " and "), uncertainties(d.Flows))
+			"rule %q of policy %q decides %s, and its filter action %q falls back to clear when the back-end does not answer IKE (soft=yes): the front-end, which starts these connections, then sends them in clear%s",
+			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), uncertainties(d.Flows))
 		fd.Related = d.Related(loc)
+		fd.MarkUncertain(d.Uncertain()...)
 	}
 }

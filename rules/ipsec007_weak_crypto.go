@@ -65,6 +65,7 @@ func checkWeakCrypto(p *Pass, out *Reporter) {
 			"rule %q of policy %q decides %s, and its filter action %q offers %s in quick mode%s",
 			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), strings.Join(weak, ", "), uncertainties(d.Flows))
 		fd.Related = d.Related(loc)
+		fd.MarkUncertain(d.Uncertain()...)
 	}
 	for _, k := range pols {
 		checkMainMode(k.host, k.pol, polFlows[k], out)

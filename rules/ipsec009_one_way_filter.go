@@ -44,11 +44,11 @@ func checkOneWayFilter(p *Pass, out *Reporter) {
 	reply := map[key]model.FilterMatch{}
 	for _, fl := range exchangeFlows(p, out, exchangePorts...) {
 		m := fl.Match
-		if m.Outcome != model.MatchNegotiate || m.Filter == nil || m.Filter.Mirrored {
-			continue
+		if m.Outcome != model.MatchNegotiate || m.Filter == nil || m.Filter.Mirrored || m.Rule.TunnelEndpoint != "" {
+			continue // a tunnel rule's filters are one-way by design: each direction has its own
 		}
-		rev := fl.Policy.Match(fl.Reply())
-		if encrypts(rev) {
+		rev := model.MatchPolicies(fl.Policies, fl.Reply())
+		if encrypts(rev) || !rev.Decided() {
 			continue
 		}
 		k := key{fl.Host, m.Filter}
@@ -65,7 +65,8 @@ func checkOneWayFilter(p *Pass, out *Reporter) {
 		fd := out.Report(k.host, fmt.Sprintf("filter %s in %q", k.filter.String(), rule.FilterListName), k.filter.Loc,
 			"%s %s: filter %s of filter list %q (rule %q) protects %s but is not mirrored, and nothing protects the replies: %s%s",
 			roleName(k.host), k.host.Name, k.filter.String(), rule.FilterListName, rule.Name, describeTraffic(flows),
-			describeReply(fl.Policy, reply[k]), uncertainties(flows))
+			describeReply(fl, reply[k]), uncertainties(flows))
 		fd.Related = fl.Related()
+		fd.MarkUncertain(uncertainReasons(flows)...)
 	}
 }

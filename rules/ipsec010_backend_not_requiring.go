@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 
+	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
 )
 
@@ -45,17 +46,42 @@ func init() {
 }
 
 func checkBackendNotRequiring(p *Pass, out *Reporter) {
-	flows := backEndFlows(p, out, 110, 143)
-	reportFlows(flows, out, func(fl flow) bool { return fl.Match.Outcome != model.MatchBlock && !requiresESP(fl.Match) },
-		func(fl flow, peer string) string {
-			return fmt.Sprintf("back-end %s does not require ESP for %s (TCP %d) from %s: %s; a front-end whose own IPSec is missing or broken still gets through without encryption",
-				fl.Host.Name, portName(fl.Port), fl.Port, peer, describeAcceptance(fl))
-		})
+	fls := backEndFlows(p, out, 110, 143)
+	reportFlows(fls, out, judgeRequired, func(fl flow, peer string, uncertain bool) string {
+		does := "does not require"
+		if uncertain {
+			does = "may not require"
+		}
+		return fmt.Sprintf("back-end %s %s ESP for %s (TCP %d) from %s: %s; a front-end whose own IPSec is missing or broken still gets through without encryption",
+			fl.Host.Name, does, portName(fl.Port), fl.Port, peer, describeAcceptance(fl))
+	})
 }
 
-// requiresESP reports whether a match makes the host insist on
-// encryption: it negotiates, offers a method with encryption, and neither
-// accepts clear inbound (inpass) nor falls back to clear (soft).
-func requiresESP(m model.FilterMatch) bool {
-	return encrypts(m) && !m.InPass && !m.Soft
+// judgeRequired judges whether the back-end's policy insists on
+// encryption for a flow from a front-end: the deciding filter
+// negotiates, offers a method with encryption, and does not accept clear
+// traffic from a peer that starts it (inpass). Fallback to clear (soft)
+// is the initiator's and does not matter here: the front-end starts the
+// connection. A filter that blocks is not reported (nothing crosses in
+// clear; POP3 and IMAP4 through that front-end are broken).
+func judgeRequired(fl flow) (judgement, string) {
+	v, why := fl.Verdict()
+	switch {
+	case v == flows.Undetermined:
+		return flowUnknown, why
+	case fl.Match.Outcome == model.MatchBlock && v != flows.Uncertain:
+		return flowPasses, ""
+	case v == flows.Uncertain:
+		return flowUncertain, why
+	case v == flows.Encrypted && fl.Match.InPass:
+		return flowFails, ""
+	case v == flows.Encrypted:
+		for _, t := range fl.Match.Ties {
+			if t.Rule.FilterAction.InPass {
+				return flowUncertain, fmt.Sprintf("rule %q, as specific as the deciding rule %q, accepts clear traffic (inpass=yes); Windows' choice between them is not documented", t.Rule.Name, fl.Match.Rule.Name)
+			}
+		}
+		return flowPasses, ""
+	}
+	return flowFails, ""
 }

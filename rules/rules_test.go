@@ -31,6 +31,11 @@ type expectedFinding struct {
 	Host     string `json:"host"`
 	Subject  string `json:"subject"`
 	Location string `json:"location"`
+	// Severity is set when it is not the rule's: a note, or a warning
+	// for an uncertain verdict.
+	Severity string `json:"severity,omitempty"`
+	// Uncertain is set for a verdict marked uncertain.
+	Uncertain bool `json:"uncertain,omitempty"`
 	// Message lists substrings the message must contain.
 	Message []string `json:"message,omitempty"`
 }
@@ -84,10 +89,14 @@ func runCase(t *testing.T, rule *rules.Rule, dir string) int {
 	out := rules.Run(fleet, []*rules.Rule{rule})
 	got := expectation{Findings: []expectedFinding{}, NotEvaluated: []expectedSkip{}}
 	for _, f := range out.Findings {
-		if f.RuleID != rule.ID || f.Severity != rule.Severity {
-			t.Errorf("finding %+v: wrong rule or severity", f)
+		if f.RuleID != rule.ID || f.Severity.Rank() > rule.Severity.Rank() || (len(f.Uncertain) > 0 && f.Severity.Rank() > rules.SeverityWarning.Rank()) {
+			t.Errorf("finding %+v: wrong rule, or a severity above the rule's or an uncertain error", f)
 		}
-		got.Findings = append(got.Findings, expectedFinding{Host: f.Host, Subject: f.Subject, Location: location(fleet, f.Loc), Message: []string{f.Message}})
+		ef := expectedFinding{Host: f.Host, Subject: f.Subject, Location: location(fleet, f.Loc), Message: []string{f.Message}, Uncertain: len(f.Uncertain) > 0}
+		if f.Severity != rule.Severity {
+			ef.Severity = string(f.Severity)
+		}
+		got.Findings = append(got.Findings, ef)
 	}
 	for _, n := range out.NotEvaluated {
 		got.NotEvaluated = append(got.NotEvaluated, expectedSkip{Host: n.Host, Reason: n.Reason})
@@ -137,6 +146,9 @@ func compareFindings(t *testing.T, want, got []expectedFinding) {
 		if !ok {
 			t.Errorf("missing finding: %s", k)
 			continue
+		}
+		if g.Severity != w.Severity || g.Uncertain != w.Uncertain {
+			t.Errorf("finding %s: severity %q uncertain %v, want %q %v", k, g.Severity, g.Uncertain, w.Severity, w.Uncertain)
 		}
 		for _, sub := range w.Message {
 			if !strings.Contains(g.Message[0], sub) {

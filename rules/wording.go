@@ -19,19 +19,59 @@ func describeFlow(fl flow) string {
 	m := fl.Match
 	var s string
 	switch {
-	case fl.Policy == nil:
+	case noPolicy(fl):
 		s = "no IPSec policy is assigned (" + fl.Host.Facts.Policy.Via + "), so it is sent in clear"
 	case m.Outcome == model.MatchNone:
-		s = fmt.Sprintf("no filter of the assigned policy %q matches it, so it is sent in clear", fl.Policy.Name)
+		s = fmt.Sprintf("no filter of %s matches it, so it is sent in clear", policyWords(fl))
 	case m.Outcome == model.MatchPermit:
-		s = fmt.Sprintf("rule %q permits it in clear (filter action %q)", ruleName(m.Rule), actionName(m.Action))
+		s = fmt.Sprintf("%s permits it in clear (filter action %q)", ruleWords(fl), actionName(m.Action))
 	case m.Outcome == model.MatchBlock:
-		s = fmt.Sprintf("rule %q blocks it (filter action %q) instead of encrypting it", ruleName(m.Rule), actionName(m.Action))
-	case m.Outcome == model.MatchNegotiate:
-		s = fmt.Sprintf("rule %q negotiates only %s, which does not encrypt", ruleName(m.Rule), methodList(m.Methods))
+		s = fmt.Sprintf("%s blocks it (filter action %q) instead of encrypting it", ruleWords(fl), actionName(m.Action))
+	case fl.TunnelGap() != "":
+		s = fl.TunnelGap()
+	case !encrypts(m):
+		s = fmt.Sprintf("%s negotiates only %s, which does not encrypt", ruleWords(fl), methodList(m.Methods))
+	default:
+		s = fmt.Sprintf("%s negotiates %s", ruleWords(fl), methodList(m.Methods))
 	}
 	if len(m.Uncertain) > 0 {
 		s += " (uncertain: " + strings.Join(m.Uncertain, "; ") + ")"
+	}
+	return s
+}
+
+// policyWords names the policies that decide a flow: "the assigned
+// policy \"P\"", or with the persistent store's policies beside it.
+func policyWords(fl flow) string {
+	var parts []string
+	for _, p := range fl.Policies {
+		switch {
+		case p == fl.Policy:
+			parts = append(parts, fmt.Sprintf("the assigned policy %q", p.Name))
+		case p.Store == model.StorePersistent:
+			parts = append(parts, fmt.Sprintf("the persistent policy %q", p.Name))
+		default:
+			parts = append(parts, fmt.Sprintf("policy %q", p.Name))
+		}
+	}
+	if len(parts) == 0 {
+		return "the assigned policy"
+	}
+	return strings.Join(parts, " or ")
+}
+
+// ruleWords names the rule that decides a flow, and its policy when
+// several policies apply: "rule \"R\"", "rule \"R\" of the persistent
+// policy \"P\"".
+func ruleWords(fl flow) string {
+	m := fl.Match
+	s := fmt.Sprintf("rule %q", ruleName(m.Rule))
+	if len(fl.Policies) > 1 && m.Policy != nil {
+		if m.Policy.Store == model.StorePersistent {
+			s += fmt.Sprintf(" of the persistent policy %q", m.Policy.Name)
+		} else {
+			s += fmt.Sprintf(" of policy %q", m.Policy.Name)
+		}
 	}
 	return s
 }
@@ -124,14 +164,7 @@ func describeTraffic(fls []flow) string {
 // uncertainties says, for a message, why the verdict on flows may be
 // wrong; "" when it is certain.
 func uncertainties(fls []flow) string {
-	var all []string
-	for _, fl := range fls {
-		for _, u := range fl.Match.Uncertain {
-			if !slices.Contains(all, u) {
-				all = append(all, u)
-			}
-		}
-	}
+	all := uncertainReasons(fls)
 	if len(all) == 0 {
 		return ""
 	}
@@ -150,10 +183,10 @@ func joinAnd(ss []string) string {
 }
 
 // describeReply says what policy p does with the reply to a flow.
-func describeReply(p *model.Policy, m model.FilterMatch) string {
+func describeReply(fl flow, m model.FilterMatch) string {
 	switch m.Outcome {
 	case model.MatchNone:
-		return fmt.Sprintf("no filter of policy %q matches them, so the policy lets them pass in clear", p.Name)
+		return fmt.Sprintf("no filter of %s matches them, so the policy lets them pass in clear", policyWords(fl))
 	case model.MatchPermit:
 		return fmt.Sprintf("rule %q permits them in clear (filter action %q)", ruleName(m.Rule), actionName(m.Action))
 	case model.MatchBlock:
@@ -167,20 +200,18 @@ func describeAcceptance(fl flow) string {
 	m := fl.Match
 	var s string
 	switch {
-	case fl.Policy == nil:
+	case noPolicy(fl):
 		s = "no IPSec policy is assigned (" + fl.Host.Facts.Policy.Via + "), so it accepts clear traffic"
 	case m.Outcome == model.MatchNone:
-		s = fmt.Sprintf("no filter of the assigned policy %q matches it, so it is accepted in clear", fl.Policy.Name)
+		s = fmt.Sprintf("no filter of %s matches it, so it is accepted in clear", policyWords(fl))
 	case m.Outcome == model.MatchPermit:
-		s = fmt.Sprintf("rule %q permits it in clear (filter action %q)", ruleName(m.Rule), actionName(m.Action))
+		s = fmt.Sprintf("%s permits it in clear (filter action %q)", ruleWords(fl), actionName(m.Action))
 	case !encrypts(m):
-		s = fmt.Sprintf("rule %q negotiates only %s, which does not encrypt", ruleName(m.Rule), methodList(m.Methods))
-	case m.InPass && m.Soft:
-		s = fmt.Sprintf("rule %q negotiates, but its filter action %q accepts unsecured communication (inpass=yes) and falls back to clear (soft=yes)", ruleName(m.Rule), actionName(m.Action))
+		s = fmt.Sprintf("%s negotiates only %s, which does not encrypt", ruleWords(fl), methodList(m.Methods))
 	case m.InPass:
-		s = fmt.Sprintf("rule %q negotiates, but its filter action %q accepts unsecured communication (inpass=yes)", ruleName(m.Rule), actionName(m.Action))
+		s = fmt.Sprintf("%s negotiates, but its filter action %q accepts unsecured communication from a peer that starts it (inpass=yes)", ruleWords(fl), actionName(m.Action))
 	default:
-		s = fmt.Sprintf("rule %q negotiates, but its filter action %q allows unsecured communication with non-IPSec-aware computers (soft=yes)", ruleName(m.Rule), actionName(m.Action))
+		s = fmt.Sprintf("%s negotiates %s", ruleWords(fl), methodList(m.Methods))
 	}
 	return s + uncertainties([]flow{fl})
 }

@@ -43,6 +43,8 @@ hive SYSTEM '\??\C:\WINDOWS\system32\config\system' 'HKEY_LOCAL_MACHINE\SYSTEM' 
 hive SOFTWARE '\??\C:\WINDOWS\system32\config\software' 'HKEY_LOCAL_MACHINE\SOFTWARE' "$src/EXBE01/SOFTWARE.src.reg" "$out/EXBE01/SOFTWARE"
 hive Cluster '\??\C:\WINDOWS\Cluster\CLUSDB' 'HKEY_LOCAL_MACHINE\Cluster' "$src/EXBE01/CLUSDB.src.reg" "$out/EXBE01/CLUSDB"
 oem "$src/EXBE01/ipsec-dump.txt" "$out/EXBE01/ipsec-dump.txt"
+# A live export of the Oakley key, made after the hives were copied.
+utf16_bom "$src/EXBE01/oakley.reg" "$out/EXBE01/oakley.reg"
 
 utf16_bom "$src/W2KBE01/system.reg" "$out/W2KBE01/system.reg"
 utf16_bom "$src/W2KBE01/software.reg" "$out/W2KBE01/software.reg"

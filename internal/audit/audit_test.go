@@ -227,7 +227,7 @@ func TestHiveAndExportMerge(t *testing.T) {
 	tree.EnsureKey(`SYSTEM\Select`, model.Location{}).SetValue(&model.Value{Name: "Current", Type: model.RegDWORD, Data: model.DWORDData(1)})
 	tree.EnsureKey(`SYSTEM\ControlSet001\Control\ComputerName\ComputerName`, model.Location{}).
 		SetValue(&model.Value{Name: "ComputerName", Type: model.RegSZ, Data: model.UTF16String("BE1")})
-	tree.EnsureKey(`SYSTEM\ControlSet001\Services\ClusSvc`, model.Location{}).SetValue(&model.Value{Name: "Start", Type: model.RegDWORD, Data: model.DWORDData(2)})
+	tree.EnsureKey(`SYSTEM\ControlSet001\Services\ClusSvc\Parameters`, model.Location{}).SetValue(&model.Value{Name: "ClusterName", Type: model.RegSZ, Data: model.UTF16String("EXCLUSTER")})
 	h, err := hivewriter.Write(tree, "SYSTEM", hivewriter.Options{RootName: "SYSTEM", FileName: `\SystemRoot\System32\Config\SYSTEM`})
 	if err != nil {
 		t.Fatal(err)

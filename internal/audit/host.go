@@ -99,7 +99,7 @@ func mergeHost(hp *hostPlan, root string) *model.Host {
 		return nil
 	}
 	h.Registry = model.NewRegistry(tree)
-	h.Registry.Conflicts = conflicts
+	h.Registry.Conflicts = append(conflicts, h.Registry.Conflicts...)
 	return h
 }
 

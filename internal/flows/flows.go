@@ -48,10 +48,16 @@ type Flow struct {
 	Host *model.Host
 	// Policy is the host's assigned policy; nil when none is assigned.
 	Policy *model.Policy
+	// Policies are the policies whose filters decide the flow together:
+	// the persistent ones and the assigned one.
+	Policies []*model.Policy
 	// FrontEnd and From are the front-end and the address it sends from
 	// (From is invalid when the front-end's addresses are unknown).
 	FrontEnd *model.Host
 	From     netip.Addr
+	// Sources is how many addresses the front-end sends from; subjects
+	// name From only when there are several.
+	Sources int
 	// Target is the back-end address.
 	Target model.Target
 	Port   uint16
@@ -60,22 +66,110 @@ type Flow struct {
 	Match  model.FilterMatch
 }
 
-// Encrypted reports whether the flow is encrypted: the deciding filter
-// negotiates, and at least one offered method is ESP with a cipher.
-func (fl Flow) Encrypted() bool { return Encrypts(fl.Match) }
+// Encrypted reports whether the flow is certainly encrypted (see Verdict).
+func (fl Flow) Encrypted() bool { v, _ := fl.Verdict(); return v == Encrypted }
 
 // Encrypts reports whether a match negotiates and offers at least one
-// method that encrypts.
+// method known to encrypt.
 func Encrypts(m model.FilterMatch) bool {
 	if m.Outcome != model.MatchNegotiate {
 		return false
 	}
 	for _, q := range m.Methods {
-		if q.Confidential() {
+		if q.Confidential() && q.Doubt == "" {
 			return true
 		}
 	}
 	return false
+}
+
+// Verdict is whether a flow is encrypted, as far as the evidence tells.
+type Verdict int
+
+// The verdicts on a flow.
+const (
+	// NotEncrypted: the deciding filter permits, blocks, or negotiates
+	// only methods that do not encrypt; or nothing matches.
+	NotEncrypted Verdict = iota
+	// Encrypted: the deciding filter negotiates a method that encrypts.
+	Encrypted
+	// Uncertain: filters whose order is not documented disagree, and one
+	// would encrypt where another would not.
+	Uncertain
+	// Undetermined: the evidence cannot tell (the action lists no
+	// methods, or a filter whose addresses are unknown could decide).
+	Undetermined
+)
+
+// Verdict says whether the flow is encrypted, and why when that is not
+// certain.
+func (fl Flow) Verdict() (Verdict, string) {
+	m := fl.Match
+	v, why := encryption(m, fl)
+	if v == Undetermined {
+		return v, why
+	}
+	for _, c := range m.Maybe {
+		if cv, _ := candidateEncryption(c, fl); cv != v {
+			return Undetermined, c.Why + "; that filter (" + c.Filter.String() + ", rule \"" + c.Rule.Name + "\") would decide it otherwise"
+		}
+	}
+	for _, c := range m.Ties {
+		if cv, _ := candidateEncryption(c, fl); cv != v {
+			return Uncertain, "filter " + m.Filter.String() + " of rule \"" + m.Rule.Name + "\" and filter " + c.Filter.String() + " of rule \"" + c.Rule.Name + "\" both match and neither is more specific than the other; Windows' choice between them is not documented"
+		}
+	}
+	return v, ""
+}
+
+// encryption judges the deciding filter of a match.
+func encryption(m model.FilterMatch, fl Flow) (Verdict, string) {
+	if m.Rule == nil {
+		return NotEncrypted, ""
+	}
+	return candidateEncryption(model.Candidate{Rule: m.Rule, Filter: m.Filter}, fl)
+}
+
+// candidateEncryption judges what one filter's rule does with the flow.
+func candidateEncryption(c model.Candidate, fl Flow) (Verdict, string) {
+	a := c.Rule.FilterAction
+	if a == nil || a.Action != model.ActionNegotiate {
+		return NotEncrypted, ""
+	}
+	if len(a.Methods) == 0 {
+		return Undetermined, "filter action \"" + a.Name + "\" negotiates but lists no quick-mode security method in the export; netsh's defaults then apply, and ipseclint does not know them"
+	}
+	known, doubt := false, ""
+	for _, q := range a.Methods {
+		switch {
+		case q.Doubt != "":
+			doubt = q.Doubt
+		case q.Confidential():
+			known = true
+		}
+	}
+	if !known && doubt != "" {
+		return Undetermined, "whether filter action \"" + a.Name + "\" encrypts is not established: " + doubt
+	}
+	if !known {
+		return NotEncrypted, ""
+	}
+	if ep := c.Rule.TunnelEndpoint; ep != "" && fl.Side == Outbound && ep != fl.Target.IP.String() {
+		return NotEncrypted, ""
+	}
+	return Encrypted, ""
+}
+
+// TunnelGap says why a flow decided by a tunnel rule is not protected to
+// the back-end: the tunnel ends at another address, so the last hop is
+// in clear; "" when the flow is not tunnelled, or tunnelled to the
+// back-end itself.
+func (fl Flow) TunnelGap() string {
+	r := fl.Match.Rule
+	if r == nil || r.TunnelEndpoint == "" || fl.Side != Outbound || r.TunnelEndpoint == fl.Target.IP.String() {
+		return ""
+	}
+	return "rule \"" + r.Name + "\" tunnels it to " + r.TunnelEndpoint + ", not to the back-end " + fl.Target.IP.String() + ": from the tunnel's end to the back-end it crosses the network in clear (KB 821839 protects this traffic in transport mode)"
 }
 
 // Reply is the packet that answers the flow's packet: addresses and
@@ -178,20 +272,41 @@ func (a *Analysis) outbound() {
 		return
 	}
 	for _, h := range frontends {
-		pol, why := PolicyToJudge(h)
+		pol, pols, why := PolicyToJudge(h)
 		if why != "" {
 			a.gap(Outbound, h, why)
 			continue
 		}
+		froms := sendsFrom(h)
 		for _, port := range ExchangePorts {
-			for _, t := range targets {
-				fl := Flow{Side: Outbound, Host: h, Policy: pol, FrontEnd: h, Target: t, Port: port,
-					Packet: model.Packet{SrcIsMe: true, Me: h.Facts.Addresses.Value, Dst: t.IP, Protocol: TCP, DstPort: port}}
-				fl.Match = match(pol, fl.Packet)
-				a.Flows = append(a.Flows, fl)
+			for _, from := range froms {
+				for _, t := range targets {
+					fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, FrontEnd: h, From: from, Sources: len(froms), Target: t, Port: port,
+						Packet: model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Dst: t.IP, Protocol: TCP, DstPort: port}}
+					fl.Match = model.MatchPolicies(pols, fl.Packet)
+					a.Flows = append(a.Flows, fl)
+				}
 			}
 		}
 	}
+}
+
+// sendsFrom returns the addresses a front-end opens connections to the
+// back-end from: its own addresses but its NLB cluster (virtual)
+// addresses, since an NLB host opens connections from its dedicated
+// address (DOMAIN.md §2, NLB). One invalid address when its addresses
+// are unknown: "this host", matching "me" filters only.
+func sendsFrom(h *model.Host) []netip.Addr {
+	var out []netip.Addr
+	for _, ip := range h.Facts.Addresses.Value {
+		if !slices.Contains(h.Facts.NLB.Value.ClusterIPs, ip) {
+			out = append(out, ip)
+		}
+	}
+	if len(out) == 0 {
+		return []netip.Addr{{}}
+	}
+	return out
 }
 
 // source is one address a front-end sends Exchange traffic from.
@@ -200,28 +315,19 @@ type source struct {
 	ip   netip.Addr
 }
 
-// frontEndSources returns the addresses front-ends send from: their own
-// addresses but for NLB cluster addresses (connections to the back-end
-// leave from the dedicated address, which NLB wants first on the
-// adapter). gaps lists front-ends whose addresses are unknown.
+// frontEndSources returns the addresses front-ends send from (see
+// sendsFrom). gaps lists front-ends whose addresses are unknown.
 func frontEndSources(f *model.Fleet) (srcs []source, gaps []string) {
 	for _, h := range f.WithRole(model.RoleFrontEnd) {
 		if !h.Facts.Addresses.Known {
 			gaps = append(gaps, h.Name+": "+h.Facts.Addresses.Via)
 			continue
 		}
-		var own []source
-		for _, ip := range h.Facts.Addresses.Value {
-			if !slices.Contains(h.Facts.NLB.Value.ClusterIPs, ip) {
-				own = append(own, source{h, ip})
+		for _, ip := range sendsFrom(h) {
+			if ip.IsValid() {
+				srcs = append(srcs, source{h, ip})
 			}
 		}
-		if len(own) == 0 { // only cluster addresses: keep them
-			for _, ip := range h.Facts.Addresses.Value {
-				own = append(own, source{h, ip})
-			}
-		}
-		srcs = append(srcs, own...)
 	}
 	return srcs, gaps
 }
@@ -276,7 +382,7 @@ func (a *Analysis) inbound() {
 			a.gap(Inbound, h, "the back-end's own and virtual addresses are unknown: "+h.Facts.Addresses.Via)
 			continue
 		}
-		pol, why := PolicyToJudge(h)
+		pol, pols, why := PolicyToJudge(h)
 		if why != "" {
 			a.gap(Inbound, h, why)
 			continue
@@ -284,11 +390,11 @@ func (a *Analysis) inbound() {
 		if len(gaps) > 0 {
 			a.gap(Inbound, h, "not evaluated for front-ends whose addresses are unknown: "+strings.Join(gaps, "; "))
 		}
-		a.inboundOf(h, pol, srcs, dsts)
+		a.inboundOf(h, pol, pols, srcs, dsts)
 	}
 }
 
-func (a *Analysis) inboundOf(h *model.Host, pol *model.Policy, srcs []source, dsts []model.Target) {
+func (a *Analysis) inboundOf(h *model.Host, pol *model.Policy, pols []*model.Policy, srcs []source, dsts []model.Target) {
 	me := append([]netip.Addr(nil), h.Facts.Addresses.Value...)
 	for _, t := range dsts {
 		if !slices.Contains(me, t.IP) {
@@ -298,40 +404,27 @@ func (a *Analysis) inboundOf(h *model.Host, pol *model.Policy, srcs []source, ds
 	for _, port := range ExchangePorts {
 		for _, s := range srcs {
 			for _, t := range dsts {
-				fl := Flow{Side: Inbound, Host: h, Policy: pol, Target: t, FrontEnd: s.host, From: s.ip, Port: port,
+				fl := Flow{Side: Inbound, Host: h, Policy: pol, Policies: pols, Target: t, FrontEnd: s.host, From: s.ip, Port: port,
 					Packet: model.Packet{Src: s.ip, Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: port}}
-				fl.Match = match(pol, fl.Packet)
+				fl.Match = model.MatchPolicies(pols, fl.Packet)
 				a.Flows = append(a.Flows, fl)
 			}
 		}
 	}
 }
 
-// match is pol.Match, with no policy meaning no filter.
-func match(pol *model.Policy, pkt model.Packet) model.FilterMatch {
-	if pol == nil {
-		return model.FilterMatch{Outcome: model.MatchNone}
-	}
-	return pol.Match(pkt)
-}
-
 // PolicyToJudge returns the host's assigned policy (nil when none is
-// assigned), or why it cannot be judged.
-func PolicyToJudge(h *model.Host) (*model.Policy, string) {
+// assigned) and every policy whose filters apply with it (the persistent
+// ones), or why they cannot be judged.
+func PolicyToJudge(h *model.Host) (*model.Policy, []*model.Policy, string) {
 	pf := h.Facts.Policy
 	switch {
 	case !pf.Known:
-		return nil, "whether an IPSec policy is assigned is unknown: " + pf.Via
-	case pf.Value.State == model.PolicyNone:
-		return nil, ""
-	case pf.Value.Policy == nil:
-		how := "add the output of `netsh ipsec static dump` from this host"
-		if os := h.Facts.OS; os.Known && os.Value.Family == model.OSWin2000 {
-			how = "Windows 2000 has no netsh ipsec context; add the ipsecpol commands that made the policy, if they were kept"
-		}
-		return nil, "IPSec policy \"" + pf.Value.Name + "\" is assigned (" + pf.Via + ") but its contents are not in the exports: " + how
+		return nil, nil, "whether an IPSec policy is assigned is unknown: " + pf.Via
+	case pf.Value.State == model.PolicyAssigned && pf.Value.Policy == nil:
+		return nil, nil, "IPSec policy \"" + pf.Value.Name + "\" is assigned (" + pf.Via + ") but its contents are not in the exports: " + pf.Value.Missing
 	}
-	return pf.Value.Policy, ""
+	return pf.Value.Policy, pf.Value.Policies(), ""
 }
 
 // Location points at what decides the flow: the filter, else the rule,

@@ -28,7 +28,7 @@ var ExchangeServiceNames = []string{"MSExchangeSA", "MSExchangeIS", "MSExchangeM
 // FactKeys are the registry subtrees the host facts read; parsers keep
 // them, with the keys each rule declares.
 func FactKeys() []string {
-	keys := []string{KeySelect, KeyComputerName, KeyProductOptions, KeyTcpipInterfaces, `SYSTEM\CurrentControlSet\Services\WLBS`,
+	keys := []string{KeySelect, KeyComputerName, KeyProductOptions, KeyTcpipInterfaces, `SYSTEM\CurrentControlSet\Services\WLBS`, KeyClusterServer,
 		`SYSTEM\CurrentControlSet\Services\ClusSvc`, `SYSTEM\CurrentControlSet\Services\HTTP`,
 		KeyCurrentVersion, KeyIPSecPolicy}
 	for _, s := range ExchangeServiceNames {
@@ -130,26 +130,59 @@ func service(r *Registry, name string) *ServiceState {
 // when its key is not in the exports.
 func (h *Host) Service(name string) *ServiceState { return service(h.Registry, name) }
 
+// clusterNode tells whether the host is a server-cluster (MSCS) node, on
+// positive evidence only: a cluster hive among its files, the cluster
+// software's ClusterInstallationState = 2 ("configured, and has
+// participated in the cluster as an active node", MS-CMRP §3.1.3.1), or
+// Services\ClusSvc\Parameters naming the cluster. The Cluster service's
+// start type alone proves nothing: Windows Server 2003 installs ClusSvc on
+// every server (MS-CMRP §3.1.3.2 makes a node's ClusSvc not disabled a
+// necessary condition, not a sufficient one), and state 1 is also what an
+// evicted node is left with (MC-CCFG §3.1.4.1).
 func clusterNode(h *Host, c *ClusterConfig) Fact[bool] {
 	r := h.Registry
-	if v := r.Value(KeyClusterServer, "ClusterInstallationState"); v != nil {
-		if n, ok := v.AsDWORD(); ok {
-			configured := n >= 1 && n <= 3
-			return Known(configured, v.Loc, fmt.Sprintf("ClusterInstallationState = %d", n))
-		}
-	}
-	if st := service(r, "ClusSvc"); st != nil {
-		if st.Start >= 0 {
-			return Known(st.Start != 4, st.Loc, fmt.Sprintf("Services\\ClusSvc\\Start = %d (%s)", st.Start, StartName(st.Start)))
-		}
-	}
 	if c != nil {
-		return Known(true, Location{}, "a cluster hive is among the host's files")
+		return Known(true, clusterHiveLocation(h), "a cluster hive (CLUSDB, HKLM\\Cluster) is among the host's files")
 	}
-	if h.HasSystem {
-		return Known(false, Location{}, "Services\\ClusSvc is not in the SYSTEM export")
+	state := r.Value(KeyClusterServer, "ClusterInstallationState")
+	if n, ok := state.AsDWORD(); ok && n == 2 {
+		return Known(true, state.Loc, "ClusterInstallationState = 2 (configured, has been an active cluster node)")
 	}
-	return Unknown[bool]("no SYSTEM hive or export, which holds Services\\ClusSvc")
+	if v := r.Value(KeyServices+`\ClusSvc\Parameters`, "ClusterName"); v != nil {
+		if s, ok := v.AsString(); ok && strings.TrimSpace(s) != "" {
+			return Known(true, v.Loc, fmt.Sprintf("Services\\ClusSvc\\Parameters\\ClusterName = %q", strings.TrimSpace(s)))
+		}
+	}
+	var weak []string
+	if n, ok := state.AsDWORD(); ok {
+		weak = append(weak, fmt.Sprintf("ClusterInstallationState = %d, which does not show an active node", n))
+	}
+	if st := service(r, "ClusSvc"); st != nil && st.Start >= 0 && st.Start != 4 {
+		weak = append(weak, fmt.Sprintf("Services\\ClusSvc\\Start = %d (%s), which alone proves nothing: Windows Server 2003 installs the Cluster service on every server", st.Start, StartName(st.Start)))
+	}
+	if h.HasSystem || h.HasSoftware {
+		why := "no cluster hive, no ClusterInstallationState = 2 and no ClusSvc\\Parameters\\ClusterName among the exports"
+		if len(weak) > 0 {
+			why += " (" + strings.Join(weak, "; ") + ")"
+		}
+		return Known(false, Location{}, why)
+	}
+	return Unknown[bool]("no SYSTEM or SOFTWARE hive or export, which would show cluster membership")
+}
+
+// clusterHiveLocation names the host's cluster hive or export.
+func clusterHiveLocation(h *Host) Location {
+	for _, f := range h.Files {
+		if f.Kind != KindHive && f.Kind != KindRegExport {
+			continue
+		}
+		for _, m := range f.Hives {
+			if strings.EqualFold(m, "Cluster") {
+				return f.Location("Cluster")
+			}
+		}
+	}
+	return Location{}
 }
 
 func nlbInfo(h *Host) Fact[NLBInfo] {

@@ -53,8 +53,8 @@ func TestCurrentControlSetResolution(t *testing.T) {
 		`SYSTEM\ControlSet001\Services\ClusSvc|Start|dword|4`,
 		`SYSTEM\CurrentControlSet\Services\PolicyAgent\Oakley|NLBSFlags|dword|1`)
 	DeriveFacts(h)
-	if !h.Facts.ClusterNode.Value || h.Facts.ClusterNode.Source.Key != cs+`\Services\ClusSvc` {
-		t.Errorf("ClusSvc must be read from ControlSet002, the current set: %+v", h.Facts.ClusterNode)
+	if st := h.Service("ClusSvc"); st == nil || st.Start != 2 || st.Loc.Key != cs+`\Services\ClusSvc` {
+		t.Errorf("ClusSvc must be read from ControlSet002, the current set: %+v", st)
 	}
 	if v := h.Registry.Value(`SYSTEM\CurrentControlSet\Services\PolicyAgent\Oakley`, "nlbsflags"); v == nil {
 		t.Error("a live export's CurrentControlSet key must be found, case-insensitively")
@@ -148,42 +148,93 @@ func TestAddresses(t *testing.T) {
 
 func TestPolicyFacts(t *testing.T) {
 	local := `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`
-	assigned := &Policy{Name: "FE-BE", Assigned: true, AssignLoc: Location{File: "ipsec.txt", Line: 3}}
+	gpt := `SOFTWARE\Policies\Microsoft\Windows\IPSec\GPTIPSECPolicy|DSIPSECPolicyPath|sz|LDAP://CN=ipsecPolicy{Y},CN=IP Security,CN=System,DC=contoso,DC=com`
+	activeX := local + `|ActivePolicy|sz|SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local\ipsecPolicy{X}`
+	nameX := local + `\ipsecPolicy{X}|ipsecName|sz|FE-BE`
+	store := func(file string, st Store, pols ...*Policy) *PolicyStore {
+		return &PolicyStore{File: file, Source: SourceNetsh, Form: FormScript, Store: st, Policies: pols}
+	}
+	pol := func(name string, assigned bool) *Policy {
+		return &Policy{Name: name, Assigned: assigned, AssignLoc: Location{File: "ipsec.txt", Line: 3}}
+	}
+	cases := []struct {
+		name   string
+		reg    []string
+		stores []*PolicyStore
+		check  func(t *testing.T, f Fact[AssignedPolicy])
+	}{
+		{"a SOFTWARE export that does not cover the IPSec keys says nothing", []string{`SOFTWARE\Microsoft|x|dword|1`}, nil,
+			func(t *testing.T, f Fact[AssignedPolicy]) { want(t, !f.Known, f) }},
+		{"Policy\\Local without ActivePolicy: none assigned", []string{local + `|x|dword|1`}, nil,
+			func(t *testing.T, f Fact[AssignedPolicy]) { want(t, f.Known && f.Value.State == PolicyNone, f) }},
+		{"registry assigns, netsh holds the contents unassigned: conflict, registry wins", []string{activeX, nameX},
+			[]*PolicyStore{store("ipsec.txt", StoreLocal, pol("fe-be", false))},
+			func(t *testing.T, f Fact[AssignedPolicy]) {
+				ap := f.Value
+				want(t, ap.State == PolicyAssigned && ap.Policy != nil && len(ap.ContentsFrom) == 1 && ap.ContentsFrom[0] == "ipsec.txt" && len(ap.Conflicts) == 1, f)
+			}},
+		{"registry assigns X, netsh assigns Y: conflict, X's contents missing", []string{activeX, nameX},
+			[]*PolicyStore{store("ipsec.txt", StoreLocal, pol("Other", true))},
+			func(t *testing.T, f Fact[AssignedPolicy]) {
+				ap := f.Value
+				want(t, ap.State == PolicyAssigned && ap.Name == "FE-BE" && ap.Policy == nil && ap.Missing != "" && len(ap.Conflicts) == 1 && strings.Contains(ap.Conflicts[0].Other, "Other"), f)
+			}},
+		{"registry assigns nothing, netsh assigns: conflict, none", []string{local + `|x|dword|1`},
+			[]*PolicyStore{store("ipsec.txt", StoreLocal, pol("FE-BE", true))},
+			func(t *testing.T, f Fact[AssignedPolicy]) {
+				want(t, f.Value.State == PolicyNone && len(f.Value.Conflicts) == 1, f)
+			}},
+		{"a domain policy wins; a local store's dump does not hold its contents", []string{gpt, activeX, nameX},
+			[]*PolicyStore{store("ipsec.txt", StoreLocal, pol("FE-BE", true))},
+			func(t *testing.T, f Fact[AssignedPolicy]) {
+				ap := f.Value
+				want(t, ap.Origin == PolicyOriginGPO && ap.Policy == nil && strings.Contains(ap.Missing, `Policy\Cache`) && !strings.Contains(ap.Missing, "netsh ipsec static dump,") && ap.Overridden == "FE-BE", f)
+			}},
+		{"a domain policy's contents from a dump of the domain store, noted", []string{gpt, `SOFTWARE\Policies\Microsoft\Windows\IPSec\GPTIPSECPolicy|DSIPSECPolicyName|sz|Corp IPSec`},
+			[]*PolicyStore{store("ad.txt", StoreDomain, pol("Corp IPSec", true))},
+			func(t *testing.T, f Fact[AssignedPolicy]) {
+				ap := f.Value
+				want(t, ap.Name == "Corp IPSec" && ap.Policy != nil && ap.Store == StoreDomain && len(ap.Notes) == 1, f)
+			}},
+		{"a dump of the domain store alone says nothing about the host", nil,
+			[]*PolicyStore{store("ad.txt", StoreDomain, pol("Corp IPSec", true))},
+			func(t *testing.T, f Fact[AssignedPolicy]) {
+				want(t, !f.Known && strings.Contains(f.Via, "domain store"), f)
+			}},
+		{"two local exports that assign different policies, no registry: unknown", nil,
+			[]*PolicyStore{store("a.txt", StoreLocal, pol("A", true)), store("b.txt", StoreLocal, pol("B", true))},
+			func(t *testing.T, f Fact[AssignedPolicy]) {
+				want(t, !f.Known && strings.Contains(f.Via, "different policies"), f)
+			}},
+		{"a persistent policy applies with the assigned one", nil,
+			[]*PolicyStore{store("ipsec.txt", StorePersistent, pol("Boot", true)), store("ipsec.txt", StoreLocal, pol("FE-BE", true))},
+			func(t *testing.T, f Fact[AssignedPolicy]) {
+				ps := f.Value.Policies()
+				want(t, f.Value.Name == "FE-BE" && len(ps) == 2 && ps[0].Name == "Boot" && ps[1].Name == "FE-BE", f)
+			}},
+		{"netdiag names the assigned policy without its contents", nil,
+			[]*PolicyStore{{File: "netdiag.txt", Source: SourceNetsh, Form: FormNetdiag, Store: StoreLocal, Policies: []*Policy{{Name: "Block", Assigned: true, Partial: true}}}},
+			func(t *testing.T, f Fact[AssignedPolicy]) {
+				ap := f.Value
+				want(t, ap.State == PolicyAssigned && ap.Policy == nil && len(ap.Notes) == 1, f)
+			}},
+		{"an empty dump means no data, not no policy", nil, []*PolicyStore{{File: "ipsec.txt", Source: SourceNetsh, NoData: true}},
+			func(t *testing.T, f Fact[AssignedPolicy]) { want(t, !f.Known, f) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := hostOf(t, c.reg...)
+			h.IPSec = c.stores
+			DeriveFacts(h)
+			c.check(t, h.Facts.Policy)
+		})
+	}
+}
 
-	h := hostOf(t, `SOFTWARE\Microsoft|x|dword|1`)
-	DeriveFacts(h)
-	if h.Facts.Policy.Known {
-		t.Errorf("a SOFTWARE export that does not cover the IPSec keys says nothing: %+v", h.Facts.Policy)
-	}
-	h = hostOf(t, local+`|x|dword|1`)
-	DeriveFacts(h)
-	if !h.Facts.Policy.Known || h.Facts.Policy.Value.State != PolicyNone {
-		t.Errorf("Policy\\Local without ActivePolicy = none assigned: %+v", h.Facts.Policy)
-	}
-	h = hostOf(t, local+`|ActivePolicy|sz|SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local\ipsecPolicy{X}`, local+`\ipsecPolicy{X}|ipsecName|sz|FE-BE`)
-	h.IPSec = []*PolicyStore{{File: "ipsec.txt", Form: FormScript, Policies: []*Policy{{Name: "fe-be"}}}}
-	DeriveFacts(h)
-	ap := h.Facts.Policy.Value
-	if ap.State != PolicyAssigned || ap.Policy == nil || ap.ContentsFrom != "ipsec.txt" || len(ap.Notes) != 1 {
-		t.Errorf("registry assignment + netsh contents by name, disagreement noted: %+v", ap)
-	}
-	h = hostOf(t, `SOFTWARE\Policies\Microsoft\Windows\IPSec\GPTIPSECPolicy|DSIPSECPolicyPath|sz|LDAP://CN=ipsecPolicy{Y}`, local+`|x|dword|1`)
-	h.IPSec = []*PolicyStore{{File: "ipsec.txt", Form: FormScript, Policies: []*Policy{assigned}}}
-	DeriveFacts(h)
-	if ap := h.Facts.Policy.Value; ap.Origin != PolicyOriginGPO || ap.Policy != nil {
-		t.Errorf("a domain policy wins, and a local store's dump does not hold its contents: %+v", ap)
-	}
-	h = hostOf(t)
-	h.IPSec = []*PolicyStore{{File: "netdiag.txt", Form: FormNetdiag, Policies: []*Policy{{Name: "Block", Assigned: true, Partial: true}}}}
-	DeriveFacts(h)
-	if ap := h.Facts.Policy.Value; ap.State != PolicyAssigned || ap.Policy != nil || len(ap.Notes) != 1 {
-		t.Errorf("netdiag names the assigned policy without its contents: %+v", ap)
-	}
-	h = hostOf(t)
-	h.IPSec = []*PolicyStore{{File: "ipsec.txt", NoData: true}}
-	DeriveFacts(h)
-	if h.Facts.Policy.Known {
-		t.Errorf("an empty dump means no data, not no policy: %+v", h.Facts.Policy)
+func want(t *testing.T, ok bool, f Fact[AssignedPolicy]) {
+	t.Helper()
+	if !ok {
+		t.Errorf("got %+v", f)
 	}
 }
 
@@ -206,5 +257,57 @@ func TestParseErrorForms(t *testing.T) {
 		if p := c.e.Problem(); p.Message != "bad" || p.Loc.Line != c.e.Line || p.Loc.File != "a.txt" {
 			t.Errorf("Problem() = %+v", p)
 		}
+	}
+}
+
+// TestCurrentControlSetAliasConflict checks that a live export's
+// CurrentControlSet value that differs from the hive's ControlSet00N value
+// is recorded as a conflict, with the value Value returns kept.
+func TestCurrentControlSetAliasConflict(t *testing.T) {
+	h := hostOf(t, `SYSTEM\Select|Current|dword|1`,
+		`SYSTEM\ControlSet001\Services\PolicyAgent\Oakley|NLBSFlags|dword|0`,
+		`SYSTEM\CurrentControlSet\Services\PolicyAgent\Oakley|NLBSFlags|dword|1`)
+	cs := h.Registry.Conflicts
+	if len(cs) != 1 {
+		t.Fatalf("conflicts = %+v, want one", cs)
+	}
+	if n, _ := cs[0].Kept.AsDWORD(); n != 1 || cs[0].Kept != h.Registry.Value(`SYSTEM\CurrentControlSet\Services\PolicyAgent\Oakley`, "NLBSFlags") {
+		t.Errorf("kept %+v, want the value Value returns (1)", cs[0].Kept)
+	}
+}
+
+// TestClusterNodeNeedsPositiveEvidence checks that a host is a
+// server-cluster node only on positive evidence (MS-CMRP §3.1.3.1/2).
+func TestClusterNodeNeedsPositiveEvidence(t *testing.T) {
+	sel := `SYSTEM\Select|Current|dword|1`
+	state := `SOFTWARE\Microsoft\Windows NT\CurrentVersion\Cluster Server|ClusterInstallationState|dword|`
+	for _, c := range []struct {
+		name  string
+		lines []string
+		known bool
+		node  bool
+		via   string
+	}{
+		{"ClusSvc automatic alone proves nothing", []string{sel, `SYSTEM\ControlSet001\Services\ClusSvc|Start|dword|2`}, true, false, "alone proves nothing"},
+		{"installation state 2: configured and active", []string{sel, state + "2"}, true, true, "ClusterInstallationState = 2"},
+		{"installation state 1: also left on an evicted node", []string{sel, state + "1"}, true, false, "does not show an active node"},
+		{"ClusSvc\\Parameters naming the cluster", []string{sel, `SYSTEM\ControlSet001\Services\ClusSvc\Parameters|ClusterName|sz|EXCLUSTER`}, true, true, "EXCLUSTER"},
+		{"no SYSTEM or SOFTWARE: unknown", []string{`Cluster\Nodes|x|dword|1`}, false, false, "no SYSTEM or SOFTWARE"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := hostOf(t, c.lines...)
+			DeriveFacts(h)
+			f := h.Facts.ClusterNode
+			if f.Known != c.known || f.Value != c.node || !strings.Contains(f.Via, c.via) {
+				t.Errorf("got %+v, want known %v node %v via ~%q", f, c.known, c.node, c.via)
+			}
+		})
+	}
+	h := hostOf(t, sel)
+	h.Files = []*InputFile{{Name: "BE1/CLUSDB", Kind: KindHive, Binary: true, Hives: []string{"Cluster"}}}
+	h.Registry.Tree.EnsureKey(`Cluster\Resources\{R1}`, Location{}).SetValue(&Value{Name: "Type", Type: RegSZ, Data: UTF16String("IP Address")})
+	DeriveFacts(h)
+	if f := h.Facts.ClusterNode; !f.Value || f.Source.File != "BE1/CLUSDB" {
+		t.Errorf("a cluster hive among the host's files: %+v", f)
 	}
 }

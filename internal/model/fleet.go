@@ -39,42 +39,44 @@ func (f *Fleet) WithRole(r Role) []*Host {
 }
 
 // AssignRoles gives every host its role: the one declared in
-// ipseclint.yaml, else one inferred from the exports. An Exchange server
-// that is a server-cluster (MSCS) node is a back-end; when the fleet has a
-// back-end, an Exchange server that is not a cluster node is a front-end
-// (KB 837852: front-ends are not clustered with MSCS, they use NLB). A
-// host without Exchange services is "other". Everything else stays
-// unknown, with the reason, and rules that need a role say so.
+// ipseclint.yaml, else one inferred from positive evidence in the exports.
+// The front-end/back-end role lives in Active Directory, not in the
+// registry, so the inference is narrow: an Exchange server that is a
+// server-cluster (MSCS) node is a back-end (front-ends are not supported
+// on server clusters, KB 837852); an Exchange server that is an NLB member
+// is a front-end (Exchange 2003 front-ends are load-balanced with NLB,
+// KB 837852; back-ends hold mailboxes and are clustered, not
+// load-balanced), which is weaker evidence and said so; a host without
+// Exchange services is "other". Everything else stays unknown, with what
+// is missing, and rules that need a role say so.
 func (f *Fleet) AssignRoles() {
 	for _, h := range f.Hosts {
-		h.Role = RoleFact{Basis: RoleNotKnown}
-		if h.Config != nil && h.Config.Role != RoleUnknown {
-			h.Role = RoleFact{Role: h.Config.Role, Basis: RoleDeclared, Why: "declared in " + configName(f)}
-			continue
-		}
-		switch {
-		case !h.Facts.Exchange.Known:
-			h.Role.Why = h.Facts.Exchange.Via
-		case !h.Facts.IsExchange():
-			h.Role = inferred(RoleOther, "no Exchange information store or system attendant service")
-		case h.Facts.ClusterNode.Known && h.Facts.ClusterNode.Value:
-			h.Role = inferred(RoleBackEnd, "Exchange server on a server-cluster node ("+h.Facts.ClusterNode.Via+")")
-		}
+		h.Role = roleOf(f, h)
 	}
-	haveBackend := len(f.WithRole(RoleBackEnd)) > 0 || (f.Config != nil && len(f.Config.BackendVirtualAddresses) > 0)
-	for _, h := range f.Hosts {
-		if h.Role.Basis != RoleNotKnown || !h.Facts.Exchange.Known || !h.Facts.IsExchange() {
-			continue
-		}
-		switch {
-		case !h.Facts.ClusterNode.Known:
-			h.Role.Why = "Exchange server, but whether it is a cluster node is unknown (" + h.Facts.ClusterNode.Via + ")"
-		case haveBackend:
-			h.Role = inferred(RoleFrontEnd, "Exchange server, not a server-cluster node, in a fleet with a clustered back-end")
-		default:
-			h.Role.Why = "Exchange server that is not clustered, and no clustered back-end in the fleet to tell front-ends from back-ends; declare it in ipseclint.yaml"
-		}
+}
+
+func roleOf(f *Fleet, h *Host) RoleFact {
+	if h.Config != nil && h.Config.Role != RoleUnknown {
+		return RoleFact{Role: h.Config.Role, Basis: RoleDeclared, Why: "declared in " + configName(f)}
 	}
+	x, node, nlb := h.Facts.Exchange, h.Facts.ClusterNode, h.Facts.NLB
+	switch {
+	case !x.Known:
+		return RoleFact{Basis: RoleNotKnown, Why: x.Via}
+	case !h.Facts.IsExchange():
+		return inferred(RoleOther, "no Exchange information store or system attendant service")
+	case node.Known && node.Value:
+		return inferred(RoleBackEnd, "Exchange server on a server-cluster node ("+node.Via+")")
+	case nlb.Known && nlb.Value.Member:
+		r := inferred(RoleFrontEnd, "Exchange server in an NLB cluster ("+nlb.Via+"): Exchange 2003 front-ends are load-balanced with NLB, back-ends are not (KB 837852); the role itself is recorded in Active Directory, not in the registry")
+		r.Weak = true
+		return r
+	case !node.Known:
+		return RoleFact{Basis: RoleNotKnown, Why: "Exchange server, but whether it is a server-cluster node is unknown (" + node.Via + ")"}
+	case !nlb.Known:
+		return RoleFact{Basis: RoleNotKnown, Why: "Exchange server that is not a server-cluster node; whether it is an NLB member is unknown (" + nlb.Via + "); declare its role in ipseclint.yaml"}
+	}
+	return RoleFact{Basis: RoleNotKnown, Why: "Exchange server that is neither a server-cluster node nor an NLB member: whether it is a front-end or a stand-alone back-end is recorded in Active Directory, not in the registry; declare its role in ipseclint.yaml"}
 }
 
 func inferred(r Role, why string) RoleFact { return RoleFact{Role: r, Basis: RoleInferred, Why: why} }

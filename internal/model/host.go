@@ -109,28 +109,79 @@ type PolicyState string
 
 // The states of IPSec policy assignment.
 const (
-	PolicyUnknown     PolicyState = "unknown"
-	PolicyNone        PolicyState = "none"
-	PolicyAssigned    PolicyState = "assigned"
-	PolicyOriginLocal             = "local"
-	PolicyOriginGPO               = "domain"
+	PolicyUnknown  PolicyState = "unknown"
+	PolicyNone     PolicyState = "none"
+	PolicyAssigned PolicyState = "assigned"
+)
+
+// The origins of an assigned policy (AssignedPolicy.Origin).
+const (
+	PolicyOriginLocal = "local"  // the local store's ActivePolicy (or a netsh export's assign=yes)
+	PolicyOriginGPO   = "domain" // Group Policy: GPTIPSECPolicy, contents in the domain cache
 )
 
 // AssignedPolicy is the IPSec policy a host applies, as far as the
-// exports tell.
+// exports tell: at most one local-or-domain policy (a domain policy
+// assigned by Group Policy wins over the local one), plus on Windows
+// Server 2003 the policies of the persistent store, which apply in
+// addition ("Assigning IPSec Policies Locally").
 type AssignedPolicy struct {
 	State PolicyState `json:"state"`
 	// Origin is "local" or "domain" (Group Policy), when assigned.
 	Origin string `json:"origin,omitempty"`
+	// Store is where the assigned policy's contents were read from
+	// (local, domain cache, or domain for a dump of Active Directory).
+	Store Store `json:"store,omitempty"`
 	// Name of the assigned policy, when known.
 	Name string `json:"name,omitempty"`
 	// Policy holds the policy's contents when an export of them was found
-	// (a netsh dump or listing); nil otherwise.
+	// (a netsh dump or listing, or the registry's ipsecData objects); nil
+	// otherwise.
 	Policy *Policy `json:"-"`
-	// ContentsFrom is the file the contents were read from.
-	ContentsFrom string `json:"contentsFrom,omitempty"`
-	// Notes record disagreements between the sources.
+	// ContentsFrom names the evidence the contents were read from: the
+	// netsh file, or "registry" with the key of the policy object.
+	ContentsFrom []string `json:"contentsFrom,omitempty"`
+	// Missing says what to export when the contents are not in the
+	// exports (the exact registry keys, or the command).
+	Missing string `json:"missing,omitempty"`
+	// Persistent are the assigned policies of the persistent store, whose
+	// filters apply together with the assigned policy's.
+	Persistent []*Policy `json:"-"`
+	// PersistentNames names them, for the outputs.
+	PersistentNames []string `json:"persistent,omitempty"`
+	// Overridden names a local policy that a domain policy overrides.
+	Overridden string `json:"overridden,omitempty"`
+	// Conflicts are the disagreements between the host's sources about
+	// the policy, each with the source that won.
+	Conflicts []EvidenceConflict `json:"conflicts,omitempty"`
+	// Notes record what else is worth knowing about the evidence.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// Policies returns the policies whose filters the IPSec driver applies
+// together: the persistent ones, then the assigned one (when its contents
+// are known).
+func (ap AssignedPolicy) Policies() []*Policy {
+	out := append([]*Policy(nil), ap.Persistent...)
+	if ap.Policy != nil {
+		out = append(out, ap.Policy)
+	}
+	return out
+}
+
+// EvidenceConflict is two sources of one host that disagree on a fact a
+// rule reads, and which one the audit used.
+type EvidenceConflict struct {
+	// What names the fact ("assigned IPSec policy", a registry value).
+	What string `json:"what"`
+	// Used and Other say what each source holds and where.
+	Used     string   `json:"used"`
+	UsedLoc  Location `json:"usedLocation,omitzero"`
+	Other    string   `json:"other"`
+	OtherLoc Location `json:"otherLocation,omitzero"`
+	// Why says why Used won ("the registry is authoritative for what is
+	// assigned").
+	Why string `json:"why"`
 }
 
 // HostFacts are the facts the rules use, each with its evidence.
@@ -184,6 +235,9 @@ type RoleFact struct {
 	Basis RoleBasis `json:"basis"`
 	// Why is the evidence for the role, or what is missing to tell it.
 	Why string `json:"why"`
+	// Weak is set for a role inferred from evidence that only suggests it
+	// (an Exchange server in an NLB cluster is taken to be a front-end).
+	Weak bool `json:"weak,omitempty"`
 }
 
 // Declared reports whether the role was declared in ipseclint.yaml.

@@ -208,9 +208,6 @@ func (m *FilterMatch) setWinner(win Candidate) {
 		m.Methods = a.Methods
 		m.Soft, m.InPass = a.Soft, a.InPass
 	}
-	if win.Rule.TunnelEndpoint != "" {
-		m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("rule %q is a tunnel rule (end-point %s): the packet is tunnelled to the end-point, not protected in transport mode", win.Rule.Name, win.Rule.TunnelEndpoint))
-	}
 }
 
 // sortCandidates orders candidates deterministically, most specific

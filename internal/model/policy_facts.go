@@ -5,36 +5,41 @@ import (
 	"strings"
 )
 
+// registryAssignment is one assignment the registry records: the local
+// store's ActivePolicy, or Group Policy's GPTIPSECPolicy.
+type registryAssignment struct {
+	id   string // the value: ipsecPolicy{GUID} path or LDAP path
+	name string // the policy's name, where the registry gives it
+	loc  Location
+}
+
 // registryPolicyEvidence is what the SOFTWARE registry says about the
 // assigned IPSec policy.
 type registryPolicyEvidence struct {
-	covered bool   // the exports cover the IPSec policy keys
-	origin  string // PolicyOriginLocal or PolicyOriginGPO when assigned
-	name    string
-	id      string // ipsecPolicy{GUID} or the directory path
-	loc     Location
+	covered bool // the exports cover the IPSec policy keys
+	local   registryAssignment
+	domain  registryAssignment
 }
 
 func readRegistryPolicy(h *Host) registryPolicyEvidence {
 	r := h.Registry
-	ev := registryPolicyEvidence{}
-	ev.covered = h.Covers(KeyIPSecLocal)
+	ev := registryPolicyEvidence{covered: h.Covers(KeyIPSecLocal)}
 	if v := r.Value(KeyIPSecGPT, "DSIPSECPolicyPath"); v != nil {
 		if s, ok := v.AsString(); ok && strings.TrimSpace(s) != "" {
-			ev.covered, ev.origin, ev.id, ev.loc = true, PolicyOriginGPO, strings.TrimSpace(s), v.Loc
-			ev.name = stringValue(r, KeyIPSecGPT, "DSIPSECPolicyName")
-			return ev
+			ev.covered = true
+			ev.domain = registryAssignment{id: strings.TrimSpace(s), name: stringValue(r, KeyIPSecGPT, "DSIPSECPolicyName"), loc: v.Loc}
 		}
 	}
 	if v := r.Value(KeyIPSecLocal, "ActivePolicy"); v != nil {
 		if s, ok := v.AsString(); ok && strings.TrimSpace(s) != "" {
-			ev.covered, ev.origin, ev.id, ev.loc = true, PolicyOriginLocal, strings.TrimSpace(s), v.Loc
+			ev.covered = true
+			ev.local = registryAssignment{id: strings.TrimSpace(s), loc: v.Loc}
 			// ActivePolicy holds the registry path of the policy object.
 			key := s
 			if i := strings.LastIndexByte(s, '\\'); i >= 0 {
 				key = s[i+1:]
 			}
-			ev.name = stringValue(r, KeyIPSecLocal+`\`+key, "ipsecName")
+			ev.local.name = stringValue(r, KeyIPSecLocal+`\`+key, "ipsecName")
 		}
 	}
 	return ev
@@ -54,28 +59,257 @@ func (h *Host) hasHive(name string) bool {
 	return false
 }
 
-// netshPolicy returns the assigned policy of the host's netsh exports, the
-// store holding it, and whether any export holds data at all.
-func netshPolicy(h *Host) (*Policy, *PolicyStore, bool) {
-	anyData := false
-	for _, s := range h.IPSec {
-		if s.NoData {
-			continue
-		}
-		anyData = true
-		if p := s.Assigned(); p != nil {
-			return p, s, true
-		}
-	}
-	return nil, nil, anyData
+// netshEvidence is what the host's netsh exports say, store by store.
+type netshEvidence struct {
+	local      []*Policy // assigned policies of local-store exports, one per file
+	localStore []*PolicyStore
+	localData  bool // some local-store export holds data
+	domain     []*PolicyStore
+	persistent []*Policy // assigned policies of the persistent store
+	noData     bool      // an export says it holds no data
 }
 
-// policyNamed finds a policy by name in the host's netsh exports.
-func policyNamed(h *Host, name string) (*Policy, *PolicyStore) {
+func readNetsh(h *Host) netshEvidence {
+	var ev netshEvidence
+	for _, s := range h.IPSec {
+		if s.Source == SourceRegistry {
+			continue
+		}
+		if s.NoData {
+			ev.noData = true
+			continue
+		}
+		switch s.Store {
+		case StoreDomain:
+			ev.domain = append(ev.domain, s)
+		case StorePersistent:
+			for _, p := range s.Policies {
+				if p.Assigned && !p.Partial {
+					ev.persistent = append(ev.persistent, p)
+				}
+			}
+		default:
+			ev.localData = true
+			ev.localStore = append(ev.localStore, s)
+			if p := s.Assigned(); p != nil {
+				ev.local = append(ev.local, p)
+			}
+		}
+	}
+	return ev
+}
+
+// registryPolicy returns the policy the registry's decoded objects hold
+// in store, assigned (ActivePolicy, or the cached domain policy
+// GPTIPSECPolicy names), or nil.
+func registryPolicy(h *Host, store Store) *Policy {
+	for _, s := range h.IPSec {
+		if s.Source == SourceRegistry && s.Store == store {
+			if p := s.Assigned(); p != nil {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// assignedPolicy combines the registry and netsh evidence into the
+// policy the host applies. The registry is authoritative for what is
+// assigned: a domain policy (GPTIPSECPolicy) wins over the local
+// ActivePolicy, and a netsh export that disagrees is reported as a
+// conflict. Without registry evidence, a local-store netsh export's
+// assign=yes tells; a dump of the domain store says nothing about the
+// host. Persistent-store policies apply in addition.
+func assignedPolicy(h *Host) Fact[AssignedPolicy] {
+	reg := readRegistryPolicy(h)
+	ns := readNetsh(h)
+	var f Fact[AssignedPolicy]
+	switch {
+	case reg.domain.id != "":
+		f = domainAssigned(h, reg, ns)
+	case reg.local.id != "":
+		f = localAssigned(h, reg, ns)
+	case reg.covered:
+		f = registryNone(h, ns)
+	default:
+		f = netshOnly(h, ns)
+	}
+	for _, p := range ns.persistent {
+		f.Value.Persistent = append(f.Value.Persistent, p)
+		f.Value.PersistentNames = append(f.Value.PersistentNames, p.Name)
+	}
+	return f
+}
+
+// domainAssigned is the policy Group Policy assigned: its contents come
+// from the registry's domain cache, else from a dump of the domain store
+// that holds a policy of that name.
+func domainAssigned(h *Host, reg registryPolicyEvidence, ns netshEvidence) Fact[AssignedPolicy] {
+	ap := AssignedPolicy{State: PolicyAssigned, Origin: PolicyOriginGPO, Name: reg.domain.name}
+	if ap.Name == "" {
+		ap.Name = reg.domain.id
+	}
+	if p := registryPolicy(h, StoreDomainCache); p != nil {
+		ap.use(p, StoreDomainCache, "registry "+p.Loc.Key)
+	} else if p, s := policyIn(ns.domain, ap.Name); p != nil {
+		ap.use(p, StoreDomain, s.File)
+		ap.Notes = append(ap.Notes, fmt.Sprintf("the contents of domain policy %q come from %s, a dump of Active Directory, which may differ from the copy the host applies (the registry's Policy\\Cache)", ap.Name, s.File))
+	} else {
+		ap.Missing = `the domain policy's cached copy: export HKLM\SOFTWARE\Policies\Microsoft\Windows\IPSec (it holds GPTIPSECPolicy and Policy\Cache), e.g. reg export HKLM\SOFTWARE\Policies\Microsoft\Windows\IPSec ipsec-policy.reg; a netsh ipsec static dump shows the local store, not this policy`
+	}
+	switch {
+	case reg.local.id != "":
+		ap.Overridden = reg.local.name
+		if ap.Overridden == "" {
+			ap.Overridden = reg.local.id
+		}
+	case len(ns.local) > 0:
+		ap.Overridden = ns.local[0].Name
+	}
+	if ap.Overridden != "" {
+		ap.Notes = append(ap.Notes, fmt.Sprintf("the local policy %q is overridden by the domain policy %q", ap.Overridden, ap.Name))
+	}
+	return Known(ap.withoutPartialContents(), reg.domain.loc, `SOFTWARE\Policies\Microsoft\Windows\IPSec\GPTIPSECPolicy\DSIPSECPolicyPath (domain policy)`)
+}
+
+// localAssigned is the policy the local store's ActivePolicy names; a
+// netsh export of the local store that assigns another is a conflict the
+// registry wins.
+func localAssigned(h *Host, reg registryPolicyEvidence, ns netshEvidence) Fact[AssignedPolicy] {
+	ap := AssignedPolicy{State: PolicyAssigned, Origin: PolicyOriginLocal, Store: StoreLocal, Name: reg.local.name}
+	if ap.Name == "" {
+		ap.Name = reg.local.id
+	}
+	regPol := registryPolicy(h, StoreLocal)
+	netPol, netStore := policyIn(ns.localStore, ap.Name)
+	for _, other := range ns.local {
+		if !strings.EqualFold(other.Name, ap.Name) {
+			ap.Conflicts = append(ap.Conflicts, EvidenceConflict{What: "assigned IPSec policy",
+				Used: fmt.Sprintf("%q (ActivePolicy)", ap.Name), UsedLoc: reg.local.loc,
+				Other: fmt.Sprintf("%q (assign=yes)", other.Name), OtherLoc: assignLoc(other),
+				Why: "the registry is authoritative for what is assigned"})
+		}
+	}
+	if netPol != nil && !netPol.Assigned {
+		ap.Conflicts = append(ap.Conflicts, EvidenceConflict{What: "assigned IPSec policy",
+			Used: fmt.Sprintf("%q is assigned (ActivePolicy)", ap.Name), UsedLoc: reg.local.loc,
+			Other: fmt.Sprintf("%q is not assigned", netPol.Name), OtherLoc: netPol.Loc,
+			Why: "the registry is authoritative for what is assigned"})
+	}
+	switch {
+	case regPol != nil:
+		ap.use(regPol, StoreLocal, "registry "+regPol.Loc.Key)
+		if netPol != nil {
+			ap.compare(regPol, netPol, netStore.File)
+		}
+	case netPol != nil:
+		ap.use(netPol, StoreLocal, netStore.File)
+	default:
+		ap.Missing = localMissing(h)
+	}
+	return Known(ap.withoutPartialContents(), reg.local.loc, `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local\ActivePolicy`)
+}
+
+// registryNone is a registry that covers the policy keys and assigns
+// nothing; a netsh export that assigns a policy is a conflict it wins.
+func registryNone(h *Host, ns netshEvidence) Fact[AssignedPolicy] {
+	ap := AssignedPolicy{State: PolicyNone}
+	loc := Location{}
+	if k := h.Registry.Key(KeyIPSecLocal); k != nil {
+		loc = k.Loc
+	}
+	for _, p := range ns.local {
+		ap.Conflicts = append(ap.Conflicts, EvidenceConflict{What: "assigned IPSec policy",
+			Used: "no policy assigned (no ActivePolicy, no GPTIPSECPolicy)", UsedLoc: loc,
+			Other: fmt.Sprintf("%q assigned (assign=yes)", p.Name), OtherLoc: assignLoc(p),
+			Why: "the registry is authoritative for what is assigned"})
+	}
+	return Known(ap, loc, "the registry names no active IPSec policy")
+}
+
+// netshOnly decides from netsh exports alone.
+func netshOnly(h *Host, ns netshEvidence) Fact[AssignedPolicy] {
+	distinct := map[string]*Policy{}
+	var order []*Policy
+	for _, p := range ns.local {
+		if _, ok := distinct[strings.ToLower(p.Name)]; !ok {
+			distinct[strings.ToLower(p.Name)] = p
+			order = append(order, p)
+		}
+	}
+	switch {
+	case len(order) > 1:
+		names := make([]string, len(order))
+		for i, p := range order {
+			names[i] = fmt.Sprintf("%q (%s)", p.Name, assignLoc(p))
+		}
+		return Unknown[AssignedPolicy]("the netsh exports assign different policies (" + strings.Join(names, ", ") + ") and no SOFTWARE registry export says which one the host applies")
+	case len(order) == 1:
+		np := order[0]
+		ap := AssignedPolicy{State: PolicyAssigned, Origin: PolicyOriginLocal, Store: StoreLocal, Name: np.Name}
+		ap.use(np, StoreLocal, storeFile(ns.localStore, np))
+		return Known(ap.withoutPartialContents(), assignLoc(np), "netsh: policy "+np.Name+" assign=yes")
+	case ns.localData:
+		loc := Location{File: ns.localStore[0].File}
+		return Known(AssignedPolicy{State: PolicyNone}, loc, "no policy is assigned in the netsh export")
+	case len(ns.domain) > 0:
+		return Unknown[AssignedPolicy]("the only netsh export is a dump of the domain store (set store location=domain, " + ns.domain[0].File + "), which shows Active Directory's policies, not the one the host applies; only the registry (GPTIPSECPolicy) says that")
+	case ns.noData:
+		return Unknown[AssignedPolicy]("the netsh export holds no data (empty dump or IPsec errors) and the registry does not say")
+	}
+	return Unknown[AssignedPolicy]("no netsh IPSec export and no SOFTWARE registry with the IPSec policy keys")
+}
+
+// use takes p as the assigned policy's contents.
+func (ap *AssignedPolicy) use(p *Policy, store Store, from string) {
+	ap.Policy, ap.Store = p, store
+	ap.ContentsFrom = append(ap.ContentsFrom, from)
+}
+
+// compare reports where a netsh export describes the registry's policy
+// otherwise; equal descriptions are one policy with two pieces of
+// evidence.
+func (ap *AssignedPolicy) compare(regPol, netPol *Policy, netFile string) {
+	changes := DiffPolicies(netPol, regPol)
+	if len(changes) == 0 {
+		ap.ContentsFrom = append(ap.ContentsFrom, netFile)
+		return
+	}
+	for _, c := range changes {
+		ap.Conflicts = append(ap.Conflicts, EvidenceConflict{What: "policy " + c.Object + fieldSuffix(c.Field),
+			Used: orAbsent(c.New) + " (registry)", UsedLoc: c.NewLoc, Other: orAbsent(c.Old) + " (" + netFile + ")", OtherLoc: c.OldLoc,
+			Why: "the registry holds what the Policy Agent applies"})
+	}
+}
+
+func fieldSuffix(f string) string {
+	if f == "" {
+		return ""
+	}
+	return " " + f
+}
+
+func orAbsent(s string) string {
+	if s == "" {
+		return "absent"
+	}
+	return s
+}
+
+// localMissing says what to export for a local policy's contents.
+func localMissing(h *Host) string {
+	if os := h.Facts.OS; os.Known && os.Value.Family == OSWin2000 {
+		return `Windows 2000 has no netsh ipsec context: export HKLM\SOFTWARE\Policies\Microsoft\Windows\IPSec (reg export, or reg save HKLM\SOFTWARE), which holds the policy's objects`
+	}
+	return `add the output of netsh ipsec static dump, or export HKLM\SOFTWARE\Policies\Microsoft\Windows\IPSec (the local store's objects)`
+}
+
+// policyIn finds a policy by name in stores.
+func policyIn(stores []*PolicyStore, name string) (*Policy, *PolicyStore) {
 	if name == "" {
 		return nil, nil
 	}
-	for _, s := range h.IPSec {
+	for _, s := range stores {
 		if p := s.Policy(name); p != nil {
 			return p, s
 		}
@@ -83,74 +317,23 @@ func policyNamed(h *Host, name string) (*Policy, *PolicyStore) {
 	return nil, nil
 }
 
-// assignedPolicy combines the registry and netsh evidence. Positive
-// evidence wins: a policy that either source shows assigned is assigned
-// (the other's silence is noted); a domain policy wins over a local one,
-// as Windows applies it.
-func assignedPolicy(h *Host) Fact[AssignedPolicy] {
-	reg := readRegistryPolicy(h)
-	np, ns, netshData := netshPolicy(h)
-	ap := AssignedPolicy{State: PolicyUnknown}
-	switch {
-	case reg.origin != "":
-		ap.State, ap.Origin, ap.Name = PolicyAssigned, reg.origin, reg.name
-		p, s := policyNamed(h, reg.name)
-		if p == nil && reg.origin == PolicyOriginLocal && np != nil {
-			p, s = np, ns
-			ap.Notes = append(ap.Notes, fmt.Sprintf("the registry names the assigned policy %q, the netsh export assigns %q", reg.id, np.Name))
-		}
-		if p != nil && (reg.origin == PolicyOriginLocal || s.Store == StoreDomain) {
-			ap.Policy, ap.ContentsFrom = p, s.File
-			if !p.Assigned {
-				ap.Notes = append(ap.Notes, fmt.Sprintf("the netsh export shows policy %q as not assigned; the registry shows it assigned", p.Name))
+func storeFile(stores []*PolicyStore, p *Policy) string {
+	for _, s := range stores {
+		for _, q := range s.Policies {
+			if q == p {
+				return s.File
 			}
-		}
-		if ap.Name == "" {
-			ap.Name = reg.id
-		}
-		via := "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ActivePolicy"
-		if reg.origin == PolicyOriginGPO {
-			via = "SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\GPTIPSECPolicy\\DSIPSECPolicyPath (domain policy)"
-		}
-		return Known(ap.withoutPartialContents(), reg.loc, via)
-	case np != nil:
-		ap.State, ap.Origin, ap.Name, ap.Policy, ap.ContentsFrom = PolicyAssigned, PolicyOriginLocal, np.Name, np, ns.File
-		if reg.covered {
-			ap.Notes = append(ap.Notes, fmt.Sprintf("the netsh export assigns %q but the registry names no active policy", np.Name))
-		}
-		loc := np.AssignLoc
-		if loc.IsZero() {
-			loc = np.Loc
-		}
-		return Known(ap.withoutPartialContents(), loc, "netsh: policy "+np.Name+" assign=yes")
-	case reg.covered || netshData:
-		ap.State = PolicyNone
-		var via []string
-		var loc Location
-		if netshData {
-			via = append(via, "no policy is assigned in the netsh export")
-			for _, s := range h.IPSec {
-				if !s.NoData {
-					loc = Location{File: s.File}
-					break
-				}
-			}
-		}
-		if reg.covered {
-			via = append(via, "the registry names no active IPSec policy")
-			if k := h.Registry.Key(KeyIPSecLocal); k != nil && loc.IsZero() {
-				loc = k.Loc
-			}
-		}
-		return Known(ap, loc, strings.Join(via, "; "))
-	}
-	why := "no netsh IPSec export and no SOFTWARE registry with the IPSec policy keys"
-	for _, s := range h.IPSec {
-		if s.NoData {
-			why = "the netsh export holds no data (empty dump or IPsec errors) and the registry does not say"
 		}
 	}
-	return Fact[AssignedPolicy]{Value: ap, Via: why}
+	return ""
+}
+
+// assignLoc is where a policy was assigned, else where it is written.
+func assignLoc(p *Policy) Location {
+	if !p.AssignLoc.IsZero() {
+		return p.AssignLoc
+	}
+	return p.Loc
 }
 
 // withoutPartialContents drops contents that an export only names (netdiag
@@ -158,8 +341,11 @@ func assignedPolicy(h *Host) Fact[AssignedPolicy] {
 // judge a policy whose filters they cannot see.
 func (ap AssignedPolicy) withoutPartialContents() AssignedPolicy {
 	if ap.Policy != nil && ap.Policy.Partial {
-		ap.Notes = append(ap.Notes, fmt.Sprintf("%s names policy %q but does not hold its rules and filters", ap.ContentsFrom, ap.Policy.Name))
-		ap.Policy, ap.ContentsFrom = nil, ""
+		ap.Notes = append(ap.Notes, fmt.Sprintf("%s names policy %q but does not hold its rules and filters", strings.Join(ap.ContentsFrom, ", "), ap.Policy.Name))
+		ap.Policy, ap.ContentsFrom = nil, nil
+		if ap.Missing == "" {
+			ap.Missing = "add the output of netsh ipsec static dump (netdiag names the policy only)"
+		}
 	}
 	return ap
 }

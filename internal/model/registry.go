@@ -219,7 +219,9 @@ func (t *RegTree) Merge(src *RegTree) []ValueConflict {
 	return conflicts
 }
 
-// controlSetNumber returns N for "ControlSet00N" (any number of digits).
+// ControlSetNumber returns N for "ControlSet00N" (any number of digits).
+func ControlSetNumber(name string) (int, bool) { return controlSetNumber(name) }
+
 func controlSetNumber(name string) (int, bool) {
 	if len(name) <= len("ControlSet") || !strings.EqualFold(name[:len("ControlSet")], "ControlSet") {
 		return 0, false

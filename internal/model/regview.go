@@ -30,7 +30,37 @@ func NewRegistry(tree *RegTree) *Registry {
 	}
 	r := &Registry{Tree: tree}
 	r.resolveCurrentSet()
+	r.Conflicts = r.aliasConflicts()
 	return r
+}
+
+// aliasConflicts compares the keys a live export names under
+// SYSTEM\CurrentControlSet with the same keys of the current ControlSet00N
+// (from a hive, or an export of it): where both hold a value with
+// different data, CurrentControlSet's is the one Value returns, and the
+// disagreement is recorded.
+func (r *Registry) aliasConflicts() []ValueConflict {
+	if r.CurrentSet <= 0 {
+		return nil
+	}
+	prefix := `system\currentcontrolset\`
+	var out []ValueConflict
+	for _, k := range r.Tree.Keys() {
+		lp := lowerPath(k.Path)
+		if !strings.HasPrefix(lp, prefix) {
+			continue
+		}
+		other := r.Tree.Key(`SYSTEM\` + ControlSetName(r.CurrentSet) + `\` + k.Path[len(prefix):])
+		if other == nil {
+			continue
+		}
+		for _, v := range k.Values {
+			if o := other.Value(v.Name); o != nil && (o.Type != v.Type || string(o.Data) != string(v.Data)) {
+				out = append(out, ValueConflict{Key: k.Path, Kept: v, Lost: o})
+			}
+		}
+	}
+	return out
 }
 
 func (r *Registry) resolveCurrentSet() {
