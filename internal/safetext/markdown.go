@@ -1,0 +1,92 @@
+package safetext
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Code returns s, with control characters escaped as by [Text], as a
+// CommonMark inline code span: the fence is one backtick longer than the
+// longest run of backticks in the text, and a space pads each side when
+// the text starts or ends with a backtick or with a space on both ends
+// (CommonMark strips one space from each side of a code span). Inside a
+// code span nothing is Markdown or HTML, and GitHub links no @mention,
+// #reference or URL. The empty string becomes "` `" (a code span of one
+// space), so the quoting stays visible.
+//
+// The text before the span must not end in an unescaped backslash, which
+// would turn the opening fence into a literal backtick; [MarkdownText]'s
+// output never does.
+func Code(s string) string {
+	t := Text(s)
+	if t == "" {
+		return "` `"
+	}
+	longest, run := 0, 0
+	for i := 0; i < len(t); i++ {
+		if t[i] == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	pad := ""
+	if t[0] == '`' || t[len(t)-1] == '`' || (t[0] == ' ' && t[len(t)-1] == ' ' && strings.Trim(t, " ") != "") {
+		pad = " "
+	}
+	return fence + pad + t + pad + fence
+}
+
+// markdownMeta are the characters MarkdownText escapes with a backslash:
+// CommonMark's inline and block syntax, HTML and entity starts, GFM's
+// tables and strikethrough, and GitHub's "$" math delimiter.
+const markdownMeta = "\\`*_{}[]()#+-.!|<>&~$"
+
+// MarkdownText returns s, with control characters escaped as by [Text],
+// for embedding in Markdown as plain text: each word (a run of characters
+// between white space) that GitHub would link after rendering — it
+// contains '@' or '#', or "://", or starts with "www." — is quoted with
+// [Code]; in every other word the characters \ ` * _ { } [ ] ( ) # + - . !
+// | < > & ~ $ are escaped with a backslash. So "<script>" is shown as
+// text, "[x](javascript:alert(1))" is not a link, and "@admins" and
+// "#123" notify and link nobody. White space is kept as it is.
+func MarkdownText(s string) string {
+	t := Text(s)
+	var b strings.Builder
+	b.Grow(len(t) + len(t)/4)
+	for len(t) > 0 {
+		i := strings.IndexFunc(t, func(r rune) bool { return !unicode.IsSpace(r) })
+		if i < 0 {
+			b.WriteString(t)
+			break
+		}
+		b.WriteString(t[:i])
+		t = t[i:]
+		j := strings.IndexFunc(t, unicode.IsSpace)
+		if j < 0 {
+			j = len(t)
+		}
+		writeMarkdownWord(&b, t[:j])
+		t = t[j:]
+	}
+	return b.String()
+}
+
+func writeMarkdownWord(b *strings.Builder, w string) {
+	if strings.ContainsAny(w, "@#") || strings.Contains(w, "://") || hasPrefixFold(w, "www.") {
+		b.WriteString(Code(w))
+		return
+	}
+	for i := 0; i < len(w); i++ {
+		if strings.IndexByte(markdownMeta, w[i]) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(w[i])
+	}
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}

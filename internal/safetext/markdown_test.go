@@ -1,0 +1,175 @@
+package safetext
+
+import (
+	"strings"
+	"testing"
+)
+
+// codeSpanContent parses s as exactly one CommonMark code span (spec 0.31,
+// "Code spans"): an opening backtick string, then the first backtick
+// string of the same length closes it; line endings become spaces and one
+// space is stripped from each side when both sides have one and the
+// content is not all spaces. It reports false unless the span is all of s.
+func codeSpanContent(s string) (string, bool) {
+	n := 0
+	for n < len(s) && s[n] == '`' {
+		n++
+	}
+	if n == 0 {
+		return "", false
+	}
+	for i := n; i < len(s); {
+		if s[i] != '`' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '`' {
+			j++
+		}
+		if j-i != n {
+			i = j
+			continue
+		}
+		if j != len(s) {
+			return "", false // closes before the end: the rest is live Markdown
+		}
+		c := strings.ReplaceAll(s[n:i], "\n", " ")
+		if len(c) >= 2 && c[0] == ' ' && c[len(c)-1] == ' ' && strings.Trim(c, " ") != "" {
+			c = c[1 : len(c)-1]
+		}
+		return c, true
+	}
+	return "", false
+}
+
+func TestCode(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"EXFE01", "`EXFE01`"},
+		{"<script>alert(1)</script>", "`<script>alert(1)</script>`"},
+		{"[x](javascript:alert(1))", "`[x](javascript:alert(1))`"},
+		{"@admins", "`@admins`"},
+		{"a`b", "``a`b``"},
+		{"a``b`", "``` a``b` ```"},
+		{"`start", "`` `start ``"},
+		{" both ", "`  both  `"},
+		{"  ", "`  `"},
+		{"", "` `"},
+		{"line\n# heading", "`line\\n# heading`"},
+		{"\x1b[31mred", "`\\x1b[31mred`"},
+	}
+	for _, c := range cases {
+		got := Code(c.in)
+		if got != c.want {
+			t.Errorf("Code(%q) = %q, want %q", c.in, got, c.want)
+		}
+		content, ok := codeSpanContent(got)
+		wantContent := Text(c.in)
+		if c.in == "" {
+			wantContent = " "
+		}
+		if !ok || content != wantContent {
+			t.Errorf("Code(%q) = %q reads as content %q (one span: %v), want %q", c.in, got, content, ok, wantContent)
+		}
+	}
+}
+
+func FuzzCode(f *testing.F) {
+	for _, s := range []string{"", "`", "``", " ` ", "a\nb", "<b>", "\xff`"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Code(s)
+		checkDisplaySafe(t, got)
+		content, ok := codeSpanContent(got)
+		if s == "" {
+			return
+		}
+		if !ok || content != Text(s) {
+			t.Fatalf("Code(%q) = %q reads as %q (one span: %v)", s, got, content, ok)
+		}
+	})
+}
+
+// checkInert fails unless, outside code spans and backslash escapes, md
+// has no character that starts Markdown or HTML and nothing GitHub links.
+func checkInert(t *testing.T, md string) {
+	t.Helper()
+	for i := 0; i < len(md); {
+		switch c := md[i]; {
+		case c == '\\':
+			if i+1 >= len(md) || !strings.ContainsRune(markdownMeta, rune(md[i+1])) {
+				t.Fatalf("%q: backslash at %d escapes nothing", md, i)
+			}
+			i += 2
+		case c == '`':
+			n := codeSpanAt(md[i:])
+			if n == 0 {
+				t.Fatalf("%q: backtick at %d opens no complete code span", md, i)
+			}
+			i += n
+		case strings.IndexByte(markdownMeta+"@", c) >= 0:
+			t.Fatalf("%q: live %q at %d", md, c, i)
+		case strings.HasPrefix(md[i:], "://") || hasPrefixFold(md[i:], "www."):
+			t.Fatalf("%q: link at %d", md, i)
+		default:
+			i++
+		}
+	}
+}
+
+// codeSpanAt returns the length of the code span that starts md and ends
+// before a space or at the end of md, or 0. (MarkdownText quotes whole
+// words, padded with a space inside the fences when needed.)
+func codeSpanAt(md string) int {
+	for end := 1; end <= len(md); end++ {
+		if end < len(md) && md[end] != ' ' {
+			continue
+		}
+		if _, ok := codeSpanContent(md[:end]); ok {
+			return end
+		}
+	}
+	return 0
+}
+
+func TestMarkdownText(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"plain words", "plain words"},
+		{"<script>alert(1)</script>", `\<script\>alert\(1\)\</script\>`},
+		{"see [here](javascript:alert(1))", `see \[here\]\(javascript:alert\(1\)\)`},
+		{"](javascript:alert(1))", `\]\(javascript:alert\(1\)\)`},
+		{"ping @admins now", "ping `@admins` now"},
+		{"fixes #123.", "fixes `#123.`"},
+		{"org/repo#1", "`org/repo#1`"},
+		{"mail root@example.com", "mail `root@example.com`"},
+		{"go http://evil.example/x", "go `http://evil.example/x`"},
+		{"WWW.evil.example", "`WWW.evil.example`"},
+		{"&lt;b&gt; &#64;x", "\\&lt;b\\&gt; `&#64;x`"},
+		{"*b* _i_ ~~s~~ $x$ a|b", `\*b\* \_i\_ \~\~s\~\~ \$x\$ a\|b`},
+		{"1. list - item + x", `1\. list \- item \+ x`},
+		{"line\n===", `line\\n===`},
+		{`C:\path`, `C:\\path`},
+		{"EXFE01.corp", `EXFE01\.corp`},
+		{"  spaced  out  ", "  spaced  out  "},
+		{"tick`s @x`y", "tick\\`s ``@x`y``"},
+	}
+	for _, c := range cases {
+		got := MarkdownText(c.in)
+		if got != c.want {
+			t.Errorf("MarkdownText(%q) = %q, want %q", c.in, got, c.want)
+		}
+		checkInert(t, got)
+	}
+}
+
+func FuzzMarkdownText(f *testing.F) {
+	for _, s := range []string{"", "@a #1", "<a href=x>", "[x](y)", "`a` b", "a\\", "www.x http://y", "\x1b\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := MarkdownText(s)
+		checkDisplaySafe(t, got)
+		checkInert(t, got)
+	})
+}
