@@ -68,9 +68,13 @@ func header(c *cursor, s *blobStatus, want guid, class string) bool {
 	got := c.guid("type GUID")
 	if got != want {
 		c.off = 0
-		if name, ok := typeNames[got]; ok {
+		switch name, ok := typeNames[got]; {
+		case ok:
 			c.failf("type GUID %s is that of an %s blob, not of an %s blob", got, name, class)
-		} else {
+		case want == typeNFA:
+			// An NFA's bytes may hold a key: they are not printed.
+			c.failf("the blob does not start with the %s type GUID %s (a prefix before the type GUID is not established by any public source)", class, want)
+		default:
 			c.failf("type GUID %s is not the %s type GUID %s (a prefix before the type GUID is not established by any public source)", got, class, want)
 		}
 		s.finish(c)

@@ -87,7 +87,7 @@ func Decode(r *model.Registry) *Result {
 		return res
 	}
 	res.Covered = true
-	d := &decoder{r: r, res: res, groups: map[string][]string{}}
+	d := &decoder{r: r, res: res, groups: map[string][]string{}, spelled: map[string]string{}, children: map[string][]string{}}
 	d.walk(keyBase, 0)
 	d.buildStores()
 	d.local()
@@ -95,6 +95,7 @@ func Decode(r *model.Registry) *Result {
 	for _, sb := range d.builders {
 		sb.scrub()
 	}
+	scrubConflicts(r)
 	return res
 }
 
@@ -103,6 +104,7 @@ type decoder struct {
 	res      *Result
 	groups   map[string][]string // lower-case parent path -> object key names
 	spelled  map[string]string   // lower-case parent path -> spelling
+	children map[string][]string // lower-case path -> subkey names, as walked
 	builders []*storeBuilder
 	localSB  *storeBuilder
 	cacheSB  *storeBuilder
@@ -118,30 +120,28 @@ func (d *decoder) walk(path string, depth int) {
 		d.problem(keyLoc(d.r.Key(path), path), fmt.Sprintf("keys deeper than %d levels below %s are not searched for IPSec objects", maxDepth, keyBase))
 		return
 	}
-	for _, name := range d.r.Subkeys(path) {
-		child := path + `\` + name
+	lp := strings.ToLower(path)
+	names := d.r.Subkeys(path)
+	d.children[lp] = names
+	for _, name := range names {
 		if objectKeyRe.MatchString(name) {
-			lp := strings.ToLower(path)
-			if d.spelled == nil {
-				d.spelled = map[string]string{}
-			}
 			if _, ok := d.spelled[lp]; !ok {
 				d.spelled[lp] = path
 			}
 			d.groups[lp] = append(d.groups[lp], name)
 			continue
 		}
-		d.walk(child, depth+1)
+		d.walk(path+`\`+name, depth+1)
 	}
 }
 
 // buildStores makes the local store, the domain cache and one
 // unrecognised store per other parent of objects.
 func (d *decoder) buildStores() {
-	if d.r.HasKey(keyLocal) {
+	if d.exported(keyLocal) {
 		d.localSB = d.store(model.StoreLocal, keyLocal)
 	}
-	if d.r.HasKey(keyCache) {
+	if d.exported(keyCache) {
 		d.cacheSB = d.store(model.StoreDomainCache, keyCache)
 	}
 	var others []string
@@ -157,23 +157,29 @@ func (d *decoder) buildStores() {
 	}
 }
 
+// exported reports whether the key at path, or anything below it, is in
+// the exports (the walk has listed every key below the IPSec key).
+func (d *decoder) exported(path string) bool {
+	return d.r.Key(path) != nil || len(d.children[strings.ToLower(path)]) > 0
+}
+
 func (d *decoder) store(s model.Store, path string) *storeBuilder {
 	sb := newStoreBuilder(d.r, s, path)
 	sb.build(d.groups[strings.ToLower(path)])
 	d.builders = append(d.builders, sb)
 	d.res.Stores = append(d.res.Stores, sb.ps)
 	if s != model.StoreUnrecognised {
-		sb.otherSubkeys()
+		sb.otherSubkeys(d.children[strings.ToLower(path)])
 	}
 	return sb
 }
 
 // otherSubkeys reports subkeys of a store's key that are not objects.
-func (sb *storeBuilder) otherSubkeys() {
-	for _, name := range sb.r.Subkeys(sb.path) {
+func (sb *storeBuilder) otherSubkeys(names []string) {
+	for _, name := range names {
 		if !objectKeyRe.MatchString(name) {
 			p := sb.path + `\` + name
-			sb.note(keyLoc(sb.r.Key(p), p), fmt.Sprintf("%s: a subkey of the %s store that is not an IPSec object: not understood", name, sb.ps.Store))
+			sb.note(keyLoc(sb.r.Key(p), p), fmt.Sprintf("%q: a subkey of the %s store that is not an IPSec object: not understood", name, sb.ps.Store))
 		}
 	}
 }

@@ -4,6 +4,7 @@ package gpipsec
 // from GPIPSEC.md §3 and labelled synthetic.
 
 import (
+	"bytes"
 	"net/netip"
 	"strings"
 	"testing"
@@ -344,7 +345,7 @@ func TestUnrecognisedStore(t *testing.T) {
 	problemWith(t, ps.Problems, "unrecognised store")
 	local := storeOf(t, res, model.StoreLocal)
 	problemWith(t, local.Problems, `unknown class "ipsecWidget"`)
-	problemWith(t, local.Problems, "Stray: a subkey of the local store")
+	problemWith(t, local.Problems, `"Stray": a subkey of the local store`)
 }
 
 // TestObjectChecks: identity mismatches are notes; data that cannot be
@@ -547,4 +548,30 @@ func hasDoubt(p *model.Policy) bool {
 		}
 	}
 	return n > 0
+}
+
+// TestConflictScrubbed: when two exports of a host disagree on an NFA
+// blob, the overridden one (kept in Registry.Conflicts) is scrubbed too.
+func TestConflictScrubbed(t *testing.T) {
+	older, newer := newSynthReg(), newSynthReg()
+	o := defaultRuleOpts()
+	o.nfa.auth = authList(pskAuth("older-secret"))
+	older.writePolicy(localStore, "P", 0xE0, o)
+	o.nfa.auth = authList(pskAuth("newer-secret"))
+	newer.writePolicy(localStore, "P", 0xE0, o)
+	merged := model.NewRegTree()
+	merged.Merge(older.t)
+	conflicts := merged.Merge(newer.t)
+	r := model.NewRegistry(merged)
+	r.Conflicts = conflicts
+	if len(conflicts) == 0 {
+		t.Fatal("no conflict: the test would prove nothing")
+	}
+	res := Decode(r)
+	assertNoSecret(t, res, merged, "newer-secret")
+	for _, c := range conflicts {
+		if bytes.Contains(c.Lost.Data, model.UTF16String("older-secret")[:10]) {
+			t.Errorf("the overridden value of %s still holds its key", c.Key)
+		}
+	}
 }

@@ -127,3 +127,20 @@ func TestFuzzSeeds(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecode decodes a synthetic local store of 50 policies (350
+// objects) and a domain cache of 50 more.
+func BenchmarkDecode(b *testing.B) {
+	s := newSynthReg()
+	for i := 0; i < 50; i++ {
+		s.writePolicy(localStore, "P", i*8, defaultRuleOpts())
+		s.writePolicy(cacheStore, "D", i*8, defaultRuleOpts())
+	}
+	r := s.registry()
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := Decode(r); len(res.Stores) != 2 {
+			b.Fatal(len(res.Stores))
+		}
+	}
+}

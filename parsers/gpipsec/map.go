@@ -42,6 +42,18 @@ func (b blobLoc) split(fs []finding, ds *model.Doubts) []finding {
 	return notes
 }
 
+// flag reads a 0/1 DWORD into dst; any other value leaves dst alone and
+// is a doubt on field.
+func (b blobLoc) flag(f fld[uint32], field, what string, dst *bool, ds *model.Doubts) {
+	switch f.V {
+	case 0, 1:
+		*dst = f.V == 1
+	default:
+		*ds = append(*ds, model.Doubt{Field: field, Loc: b.at(f.Off),
+			Reason: fmt.Sprintf("not understood at offset %d: %s %d (0 or 1 expected)", f.Off, what, f.V)})
+	}
+}
+
 // joinDoubt adds a reason to a method's doubt string.
 func joinDoubt(old, add string) string {
 	if old == "" {

@@ -43,13 +43,7 @@ func mapNFA(nb *nfaBlob, r *model.Rule, bl blobLoc) []finding {
 		}
 	}
 	if nb.IsActive.OK {
-		switch nb.IsActive.V {
-		case 0, 1:
-			r.Active = nb.IsActive.V == 1
-		default:
-			r.Doubts = append(r.Doubts, model.Doubt{Field: "active", Loc: bl.at(nb.IsActive.Off),
-				Reason: fmt.Sprintf("not understood at offset %d: Is-Active-Specifier %d (0 or 1 expected)", nb.IsActive.Off, nb.IsActive.V)})
-		}
+		bl.flag(nb.IsActive, "active", "Is-Active-Specifier", &r.Active, &r.Doubts)
 	}
 	mapTunnel(nb, r, bl)
 	if nb.Ext != nil {

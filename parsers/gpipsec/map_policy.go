@@ -53,13 +53,7 @@ func mapISAKMP(ib *isakmpBlob, p *model.Policy, bl blobLoc) []finding {
 			return notes
 		}
 	}
-	switch ib.MasterPFS.V {
-	case 0, 1:
-		p.MMPFS = ib.MasterPFS.V == 1
-	default:
-		p.Doubts = append(p.Doubts, model.Doubt{Field: "mmpfs", Loc: bl.at(ib.MasterPFS.Off),
-			Reason: fmt.Sprintf("not understood at offset %d: Master-PFS-Required %d (0 or 1 expected)", ib.MasterPFS.Off, ib.MasterPFS.V)})
-	}
+	bl.flag(ib.MasterPFS, "mmpfs", "Master-PFS-Required", &p.MMPFS, &p.Doubts)
 	p.QMPerMM = int(ib.QMLimit.V)
 	p.MMSecMethods = append(newDHMethods(ib, bl), mmMethods(ib.Methods, bl)...)
 	mapMMLifetime(ib, p, bl)

@@ -1,6 +1,11 @@
 package gpipsec
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ipseclint/ipseclint/internal/model"
+)
 
 // scrub overwrites, in the registry's own Value.Data, the bytes of every
 // NFA blob of the store that hold a pre-shared key (legacy part and
@@ -66,4 +71,27 @@ func onlyKeys(nb *nfaBlob) bool {
 		}
 	}
 	return true
+}
+
+// scrubConflicts blanks the keys of NFA blobs that another source of the
+// host overrode (Registry.Conflicts keeps the losing value, outside the
+// tree): the same key, or an older one, may be in them.
+func scrubConflicts(r *model.Registry) {
+	for _, c := range r.Conflicts {
+		_, name := lastComponent(c.Key)
+		if c.Lost == nil || !strings.EqualFold(c.Lost.Name, "ipsecData") || !strings.HasPrefix(strings.ToLower(name), "ipsecnfa{") {
+			continue
+		}
+		for _, s := range decodeNFABlob(c.Lost.Data).Secrets {
+			zero(c.Lost.Data, s)
+		}
+	}
+}
+
+func lastComponent(path string) (parent, name string) {
+	i := strings.LastIndexByte(path, '\\')
+	if i < 0 {
+		return "", path
+	}
+	return path[:i], path[i+1:]
 }

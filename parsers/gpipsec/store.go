@@ -279,6 +279,7 @@ func (sb *storeBuilder) rules(p *model.Policy, o *object) []*model.Rule {
 	for _, lo := range lists {
 		c := *r
 		c.Doubts = append(model.Doubts(nil), r.Doubts...)
+		c.Auth = append([]model.AuthMethod(nil), r.Auth...)
 		c.FilterList = sb.lists[lo]
 		c.FilterListName = c.FilterList.Name
 		if c.Name == "" {

@@ -7,6 +7,7 @@ package gpipsec
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -238,11 +239,9 @@ const (
 	gptKey     = `SOFTWARE\Policies\Microsoft\Windows\IPSec\GPTIPSECPolicy`
 )
 
-// synthGUID makes a distinct GUID per test object: {5E5E5E5E-00nn-...}.
+// synthGUID makes a distinct GUID per test object: {5E5E5E5E-0000-4000-8000-00000000nnnn}.
 func synthGUID(n int) string {
-	const hex = "0123456789ABCDEF"
-	b := []byte("{5E5E5E5E-0000-4000-8000-0000000000" + string(hex[n>>4&15]) + string(hex[n&15]) + "}")
-	return string(b)
+	return fmt.Sprintf("{5E5E5E5E-0000-4000-8000-%012X}", n)
 }
 
 // policySet is a policy written into a store: its GUIDs, for tests to
