@@ -128,6 +128,7 @@ func TestRuleSettings(t *testing.T) {
 		{"tunnel to nothing", nfaSpec{ifType: ifAll, isActive: 1, isTunnel: 1}, model.ConnAll, true, "", "tunnelEndpoint"},
 		{"unknown interface type", nfaSpec{ifType: 7, isActive: 1}, "", true, "", "connType"},
 		{"active flag 2", nfaSpec{ifType: ifAll, isActive: 2}, model.ConnAll, false, "", "active"},
+		{"named interface", nfaSpec{ifType: ifLAN, isActive: 1, ifName: "Local Area Connection 2"}, model.ConnLAN, true, "", "connType"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

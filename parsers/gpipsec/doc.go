@@ -71,7 +71,8 @@
 //   - Quick-mode PFS: 0 is off (the sample); 1 is read as on, with a doubt,
 //     since the specification says the opposite and no sample has it on.
 //   - DH group 2048 in main mode, the Vista+ V2 filter section, IPv6
-//     tunnel end-points, several filter actions for one rule: decoded
+//     tunnel end-points, a rule limited to a named interface, a filter's
+//     own tunnel fields, several filter actions for one rule: decoded
 //     where the layout is known, with a doubt, or left unknown.
 //   - Windows Server 2003's persistent store: where it lives is not
 //     public, so it is never identified as such; objects outside

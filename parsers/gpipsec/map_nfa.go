@@ -42,6 +42,10 @@ func mapNFA(nb *nfaBlob, r *model.Rule, bl blobLoc) []finding {
 				Reason: fmt.Sprintf("not understood at offset %d: Interface-Type 0x%08X (0xFFFFFFFD all, 0xFFFFFFFE LAN, 0xFFFFFFFF dial-up expected)", nb.IfType.Off, nb.IfType.V)})
 		}
 	}
+	if nb.IfName.OK && nb.IfName.V != "" {
+		r.Doubts = append(r.Doubts, model.Doubt{Field: "connType", Loc: bl.at(nb.IfName.Off),
+			Reason: fmt.Sprintf("Interface-Name %q: a rule limited to a named interface has not been seen, and which connections it covers is not understood", nb.IfName.V)})
+	}
 	if nb.IsActive.OK {
 		bl.flag(nb.IsActive, "active", "Is-Active-Specifier", &r.Active, &r.Doubts)
 	}

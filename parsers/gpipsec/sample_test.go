@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/netip"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -240,12 +242,77 @@ func TestW2KSampleThroughHive(t *testing.T) {
 	if err := os.WriteFile(path, h.Data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	checkHiveDecode(t, tree, path)
+}
+
+// TestW2KSampleThroughHivexregedit: the same, with the hive written by an
+// independent producer: hivexregedit (libwin-hivex-perl) merges the
+// sample's keys, as a UTF-8 .reg of hex(N) values made here, into an
+// empty hive from internal/hivewriter (as internal/cmd/mkhive makes it).
+func TestW2KSampleThroughHivexregedit(t *testing.T) {
+	tool := testutil.Tool(t, "hivexregedit", "libwin-hivex-perl")
+	tree := readSampleTree(t)
+	dir := t.TempDir()
+	h, err := hivewriter.Empty(hivewriter.Options{FileName: `\SystemRoot\System32\Config\SOFTWARE`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, regPath := filepath.Join(dir, "SOFTWARE"), filepath.Join(dir, "software.reg")
+	if err := os.WriteFile(path, h.Data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(regPath, hexExport(tree, "SOFTWARE"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(tool, "--merge", "--prefix", `HKEY_LOCAL_MACHINE\SOFTWARE`, path, regPath).CombinedOutput(); err != nil {
+		t.Fatalf("hivexregedit: %v\n%s", err, out)
+	}
+	checkHiveDecode(t, tree, path)
+}
+
+// hexExport writes the keys under root as a UTF-8 .reg file that names
+// every parent key in a section of its own and every value as hex(N), so
+// that the bytes reach the hive unchanged.
+func hexExport(tree *model.RegTree, root string) []byte {
+	var b strings.Builder
+	b.WriteString("Windows Registry Editor Version 5.00\n")
+	seen := map[string]bool{}
+	section := func(p string) {
+		if !seen[strings.ToLower(p)] {
+			seen[strings.ToLower(p)] = true
+			b.WriteString("\n[HKEY_LOCAL_MACHINE\\" + p + "]\n")
+		}
+	}
+	for _, k := range tree.Keys() {
+		parts := strings.Split(k.Path, `\`)
+		if !strings.EqualFold(parts[0], root) || len(parts) < 2 {
+			continue
+		}
+		for i := 2; i < len(parts); i++ {
+			section(strings.Join(parts[:i], `\`))
+		}
+		section(k.Path)
+		for _, v := range k.Values {
+			fmt.Fprintf(&b, "%q=hex(%x):%s\n", v.Name, uint32(v.Type), commaHex(v.Data))
+		}
+	}
+	return []byte(b.String())
+}
+
+// checkHiveDecode reads the hive at path and decodes it to the model the
+// .reg tree gives, locations aside; the hive's evidence names the file
+// and key, and no key is left in it.
+func checkHiveDecode(t *testing.T, tree *model.RegTree, path string) {
+	t.Helper()
 	hr, err := hive.Open(path, hive.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if hr.Hive != hive.HiveSoftware || len(hr.Damage) != 0 {
 		t.Fatalf("hive read as %q with damage %v", hr.Hive, hr.Damage)
+	}
+	if !treeHolds(hr.Tree, w2kKey) {
+		t.Fatal("the hive does not hold the key before decoding: the test would prove nothing")
 	}
 	fromHive := Decode(model.NewRegistry(hr.Tree))
 	fromReg := Decode(model.NewRegistry(tree))

@@ -85,7 +85,7 @@ type nfaSpec struct {
 	ifType             uint32
 	tunnel             string
 	isTunnel, isActive uint32
-	endpoint           string
+	endpoint, ifName   string
 	ext                []byte // bytes after the legacy part (the Vista+ extension), before the final 00
 	noTrailer          bool
 }
@@ -95,7 +95,7 @@ func synthNFABlob(n nfaSpec) []byte {
 	for _, a := range n.auth {
 		w.auth(a)
 	}
-	w.u32(n.ifType).wstr("").ip(n.tunnel).u32(n.isTunnel).u32(n.isActive).wstr(n.endpoint)
+	w.u32(n.ifType).wstr(n.ifName).ip(n.tunnel).u32(n.isTunnel).u32(n.isActive).wstr(n.endpoint)
 	w.setDL(len(w.b) - headerSize)
 	w.raw(n.ext...)
 	if !n.noTrailer {
