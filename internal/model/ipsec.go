@@ -276,6 +276,10 @@ const (
 	AuthKerberos    AuthKind = "kerberos"
 	AuthPreshared   AuthKind = "psk"
 	AuthCertificate AuthKind = "certificate"
+	// AuthUnknown is a method whose type the evidence holds but no public
+	// source maps (a registry Auth-Type other than 1, 3 or 5; see the
+	// rule's Doubts). Whether it is a pre-shared key is unknown.
+	AuthUnknown AuthKind = "unknown"
 )
 
 // AuthMethod is one authentication method of a rule. A pre-shared key is
@@ -501,4 +505,11 @@ type MMMethod struct {
 	Integrity string `json:"integrity"`
 	DHGroup   int    `json:"dhGroup"`
 	Text      string `json:"text"`
+	// Doubt says why the method's algorithms or group are not established
+	// (a registry value no public source maps, or one read by an uncertain
+	// convention); "" when they are.
+	Doubt string `json:"doubt,omitempty"`
+	// Loc is where the method was read (registry evidence: the ipsecData
+	// value and the method's byte offset); zero for netsh text.
+	Loc Location `json:"location,omitzero"`
 }

@@ -1,0 +1,161 @@
+package gpipsec
+
+// The authentication method types (GPIPSEC.md §4.1).
+const (
+	authTypePSK         = 1
+	authTypeCertificate = 3
+	authTypeKerberos    = 5
+)
+
+// nfaBlob is an ipsecNFA blob (a rule; [MS-GPIPSEC] §2.2.1.3.1;
+// GPIPSEC.md §3.3). It never holds a pre-shared key: only the key's
+// length and the byte range it occupies (Secrets), for scrubbing.
+type nfaBlob struct {
+	blobStatus
+	Auth       []authBlob
+	AuthOK     bool // the authentication methods were read to their end
+	IfType     fld[uint32]
+	IfName     fld[string]
+	TunnelAddr fld[[4]byte]
+	IsTunnel   fld[uint32]
+	IsActive   fld[uint32]
+	Endpoint   fld[string]
+	LegacyEnd  int // offset after Tunnel-End-Point-Name; 0 if not reached
+	Ext        *nfaExtBlob
+	// Secrets are the byte ranges that hold a pre-shared key, or that
+	// could not be decoded and may hold one.
+	Secrets []span
+}
+
+// authBlob is one authentication method. Text is the CA name of a
+// certificate method; a pre-shared key is never decoded, only counted.
+type authBlob struct {
+	Off      int
+	Type     uint32
+	Data     span
+	Text     string
+	KeyChars int
+}
+
+// nfaExtBlob is the Vista+ extension after the legacy part (GPIPSEC.md §3.3.2).
+type nfaExtBlob struct {
+	Off    int
+	Auth   []authBlob
+	AuthOK bool
+	Zero1  fld[uint32]
+	Flags  []uint32
+	IPv6   bool
+}
+
+func decodeNFABlob(b []byte) *nfaBlob {
+	p := &nfaBlob{}
+	c := newCursor(b)
+	if !header(c, &p.blobStatus, typeNFA, "ipsecNFA") {
+		// The key could be anywhere in a blob that is not understood.
+		p.Secrets = append(p.Secrets, span{Off: 0, Len: len(b)})
+		return p
+	}
+	p.Auth, p.AuthOK = readAuthList(c, &p.Secrets, "Auth-Method-Count")
+	p.IfType = read32(c, "Interface-Type")
+	p.IfName = readWstr(c, &p.blobStatus, "Interface-Name")
+	off := c.off
+	p.TunnelAddr = fld[[4]byte]{V: c.ipv4("Tunnel-Address"), Off: off, OK: c.ok()}
+	p.IsTunnel = read32(c, "Is-Tunnel-Specifier")
+	p.IsActive = read32(c, "Is-Active-Specifier")
+	p.Endpoint = readWstr(c, &p.blobStatus, "Tunnel-End-Point-Name")
+	if c.ok() {
+		p.LegacyEnd = c.off
+	}
+	if c.peekGUID(nfaAltAuthID1) {
+		p.Ext = readNFAExt(c, p)
+	}
+	if extra := tail(c, &p.blobStatus, "object"); extra.Len > 0 {
+		p.Secrets = append(p.Secrets, extra)
+	}
+	p.finish(c)
+	if p.LegacyEnd > 0 {
+		checkDL(&p.blobStatus, "ipsecNFA", p.LegacyEnd-headerSize)
+	}
+	return p
+}
+
+// readAuthList reads a count and that many authentication methods. When
+// the list cannot be read to its end, the bytes from the list's start to
+// the blob's end are recorded as secret: a key may sit in them.
+func readAuthList(c *cursor, secrets *[]span, what string) ([]authBlob, bool) {
+	start := c.off
+	n := c.count(what, authMinSize)
+	var out []authBlob
+	for i := 0; i < n && c.ok(); i++ {
+		a := authBlob{Off: c.off}
+		a.Type = c.u32("Auth-Type")
+		a.Data = c.wspan("Auth-Method-Data")
+		if !c.ok() {
+			break
+		}
+		data := c.b[a.Data.Off : a.Data.Off+a.Data.Len]
+		switch a.Type {
+		case authTypePSK:
+			a.KeyChars = keyChars(data)
+			*secrets = append(*secrets, a.Data)
+		case authTypeCertificate:
+			a.Text = utf16Text(data)
+		}
+		out = append(out, a)
+	}
+	if !c.ok() {
+		*secrets = append(*secrets, span{Off: start, Len: len(c.b) - start})
+		return out, false
+	}
+	return out, true
+}
+
+// keyChars is the length in characters of a pre-shared key stored as
+// UTF-16LE with its NUL. Key bytes this package has scrubbed are all
+// zero; their length is then taken from the byte length (which includes
+// the NUL), so that decoding a scrubbed registry again gives the same
+// length.
+func keyChars(data []byte) int {
+	for _, b := range data {
+		if b != 0 {
+			return utf16Units(data)
+		}
+	}
+	if len(data) >= 2 {
+		return len(data)/2 - 1
+	}
+	return 0
+}
+
+func readWstr(c *cursor, s *blobStatus, what string) fld[string] {
+	off := c.off
+	v, _, odd := c.wstr(what)
+	if odd {
+		s.note(off, "%s has an odd byte length (UTF-16 text is 2 bytes a character)", what)
+	}
+	return fld[string]{V: v, Off: off, OK: c.ok()}
+}
+
+func readNFAExt(c *cursor, p *nfaBlob) *nfaExtBlob {
+	e := &nfaExtBlob{Off: c.off}
+	c.guid("Alt-Auth-Method-Id1")
+	e.Auth, e.AuthOK = readAuthList(c, &p.Secrets, "Alt-Auth-Num-Methods-Count")
+	if c.peekGUID(nfaAltAuthID2) {
+		c.guid("Alt-Auth-Method-Id2")
+		e.Zero1 = read32(c, "Zero1")
+		if c.need(4*len(e.Auth), "Alt-Auth-Method-Flags") {
+			for range e.Auth {
+				e.Flags = append(e.Flags, c.u32("Alt-Auth-Method-Flags"))
+			}
+		}
+	}
+	if c.peekGUID(nfaIPv6Tunnel) {
+		c.guid("IPv6-Tunnel-Mode-ID")
+		c.take(16, "IPv6 tunnel address")
+		e.IPv6 = c.ok()
+	}
+	if !c.ok() && e.AuthOK {
+		p.Secrets = append(p.Secrets, span{Off: e.Off, Len: len(c.b) - e.Off})
+	}
+	return e
+}
