@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -264,9 +265,24 @@ func (c *FleetConfig) CheckHosts(names []string) []Problem {
 		if have[key] {
 			continue
 		}
-		probs = append(probs, Problem{Loc: hc.Loc, Message: fmt.Sprintf("hosts.%s: no audited host has that ComputerName or folder name", hc.Name) + didYouMean(hc.Name, names)})
+		probs = append(probs, Problem{Loc: hc.Loc, Message: "hosts." + QuoteKey(hc.Name) + ": no audited host has that ComputerName or folder name" + didYouMean(hc.Name, names)})
 	}
 	return probs
+}
+
+// QuoteKey renders a key of the configuration file (a host name) for a
+// message: as it is when it is a plain name of up to 60 characters
+// (letters, digits, "-", "_", ".", "$"), else quoted, so that no control
+// character reaches a terminal.
+func QuoteKey(s string) string {
+	plain := s != "" && len(s) <= 60
+	for _, r := range s {
+		plain = plain && (r == '-' || r == '_' || r == '.' || r == '$' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}
+	if plain {
+		return s
+	}
+	return strconv.Quote(s)
 }
 
 // hostKeysByLine returns the keys of Hosts in the order of the file.
@@ -335,25 +351,20 @@ func didYouMean(name string, candidates []string) string {
 // configuration cannot make it quadratic in a long key.
 const maxMatchLen = 64
 
-// CloseMatches returns up to max candidates close to name, closest first:
-// those within a small edit distance (insertions, deletions, substitutions
-// and swaps of adjacent letters; case-insensitive; 1 for names of up to 3
-// letters, 2 up to 9, else 3), and those name is a prefix of (3 letters or
-// more). A candidate equal to name is not a close match, one differing
-// only in case is the closest; duplicates are dropped; ties keep the
-// candidates' order.
+// CloseMatches returns up to max candidates close to name: those within
+// a small edit distance (insertions, deletions, substitutions and swaps of
+// adjacent letters; case-insensitive; 1 for names of up to 3 letters, 2 up
+// to 9, else 3), and those name is a prefix of (3 letters or more), and of
+// those only the closest (so "IPSEC0011" gives IPSEC001 and IPSEC011, not
+// also IPSEC002). A candidate equal to name is not a close match, one
+// differing only in case is the closest of all; duplicates are dropped;
+// ties keep the candidates' order.
 func CloseMatches(name string, candidates []string, max int) []string {
 	n := []rune(strings.ToLower(name))
 	if len(n) == 0 || len(n) > maxMatchLen || max <= 0 {
 		return nil
 	}
-	limit := 3
-	switch {
-	case len(n) <= 3:
-		limit = 1
-	case len(n) <= 9:
-		limit = 2
-	}
+	limit := matchLimit(len(n))
 	type match struct {
 		s    string
 		dist int
@@ -376,10 +387,22 @@ func CloseMatches(name string, candidates []string, max int) []string {
 	}
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].dist < ms[j].dist })
 	var out []string
-	for i := 0; i < len(ms) && i < max; i++ {
+	for i := 0; i < len(ms) && i < max && ms[i].dist == ms[0].dist; i++ {
 		out = append(out, ms[i].s)
 	}
 	return out
+}
+
+// matchLimit is the largest edit distance at which a name of n letters
+// has a close match.
+func matchLimit(n int) int {
+	switch {
+	case n <= 3:
+		return 1
+	case n <= 9:
+		return 2
+	}
+	return 3
 }
 
 // editDistance is the optimal string alignment distance of a and b.

@@ -35,34 +35,11 @@ func (p *parser) acceptedEntry(path string, item *yaml.Node) (model.AcceptedRisk
 	a := model.AcceptedRisk{Loc: p.loc(resolve(item))}
 	before := p.mistakes
 	have := map[string]bool{}
-	text := func(key string, dst *string) field {
-		return field{key, func(e entry) {
-			if s, ok := p.text(join(path, key), e.raw); ok {
-				*dst, have[key] = s, true
-			}
-		}}
-	}
-	fields := []field{
-		{"rule", func(e entry) {
-			if s, ok := p.text(join(path, "rule"), e.raw); ok {
-				a.Rule, have["rule"] = model.RuleRef{Ref: s, Loc: p.loc(e.value)}, true
-			}
-		}},
-		text("host", &a.Host),
-		text("subject", &a.Subject),
-		text("reason", &a.Reason),
-		{"expires", func(e entry) {
-			if s, ok := p.date(join(path, "expires"), e.raw); ok {
-				a.Expires, have["expires"] = s, true
-			}
-		}},
-		text("ticket", &a.Ticket),
-	}
 	if r := resolve(item); r == nil || isNull(r) {
 		p.fail(item, path, "is empty: give rule, host and reason")
 		return a, false
 	}
-	if !p.mapping(path, "a mapping with rule, host and reason", item, fields, nil) {
+	if !p.mapping(path, "a mapping with rule, host and reason", item, p.acceptedFields(path, &a, have), nil) {
 		return a, false
 	}
 	if p.mistakes > before {
@@ -78,4 +55,32 @@ func (p *parser) acceptedEntry(path string, item *yaml.Node) (model.AcceptedRisk
 		}
 	}
 	return a, p.mistakes == before
+}
+
+// acceptedFields reads an entry's keys into a, noting in have which were
+// given.
+func (p *parser) acceptedFields(path string, a *model.AcceptedRisk, have map[string]bool) []field {
+	text := func(key string, dst *string) field {
+		return field{key, func(e entry) {
+			if s, ok := p.text(join(path, key), e.raw); ok {
+				*dst, have[key] = s, true
+			}
+		}}
+	}
+	return []field{
+		{"rule", func(e entry) {
+			if s, ok := p.text(join(path, "rule"), e.raw); ok {
+				a.Rule, have["rule"] = model.RuleRef{Ref: s, Loc: p.loc(e.value)}, true
+			}
+		}},
+		text("host", &a.Host),
+		text("subject", &a.Subject),
+		text("reason", &a.Reason),
+		{"expires", func(e entry) {
+			if s, ok := p.date(join(path, "expires"), e.raw); ok {
+				a.Expires, have["expires"] = s, true
+			}
+		}},
+		text("ticket", &a.Ticket),
+	}
 }

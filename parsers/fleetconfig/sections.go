@@ -87,7 +87,7 @@ func (p *parser) hosts(n *yaml.Node, cfg *model.FleetConfig) {
 		}
 		hc := &model.HostConfig{Name: hostName, Loc: p.loc(e.raw)}
 		cfg.Hosts[key] = hc
-		p.host(join("hosts", name(hostName)), e, hc)
+		p.host(join("hosts", model.QuoteKey(hostName)), e, hc)
 	}
 }
 
@@ -174,7 +174,7 @@ func (p *parser) rulesFields(rs *model.RuleSettings) []field {
 				return
 			}
 			for _, s := range p.entries("rules.severity", e.value) {
-				sev, ok := p.oneOf(join("rules.severity", name(s.key.Value)), s.raw, "error", "warning", "note")
+				sev, ok := p.oneOf(join("rules.severity", model.QuoteKey(s.key.Value)), s.raw, "error", "warning", "note")
 				if ok {
 					ref := model.RuleRef{Ref: strings.TrimSpace(s.key.Value), Loc: p.loc(s.key)}
 					rs.Severity = append(rs.Severity, model.SeverityOverride{Rule: ref, Severity: sev, Loc: p.loc(s.value)})

@@ -368,19 +368,6 @@ func quote(s string) string {
 	return strconv.Quote(s)
 }
 
-// name renders a key for a path: as it is when plain, else quoted.
-func name(s string) string {
-	for _, r := range s {
-		if !(r == '-' || r == '_' || r == '.' || r == '$' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return quote(s)
-		}
-	}
-	if s == "" || len(s) > 60 {
-		return quote(s)
-	}
-	return s
-}
-
 func join(path, key string) string {
 	if path == "" {
 		return key
