@@ -146,6 +146,10 @@ type AcceptedRisk struct {
 	Expires string   `json:"expires,omitempty"`
 	Ticket  string   `json:"ticket,omitempty"`
 	Loc     Location `json:"location"` // the entry's first key
+	// Index is the entry's place in the file's accepted: list, from 0
+	// (entries with a mistake are not in Accepted, so it is not the place
+	// in Accepted), for messages: accepted[Index].
+	Index int `json:"-"`
 }
 
 // Matches reports whether the entry accepts a finding of rule ruleID about
@@ -207,8 +211,10 @@ type RuleName struct {
 // CheckRules resolves every rule reference of the configuration
 // (rules.disable, rules.severity, accepted) against the rules known, by ID
 // or name, case-insensitively, and returns one problem per reference that
-// names no rule (with close matches) and per rule given two severities.
-// Unresolved references keep an empty ID and have no effect.
+// names no rule (with close matches), per rule given two severities and
+// per accepted entry with the rule, host and subject of an earlier one
+// (which it removes from Accepted). Unresolved references keep an empty ID
+// and have no effect. Problems come in the order of the sections.
 func (c *FleetConfig) CheckRules(known []RuleName) []Problem {
 	var probs []Problem
 	resolve := func(where string, r *RuleRef) {
@@ -235,8 +241,29 @@ func (c *FleetConfig) CheckRules(known []RuleName) []Problem {
 		}
 	}
 	for i := range c.Accepted {
-		resolve(fmt.Sprintf("accepted entry %d", i+1), &c.Accepted[i].Rule)
+		resolve(fmt.Sprintf("accepted[%d].rule", c.Accepted[i].Index), &c.Accepted[i].Rule)
 	}
+	return append(probs, c.dropSameAccepted()...)
+}
+
+// dropSameAccepted removes the accepted entries whose rule, host and
+// subject are an earlier entry's once rules are resolved (IPSEC001 and
+// nlbsflags-missing are one rule), and says so.
+func (c *FleetConfig) dropSameAccepted() []Problem {
+	type identity struct{ rule, host, subject string }
+	firstLine := map[identity]int{}
+	var probs []Problem
+	kept := c.Accepted[:0]
+	for _, a := range c.Accepted {
+		id := identity{a.Rule.ID, strings.ToUpper(a.Host), a.Subject}
+		if line, dup := firstLine[id]; dup && a.Rule.ID != "" {
+			probs = append(probs, Problem{Loc: a.Loc, Message: fmt.Sprintf("accepted[%d]: accepts the same rule, host and subject as the entry on line %d; the first applies", a.Index, line)})
+			continue
+		}
+		kept = append(kept, a)
+		firstLine[id] = a.Loc.Line
+	}
+	c.Accepted = kept
 	return probs
 }
 

@@ -58,8 +58,10 @@ func TestCheckRules(t *testing.T) {
 			},
 		},
 		Accepted: []AcceptedRisk{
-			{Rule: RuleRef{Ref: "pop3-imap4-unencrypted", Loc: loc(9, 11)}, Host: "*", Reason: "r"},
-			{Rule: RuleRef{Ref: "frontend-on-cluster", Loc: loc(10, 11)}, Host: "*", Reason: "r"},
+			{Rule: RuleRef{Ref: "pop3-imap4-unencrypted", Loc: loc(9, 11)}, Host: "*", Reason: "r", Loc: loc(9, 5)},
+			{Rule: RuleRef{Ref: "frontend-on-cluster", Loc: loc(10, 11)}, Host: "*", Reason: "r", Loc: loc(10, 5), Index: 2},
+			{Rule: RuleRef{Ref: "IPSEC002", Loc: loc(11, 11)}, Host: "*", Reason: "again", Loc: loc(11, 5), Index: 3},
+			{Rule: RuleRef{Ref: "IPSEC002", Loc: loc(12, 11)}, Host: "EXFE01", Reason: "another host", Loc: loc(12, 5), Index: 4},
 		},
 	}
 	got := c.CheckRules(testRules)
@@ -67,12 +69,13 @@ func TestCheckRules(t *testing.T) {
 		{Loc: loc(3, 23), Message: `rules.disable: no rule "IPSEC0011"; did you mean "IPSEC001" or "IPSEC011"?`},
 		{Loc: loc(6, 5), Message: `rules.severity: IPSEC004 is given a severity twice (first as "IPSEC004" on line 5); the first applies`},
 		{Loc: loc(7, 5), Message: `rules.severity: no rule "nlbsflag-missing"; did you mean "nlbsflags-missing"?`},
-		{Loc: loc(10, 11), Message: `accepted entry 2: no rule "frontend-on-cluster"`},
+		{Loc: loc(10, 11), Message: `accepted[2].rule: no rule "frontend-on-cluster"`},
+		{Loc: loc(11, 5), Message: `accepted[3]: accepts the same rule, host and subject as the entry on line 9; the first applies`},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("problems:\n got %+v\nwant %+v", got, want)
 	}
-	if c.Rules.Disable[0].ID != "IPSEC011" || c.Rules.Disable[1].ID != "" || c.Accepted[0].Rule.ID != "IPSEC002" {
+	if c.Rules.Disable[0].ID != "IPSEC011" || c.Rules.Disable[1].ID != "" || c.Accepted[0].Rule.ID != "IPSEC002" || len(c.Accepted) != 3 || c.Accepted[2].Reason != "another host" {
 		t.Errorf("resolved: %+v %+v", c.Rules.Disable, c.Accepted)
 	}
 	if sev, l, ok := c.SeverityFor("IPSEC004"); !ok || sev != "error" || l != loc(5, 15) {
@@ -89,11 +92,11 @@ func TestCheckRules(t *testing.T) {
 	}
 }
 
-func TestCheckRulesAcceptedNaming(t *testing.T) {
-	// The accepted entries are numbered from 1 in CheckRules' messages, as
-	// a person counts them; the parser's paths (accepted[0]) index them.
-	c := &FleetConfig{Accepted: []AcceptedRisk{{Rule: RuleRef{Ref: "IPSEC009", Loc: loc(2, 11)}}}}
-	if got := c.CheckRules(testRules); len(got) != 1 || got[0].Message != `accepted entry 1: no rule "IPSEC009"; did you mean "IPSEC001", "IPSEC002" or "IPSEC004"?` {
+func TestCheckRulesAcceptedIndex(t *testing.T) {
+	// Messages name an entry by its place in the file, not in Accepted
+	// (entries with a mistake are not there).
+	c := &FleetConfig{Accepted: []AcceptedRisk{{Rule: RuleRef{Ref: "IPSEC009", Loc: loc(5, 11)}, Index: 3}}}
+	if got := c.CheckRules(testRules); len(got) != 1 || got[0].Message != `accepted[3].rule: no rule "IPSEC009"; did you mean "IPSEC001", "IPSEC002" or "IPSEC004"?` {
 		t.Errorf("%+v", got)
 	}
 }

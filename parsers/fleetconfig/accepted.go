@@ -21,6 +21,7 @@ func (p *parser) accepted(n *yaml.Node, cfg *model.FleetConfig) {
 		if !ok {
 			continue
 		}
+		a.Index = i
 		id := identity{strings.ToUpper(a.Rule.Ref), strings.ToUpper(a.Host), a.Subject}
 		if line, dup := first[id]; dup {
 			p.fail(item, path, "accepts the same rule, host and subject as the entry on line %d; the first applies", line)

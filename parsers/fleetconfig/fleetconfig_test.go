@@ -116,7 +116,7 @@ func checkFullAccepted(t *testing.T, cfg *model.FleetConfig) {
 		},
 		{
 			Rule: model.RuleRef{Ref: "weak-crypto", Loc: loc(33, 12)}, Host: "*",
-			Reason: "legacy 3DES/MD5 until the 2026 refresh", Ticket: "4711", Loc: loc(33, 5),
+			Reason: "legacy 3DES/MD5 until the 2026 refresh", Ticket: "4711", Loc: loc(33, 5), Index: 1,
 		},
 	}
 	if !reflect.DeepEqual(cfg.Accepted, want) {
@@ -366,7 +366,7 @@ accepted:
 	if len(cfg.Rules.Disable) != 1 || len(cfg.Rules.Severity) != 1 || cfg.Rules.Severity[0].Rule.Ref != "IPSEC002" || cfg.FailOn.Value != "error" {
 		t.Errorf("rules: %+v, fail-on %+v", cfg.Rules, cfg.FailOn)
 	}
-	if len(cfg.Accepted) != 1 || cfg.Accepted[0].Rule.Ref != "IPSEC002" {
+	if len(cfg.Accepted) != 1 || cfg.Accepted[0].Rule.Ref != "IPSEC002" || cfg.Accepted[0].Index != 1 {
 		t.Errorf("an accepted entry with a bad date is left out, not kept without expiry: %+v", cfg.Accepted)
 	}
 }
@@ -483,5 +483,27 @@ func TestAliasBomb(t *testing.T) {
 	}
 	if n := len(unjoin(err)); n > 210 {
 		t.Errorf("%d messages: each mistake of the anchor is reported once", n)
+	}
+}
+
+// BenchmarkParse reads a configuration of 500 hosts and 500 accepted
+// entries (about 50 KB, a large real fleet).
+func BenchmarkParse(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("x-t:\n  fe: &fe {role: frontend, codepage: cp850}\nhosts:\n")
+	for i := 0; i < 500; i++ {
+		sb.WriteString("  EXFE" + strconv.Itoa(i) + ": {<<: *fe, addresses: [10.0.1." + strconv.Itoa(i%250+1) + "]}\n")
+	}
+	sb.WriteString("accepted:\n")
+	for i := 0; i < 500; i++ {
+		sb.WriteString("  - {rule: IPSEC001, host: EXFE" + strconv.Itoa(i) + ", subject: NLBSFlags, reason: agreed, expires: 2027-06-30}\n")
+	}
+	data := []byte(sb.String())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(data, "ipseclint.yaml"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -36,8 +36,10 @@ var roles = map[string]model.Role{
 	"other": model.RoleOther, "none": model.RoleOther,
 }
 
+var roleSeparators = strings.NewReplacer("-", "", "_", "", " ", "")
+
 func roleKey(s string) string {
-	return strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(strings.TrimSpace(s)))
+	return roleSeparators.Replace(strings.ToLower(strings.TrimSpace(s)))
 }
 
 func (p *parser) role(path string, n *yaml.Node) (model.Role, bool) {
