@@ -1,178 +1,147 @@
-// Package fleetconfig reads ipseclint.yaml, where an auditor declares what
-// the exports cannot tell: each host's role, the back-end's virtual
-// addresses, and the code page of 8-bit text files.
+// Package fleetconfig reads ipseclint.yaml: what an auditor declares about
+// the fleet where the exports cannot tell (each host's role, addresses,
+// code page, cluster and NLB membership; the back-end's virtual
+// addresses), and the tool's settings (rules switched off or given another
+// severity, the exit threshold, default output formats, accepted risks).
 //
 //	hosts:
 //	  EXFE01: {role: frontend}
-//	  EXBE01: {role: backend, addresses: [10.0.0.21]}
+//	  EXBE01: {role: backend, addresses: [10.0.0.21], cluster_node: true}
 //	  EXJP01: {role: frontend, codepage: cp932}
 //	backends:
 //	  virtual_addresses: [10.0.0.50]
 //	codepage: cp1252
+//	rules:
+//	  disable: [IPSEC011]
+//	  severity: {IPSEC004: error}
+//	fail-on: warning
+//	output:
+//	  formats: [table, sarif=ipseclint.sarif]
+//	accepted:
+//	  - {rule: IPSEC001, host: EXFE01, reason: agreed with the service owner, expires: 2027-06-30}
+//
+// docs/configuration.md describes every key and docs/ipseclint.schema.json
+// is the JSON Schema editors validate the file with; a test keeps the
+// schema and the parser's keys equal.
+//
+// Every mistake is reported once, with its line and column and a plain
+// message; what is valid still applies. The parser does not know the rule
+// IDs or output format names: model.FleetConfig's CheckRules and
+// CheckFormats check those.
 package fleetconfig
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"net/netip"
+	"io"
+	"io/fs"
 	"os"
-	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/ipseclint/ipseclint/internal/model"
-	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
 
 // FileName is the name the configuration is looked for under in an
 // audited folder.
 const FileName = "ipseclint.yaml"
 
-type rawConfig struct {
-	Hosts    map[string]yaml.Node `yaml:"hosts"`
-	Backends *struct {
-		VirtualAddresses []string `yaml:"virtual_addresses"`
-	} `yaml:"backends"`
-	CodePage string `yaml:"codepage"`
-}
+// MaxSize is the largest configuration read, in bytes (1 MiB). A real
+// configuration is a few kilobytes; the limit keeps a wrong file named
+// ipseclint.yaml from filling memory.
+const MaxSize = 1 << 20
 
-type rawHost struct {
-	Role      string   `yaml:"role"`
-	Addresses []string `yaml:"addresses"`
-	CodePage  string   `yaml:"codepage"`
-}
-
-// ParseFile reads the configuration at path.
+// ParseFile reads the configuration at path. It refuses anything but a
+// regular file (symbolic links are followed) without opening it, so that
+// a FIFO or a device named ipseclint.yaml cannot block the run, and files
+// over MaxSize.
 func ParseFile(path string) (*model.FleetConfig, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return Parse(data, path)
 }
 
-// Parse reads a configuration. Every mistake is reported (unknown keys,
-// bad roles, bad addresses, unknown code pages), joined into one error;
-// the configuration is still returned with what was valid.
-func Parse(data []byte, file string) (*model.FleetConfig, error) {
-	cfg := &model.FleetConfig{File: file, Hosts: map[string]*model.HostConfig{}}
-	var errs []error
-	fail := func(line, col int, format string, args ...any) {
-		errs = append(errs, model.ParseErrorf(file, line, col, format, args...))
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &model.ParseError{File: file, Err: err}
-	}
-	if len(doc.Content) == 0 {
-		return cfg, nil
-	}
-	var raw rawConfig
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&raw); err != nil {
-		return nil, yamlError(file, err)
-	}
-	if raw.CodePage != "" {
-		if _, name, err := textenc.CodePage(raw.CodePage); err != nil {
-			fail(lineOf(&doc, "codepage"), 1, "%v", err)
-		} else {
-			cfg.CodePage = name
+func readFile(path string) ([]byte, error) {
+	fail := func(err error) error {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
 		}
+		return &model.ParseError{File: path, Err: err}
 	}
-	if raw.Backends != nil {
-		cfg.BackendVirtualLoc = model.Location{File: file, Line: lineOf(&doc, "backends")}
-		for _, s := range raw.Backends.VirtualAddresses {
-			ip, err := netip.ParseAddr(strings.TrimSpace(s))
-			if err != nil || !ip.Is4() {
-				fail(cfg.BackendVirtualLoc.Line, 1, "backends.virtual_addresses: %q is not an IPv4 address", s)
-				continue
-			}
-			cfg.BackendVirtualAddresses = append(cfg.BackendVirtualAddresses, ip)
-		}
-	}
-	for name, node := range raw.Hosts {
-		hc, herrs := parseHost(file, name, &node)
-		errs = append(errs, herrs...)
-		cfg.Hosts[strings.ToUpper(name)] = hc
-	}
-	return cfg, errors.Join(errs...)
-}
-
-func parseHost(file, name string, node *yaml.Node) (*model.HostConfig, []error) {
-	hc := &model.HostConfig{Name: name, Loc: model.Location{File: file, Line: node.Line, Column: node.Column}}
-	var errs []error
-	fail := func(format string, args ...any) {
-		errs = append(errs, &model.ParseError{File: file, Line: node.Line, Column: node.Column, Err: fmt.Errorf("hosts.%s: %s", name, fmt.Sprintf(format, args...))})
-	}
-	var rh rawHost
-	if err := decodeStrict(node, &rh); err != nil {
-		fail("%v", err)
-		return hc, errs
-	}
-	switch strings.ToLower(strings.ReplaceAll(strings.TrimSpace(rh.Role), "-", "")) {
-	case "":
-	case "frontend", "fe":
-		hc.Role = model.RoleFrontEnd
-	case "backend", "be":
-		hc.Role = model.RoleBackEnd
-	case "other", "none":
-		hc.Role = model.RoleOther
-	default:
-		fail("role %q: expected frontend, backend or other", rh.Role)
-	}
-	for _, s := range rh.Addresses {
-		ip, err := netip.ParseAddr(strings.TrimSpace(s))
-		if err != nil || !ip.Is4() {
-			fail("addresses: %q is not an IPv4 address", s)
-			continue
-		}
-		hc.Addresses = append(hc.Addresses, ip)
-	}
-	if rh.CodePage != "" {
-		if _, cp, err := textenc.CodePage(rh.CodePage); err != nil {
-			fail("%v", err)
-		} else {
-			hc.CodePage = cp
-		}
-	}
-	return hc, errs
-}
-
-// decodeStrict decodes node into v, refusing unknown keys.
-func decodeStrict(node *yaml.Node, v any) error {
-	out, err := yaml.Marshal(node)
+	st, err := os.Stat(path)
 	if err != nil {
-		return err
+		return nil, fail(err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(out))
-	dec.KnownFields(true)
-	return dec.Decode(v)
+	if !st.Mode().IsRegular() {
+		return nil, fail(fmt.Errorf("not a regular file (%s); the configuration must be a YAML file", fileKind(st.Mode())))
+	}
+	if st.Size() > MaxSize {
+		return nil, fail(tooBig(st.Size()))
+	}
+	f, err := openNoBlock(path)
+	if err != nil {
+		return nil, fail(err)
+	}
+	defer f.Close()
+	if now, err := f.Stat(); err != nil || !os.SameFile(st, now) {
+		return nil, fail(errors.New("the file changed while it was being opened"))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, fail(err)
+	}
+	if len(data) > MaxSize {
+		return nil, fail(tooBig(int64(len(data))))
+	}
+	return data, nil
 }
 
-func yamlError(file string, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		var errs []error
-		for _, e := range te.Errors {
-			errs = append(errs, &model.ParseError{File: file, Err: errors.New(e)})
-		}
-		return errors.Join(errs...)
-	}
-	return &model.ParseError{File: file, Err: err}
+// openNoBlock opens path for reading without waiting for a writer, should
+// a FIFO have taken the checked file's place.
+func openNoBlock(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 }
 
-// lineOf returns the line of a top-level key, or 0.
-func lineOf(doc *yaml.Node, key string) int {
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return 0
+func tooBig(size int64) error {
+	return fmt.Errorf("the file is larger than %d KiB (%d bytes or more): not an ipseclint configuration", MaxSize>>10, size)
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
 	}
-	m := doc.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i].Line
-		}
+	return "mode " + m.String()
+}
+
+// Parse reads a configuration from data; file names it in messages and
+// locations. Every mistake is reported (unknown keys, values of the wrong
+// kind, bad roles, addresses, code pages, dates), each once, joined into
+// one error of *model.ParseError values in the order of the file; the
+// configuration is still returned with everything that was valid. Only a
+// file that is not YAML at all, or over MaxSize, returns a nil
+// configuration.
+func Parse(data []byte, file string) (*model.FleetConfig, error) {
+	if len(data) > MaxSize {
+		return nil, &model.ParseError{File: file, Err: tooBig(int64(len(data)))}
 	}
-	return 0
+	root, extra, err := decode(data, file)
+	if err != nil {
+		return nil, err
+	}
+	p := newParser(file)
+	p.errs = extra
+	cfg := &model.FleetConfig{File: file, Hosts: map[string]*model.HostConfig{}}
+	if root != nil {
+		p.budget = 2*countNodes(root) + visitSlack
+		p.top(root, cfg)
+	}
+	return cfg, p.result()
 }
