@@ -21,6 +21,7 @@ var (
 	refFilterOrdering    = Reference{Title: "The Cable Guy: IPsec Filter Ordering (Microsoft TechNet, February 2005)"}
 	refAssignLocally     = Reference{Title: "Microsoft: Assigning IPSec Policies Locally (Windows Server 2003)"}
 	refPolicyPrecedence  = Reference{Title: "Microsoft: Understanding IPSec Policy Precedence (Windows Server 2003)"}
+	refPresharedKey      = Reference{Title: "Microsoft: Preshared key authentication (Windows Server 2003 help)"}
 	refGPIPSEC           = Reference{Title: "[MS-GPIPSEC]: Group Policy: IP Security (IPsec) Protocol Extension"}
 	refNLBDedicatedIP    = Reference{Title: "Microsoft KB 233279: How WLBS Handles the Dedicated IP Address"}
 )

@@ -78,7 +78,7 @@ func localPolicies(h *model.Host) []storedPolicy {
 			continue
 		}
 		for _, p := range s.Policies {
-			if p.Partial || isBuiltinPolicy(p.GUID, p.Name) || have(p.Name) {
+			if p.Partial || isBuiltinPolicy(p.GUID, p.Name) || have(p.Name) || !complete(p) {
 				continue
 			}
 			out = append(out, storedPolicy{Name: p.Name, Loc: p.Loc, Policy: p})
@@ -184,4 +184,10 @@ func withRuleActive(p *model.Policy, r *model.Rule) (*model.Policy, *model.Rule)
 		}
 	}
 	return &cp, act
+}
+
+// complete reports whether a policy's contents are known: a registry
+// policy object without its data or its rules is only a name.
+func complete(p *model.Policy) bool {
+	return p.Doubts.About("object") == nil && p.Doubts.About("rules") == nil
 }

@@ -19,6 +19,8 @@ func describeFlow(fl flow) string {
 	m := fl.Match
 	var s string
 	switch {
+	case fl.NotApplied != "":
+		s = fmt.Sprintf("policy %q is assigned but %s: it is sent in clear", fl.Host.Facts.Policy.Value.Name, fl.NotApplied)
 	case noPolicy(fl):
 		s = "no IPSec policy is assigned (" + fl.Host.Facts.Policy.Via + "), so it is sent in clear"
 	case m.Outcome == model.MatchNone:
@@ -200,6 +202,8 @@ func describeAcceptance(fl flow) string {
 	m := fl.Match
 	var s string
 	switch {
+	case fl.NotApplied != "":
+		s = fmt.Sprintf("policy %q is assigned but %s: it accepts clear traffic", fl.Host.Facts.Policy.Value.Name, fl.NotApplied)
 	case noPolicy(fl):
 		s = "no IPSec policy is assigned (" + fl.Host.Facts.Policy.Via + "), so it accepts clear traffic"
 	case m.Outcome == model.MatchNone:

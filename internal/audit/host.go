@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
+	"github.com/ipseclint/ipseclint/parsers/gpipsec"
 )
 
 // buildHost merges what the files of one host folder said into a host.
@@ -39,11 +40,49 @@ func buildHost(fleet *model.Fleet, hp *hostPlan, flagCodePage string) *model.Hos
 			h.Config = fleet.Config.Hosts[strings.ToUpper(folder)]
 		}
 	}
+	decodeRegistryPolicy(h)
 	model.DeriveFacts(h)
 	for _, f := range h.Files {
 		f.Host = h.Name
 	}
 	return h
+}
+
+// decodeRegistryPolicy adds the IPSec policy stores the host's registry
+// holds (MS-GPIPSEC ipsecData objects) to its policy evidence, and what
+// could not be understood of them to the notes of the files they came
+// from.
+func decodeRegistryPolicy(h *model.Host) {
+	res := gpipsec.Decode(h.Registry)
+	h.IPSec = append(h.IPSec, res.Stores...)
+	for _, a := range []*gpipsec.Assignment{res.Local, res.Domain} {
+		if a != nil && a.Policy == nil && len(a.Missing) > 0 {
+			if h.MissingPolicyKeys == nil {
+				h.MissingPolicyKeys = map[model.Store][]string{}
+			}
+			h.MissingPolicyKeys[a.Store] = a.Missing
+		}
+	}
+	problems := res.Problems
+	for _, s := range res.Stores {
+		problems = append(problems, s.Problems...)
+	}
+	byName := map[string]*model.InputFile{}
+	for _, f := range h.Files {
+		byName[f.Name] = f
+	}
+	for _, p := range problems {
+		if f := byName[p.Loc.File]; f != nil {
+			f.Notes = append(f.Notes, "IPSec policy objects: "+locNote(p))
+		}
+	}
+}
+
+func locNote(p model.Problem) string {
+	if p.Loc.Key != "" {
+		return "[HKLM\\" + p.Loc.Key + "] " + p.Message
+	}
+	return p.Message
 }
 
 // rereadIn reads again, in code page cp, the host's files whose 8-bit

@@ -51,6 +51,10 @@ type Flow struct {
 	// Policies are the policies whose filters decide the flow together:
 	// the persistent ones and the assigned one.
 	Policies []*model.Policy
+	// NotApplied says why the host's assigned policies are not applied
+	// (its IPSec service is disabled); "" when they are. The flow is then
+	// decided by no filter at all.
+	NotApplied string
 	// FrontEnd and From are the front-end and the address it sends from
 	// (From is invalid when the front-end's addresses are unknown).
 	FrontEnd *model.Host
@@ -277,6 +281,10 @@ func (a *Analysis) outbound() {
 			a.gap(Outbound, h, why)
 			continue
 		}
+		notApplied, caveat := serviceState(h)
+		if notApplied != "" {
+			pol, pols = nil, nil
+		}
 		froms := sendsFrom(h)
 		for _, port := range ExchangePorts {
 			for _, from := range froms {
@@ -284,10 +292,37 @@ func (a *Analysis) outbound() {
 					fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, FrontEnd: h, From: from, Sources: len(froms), Target: t, Port: port,
 						Packet: model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Dst: t.IP, Protocol: TCP, DstPort: port}}
 					fl.Match = model.MatchPolicies(pols, fl.Packet)
+					fl.applyService(notApplied, caveat)
 					a.Flows = append(a.Flows, fl)
 				}
 			}
 		}
+	}
+}
+
+// serviceState says whether the IPSec Policy Agent applies the host's
+// policy: notApplied when the service is disabled (no filter is loaded,
+// GPIPSEC.md §1.5), caveat when it is set to start manually (whether it
+// runs is not known offline).
+func serviceState(h *model.Host) (notApplied, caveat string) {
+	if len(h.Facts.Policy.Value.Policies()) == 0 {
+		return "", ""
+	}
+	switch st := h.Service("PolicyAgent"); {
+	case st == nil:
+	case st.Start == 4:
+		return "the IPSec service (PolicyAgent) is disabled, so no filter of its policy is applied", ""
+	case st.Start == 3:
+		return "", "the IPSec service (PolicyAgent) starts manually: whether it runs, and so whether its policy is applied, is not known offline"
+	}
+	return "", ""
+}
+
+// applyService records the IPSec service's state on the flow.
+func (fl *Flow) applyService(notApplied, caveat string) {
+	fl.NotApplied = notApplied
+	if caveat != "" {
+		fl.Match.Uncertain = append(fl.Match.Uncertain, caveat)
 	}
 }
 
@@ -387,14 +422,18 @@ func (a *Analysis) inbound() {
 			a.gap(Inbound, h, why)
 			continue
 		}
+		notApplied, caveat := serviceState(h)
+		if notApplied != "" {
+			pol, pols = nil, nil
+		}
 		if len(gaps) > 0 {
 			a.gap(Inbound, h, "not evaluated for front-ends whose addresses are unknown: "+strings.Join(gaps, "; "))
 		}
-		a.inboundOf(h, pol, pols, srcs, dsts)
+		a.inboundOf(h, pol, pols, srcs, dsts, notApplied, caveat)
 	}
 }
 
-func (a *Analysis) inboundOf(h *model.Host, pol *model.Policy, pols []*model.Policy, srcs []source, dsts []model.Target) {
+func (a *Analysis) inboundOf(h *model.Host, pol *model.Policy, pols []*model.Policy, srcs []source, dsts []model.Target, notApplied, caveat string) {
 	me := append([]netip.Addr(nil), h.Facts.Addresses.Value...)
 	for _, t := range dsts {
 		if !slices.Contains(me, t.IP) {
@@ -407,6 +446,7 @@ func (a *Analysis) inboundOf(h *model.Host, pol *model.Policy, pols []*model.Pol
 				fl := Flow{Side: Inbound, Host: h, Policy: pol, Policies: pols, Target: t, FrontEnd: s.host, From: s.ip, Port: port,
 					Packet: model.Packet{Src: s.ip, Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: port}}
 				fl.Match = model.MatchPolicies(pols, fl.Packet)
+				fl.applyService(notApplied, caveat)
 				a.Flows = append(a.Flows, fl)
 			}
 		}

@@ -260,8 +260,12 @@ type Host struct {
 	HasSystem   bool           `json:"hasSystem"`
 	HasSoftware bool           `json:"hasSoftware"`
 	IPSec       []*PolicyStore `json:"ipsec,omitempty"`
-	Facts       HostFacts      `json:"facts"`
-	Role        RoleFact       `json:"role"`
+	// MissingPolicyKeys names, per store, the registry keys that would
+	// have to be exported for the policy the registry assigns there to be
+	// complete (its own key, or the objects it names that are absent).
+	MissingPolicyKeys map[Store][]string `json:"missingPolicyKeys,omitempty"`
+	Facts             HostFacts          `json:"facts"`
+	Role              RoleFact           `json:"role"`
 	// Config is the host's entry in ipseclint.yaml, if any.
 	Config *HostConfig `json:"-"`
 }

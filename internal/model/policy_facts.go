@@ -101,16 +101,30 @@ func readNetsh(h *Host) netshEvidence {
 
 // registryPolicy returns the policy the registry's decoded objects hold
 // in store, assigned (ActivePolicy, or the cached domain policy
-// GPTIPSECPolicy names), or nil.
+// GPTIPSECPolicy names), when its contents are there: a policy object
+// without its data or its rules is not.
 func registryPolicy(h *Host, store Store) *Policy {
 	for _, s := range h.IPSec {
 		if s.Source == SourceRegistry && s.Store == store {
-			if p := s.Assigned(); p != nil {
+			if p := s.Assigned(); p != nil && p.Doubts.About("object") == nil && p.Doubts.About("rules") == nil {
 				return p
 			}
 		}
 	}
 	return nil
+}
+
+// missingKeys says which registry keys to export for the policy the
+// registry assigns in store, or "" when the decoder named none.
+func missingKeys(h *Host, store Store) string {
+	keys := h.MissingPolicyKeys[store]
+	if len(keys) == 0 {
+		return ""
+	}
+	if len(keys) > 3 {
+		keys = append(keys[:3:3], fmt.Sprintf("and %d more", len(keys)-3))
+	}
+	return "export " + strings.Join(keys, ", ")
 }
 
 // assignedPolicy combines the registry and netsh evidence into the
@@ -156,6 +170,9 @@ func domainAssigned(h *Host, reg registryPolicyEvidence, ns netshEvidence) Fact[
 		ap.Notes = append(ap.Notes, fmt.Sprintf("the contents of domain policy %q come from %s, a dump of Active Directory, which may differ from the copy the host applies (the registry's Policy\\Cache)", ap.Name, s.File))
 	} else {
 		ap.Missing = `the domain policy's cached copy: export HKLM\SOFTWARE\Policies\Microsoft\Windows\IPSec (it holds GPTIPSECPolicy and Policy\Cache), e.g. reg export HKLM\SOFTWARE\Policies\Microsoft\Windows\IPSec ipsec-policy.reg; a netsh ipsec static dump shows the local store, not this policy`
+		if keys := missingKeys(h, StoreDomainCache); keys != "" {
+			ap.Missing = "the domain policy's cached copy is not complete in the exports: " + keys + ` (reg export HKLM\SOFTWARE\Policies\Microsoft\Windows\IPSec holds them all); a netsh ipsec static dump shows the local store, not this policy`
+		}
 	}
 	switch {
 	case reg.local.id != "":
@@ -206,6 +223,9 @@ func localAssigned(h *Host, reg registryPolicyEvidence, ns netshEvidence) Fact[A
 		ap.use(netPol, StoreLocal, netStore.File)
 	default:
 		ap.Missing = localMissing(h)
+		if keys := missingKeys(h, StoreLocal); keys != "" {
+			ap.Missing = keys + "; or " + ap.Missing
+		}
 	}
 	return Known(ap.withoutPartialContents(), reg.local.loc, `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local\ActivePolicy`)
 }
