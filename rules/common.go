@@ -7,25 +7,6 @@ import (
 	"github.com/ipseclint/ipseclint/internal/model"
 )
 
-// The documents the rules cite, by their real titles.
-var (
-	kb821839 = Reference{Title: "KB 821839: How to configure IPSec on an Exchange Server 2003 back-end server that is running on a Windows Server 2003 server cluster"}
-	kb306677 = Reference{Title: "KB 306677: IPSec is not designed for failover (later revised as \"IPsec failover can take up to six minutes in Windows 2000\")"}
-	kb248346 = Reference{Title: "KB 248346: L2TP sessions are lost when you add a server to an NLB cluster (Windows 2000)"}
-	kb837852 = Reference{Title: "KB 837852: Windows Clustering is not supported on front-end servers in Exchange Server 2003"}
-	kb811832 = Reference{Title: "KB 811832: IPsec default exemptions can be used to bypass IPsec protection in some scenarios"}
-
-	refDefaultExemptions = Reference{Title: "Microsoft: Specifying Default Exemptions to IPSec Filtering (Windows Server 2003)"}
-	refNetshIPSec        = Reference{Title: "Microsoft: Netsh commands for Internet Protocol Security (IPSec), Windows Server 2003"}
-	refExchangeFEBE      = Reference{Title: "Microsoft Exchange Server 2003: Securing Communications Between Exchange Front-End Server and Other Servers"}
-	refFilterOrdering    = Reference{Title: "The Cable Guy: IPsec Filter Ordering (Microsoft TechNet, February 2005)"}
-	refAssignLocally     = Reference{Title: "Microsoft: Assigning IPSec Policies Locally (Windows Server 2003)"}
-	refPolicyPrecedence  = Reference{Title: "Microsoft: Understanding IPSec Policy Precedence (Windows Server 2003)"}
-	refPresharedKey      = Reference{Title: "Microsoft: Preshared key authentication (Windows Server 2003 help)"}
-	refGPIPSEC           = Reference{Title: "[MS-GPIPSEC]: Group Policy: IP Security (IPsec) Protocol Extension"}
-	refNLBDedicatedIP    = Reference{Title: "Microsoft KB 233279: How WLBS Handles the Dedicated IP Address"}
-)
-
 // skipUnknownRoles reports, for a rule that needs roles, every Exchange
 // server whose role could not be told.
 func skipUnknownRoles(f *model.Fleet, out *Reporter) {

@@ -15,23 +15,8 @@ func init() {
 		ID:       "IPSEC001",
 		Name:     "nlbsflags-missing",
 		Severity: SeverityWarning,
-		Summary:  "A front-end of a clustered back-end does not set Oakley\\NLBSFlags to 1, so IPSec takes about 6 minutes instead of about 2 to recover after a back-end failover.",
-		Description: "When a clustered (MSCS or NLB) Exchange 2003 back-end fails over, the front-end keeps its IPSec security association " +
-			"to the virtual address until the IPSec idle timer expires (5 minutes), then renegotiates IKE main mode (about 1 minute): " +
-			"POP3, IMAP4 and OWA through that front-end are down for about 6 minutes. On Windows Server 2003, the REG_DWORD " +
-			"`HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent\\Oakley\\NLBSFlags` = 1 on the front-end shortens the idle time " +
-			"to 1 minute (about 2 minutes in all). The rule checks every front-end running Windows Server 2003 (or whose OS the " +
-			"exports do not tell) in a fleet whose back-end is a server cluster or NLB cluster, and fires when the value is absent, " +
-			"0, another number, or of the wrong type (the string \"1\" is not the DWORD 1). Only the value 1 is documented. " +
-			"KB 821839 names the front-end; the protocol specification (MS-IKEE, fast failover) suggests the cluster side matters " +
-			"too, which is uncertain: the value seen on back-end nodes is shown by `ipseclint dump`.",
-		Remediation: "On each front-end, import this .reg file (or run the reg command), then restart the IPSEC Services service:\n\n" +
-			"```reg\nWindows Registry Editor Version 5.00\n\n" +
-			"[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent\\Oakley]\n\"NLBSFlags\"=dword:00000001\n```\n\n" +
-			"```bat\nreg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent\\Oakley /v NLBSFlags /t REG_DWORD /d 1 /f\nnet stop policyagent && net start policyagent\n```",
-		References: []Reference{kb821839},
-		Reads:      []string{KeyOakley},
-		Check:      checkNLBSFlags,
+		Reads:    []string{KeyOakley},
+		Check:    checkNLBSFlags,
 	})
 }
 

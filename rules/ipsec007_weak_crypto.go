@@ -12,25 +12,7 @@ func init() {
 		ID:       "IPSEC007",
 		Name:     "weak-crypto",
 		Severity: SeverityWarning,
-		Summary:  "The IPSec policy protecting front-end → back-end Exchange traffic offers DES or MD5, in quick mode (the data) or main mode (IKE).",
-		Description: "DES (56-bit keys) can be broken by exhaustive search and MD5 has practical collisions; netsh's own help on Windows " +
-			"Server 2003 calls both \"not recommended, backward compatibility only\". Windows Server 2003 offers 3DES and SHA1 instead " +
-			"(it has no AES). Since the two ends settle on the first method both accept, a weak method anywhere in the list is used " +
-			"whenever the peer prefers or only accepts it. For each front-end, the rule evaluates the TCP flows to every back-end " +
-			"address on the Exchange ports (110, 143, 80, 25, 691) with the assigned policy and judges each rule that decides one of " +
-			"them by negotiating: it fires once per rule whose filter action offers a quick-mode method with cipher DES or integrity " +
-			"MD5 (ESP or AH), and once per policy whose main-mode (IKE) methods (`mmsecmethods`) use DES or MD5, since main mode " +
-			"protects the keys of every quick mode. Diffie-Hellman group 1 (768-bit) is not judged. A method is used only when both " +
-			"ends offer it, so the front-end's offer bounds what can be negotiated and the back-end's offers are not judged. When the " +
-			"export lists no quick-mode or main-mode methods, netsh's defaults apply; those are not documented in the sources " +
-			"ipseclint rests on, so that part is reported as not evaluated rather than guessed.",
-		Remediation: "Offer only 3DES with SHA1, in quick mode on the filter action and in main mode on the policy (names as in the " +
-			"finding), on the front-ends and the back-ends alike:\n\n```bat\n" +
-			"netsh ipsec static set filteraction name=\"Require ESP 3DES\" qmsecmethods=\"ESP[3DES,SHA1]\"\n" +
-			"netsh ipsec static set policy name=\"Exchange FE-BE\" mmsecmethods=\"3DES-SHA1-2\"\n```\n\n" +
-			"Change both ends before a peer that only offers DES or MD5 stops negotiating: a method is used only when both ends offer it.",
-		References: []Reference{kb821839, refNetshIPSec},
-		Check:      checkWeakCrypto,
+		Check:    checkWeakCrypto,
 	})
 }
 

@@ -12,29 +12,7 @@ func init() {
 		ID:       "IPSEC008",
 		Name:     "policy-not-assigned",
 		Severity: SeverityWarning,
-		Summary:  "An Exchange front-end or back-end holds an IPSec policy that is not assigned, or the rule of its assigned policy that would encrypt Exchange traffic is inactive.",
-		Description: "An IPSec policy does nothing until it is assigned, and a rule of the assigned policy does nothing while it is " +
-			"inactive: a policy made by the steps of KB 821839 but never assigned (or unassigned while troubleshooting) leaves the " +
-			"traffic in clear while looking done in the snap-in. The rule checks every front-end and back-end. When no policy is " +
-			"assigned (the registry names no active or domain policy, and no netsh export assigns one), it fires once per policy of " +
-			"the local store that is not one of the three built-in ones (Client (Respond Only), Server (Request Security), Secure " +
-			"Server (Require Security), recognized by GUID or English name: localized names of the built-in policies are " +
-			"recognized only where the GUID is shown), from the netsh export or, without one, from the registry " +
-			"(`Policy\\Local\\ipsecPolicy{GUID}` keys, as on Windows 2000), and says which Exchange traffic it would encrypt " +
-			"if assigned, where its contents are known. When a policy is assigned, it fires once per inactive rule that, if " +
-			"activated, would decide and encrypt a flow the policy does not encrypt now: front-end → back-end TCP on the Exchange " +
-			"ports (110, 143, 80, 25, 691) as the front-end's policy sees it, and as the back-end's policy sees it (from each " +
-			"front-end address). A netsh export of a domain store (`set store location=domain`) says nothing about the host's " +
-			"local assignment and is not used; the persistent store of Windows Server 2003 is not judged.",
-		Remediation: "Assign the policy named in the finding, or activate the rule (netsh on Windows Server 2003):\n\n```bat\n" +
-			"netsh ipsec static set policy name=\"Exchange FE-BE\" assign=yes\n" +
-			"netsh ipsec static set rule name=\"Encrypt POP3 IMAP4 to BE\" policy=\"Exchange FE-BE\" activate=yes\n```\n\n" +
-			"On Windows 2000, assign it in the IP Security Policies snap-in (right-click the policy, Assign) or with the Resource Kit's " +
-			"`ipsecpol -w REG -p \"Exchange FE-BE\" -x`. A policy of the domain is assigned in the Group Policy object that applies to " +
-			"the server (Computer Configuration\\Windows Settings\\Security Settings\\IP Security Policies), then " +
-			"`gpupdate /force` (2003) or `secedit /refreshpolicy machine_policy` (2000).",
-		References: []Reference{kb821839, refNetshIPSec},
-		Check:      checkPolicyNotAssigned,
+		Check:    checkPolicyNotAssigned,
 	})
 }
 

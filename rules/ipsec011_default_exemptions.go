@@ -17,30 +17,8 @@ func init() {
 		ID:       "IPSEC011",
 		Name:     "default-exemptions",
 		Severity: SeverityWarning,
-		Summary:  "Kerberos traffic is exempt from IPSec filtering (NoDefaultExempt 0 or 2) on a host whose policy protects Exchange traffic, so anything sent from source port 88 bypasses the policy.",
-		Description: "Windows exempts some traffic from IPSec filters whatever the policy says. With Kerberos exempt, any packet " +
-			"with source port 88 (TCP or UDP) passes unfiltered, so an attacker, or a misconfigured program, can reach or leave a " +
-			"protected server in clear by using source port 88 (KB 811832). `HKLM\\SYSTEM\\CurrentControlSet\\Services\\IPSEC\\NoDefaultExempt` " +
-			"(REG_DWORD) sets the exemptions: 0 = multicast, broadcast, RSVP, Kerberos and IKE exempt (the default on Windows 2000 " +
-			"and XP); 1 = multicast, broadcast and IKE; 2 = RSVP, Kerberos and IKE; 3 = IKE only (the default on Windows Server " +
-			"2003). `netsh ipsec dynamic set config property=ipsecexempt value=N` is the same setting; when a netsh export sets it, " +
-			"that value is used, else the registry's. The rule fires on a front-end or back-end whose value is 0 or 2, or whose " +
-			"value is absent (from an export that covers `Services\\IPSEC`) on Windows 2000 or XP, when its assigned policy " +
-			"negotiates IPSec for some front-end → back-end TCP flow on the Exchange ports (110, 143, 80, 25, 691; the front-end's " +
-			"outbound flows, the back-end's inbound ones from each front-end address). Values 2 and 3 are documented for Windows " +
-			"Server 2003; on Windows 2000 and XP only 0 and 1 are, and other values are read with the 2003 meaning (uncertain). " +
-			"Absent on an unknown Windows version, or a value other than 0 to 3, is reported as not evaluated, as is a host whose " +
-			"policy contents are not in the exports while Kerberos is exempt.",
-		Remediation: "On Windows Server 2003, exempt only IKE (the default), then restart the computer:\n\n```bat\n" +
-			"netsh ipsec dynamic set config property=ipsecexempt value=3\n```\n\n" +
-			"On Windows 2000 and XP (the versions KB 811832 describes), remove the Kerberos and RSVP exemptions with this " +
-			".reg file, then restart the computer:\n\n" +
-			"```reg\nWindows Registry Editor Version 5.00\n\n" +
-			"[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\IPSEC]\n\"NoDefaultExempt\"=dword:00000001\n```\n\n" +
-			"Traffic the policy must then let through (Kerberos to domain controllers, say) needs explicit permit filters.",
-		References: []Reference{kb811832, refDefaultExemptions, refNetshIPSec},
-		Reads:      []string{KeyIPSecDriver},
-		Check:      checkDefaultExemptions,
+		Reads:    []string{KeyIPSecDriver},
+		Check:    checkDefaultExemptions,
 	})
 }
 

@@ -11,24 +11,7 @@ func init() {
 		ID:       "IPSEC015",
 		Name:     "conflicting-evidence",
 		Severity: SeverityNote,
-		Summary:  "Two exports of one host disagree on a fact the rules read; the audit says which one it used and why.",
-		Description: "An auditor's folder for one server often holds several exports made at different times or by different tools: " +
-			"a `reg save` of SOFTWARE and a `netsh ipsec static dump`, a live `.reg` export and a hive copied later. When they " +
-			"disagree, a verdict drawn from one of them silently would be a guess. The rule reports, as a note, every disagreement " +
-			"ipseclint found on a host and what it did about it: the registry's `Policy\\Local\\ActivePolicy` (or Group Policy's " +
-			"`GPTIPSECPolicy`) naming one policy while a netsh export of the local store assigns another, or none; a netsh export " +
-			"showing the registry's assigned policy as unassigned; the registry's decoded policy objects and a netsh export of " +
-			"the same policy differing object by object; two registry sources holding different data for one value. The registry " +
-			"is authoritative for what is assigned and for the policy the IPSec Policy Agent applies (it reads the registry), so " +
-			"it wins over netsh text; between two registry sources, the later file (in name order) wins and the other is named. " +
-			"Without registry evidence, netsh exports that assign different policies make the checks that need the policy not " +
-			"evaluated instead (their reason says so). `ipseclint dump` shows the same disagreements under each host's facts.",
-		Remediation: "Collect the host's exports again at one time, with the same tools (`reg save HKLM\\SOFTWARE`, `reg save " +
-			"HKLM\\SYSTEM`, `netsh ipsec static dump`), and remove stale copies from its folder; or accept the source the note " +
-			"names as the one in force. A netsh export that assigns a policy the registry does not is usually a script that was " +
-			"written but never run, or a dump of another store.",
-		References: []Reference{refAssignLocally, refPolicyPrecedence, refNetshIPSec},
-		Check:      checkConflictingEvidence,
+		Check:    checkConflictingEvidence,
 	})
 }
 

@@ -72,6 +72,8 @@ type Rule struct {
 	Reads []string `json:"reads,omitempty"`
 	// Check runs the rule over the fleet.
 	Check func(p *Pass, out *Reporter) `json:"-"`
+
+	doc string // the Markdown of rules/docs/<ID>.md
 }
 
 // Pass is what the rules of one run share: the fleet, and the analyses
@@ -85,27 +87,18 @@ type Pass struct {
 // NewPass computes the shared analyses of fleet f.
 func NewPass(f *model.Fleet) *Pass { return &Pass{Fleet: f, Flows: flows.Analyze(f)} }
 
-// Help renders the rule's documentation as Markdown.
-func (r *Rule) Help() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "## %s %s\n\n%s\n\n%s\n\n### Remediation\n\n%s\n", r.ID, r.Name, r.Summary, r.Description, r.Remediation)
-	if len(r.References) > 0 {
-		b.WriteString("\n### References\n\n")
-		for _, ref := range r.References {
-			if ref.URL != "" {
-				fmt.Fprintf(&b, "- [%s](%s)\n", ref.Title, ref.URL)
-			} else {
-				fmt.Fprintf(&b, "- %s\n", ref.Title)
-			}
-		}
-	}
-	return b.String()
-}
+// Help renders the rule's documentation as Markdown: its document in
+// rules/docs.
+func (r *Rule) Help() string { return r.doc }
 
 var registered []*Rule
 
-// register adds a rule; each rule file calls it from init.
+// register adds a rule, with its documentation from rules/docs; each rule
+// file calls it from init.
 func register(r *Rule) {
+	if err := loadDoc(r); err != nil {
+		panic(err) // a rule without its document is a programming error, caught by every test
+	}
 	registered = append(registered, r)
 	sort.Slice(registered, func(i, j int) bool { return registered[i].ID < registered[j].ID })
 }

@@ -223,7 +223,7 @@ func TestRulesCommand(t *testing.T) {
 			t.Errorf("rules %s: exit code %d", arg, r.code)
 		}
 		doc := r.stdout
-		for _, want := range []string{"## IPSEC001 nlbsflags-missing", "### Remediation", `"NLBSFlags"=dword:00000001`, "### References", "KB 821839"} {
+		for _, want := range []string{"# IPSEC001 nlbsflags-missing\n", "## Remediation", `"NLBSFlags"=dword:00000001`, "## References", "KB 821839"} {
 			if !strings.Contains(doc, want) {
 				t.Errorf("rules %s: no %q in\n%s", arg, want, doc)
 			}
