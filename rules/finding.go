@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
 )
 
@@ -112,10 +113,12 @@ func Fingerprint(ruleID, host, subject string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// Outcome is what every rule said about a fleet.
+// Outcome is what every rule said about a fleet, and the failover
+// estimates of its front-end → clustered back-end pairs.
 type Outcome struct {
-	Findings     []Finding      `json:"findings"`
-	NotEvaluated []NotEvaluated `json:"notEvaluated"`
+	Findings     []Finding        `json:"findings"`
+	NotEvaluated []NotEvaluated   `json:"notEvaluated"`
+	Failover     []flows.Failover `json:"-"`
 }
 
 // Run checks the fleet with each rule. A rule that panics is reported as
@@ -123,6 +126,7 @@ type Outcome struct {
 func Run(f *model.Fleet, rs []*Rule) Outcome {
 	var out Outcome
 	p := NewPass(f)
+	out.Failover = p.Flows.Failovers()
 	for _, rule := range rs {
 		rep := runOne(p, rule)
 		out.Findings = append(out.Findings, rep.Findings...)

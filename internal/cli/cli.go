@@ -218,7 +218,7 @@ func newDumpCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a := &report.Audit{Tool: tool(), Fleet: fleet, Rules: rs}
+			a := &report.Audit{Tool: tool(), Fleet: fleet, Rules: rs, Outcome: rules.Outcome{Failover: rules.NewPass(fleet).Flows.Failovers()}}
 			if err := writeTo(o.output, stdout, func(w io.Writer) error { return report.Dump{}.Print(w, a) }); err != nil {
 				return err
 			}

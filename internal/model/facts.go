@@ -20,6 +20,9 @@ const (
 	KeyIPSecPolicy     = `SOFTWARE\Policies\Microsoft\Windows\IPSec`
 	KeyIPSecLocal      = `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`
 	KeyIPSecGPT        = `SOFTWARE\Policies\Microsoft\Windows\IPSec\GPTIPSECPolicy`
+	// KeyOakley holds the IKE (Oakley) settings of the IPSec service,
+	// NLBSFlags among them (KB 821839).
+	KeyOakley = `SYSTEM\CurrentControlSet\Services\PolicyAgent\Oakley`
 )
 
 // ExchangeServiceNames are the services that show an Exchange 2003 server.
@@ -30,7 +33,7 @@ var ExchangeServiceNames = []string{"MSExchangeSA", "MSExchangeIS", "MSExchangeM
 func FactKeys() []string {
 	keys := []string{KeySelect, KeyComputerName, KeyProductOptions, KeyTcpipInterfaces, `SYSTEM\CurrentControlSet\Services\WLBS`, KeyClusterServer,
 		`SYSTEM\CurrentControlSet\Services\ClusSvc`, `SYSTEM\CurrentControlSet\Services\HTTP`,
-		KeyCurrentVersion, KeyIPSecPolicy}
+		KeyCurrentVersion, KeyIPSecPolicy, KeyOakley}
 	for _, s := range ExchangeServiceNames {
 		keys = append(keys, KeyServices+`\`+s)
 	}
@@ -51,6 +54,7 @@ func DeriveFacts(h *Host) {
 	f.Exchange = exchangeServices(h)
 	f.Addresses = addresses(h)
 	f.Policy = assignedPolicy(h)
+	f.NLBSFlags = readNLBSFlags(h)
 	f.Virtual = f.Cluster.VirtualAddresses()
 	for _, ip := range f.NLB.Value.ClusterIPs {
 		f.Virtual = append(f.Virtual, VirtualAddress{IP: ip, Origin: "NLB", Exchange: true, Loc: f.NLB.Source})
@@ -287,4 +291,96 @@ func addresses(h *Host) Fact[[]netip.Addr] {
 		return Unknown[[]netip.Addr]("no static or DHCP address under Services\\Tcpip\\Parameters\\Interfaces")
 	}
 	return Unknown[[]netip.Addr]("no SYSTEM hive or export, which holds Services\\Tcpip")
+}
+
+// NLBSFlagsInfo is Oakley\NLBSFlags as a host's exports show it. Only
+// REG_DWORD 1 in the control set in use is documented (KB 821839): it
+// makes a Windows Server 2003 front-end's IPSec recover from a clustered
+// back-end's failover in about 2 minutes instead of about 6.
+type NLBSFlagsInfo struct {
+	// Set is true for REG_DWORD 1 in the current control set.
+	Set bool `json:"set"`
+	// Value is the value in the current control set, nil when absent.
+	Value *Value `json:"value,omitempty"`
+	// Elsewhere is the value in a control set Windows does not use, when
+	// the current one lacks it.
+	Elsewhere *Value `json:"elsewhere,omitempty"`
+	// Found says in words what was found when it is not set ("is
+	// absent", "is REG_DWORD 0x00000000 (0)", ...).
+	Found string `json:"found,omitempty"`
+}
+
+// readNLBSFlags reads Oakley\NLBSFlags; unknown when the exports do not
+// cover the Oakley key.
+func readNLBSFlags(h *Host) Fact[NLBSFlagsInfo] {
+	if !h.HasSystem {
+		return Unknown[NLBSFlagsInfo]("no SYSTEM hive or export among the host's files, which holds Services\\PolicyAgent\\Oakley")
+	}
+	if !h.Covers(KeyOakley) {
+		return Unknown[NLBSFlagsInfo]("the SYSTEM export does not include Services\\PolicyAgent: export HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent")
+	}
+	v := h.Registry.Value(KeyOakley, "NLBSFlags")
+	info := NLBSFlagsInfo{Value: v}
+	n, ok := v.AsDWORD()
+	switch {
+	case ok && v.Type == RegDWORD && n == 1:
+		info.Set = true
+		return Known(info, v.Loc, "Oakley\\NLBSFlags = REG_DWORD 1")
+	case v == nil:
+		info.Found = "is absent"
+		if other := nlbsFlagsElsewhere(h.Registry); other != nil {
+			info.Elsewhere = other
+			info.Found = fmt.Sprintf("is absent from the current control set (%s); it is set (%s) only in %s, which Windows does not use",
+				currentSetName(h.Registry), other.Display(), controlSetOf(other.Loc.Key))
+			return Known(info, other.Loc, "Oakley\\NLBSFlags "+info.Found)
+		}
+	case ok && v.Type == RegDWORD && n != 0:
+		info.Found = fmt.Sprintf("is %s, an undocumented value", v.Display())
+	case ok && v.Type == RegDWORD:
+		info.Found = "is " + v.Display()
+	default:
+		info.Found = fmt.Sprintf("is %s, not a REG_DWORD", v.Display())
+	}
+	loc := Location{}
+	if v != nil {
+		loc = v.Loc
+	} else if k := h.Registry.Key(KeyOakley); k != nil {
+		loc = k.Loc
+		loc.Value = ""
+	} else {
+		loc = h.SystemFile().Location(KeyOakley)
+	}
+	return Known(info, loc, "Oakley\\NLBSFlags "+info.Found)
+}
+
+// nlbsFlagsElsewhere returns NLBSFlags of a control set other than the
+// current one, or nil.
+func nlbsFlagsElsewhere(r *Registry) *Value {
+	for _, set := range r.Tree.Subkeys("SYSTEM") {
+		n, ok := controlSetNumber(set)
+		if !ok || n == r.CurrentSet {
+			continue
+		}
+		if v := r.Tree.Key(`SYSTEM\` + set + `\Services\PolicyAgent\Oakley`).Value("NLBSFlags"); v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// currentSetName names the current control set for messages.
+func currentSetName(r *Registry) string {
+	if n := r.CurrentSet; n > 0 {
+		return ControlSetName(n) + ", as SYSTEM\\Select\\Current says"
+	}
+	return "CurrentControlSet"
+}
+
+// controlSetOf returns the control set a key path lies in ("ControlSet002").
+func controlSetOf(key string) string {
+	parts := strings.SplitN(key, `\`, 3)
+	if len(parts) >= 2 {
+		return parts[1]
+	}
+	return key
 }

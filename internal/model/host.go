@@ -195,6 +195,7 @@ type HostFacts struct {
 	Addresses    Fact[[]netip.Addr]   `json:"addresses"`
 	Policy       Fact[AssignedPolicy] `json:"ipsecPolicy"`
 	Virtual      []VirtualAddress     `json:"virtualAddresses,omitempty"`
+	NLBSFlags    Fact[NLBSFlagsInfo]  `json:"nlbsFlags"`
 }
 
 // IsExchange reports whether the host runs Exchange (the information store

@@ -36,6 +36,7 @@ type dumpHost struct {
 	Facts      model.HostFacts      `json:"facts"`
 	Registry   dumpRegistry         `json:"registry"`
 	IPSec      []*model.PolicyStore `json:"ipsec"`
+	Failover   []failoverView       `json:"failover,omitempty"`
 }
 
 type dumpRegistry struct {
@@ -70,6 +71,7 @@ func (Dump) Print(w io.Writer, a *Audit) error {
 			dh.IPSec = []*model.PolicyStore{}
 		}
 		dh.Registry = a.dumpRegistry(h.Registry)
+		dh.Failover = a.failoversOf(h)
 		doc.Hosts = append(doc.Hosts, dh)
 	}
 	enc := json.NewEncoder(w)

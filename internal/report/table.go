@@ -113,8 +113,8 @@ func printHosts(w io.Writer, a *Audit) error {
 		return nil
 	}
 	fmt.Fprintln(w, "\nHosts:")
-	t := newTable(w, map[int]int{1: 60})
-	t.Header("Host", "Role", "OS", "Files", "Errors", "Warnings", "Not evaluated")
+	t := newTable(w, map[int]int{1: 60, 7: 40})
+	t.Header("Host", "Role", "OS", "Files", "Errors", "Warnings", "Not evaluated", "Recovery after failover")
 	for _, h := range a.Fleet.Hosts {
 		counts, ne := a.hostCounts(h.Name)
 		osText := "unknown"
@@ -125,8 +125,12 @@ func printHosts(w io.Writer, a *Audit) error {
 		if h.Role.Declared() {
 			role = roleText(h)
 		}
+		var fo []string
+		for _, f := range a.failoversOf(h) {
+			fo = append(fo, f.Address+": "+f.Estimate)
+		}
 		if err := t.Append(h.Name, role, osText, fmt.Sprint(len(h.Files)),
-			fmt.Sprint(counts["error"]), fmt.Sprint(counts["warning"]), fmt.Sprint(ne)); err != nil {
+			fmt.Sprint(counts["error"]), fmt.Sprint(counts["warning"]), fmt.Sprint(ne), strings.Join(fo, "\n")); err != nil {
 			return err
 		}
 	}

@@ -128,6 +128,34 @@ func (a *Audit) jsonLoc(l model.Location) jsonLocation {
 	return jsonLocation{URI: l.File, Line: l.Line, Column: l.Column, Key: l.Key, Value: l.Value, Text: a.locationText(l)}
 }
 
+// failoverView is one failover estimate as the outputs show it.
+type failoverView struct {
+	Backend  string `json:"backend,omitempty"`
+	Address  string `json:"address"`
+	Estimate string `json:"estimate"`
+	Minutes  int    `json:"minutes,omitempty"`
+	Why      string `json:"why"`
+	Location string `json:"location,omitempty"`
+	// Uncertain says why the estimate may be wrong.
+	Uncertain string `json:"uncertain,omitempty"`
+}
+
+// failoversOf returns the failover estimates of front-end h.
+func (a *Audit) failoversOf(h *model.Host) []failoverView {
+	var out []failoverView
+	for _, f := range a.Outcome.Failover {
+		if f.FrontEnd != h {
+			continue
+		}
+		v := failoverView{Backend: f.Target.Backend, Address: f.Target.IP.String(), Estimate: f.Estimate, Minutes: f.Minutes, Why: f.Why, Uncertain: f.Uncertain}
+		if !f.Loc.IsZero() {
+			v.Location = a.locationText(f.Loc)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
 // hostSummary is what the outputs say of each host.
 type hostSummary struct {
 	Name         string   `json:"name"`
@@ -141,6 +169,9 @@ type hostSummary struct {
 	Warnings     int      `json:"warnings"`
 	Notes        int      `json:"notes"`
 	NotEvaluated int      `json:"notEvaluated"`
+	// Failover is the IPSec recovery after each clustered back-end's
+	// failover, for a front-end.
+	Failover []failoverView `json:"failover,omitempty"`
 }
 
 func (a *Audit) hostSummaries() []hostSummary {
@@ -160,6 +191,7 @@ func (a *Audit) hostSummaries() []hostSummary {
 			hs.Files = append(hs.Files, f.Name)
 		}
 		sort.Strings(hs.Files)
+		hs.Failover = a.failoversOf(h)
 		out = append(out, hs)
 	}
 	return out

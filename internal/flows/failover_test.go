@@ -1,0 +1,72 @@
+package flows
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/ipseclint/ipseclint/internal/model"
+)
+
+// failoverHost is a host with just the facts the estimate reads.
+func failoverHost(name string, role model.Role, family model.OSFamily, nlbs *bool) *model.Host {
+	h := &model.Host{Name: name, Role: model.RoleFact{Role: role, Basis: model.RoleDeclared}, Registry: model.NewRegistry(nil)}
+	if family != model.OSUnknown {
+		h.Facts.OS = model.Known(model.OSInfo{Family: family}, model.Location{File: name + "/software.reg", Line: 8}, "CurrentVersion")
+	} else {
+		h.Facts.OS = model.Unknown[model.OSInfo]("no SOFTWARE export")
+	}
+	switch {
+	case nlbs == nil:
+		h.Facts.NLBSFlags = model.Unknown[model.NLBSFlagsInfo]("no SYSTEM export")
+	case *nlbs:
+		h.Facts.NLBSFlags = model.Known(model.NLBSFlagsInfo{Set: true}, model.Location{File: name + "/system.reg", Line: 57}, "set")
+	default:
+		h.Facts.NLBSFlags = model.Known(model.NLBSFlagsInfo{Found: "is absent"}, model.Location{File: name + "/system.reg"}, "absent")
+	}
+	return h
+}
+
+func TestFailoverEstimates(t *testing.T) {
+	yes, no := true, false
+	vip := model.Target{IP: netip.MustParseAddr("10.0.0.50"), Backend: "BE1", Origin: "cluster hive"}
+	negotiate := model.FilterMatch{Outcome: model.MatchNegotiate}
+	for _, c := range []struct {
+		name     string
+		fe       *model.Host
+		beOS     model.OSFamily
+		match    model.FilterMatch
+		gap      string
+		off      string
+		estimate string
+		why      string
+	}{
+		{"2003 with NLBSFlags = 1", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, &yes), model.OSWin2003, negotiate, "", "", FailoverFast, "NLBSFlags = 1"},
+		{"2003 without NLBSFlags", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, &no), model.OSWin2003, negotiate, "", "", FailoverSlow, "is absent"},
+		{"Windows 2000 front-end", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2000, nil), model.OSWin2003, negotiate, "", "", FailoverSlow, "Windows 2000"},
+		{"unknown Windows version, NLBSFlags absent: 6 either way", failoverHost("FE1", model.RoleFrontEnd, model.OSUnknown, &no), model.OSWin2003, negotiate, "", "", FailoverSlow, "is absent"},
+		{"unknown Windows version, NLBSFlags set", failoverHost("FE1", model.RoleFrontEnd, model.OSUnknown, &yes), model.OSWin2003, negotiate, "", "", FailoverUnknown, "Windows version is unknown"},
+		{"NLBSFlags not exported", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, nil), model.OSWin2003, negotiate, "", "", FailoverUnknown, "no SYSTEM export"},
+		{"no IPSec between them", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, &yes), model.OSWin2003, model.FilterMatch{Outcome: model.MatchPermit}, "", "", FailoverNotApplicable, "none of its Exchange traffic"},
+		{"IPSec service disabled", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, &yes), model.OSWin2003, negotiate, "", "PolicyAgent is disabled", FailoverNotApplicable, "disabled"},
+		{"front-end's flows not evaluated", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, &yes), model.OSWin2003, negotiate, "policy contents missing", "", FailoverUnknown, "policy contents missing"},
+		{"Windows 2000 back-end sends no NLBS_PRESENT", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, &yes), model.OSWin2000, negotiate, "", "", FailoverSlow, "NLBS_PRESENT"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			be := failoverHost("BE1", model.RoleBackEnd, c.beOS, nil)
+			a := &Analysis{Fleet: &model.Fleet{Hosts: []*model.Host{c.fe, be}, Config: &model.FleetConfig{BackendVirtualAddresses: nil}}}
+			if c.gap != "" {
+				a.Gaps = []Gap{{Side: Outbound, Host: c.fe, Reason: c.gap}}
+			} else {
+				a.Flows = []Flow{{Side: Outbound, Host: c.fe, Target: vip, Port: 110, Match: c.match, NotApplied: c.off}}
+			}
+			got := a.failover(c.fe, vip)
+			if got.Estimate != c.estimate || !strings.Contains(got.Why, c.why) {
+				t.Errorf("got %q (%s), want %q with %q", got.Estimate, got.Why, c.estimate, c.why)
+			}
+			if (got.Minutes != 0) != (c.estimate == FailoverFast || c.estimate == FailoverSlow) {
+				t.Errorf("minutes %d for %q", got.Minutes, got.Estimate)
+			}
+		})
+	}
+}
