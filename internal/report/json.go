@@ -27,6 +27,7 @@ type jsonFinding struct {
 	Related     []jsonLocation `json:"related"`
 	Subject     string         `json:"subject"`
 	Fingerprint string         `json:"fingerprint"`
+	Uncertain   []string       `json:"uncertain,omitempty"`
 }
 
 type jsonRule struct {
@@ -66,7 +67,7 @@ func (JSON) Print(w io.Writer, a *Audit) error {
 	}
 	for _, f := range a.Outcome.Findings {
 		jf := jsonFinding{RuleID: f.RuleID, RuleName: f.RuleName, Severity: string(f.Severity), Host: f.Host, Message: f.Message,
-			Location: a.jsonLoc(f.Loc), Related: []jsonLocation{}, Subject: f.Subject, Fingerprint: f.Fingerprint}
+			Location: a.jsonLoc(f.Loc), Related: []jsonLocation{}, Subject: f.Subject, Fingerprint: f.Fingerprint, Uncertain: f.Uncertain}
 		for _, r := range f.Related {
 			jf.Related = append(jf.Related, a.jsonLoc(r))
 		}

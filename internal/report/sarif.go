@@ -371,6 +371,10 @@ func (a *Audit) sarifResult(f rules.Finding, ruleIndex int, artIndex map[string]
 		PartialFingerprints: map[string]string{"ipseclint/v1": f.Fingerprint},
 		Properties:          map[string]any{"host": f.Host, "subject": f.Subject},
 	}
+	if len(f.Uncertain) > 0 {
+		res.Properties["uncertain"] = true
+		res.Properties["uncertainty"] = f.Uncertain
+	}
 	for i, rl := range f.Related {
 		loc := a.sarifLocation(rl, artIndex)
 		id := i + 1

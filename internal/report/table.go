@@ -41,7 +41,11 @@ func (Table) Print(w io.Writer, a *Audit) error {
 		t := newTable(w, map[int]int{3: 44, 4: 72})
 		t.Header("Severity", "Rule", "Host", "Location", "Message")
 		for _, f := range a.Outcome.Findings {
-			if err := t.Append(string(f.Severity), f.RuleID, f.Host, a.locationText(f.Loc), f.Message); err != nil {
+			sev := string(f.Severity)
+			if len(f.Uncertain) > 0 {
+				sev += "\n(uncertain)"
+			}
+			if err := t.Append(sev, f.RuleID, f.Host, a.locationText(f.Loc), f.Message); err != nil {
 				return err
 			}
 		}
