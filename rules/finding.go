@@ -34,6 +34,9 @@ type Finding struct {
 	// not documented, encodings no public source explains); an uncertain
 	// finding is a warning at most.
 	Uncertain []string `json:"uncertain,omitempty"`
+	// Suppressed is set when an accepted risk of the configuration
+	// matches the finding (see Accept).
+	Suppressed *Suppression `json:"suppressed,omitempty"`
 }
 
 // MarkUncertain records why the finding may be wrong, and lowers an
@@ -119,6 +122,17 @@ type Outcome struct {
 	Findings     []Finding        `json:"findings"`
 	NotEvaluated []NotEvaluated   `json:"notEvaluated"`
 	Failover     []flows.Failover `json:"-"`
+	// Accepted is what became of each accepted risk (see Accept).
+	Accepted []AcceptedStatus `json:"accepted,omitempty"`
+	// Disabled are the rules switched off, and by what.
+	Disabled []DisabledRule `json:"disabled,omitempty"`
+}
+
+// DisabledRule is a rule that did not run, and what switched it off.
+type DisabledRule struct {
+	ID string `json:"id"`
+	// By is "--disable" or the configuration entry's location.
+	By string `json:"by"`
 }
 
 // Run checks the fleet with each rule. A rule that panics is reported as
