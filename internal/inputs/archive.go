@@ -48,6 +48,7 @@ type archive struct {
 	byOrd          map[int]int // streamed tar: header ordinal -> index in members
 	streamLen      int64       // streamed tar: decompressed bytes the listing read
 	preload        []byte      // viaLoad: the bytes, while the archive is listed
+	restarts       int         // streamed tar: times read from the start after listing (tests)
 
 	mu sync.Mutex // serialises opening st
 	st *arcState  // open state; guarded by pool.mu

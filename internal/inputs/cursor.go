@@ -116,6 +116,7 @@ func (c *cursor) restart() error {
 		return err
 	}
 	c.tr, c.closer, c.next = tr, closer, 0
+	c.a.restarts++
 	return nil
 }
 

@@ -3,6 +3,7 @@ package inputs
 import (
 	"archive/tar"
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -453,12 +454,12 @@ func (l *tarList) read(m *member) bool {
 	var data []byte
 	if sniff(head) != formatNone && l.pos == nil && a.depth == 0 {
 		// Inside a stream, a nested archive is only reachable now.
-		rest, err := readAtMost(l.tr, m.size-int64(len(head)))
+		var err error
+		data, err = readAtMost(io.MultiReader(bytes.NewReader(head), l.tr), m.size)
 		if err != nil {
 			w.memberSkip(m, kindOf(err), "member could not be read: "+errText(err))
 			return false
 		}
-		data = append(head, rest...)
 	}
 	before := len(w.set.Entries)
 	w.place(a, m, head, data)

@@ -160,8 +160,10 @@ func specialKind(mode fs.FileMode, viaLink bool) (Kind, string) {
 		kind = KindSocket
 	case mode&fs.ModeDevice != 0:
 		kind = KindDevice
+	case mode.IsDir() && viaLink:
+		return KindSymlink, "link to a folder, not followed"
 	case mode.IsDir():
-		return KindSymlink, prefix + "a folder, not followed"
+		return KindIrregular, "a folder where a file was expected"
 	}
 	return kind, prefix + modeText(mode) + ", not opened"
 }

@@ -12,10 +12,10 @@ import (
 type format int
 
 const (
-	formatNone   format = iota
-	formatZip           // PK\x03\x04 (or the end record alone: an empty zip)
-	formatTar           // POSIX/GNU ustar, or a v7 header with a valid checksum
-	formatTarGz         // gzip wrapping a tar
+	formatNone  format = iota
+	formatZip          // PK\x03\x04 (or the end record alone: an empty zip)
+	formatTar          // POSIX/GNU ustar, or a v7 header with a valid checksum
+	formatTarGz        // gzip wrapping a tar
 )
 
 func (f format) String() string {
