@@ -305,7 +305,7 @@ func (a *archive) tarStream(g *streamGuard) (*tar.Reader, io.Closer, error) {
 // they are decompressed.
 func (a *archive) openMember(m *member) (io.ReadCloser, error) {
 	if a.streamed() {
-		data, err := a.readStreamed(m)
+		data, err := a.readStreamed(m, m.size)
 		if err != nil {
 			return nil, err
 		}
@@ -335,7 +335,7 @@ func (a *archive) openMember(m *member) (io.ReadCloser, error) {
 // member limit; the buffer grows with what is actually read).
 func (a *archive) readMember(m *member) ([]byte, error) {
 	if a.streamed() {
-		return a.readStreamed(m)
+		return a.readStreamed(m, m.size)
 	}
 	rc, err := a.openMember(m)
 	if err != nil {
@@ -345,13 +345,14 @@ func (a *archive) readMember(m *member) ([]byte, error) {
 	return readAtMost(rc, m.size)
 }
 
-func (a *archive) readStreamed(m *member) ([]byte, error) {
+// readStreamed returns the first n bytes of a member of a streamed tar.
+func (a *archive) readStreamed(m *member, n int64) ([]byte, error) {
 	st, err := a.pool.acquire(a)
 	if err != nil {
 		return nil, err
 	}
 	defer a.pool.release(st)
-	return st.cur.read(m)
+	return st.cur.get(m, n)
 }
 
 // readAtMost reads r to its end, failing past limit bytes; the buffer

@@ -74,6 +74,34 @@ func TestHeadIsRepeatable(t *testing.T) {
 	}
 }
 
+// The head of a big member of a compressed tar is read without the rest.
+func TestHeadOfABigStreamedMember(t *testing.T) {
+	root := t.TempDir()
+	big := text(7, 6<<20)
+	write(t, root, "fleet.tgz", gz(t, makeTar(t, regular("small.reg", text(1, 100)), regular("big.reg", big))))
+	s := collect(t, []string{root}, Options{})
+	e := entryByName(t, s, "fleet.tgz!/big.reg")
+	var head []byte
+	alloc := allocated(func() {
+		var err error
+		if head, err = e.Head(100); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if !bytes.Equal(head, big[:100]) {
+		t.Errorf("head %q", head)
+	}
+	if alloc > 2<<20 {
+		t.Errorf("Head(100) of a 6 MiB member allocated %d bytes", alloc)
+	}
+	if got := readAll(t, e); !bytes.Equal(got, big) {
+		t.Error("big member differs")
+	}
+	if got := readAll(t, entryByName(t, s, "fleet.tgz!/small.reg")); !bytes.Equal(got, text(1, 100)) {
+		t.Error("small member differs after reading past it")
+	}
+}
+
 // Archives are told by content: a zip named .reg is an archive, a text
 // named .zip is a file.
 func TestArchivesAreFoundByContentNotName(t *testing.T) {

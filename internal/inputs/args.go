@@ -11,12 +11,12 @@ import (
 )
 
 // expandArgs replaces "-" by the paths listed on stdin and makes every
-// path absolute and clean.
-func expandArgs(args []string, stdin io.Reader) ([]string, error) {
+// path absolute and clean. listed tells the paths read from stdin.
+func expandArgs(args []string, stdin io.Reader) (paths []string, listed map[string]bool, err error) {
 	if len(args) == 0 {
-		return nil, fmt.Errorf("%w: no paths given", ErrUsage)
+		return nil, nil, fmt.Errorf("%w: no paths given", ErrUsage)
 	}
-	var paths []string
+	var fromStdin []string
 	dash := false
 	for _, a := range args {
 		if a != "-" {
@@ -24,26 +24,34 @@ func expandArgs(args []string, stdin io.Reader) ([]string, error) {
 			continue
 		}
 		if dash {
-			return nil, fmt.Errorf(`%w: "-" (read paths from standard input) given more than once`, ErrUsage)
+			return nil, nil, fmt.Errorf(`%w: "-" (read paths from standard input) given more than once`, ErrUsage)
 		}
 		dash = true
 		if stdin == nil {
-			return nil, fmt.Errorf(`%w: "-" asks for paths on standard input, but there is none`, ErrUsage)
+			return nil, nil, fmt.Errorf(`%w: "-" asks for paths on standard input, but there is none`, ErrUsage)
 		}
-		list, err := readPathList(stdin)
-		if err != nil {
-			return nil, err
+		if fromStdin, err = readPathList(stdin); err != nil {
+			return nil, nil, err
 		}
-		paths = append(paths, list...)
 	}
 	for i, p := range paths {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			abs = filepath.Clean(p)
-		}
-		paths[i] = abs
+		paths[i] = absPath(p)
 	}
-	return paths, nil
+	listed = map[string]bool{}
+	for _, p := range fromStdin {
+		abs := absPath(p)
+		listed[abs] = true
+		paths = append(paths, abs)
+	}
+	return paths, listed, nil
+}
+
+func absPath(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.Clean(p)
+	}
+	return abs
 }
 
 // readPathList reads one path per line: blank lines are ignored, a CR

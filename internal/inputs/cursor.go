@@ -29,13 +29,44 @@ type cursor struct {
 // slack is how far past what the listing read a reread may go.
 const slack = 64 << 10
 
-func (c *cursor) read(m *member) ([]byte, error) {
+// get returns the first n bytes of a member (all of it when n is its
+// size or more). A small member is read whole and kept, so that asking for
+// its head and then for all of it reads it once.
+func (c *cursor) get(m *member, n int64) ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if data, ok := c.kept[m.index]; ok {
-		return data, nil
+		return data[:min(n, int64(len(data)))], nil
 	}
-	if c.tr == nil || m.index < c.next {
+	hdr, err := c.seek(m.index)
+	if err != nil {
+		return nil, err
+	}
+	if hdr.Name != m.raw || hdr.Size != m.size {
+		c.shut()
+		return nil, errChanged
+	}
+	if n < m.size && m.size > readBehind/4 {
+		// A head of a big member: the rest is skipped by the next seek.
+		data, err := readAtMost(io.LimitReader(c.tr, n), n)
+		if err != nil {
+			c.shut()
+		}
+		return data, err
+	}
+	data, err := readAtMost(c.tr, m.size)
+	if err != nil {
+		c.shut()
+		return nil, err
+	}
+	c.keep(m.index, data)
+	return data[:min(n, int64(len(data)))], nil
+}
+
+// seek moves the cursor to the header of ordinal ord, starting again
+// from the beginning when it is already past it.
+func (c *cursor) seek(ord int) (*tar.Header, error) {
+	if c.tr == nil || ord < c.next {
 		if err := c.restart(); err != nil {
 			return nil, err
 		}
@@ -49,31 +80,16 @@ func (c *cursor) read(m *member) ([]byte, error) {
 			}
 			return nil, err
 		}
-		ord := c.next
+		at := c.next
 		c.next++
-		if ord == m.index {
-			return c.take(hdr, m)
+		if at == ord {
+			return hdr, nil
 		}
-		if err := c.pass(ord); err != nil {
+		if err := c.pass(at); err != nil {
 			c.shut()
 			return nil, err
 		}
 	}
-}
-
-// take reads the member the cursor is at.
-func (c *cursor) take(hdr *tar.Header, m *member) ([]byte, error) {
-	if hdr.Name != m.raw || hdr.Size != m.size {
-		c.shut()
-		return nil, errChanged
-	}
-	data, err := readAtMost(c.tr, m.size)
-	if err != nil {
-		c.shut()
-		return nil, err
-	}
-	c.keep(m.index, data)
-	return data, nil
 }
 
 // pass keeps an entry the cursor passes on its way, when it is small.

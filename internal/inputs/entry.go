@@ -77,14 +77,17 @@ func (e Entry) Head(n int) ([]byte, error) {
 	if n <= 0 {
 		return nil, nil
 	}
+	if e.arc != nil && e.arc.streamed() {
+		data, err := e.arc.readStreamed(e.m, int64(n))
+		if err != nil {
+			return nil, readErr(e.Name, err)
+		}
+		return append([]byte(nil), data...), nil
+	}
 	rc, err := e.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	head, err := readHeadOf(rc, int(min(int64(n), max(e.Size, 0))))
-	if err != nil {
-		return nil, err
-	}
-	return head, nil
+	return readHeadOf(rc, n)
 }

@@ -23,7 +23,7 @@ import (
 )
 
 // write makes a file (and its folders) under dir.
-func write(t *testing.T, dir, rel string, data []byte) string {
+func write(t testing.TB, dir, rel string, data []byte) string {
 	t.Helper()
 	p := filepath.Join(dir, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -161,7 +161,7 @@ type zipFile struct {
 	mode  fs.FileMode
 }
 
-func makeZip(t *testing.T, files ...zipFile) []byte {
+func makeZip(t testing.TB, files ...zipFile) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -194,7 +194,7 @@ type rawMember struct {
 	data []byte
 }
 
-func makeRawZip(t *testing.T, members ...rawMember) []byte {
+func makeRawZip(t testing.TB, members ...rawMember) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -214,7 +214,7 @@ func makeRawZip(t *testing.T, members ...rawMember) []byte {
 	return buf.Bytes()
 }
 
-func deflate(t *testing.T, data []byte) []byte {
+func deflate(t testing.TB, data []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	fw, err := flate.NewWriter(&buf, flate.BestCompression)
@@ -231,7 +231,7 @@ func deflate(t *testing.T, data []byte) []byte {
 }
 
 // deflatedMember is a raw deflated member with an honest header.
-func deflatedMember(t *testing.T, name string, data []byte) rawMember {
+func deflatedMember(t testing.TB, name string, data []byte) rawMember {
 	t.Helper()
 	comp := deflate(t, data)
 	return rawMember{hdr: zip.FileHeader{Name: name, Method: zip.Deflate, CRC32: crc32.ChecksumIEEE(data),
@@ -248,7 +248,7 @@ func regular(name string, data []byte) tarFile {
 	return tarFile{hdr: tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(data)), ModTime: time.Unix(1e9, 0)}, data: data}
 }
 
-func makeTar(t *testing.T, files ...tarFile) []byte {
+func makeTar(t testing.TB, files ...tarFile) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -270,7 +270,7 @@ func makeTar(t *testing.T, files ...tarFile) []byte {
 	return buf.Bytes()
 }
 
-func gz(t *testing.T, data []byte) []byte {
+func gz(t testing.TB, data []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)

@@ -73,6 +73,7 @@ func (o Options) withDefaults() Options {
 	if o.MaxRatio <= 0 {
 		o.MaxRatio = DefaultMaxRatio
 	}
+	o.MaxRatio = min(o.MaxRatio, 1<<20) // no overflow in ratio × size
 	return o
 }
 
@@ -150,17 +151,20 @@ var ErrUsage = errors.New("usage")
 
 // Collect lists the entries under args: folders (walked, hidden entries
 // and links to folders skipped), files, archives, and "-" for a list of
-// paths read from opts.Stdin, one per line. It fails only for usage
+// paths read from opts.Stdin, one per line (as find prints them: a listed
+// path with a hidden part below the root, ".git/config", is skipped as
+// hidden, as a walk would have). It fails only for usage
 // mistakes (no paths, "-" without standard input or given twice, a line
 // on standard input that is not a path); everything else is recorded in
 // the set. The set holds archives open lazily: Close it when done.
 func Collect(args []string, opts Options) (*Set, error) {
 	opts = opts.withDefaults()
-	paths, err := expandArgs(args, opts.Stdin)
+	paths, listed, err := expandArgs(args, opts.Stdin)
 	if err != nil {
 		return nil, err
 	}
 	w := newWalker(paths, opts)
+	w.listed = listed
 	for _, p := range w.paths {
 		w.arg(p)
 	}

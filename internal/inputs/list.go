@@ -99,12 +99,9 @@ func (w *walker) memberName(a *archive, raw string) (string, bool) {
 		w.skip(Skipped{Name: a.name + "!/" + raw, Kind: KindUnsafeName, Reason: why + "; not read"})
 		return "", false
 	}
-	segs := strings.Split(clean, "/")
-	for i, seg := range segs {
-		if w.hidden(seg) {
-			w.skip(Skipped{Name: a.name + "!/" + strings.Join(segs[:i+1], "/"), Kind: KindHidden, Reason: "hidden entry, not read"})
-			return "", false
-		}
+	if h := w.hiddenPart(clean); h != "" {
+		w.skip(Skipped{Name: a.name + "!/" + h, Kind: KindHidden, Reason: "hidden entry, not read"})
+		return "", false
 	}
 	return a.name + "!/" + clean, true
 }
@@ -260,24 +257,26 @@ func (a *archive) memberHead(m *member) ([]byte, error) {
 
 // readHeadOf reads up to n bytes, stopping early only at a clean end:
 // any error of r, io.ErrUnexpectedEOF included (a member cut short), is
-// returned.
+// returned. The buffer grows with what is read, whatever n says.
 func readHeadOf(r io.Reader, n int) ([]byte, error) {
-	buf := make([]byte, n)
-	k := 0
-	for empty := 0; k < n && empty < 100; {
-		m, err := r.Read(buf[k:])
-		k += m
+	buf := make([]byte, 0, min(n, 64<<10))
+	for empty := 0; len(buf) < n && empty < 100; {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		k, err := r.Read(buf[len(buf):min(cap(buf), n)])
+		buf = buf[:len(buf)+k]
 		if err == io.EOF { //nolint:errorlint // io.Reader returns io.EOF itself
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		if m == 0 {
+		if k == 0 {
 			empty++
 		}
 	}
-	return buf[:k], nil
+	return buf, nil
 }
 
 // place lists a member whose head was read: as an entry, or, when it is

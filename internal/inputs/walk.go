@@ -19,6 +19,7 @@ type walker struct {
 	dirs      map[dirKey]string // folder identity -> display name, for folders walked
 	skipped   map[string]bool   // display names already skipped
 	stack     []dirKey          // the folders being walked, outermost first
+	listed    map[string]bool   // paths read from standard input
 	seq       int
 	budget    budget
 }
@@ -68,6 +69,12 @@ func (w *walker) skip(sk Skipped) {
 // the audited folders (or names a folder, which then is one of them).
 func (w *walker) arg(abs string) {
 	name := w.name(abs)
+	if w.listed[abs] {
+		if h := w.hiddenPart(name); h != "" {
+			w.skip(Skipped{Name: h, Path: filepath.Join(w.set.Root, filepath.FromSlash(h)), Kind: KindHidden, Reason: "hidden entry, not read"})
+			return
+		}
+	}
 	fi, err := os.Lstat(abs)
 	if err != nil {
 		kind, reason := statErrKind(err, false)
@@ -181,6 +188,18 @@ func (w *walker) child(abs, name string, e fs.DirEntry) {
 		return
 	}
 	w.node(abs, name, fi)
+}
+
+// hiddenPart returns the display name up to the first hidden part of
+// name, "" if no part is hidden.
+func (w *walker) hiddenPart(name string) string {
+	segs := strings.Split(name, "/")
+	for i, seg := range segs {
+		if seg != "." && seg != ".." && w.hidden(seg) {
+			return strings.Join(segs[:i+1], "/")
+		}
+	}
+	return ""
 }
 
 func (w *walker) hidden(base string) bool {

@@ -271,6 +271,16 @@ func TestPathsFromStandardInput(t *testing.T) {
 	}
 	wantSkipped(t, s, "EXFE02/gone.reg", KindMissing, "no such file")
 
+	// As find lists a tree: hidden parts are skipped as a walk skips them.
+	write(t, root, ".git/config", []byte("x"))
+	write(t, root, ".git/HEAD", []byte("x"))
+	found := strings.Join([]string{root, filepath.Join(root, ".git"), filepath.Join(root, ".git", "config"), filepath.Join(root, ".git", "HEAD"), a}, "\n")
+	s = collect(t, []string{"-"}, Options{Stdin: strings.NewReader(found)})
+	wantSkipped(t, s, ".git", KindHidden)
+	if len(s.Skipped) != 1 || len(s.Entries) != 2 {
+		t.Errorf("find-style list: entries %q skipped %+v", names(s.Entries), s.Skipped)
+	}
+
 	empty := collect(t, []string{"-"}, Options{Stdin: strings.NewReader("\n\n")})
 	if len(empty.Entries)+len(empty.Skipped) != 0 {
 		t.Errorf("empty list: %+v", empty)
