@@ -317,7 +317,7 @@ func (a *archive) openMember(m *member) (io.ReadCloser, error) {
 	}
 	done := func() { a.pool.release(st) }
 	if a.format == formatTar {
-		return &memberReader{r: io.NewSectionReader(st.ra, m.off, m.size), limit: m.size, done: done}, nil
+		return &memberReader{r: io.NewSectionReader(st.ra, m.off, m.size), limit: m.size, over: "its size in the archive", done: done}, nil
 	}
 	if m.index >= len(st.zr.File) || st.zr.File[m.index].Name != m.raw {
 		done()
@@ -328,7 +328,8 @@ func (a *archive) openMember(m *member) (io.ReadCloser, error) {
 		done()
 		return nil, err
 	}
-	return &memberReader{r: rc, limit: m.size, csize: m.csize, ratio: a.ratio, done: func() { rc.Close(); done() }}, nil
+	return &memberReader{r: rc, limit: m.size, csize: m.csize, ratio: a.ratio, over: "the size its header declares",
+		done: func() { rc.Close(); done() }}, nil
 }
 
 // readMember reads a member whole into memory (its size is bounded by the

@@ -561,3 +561,82 @@ func TestReadFromAClosedSet(t *testing.T) {
 		t.Errorf("file on disk after Close: %q", got)
 	}
 }
+
+func TestZipHeadersThatCannotBeRead(t *testing.T) {
+	root := t.TempDir()
+	data := []byte("stored data")
+	lying := rawMember{hdr: zip.FileHeader{Name: "stored.reg", Method: zip.Store, CRC32: crc32.ChecksumIEEE(data),
+		CompressedSize64: uint64(len(data)), UncompressedSize64: 5 << 20}, data: data}
+	aes := rawMember{hdr: zip.FileHeader{Name: "aes.reg", Method: zipAES, CompressedSize64: uint64(len(data)), UncompressedSize64: uint64(len(data))}, data: data}
+	lzma := rawMember{hdr: zip.FileHeader{Name: "lzma.reg", Method: 14, CompressedSize64: uint64(len(data)), UncompressedSize64: uint64(len(data))}, data: data}
+	write(t, root, "a.zip", makeRawZip(t, lying, aes, lzma, deflatedMember(t, "ok.reg", data)))
+	s := collect(t, []string{root}, Options{})
+	wantSkipped(t, s, "a.zip!/stored.reg", KindCorrupt, "impossible sizes")
+	wantSkipped(t, s, "a.zip!/aes.reg", KindEncrypted)
+	wantSkipped(t, s, "a.zip!/lzma.reg", KindUnsupported, "method 14")
+	if got := names(s.Entries); !reflect.DeepEqual(got, []string{"a.zip!/ok.reg"}) {
+		t.Errorf("entries %q", got)
+	}
+}
+
+// A nested archive is charged by its members, not also by its own size.
+func TestNestedArchiveIsChargedOnce(t *testing.T) {
+	root := t.TempDir()
+	inner := makeZip(t, zipFile{name: "a.reg", data: text(1, 3000), store: true})
+	write(t, root, "outer.zip", makeZip(t, zipFile{name: "inner.zip", data: inner}))
+	s := collect(t, []string{root}, Options{MaxArchiveTotal: 3500})
+	if got := names(s.Entries); !reflect.DeepEqual(got, []string{"outer.zip!/inner.zip!/a.reg"}) {
+		t.Errorf("entries %q; skipped %+v", got, s.Skipped)
+	}
+}
+
+// Readers at the same time get the right bytes from every kind of archive.
+func TestConcurrentReadsOfNestedArchives(t *testing.T) {
+	root := t.TempDir()
+	want := map[string][]byte{}
+	var outer []zipFile
+	for h := 0; h < 12; h++ {
+		data := text(h, 5000+h*100)
+		inner := makeZip(t, zipFile{name: "system.reg", data: data})
+		kind := [...]string{".zip", ".tgz", ".tar"}[h%3]
+		switch kind {
+		case ".tgz":
+			inner = gz(t, makeTar(t, regular("system.reg", data)))
+		case ".tar":
+			inner = makeTar(t, regular("system.reg", data))
+		}
+		name := string(rune('A'+h)) + kind
+		outer = append(outer, zipFile{name: name, data: inner, store: h%2 == 0})
+		want["fleet.zip!/"+name+"!/system.reg"] = data
+	}
+	write(t, root, "fleet.zip", makeZip(t, outer...))
+	s := collect(t, []string{root}, Options{})
+	if len(s.Entries) != 12 {
+		t.Fatalf("entries %q skipped %+v", names(s.Entries), s.Skipped)
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := 0; round < 3; round++ {
+				for _, e := range s.Entries {
+					rc, err := e.Open()
+					if err != nil {
+						t.Error(err)
+						continue
+					}
+					got, err := io.ReadAll(rc)
+					rc.Close()
+					if err != nil || !bytes.Equal(got, want[e.Name]) {
+						t.Errorf("%s: %v", e.Name, err)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := s.pool.openCount(); n > maxOpenArchives {
+		t.Errorf("%d archives open, more than %d", n, maxOpenArchives)
+	}
+}

@@ -68,7 +68,7 @@ func (e Entry) open() (io.ReadCloser, error) {
 		return nil, &limitError{kind: KindTooLarge, size: fi.Size(), limit: e.limit,
 			msg: "file is now " + sizeText(fi.Size()) + ", past the limit of " + sizeText(e.limit)}
 	}
-	return &memberReader{r: f, limit: e.limit, done: func() { f.Close() }}, nil
+	return &memberReader{r: f, limit: e.limit, over: "the limit for any one file (it grew after it was listed)", done: func() { f.Close() }}, nil
 }
 
 // Head returns the entry's first n bytes (fewer if it is shorter), for

@@ -218,12 +218,17 @@ func (w *walker) zipMember(a *archive, zf *zip.File, m *member) bool {
 	return false
 }
 
+// zipAES is the method WinZip's AES encryption writes in place of the real one.
+const zipAES = 99
+
 // zipProblem says why a zip member is not read, from its header: ""
 // when it may be.
 func zipProblem(a *archive, zf *zip.File, m *member) (Kind, string) {
 	switch {
-	case zf.Flags&0x1 != 0:
+	case zf.Flags&0x1 != 0, zf.Method == zipAES:
 		return KindEncrypted, "encrypted member; ipseclint does not decrypt archives, so it was not read"
+	case m.size < 0 || m.csize < 0 || (zf.Method == zip.Store && m.size != m.csize):
+		return KindCorrupt, fmt.Sprintf("member declares impossible sizes (%d bytes from %d); not read", zf.UncompressedSize64, zf.CompressedSize64)
 	case zf.Method != zip.Store && zf.Method != zip.Deflate:
 		return KindUnsupported, fmt.Sprintf("member compressed with method %d, which is not read (only stored and deflated members are)", zf.Method)
 	case m.size > a.maxFile:
@@ -288,6 +293,11 @@ func (w *walker) place(a *archive, m *member, head, data []byte) {
 		w.addMember(a, m)
 		return
 	}
+	if !a.streamed() {
+		// Neither an entry nor its own bytes: an archive's members (or its
+		// decompressed stream) are charged instead, and a skip costs nothing.
+		w.budget.refund(m.size)
+	}
 	if a.depth >= 1 {
 		w.memberSkip(m, KindTooDeep, "a "+f.String()+" archive inside an archive inside an archive; only one level of nesting is read")
 		return
@@ -295,10 +305,6 @@ func (w *walker) place(a *archive, m *member, head, data []byte) {
 	child := w.newArchive(m.name, f, m.size)
 	child.depth, child.parent, child.pm, child.preload = 1, a, m, data
 	child.how = childHow(a, m, f)
-	if !a.streamed() {
-		// Its own members (or its decompressed stream) are charged instead.
-		w.budget.refund(m.size)
-	}
 	w.listArchive(child, "")
 	child.preload = nil
 }
@@ -442,12 +448,11 @@ func (l *tarList) member(hdr *tar.Header, ord int) bool {
 func (l *tarList) read(m *member) bool {
 	w, a := l.w, l.a
 	head, err := readHeadOf(l.tr, sniffSize)
-	if err != nil {
-		w.memberSkip(m, kindOf(err), "member could not be read: "+errText(err))
-		return false
+	if err == nil && int64(len(head)) < min(m.size, sniffSize) {
+		err = fmt.Errorf("cut short: %d of its %d bytes are there", len(head), m.size)
 	}
-	if int64(len(head)) < min(m.size, sniffSize) {
-		w.memberSkip(m, KindCorrupt, fmt.Sprintf("member is cut short: %d of its %d bytes are there", len(head), m.size))
+	if err != nil {
+		l.unread(m, err)
 		return false
 	}
 	var data []byte
@@ -456,7 +461,7 @@ func (l *tarList) read(m *member) bool {
 		var err error
 		data, err = readAtMost(io.MultiReader(bytes.NewReader(head), l.tr), m.size)
 		if err != nil {
-			w.memberSkip(m, kindOf(err), "member could not be read: "+errText(err))
+			l.unread(m, err)
 			return false
 		}
 	}
@@ -469,6 +474,14 @@ func (l *tarList) read(m *member) bool {
 		}
 	}
 	return false
+}
+
+// unread records a member whose bytes could not be read.
+func (l *tarList) unread(m *member, err error) {
+	if l.pos != nil {
+		l.w.budget.refund(m.size)
+	}
+	l.w.memberSkip(m, kindOf(err), "member could not be read: "+errText(err))
 }
 
 // tarType says why a tar member that is not a plain file is skipped: ""

@@ -88,6 +88,7 @@ type memberReader struct {
 	r            io.Reader
 	n, limit     int64
 	csize, ratio int64
+	over         string // what passing limit means ("than its header declares")
 	done         func()
 }
 
@@ -96,7 +97,7 @@ func (m *memberReader) Read(p []byte) (int, error) {
 	m.n += int64(n)
 	if m.n > m.limit {
 		return n - int(m.n-m.limit), &limitError{kind: KindTooLarge, size: m.n, limit: m.limit,
-			msg: "holds more than " + sizeText(m.limit) + ", which is as much as it may"}
+			msg: "holds more than " + sizeText(m.limit) + ", " + m.over}
 	}
 	if m.csize > 0 && m.ratio > 0 && m.n > RatioGrace && m.n > m.ratio*m.csize {
 		return n, ratioErr(m.n, m.csize, m.ratio)

@@ -159,3 +159,43 @@ func TestSizeText(t *testing.T) {
 		}
 	}
 }
+
+// A pipe is never even opened: a writer waiting for a reader to open it
+// stays waiting while the pipe is listed, looked for and refused.
+func TestAPipeIsNeverOpened(t *testing.T) {
+	root := t.TempDir()
+	fifo := filepath.Join(root, "ipseclint.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("cannot make a FIFO here: " + err.Error())
+	}
+	opened := make(chan struct{})
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0) // blocks until a reader opens the pipe
+		if err == nil {
+			f.Close()
+		}
+		close(opened)
+	}()
+	time.Sleep(100 * time.Millisecond) // let the writer reach its open
+	noHang(t, "looking at a pipe", func() {
+		if _, err := ReadFileLimited(fifo, 100); !errors.Is(err, ErrNotRegular) {
+			t.Errorf("ReadFileLimited: %v", err)
+		}
+		if _, ok := FindUpward(root, "ipseclint.yaml"); ok {
+			t.Error("FindUpward took a pipe")
+		}
+		collect(t, []string{root, fifo}, Options{})
+	})
+	select {
+	case <-opened:
+		t.Error("the pipe was opened for reading")
+	case <-time.After(200 * time.Millisecond):
+	}
+	// Let the writer go.
+	r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-opened
+	r.Close()
+}
