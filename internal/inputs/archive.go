@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"os"
 	"sync"
 )
 
@@ -218,22 +219,19 @@ func (a *archive) openState() (*arcState, error) {
 func (a *archive) randomAccess(st *arcState) (io.ReaderAt, error) {
 	switch a.how {
 	case viaFile:
-		f, fi, err := openRegular(a.path, false)
+		f, err := a.openFile()
 		if err != nil {
 			return nil, err
 		}
 		st.close = append(st.close, func() { f.Close() })
-		if fi.Size() != a.size {
-			return nil, errChanged
-		}
 		return f, nil
 	case viaSection:
-		pst, err := a.pool.acquire(a.parent)
+		sr, done, err := a.section()
 		if err != nil {
 			return nil, err
 		}
-		st.close = append(st.close, func() { a.pool.release(pst) })
-		return io.NewSectionReader(pst.ra, a.pm.off, a.size), nil
+		st.close = append(st.close, done)
+		return sr, nil
 	default:
 		data, err := a.loaded()
 		if err != nil {
@@ -244,32 +242,17 @@ func (a *archive) randomAccess(st *arcState) (io.ReaderAt, error) {
 	}
 }
 
-func (a *archive) loaded() ([]byte, error) {
-	if a.preload != nil {
-		return a.preload, nil
-	}
-	return a.parent.readMember(a.pm)
-}
-
 // openStream opens the archive's bytes for reading from the start.
 func (a *archive) openStream() (io.ReadCloser, error) {
 	switch a.how {
 	case viaFile:
-		f, fi, err := openRegular(a.path, false)
-		if err != nil {
-			return nil, err
-		}
-		if fi.Size() != a.size {
-			f.Close()
-			return nil, errChanged
-		}
-		return f, nil
+		return a.openFile()
 	case viaSection:
-		pst, err := a.pool.acquire(a.parent)
+		sr, done, err := a.section()
 		if err != nil {
 			return nil, err
 		}
-		return &funcCloser{Reader: io.NewSectionReader(pst.ra, a.pm.off, a.size), close: func() { a.pool.release(pst) }}, nil
+		return &funcCloser{Reader: sr, close: done}, nil
 	case viaStream:
 		return a.parent.openMember(a.pm)
 	default:
@@ -279,6 +262,36 @@ func (a *archive) openStream() (io.ReadCloser, error) {
 		}
 		return io.NopCloser(bytes.NewReader(data)), nil
 	}
+}
+
+// openFile opens an archive on disk, checking it is still what was listed.
+func (a *archive) openFile() (*os.File, error) {
+	f, fi, err := openRegular(a.path, false)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() != a.size {
+		f.Close()
+		return nil, errChanged
+	}
+	return f, nil
+}
+
+// section is the stretch of the parent's bytes holding the archive, held
+// open until done is called.
+func (a *archive) section() (*io.SectionReader, func(), error) {
+	pst, err := a.pool.acquire(a.parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	return io.NewSectionReader(pst.ra, a.pm.off, a.size), func() { a.pool.release(pst) }, nil
+}
+
+func (a *archive) loaded() ([]byte, error) {
+	if a.preload != nil {
+		return a.preload, nil
+	}
+	return a.parent.readMember(a.pm)
 }
 
 // tarStream opens a streamed tar from its start: the tar reader, and what

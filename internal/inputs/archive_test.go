@@ -192,6 +192,9 @@ func TestUnsafeMemberNamesAreSkipped(t *testing.T) {
 			wantSkipped(t, s, arc+"!/"+n, KindUnsafeName, says)
 		}
 	}
+	if d := skippedByName(s)["a.zip!/a/../../x"].Dir; d != "a.zip!" {
+		t.Errorf("Dir of a refused member = %q", d)
+	}
 	if got := names(s.Entries); !reflect.DeepEqual(got, []string{"a.tar!/ok.txt", "a.zip!/ok.txt"}) {
 		t.Errorf("entries %q", got)
 	}
@@ -528,6 +531,18 @@ func TestArchiveLimits(t *testing.T) {
 		t.Errorf("entries %q", got)
 	}
 	wantSkipped(t, s, "five.zip", KindTooMany, "more than 3 members")
+
+	// Refused names count too: a flood of them cannot grow the skipped list.
+	var flood []tarFile
+	for i := 0; i < 50; i++ {
+		flood = append(flood, regular("../evil"+string(rune('a'+i%26))+string(rune('a'+i/26)), nil))
+	}
+	write(t, root, "flood.tar", makeTar(t, flood...))
+	s = collect(t, []string{filepath.Join(root, "flood.tar")}, Options{MaxArchiveEntries: 10})
+	if len(s.Skipped) != 11 {
+		t.Errorf("%d skipped, want 10 refused names and the rest", len(s.Skipped))
+	}
+	wantSkipped(t, s, "flood.tar", KindTooMany)
 
 	s = collect(t, []string{root}, Options{MaxArchiveTotal: 2500})
 	if got := names(s.Entries); !reflect.DeepEqual(got, []string{"five.zip!/a.reg", "five.zip!/b.reg"}) {

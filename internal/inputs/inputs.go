@@ -50,7 +50,8 @@ type Options struct {
 	MaxFiles int
 	// MaxArchiveTotal bounds the sizes of all archive members together.
 	MaxArchiveTotal int64
-	// MaxArchiveEntries bounds the number of members of all archives together.
+	// MaxArchiveEntries bounds the number of members (folders included) of
+	// all archives together.
 	MaxArchiveEntries int
 	// MaxRatio bounds how much a compressed member (or a gzip stream) may
 	// expand, once past RatioGrace bytes: 200 means 200 to 1.
@@ -103,10 +104,13 @@ const (
 	KindMissing     Kind = "missing"              // no such file, or a link to nothing
 )
 
-// Skipped is a path met but not listed as an entry, and why.
+// Skipped is a path met but not listed as an entry, and why. A duplicate
+// (KindDuplicate) has the name of the entry it duplicates; a limit or
+// damage that stops an archive part way is recorded under the archive's
+// name ("fleet.tgz": "the rest was not read").
 type Skipped struct {
 	Name   string // display name, as for Entry.Name ("fleet.zip!/../evil" keeps the member's name as stored)
-	Dir    string // display name of the folder it is in, as for Entry.Dir
+	Dir    string // display name of the folder it is in, as for Entry.Dir ("fleet.zip!" for a refused member name)
 	Path   string // absolute path when on disk; "" inside an archive
 	Kind   Kind
 	Reason string // one sentence, sizes named where they matter

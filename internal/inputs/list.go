@@ -96,7 +96,7 @@ func (w *walker) tooManyMembers(a *archive) {
 func (w *walker) memberName(a *archive, raw string) (string, bool) {
 	clean, why := cleanMemberName(raw)
 	if why != "" {
-		w.skip(Skipped{Name: a.name + "!/" + raw, Kind: KindUnsafeName, Reason: why + "; not read"})
+		w.skip(Skipped{Name: a.name + "!/" + raw, Dir: a.name + "!", Kind: KindUnsafeName, Reason: why + "; not read"})
 		return "", false
 	}
 	if h := w.hiddenPart(clean); h != "" {
@@ -164,13 +164,15 @@ func (w *walker) listZip(a *archive) (int, error) {
 	defer a.pool.release(st)
 	before := len(a.members)
 	for i, zf := range st.zr.File {
-		name, ok := w.memberName(a, zf.Name)
-		if !ok || strings.HasSuffix(zf.Name, "/") || zf.Mode().IsDir() {
-			continue
-		}
+		// Every member counts, folders and refused names too: each costs
+		// a little, and a record when refused.
 		if !w.budget.entry() {
 			w.tooManyMembers(a)
 			break
+		}
+		name, ok := w.memberName(a, zf.Name)
+		if !ok || strings.HasSuffix(zf.Name, "/") || zf.Mode().IsDir() {
+			continue
 		}
 		m := &member{raw: zf.Name, name: name, index: i, size: int64(zf.UncompressedSize64), csize: int64(zf.CompressedSize64), method: zf.Method}
 		if stop := w.zipMember(a, zf, m); stop {
@@ -409,13 +411,13 @@ func (l *tarList) member(hdr *tar.Header, ord int) bool {
 	if hdr.Typeflag == tar.TypeXGlobalHeader {
 		return false // metadata for the members after it, not a member
 	}
-	name, ok := w.memberName(a, hdr.Name)
-	if !ok || hdr.Typeflag == tar.TypeDir {
-		return false
-	}
 	if !w.budget.entry() {
 		w.tooManyMembers(a)
 		return true
+	}
+	name, ok := w.memberName(a, hdr.Name)
+	if !ok || hdr.Typeflag == tar.TypeDir {
+		return false
 	}
 	m := &member{raw: hdr.Name, name: name, size: hdr.Size, index: ord}
 	if kind, reason := tarType(hdr); kind != "" {
