@@ -6,11 +6,13 @@
 package audit
 
 import (
+	"io"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 
+	"github.com/ipseclint/ipseclint/internal/inputs"
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
@@ -28,12 +30,18 @@ type Options struct {
 	Filter *model.KeyFilter
 	// Workers is how many files are read at once; 0 = one per CPU.
 	Workers int
+	// Stdin is where the path "-" reads a list of paths from.
+	Stdin io.Reader
+	// MaxFileSize is the size past which a file is not read (0 = 1 GiB).
+	MaxFileSize int64
 }
 
-// Collect reads every file under paths into a fleet. It fails only when
-// the configuration named by ConfigPath cannot be read or is invalid, or
-// the code page is unknown (usage errors); a file that cannot be read is
-// recorded in the fleet with its reason, and everything else is still read.
+// Collect reads every file under paths (folders, files, zip and tar
+// archives, "-" for a list of paths on opts.Stdin) into a fleet. It fails
+// only for usage errors: no paths, the configuration named by ConfigPath
+// cannot be read or is invalid, an unknown code page. A file that cannot
+// be read is recorded in the fleet with its reason, and everything else
+// is still read.
 func Collect(paths []string, opts Options) (*model.Fleet, error) {
 	if opts.CodePage != "" {
 		_, cp, err := textenc.CodePage(opts.CodePage)
@@ -42,9 +50,14 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 		}
 		opts.CodePage = cp
 	}
-	fleet := &model.Fleet{Root: commonRoot(paths)}
-	p := makePlan(paths, fleet.Root)
-	cfgFile, err := loadConfig(fleet, p, opts.ConfigPath)
+	set, err := inputs.Collect(paths, inputs.Options{Stdin: opts.Stdin, MaxFileSize: opts.MaxFileSize, AllowHidden: configNames})
+	if err != nil {
+		return nil, err
+	}
+	defer set.Close()
+	fleet := &model.Fleet{Root: set.Root}
+	p := makePlan(set)
+	cfgFile, err := loadConfig(fleet, p, opts.ConfigPath, searchStart(paths, set.Root))
 	if err != nil {
 		return nil, err
 	}
@@ -53,9 +66,9 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 	}
 	var jobs []*fileJob
 	for _, hp := range p.hosts {
-		cp := codePageFor(fleet.Config, filepath.Base(hp.dir), opts.CodePage)
-		for _, f := range hp.files {
-			j := &fileJob{path: f, name: displayName(fleet.Root, f), host: hp, codepage: cp, filter: opts.Filter}
+		cp := codePageFor(fleet.Config, hp.folder, opts.CodePage)
+		for i, e := range hp.entries {
+			j := &fileJob{entry: e, kind: hp.kinds[i], host: hp, codepage: cp, filter: opts.Filter}
 			hp.jobs = append(hp.jobs, j)
 			jobs = append(jobs, j)
 		}
@@ -127,9 +140,4 @@ func displayName(root, path string) string {
 		}
 	}
 	return filepath.ToSlash(path)
-}
-
-// skippedFile records a path that is listed but not read.
-func skippedFile(root, path string, kind model.FileKind, status model.FileStatus, reason string) *model.InputFile {
-	return &model.InputFile{Path: path, Name: displayName(root, path), Kind: kind, Status: status, Reason: reason}
 }

@@ -5,64 +5,79 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
+	"github.com/ipseclint/ipseclint/internal/inputs"
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/fleetconfig"
 )
 
-// loadConfig reads the configuration: the one given, else the shallowest
-// ipseclint.yaml found. Others found are listed as skipped.
-func loadConfig(fleet *model.Fleet, p *plan, given string) (*model.InputFile, error) {
-	candidates := p.configs
+// loadConfig reads the configuration, found the way golangci-lint finds
+// its own: the file --config names; else ipseclint.yaml (or
+// .ipseclint.yaml, .yml) in the folder of the first path audited (the
+// path itself when it is a folder), else in each parent up to the file
+// system root. Configurations met elsewhere in the audited folders are
+// listed as not used, naming the one that applies.
+func loadConfig(fleet *model.Fleet, p *plan, given, from string) (*model.InputFile, error) {
+	var used string
+	var f *model.InputFile
 	if given != "" {
-		abs, _ := filepath.Abs(given)
+		abs, err := filepath.Abs(given)
+		if err != nil {
+			return nil, fmt.Errorf("configuration %s: %w", given, err)
+		}
 		cfg, err := parseConfig(abs, displayName(fleet.Root, abs))
 		if err != nil {
 			return nil, fmt.Errorf("configuration %s: %w", given, err)
 		}
-		fleet.Config = cfg
-		for _, c := range candidates {
-			if c != abs {
-				p.skipped = append(p.skipped, skippedFile(fleet.Root, c, model.KindConfig, model.StatusSkipped, "configuration not used: --config names "+given))
-			}
+		fleet.Config, used, f = cfg, abs, configFile(fleet.Root, abs)
+	} else if found, ok := inputs.FindUpward(from, configNames...); ok || len(found.Skipped) > 0 {
+		for _, s := range found.Skipped {
+			sk := skippedInput(s)
+			sk.Kind = model.KindConfig
+			p.skipped = append(p.skipped, sk)
 		}
-		return configFile(fleet.Root, abs), nil
-	}
-	if len(candidates) == 0 {
-		return nil, nil
-	}
-	best := candidates[0]
-	for _, c := range candidates[1:] {
-		if strings.Count(c, string(filepath.Separator)) < strings.Count(best, string(filepath.Separator)) {
-			best = c
+		if ok {
+			used, f = found.Path, configFile(fleet.Root, found.Path)
+			fleet.Config = readConfig(f)
 		}
 	}
-	f := configFile(fleet.Root, best)
-	cfg, err := parseConfig(best, f.Name)
-	if err != nil {
-		f.Status = model.StatusPartial
-		if cfg == nil {
-			f.Status = model.StatusFailed
-			f.Reason = withoutName(err, f.Name)
+	for _, e := range p.configs {
+		if e.Path != "" && e.Path == used {
+			continue
 		}
-		for _, e := range unjoin(err) {
-			f.Problems = append(f.Problems, problemFrom(f.Name, e))
+		why := "configuration not used: configurations are looked for in the audited folder and its parents, and none is there"
+		if f != nil {
+			why = "configuration not used: " + f.Name + " applies"
 		}
-	}
-	fleet.Config = cfg
-	for _, c := range candidates {
-		if c != best {
-			p.skipped = append(p.skipped, skippedFile(fleet.Root, c, model.KindConfig, model.StatusSkipped, "configuration not used: "+displayName(fleet.Root, best)+" applies"))
-		}
+		p.skipped = append(p.skipped, &model.InputFile{Name: e.Name, Path: e.Path, Kind: model.KindConfig, Status: model.StatusSkipped, Reason: why})
 	}
 	return f, nil
 }
 
+// readConfig reads a found configuration; its mistakes are problems of
+// the file (the rest of it still applies), and a file that cannot be read
+// at all fails.
+func readConfig(f *model.InputFile) *model.FleetConfig {
+	cfg, err := parseConfig(f.Path, f.Name)
+	if err == nil {
+		return cfg
+	}
+	f.Status = model.StatusPartial
+	if cfg == nil {
+		f.Status = model.StatusFailed
+		f.Reason = withoutName(err, f.Name)
+	}
+	for _, e := range unjoin(err) {
+		f.Problems = append(f.Problems, problemFrom(f.Name, e))
+	}
+	return cfg
+}
+
 // parseConfig reads the configuration at path, naming it name in every
-// location and message.
+// location and message. It never blocks on a pipe and reads at most
+// fleetconfig.MaxSize bytes.
 func parseConfig(path, name string) (*model.FleetConfig, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputs.ReadFileLimited(path, fleetconfig.MaxSize)
 	if err != nil {
 		return nil, errors.New(errText(err))
 	}
@@ -90,4 +105,20 @@ func problemFrom(name string, err error) model.Problem {
 		return p
 	}
 	return model.Problem{Loc: model.Location{File: name}, Message: err.Error()}
+}
+
+// searchStart is the folder the configuration is looked for from: that of
+// the first path given (itself when it is a folder), else the root.
+func searchStart(paths []string, root string) string {
+	if len(paths) == 0 || paths[0] == "-" {
+		return root
+	}
+	abs, err := filepath.Abs(paths[0])
+	if err != nil {
+		return root
+	}
+	if st, err := os.Stat(abs); err == nil && st.IsDir() {
+		return abs
+	}
+	return filepath.Dir(abs)
 }

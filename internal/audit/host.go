@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -17,15 +15,15 @@ import (
 // files holds anything about a host (every file skipped or failed): those
 // files are still listed in the fleet.
 func buildHost(fleet *model.Fleet, hp *hostPlan, flagCodePage string) *model.Host {
-	folder := filepath.Base(hp.dir)
-	h := mergeHost(hp, fleet.Root)
+	folder := hp.folder
+	h := mergeHost(hp)
 	if h == nil {
 		return nil
 	}
 	name := model.ReadComputerName(h.Registry)
 	if name.Known {
 		if cp := codePageFor(fleet.Config, name.Value, flagCodePage); rereadIn(hp, cp) {
-			h = mergeHost(hp, fleet.Root)
+			h = mergeHost(hp)
 			name = model.ReadComputerName(h.Registry)
 		}
 	}
@@ -101,8 +99,8 @@ func rereadIn(hp *hostPlan, cp string) bool {
 
 // mergeHost merges the registry sources and policy stores of a host
 // folder's files; nil when no file contributes anything.
-func mergeHost(hp *hostPlan, root string) *model.Host {
-	h := &model.Host{Dir: displayName(root, hp.dir)}
+func mergeHost(hp *hostPlan) *model.Host {
+	h := &model.Host{Dir: hp.dir}
 	tree := model.NewRegTree()
 	var conflicts []model.ValueConflict
 	useful := false
@@ -130,7 +128,7 @@ func mergeHost(hp *hostPlan, root string) *model.Host {
 		}
 	}
 	for _, j := range hp.jobs {
-		if j.file.Kind == model.KindHiveLog && logsUsed[j.path] {
+		if j.file.Kind == model.KindHiveLog && logsUsed[j.entry.Name] {
 			j.file.Status, j.file.Reason = model.StatusRead, "transaction log applied to its hive"
 		}
 	}
@@ -151,7 +149,7 @@ func disambiguate(hosts []*model.Host) {
 	}
 	for _, h := range hosts {
 		if count[strings.ToUpper(h.Name)] > 1 {
-			h.Name = h.Name + " (" + path.Base(h.Dir) + ")"
+			h.Name = h.Name + " (" + h.Dir + ")"
 			h.NameSource += "; folder added: another folder holds the same computer"
 			for _, f := range h.Files {
 				f.Host = h.Name

@@ -4,10 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path"
 	"runtime/debug"
 	"strings"
 
+	"github.com/ipseclint/ipseclint/internal/inputs"
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/detect"
 	"github.com/ipseclint/ipseclint/parsers/hive"
@@ -18,8 +19,8 @@ import (
 
 // fileJob is one file to read and what came of it.
 type fileJob struct {
-	path     string // as opened
-	name     string // display name, given to the parsers for every location
+	entry    inputs.Entry
+	kind     detect.Result // what the plan sniffed it as
 	host     *hostPlan
 	codepage string
 	filter   *model.KeyFilter
@@ -35,7 +36,7 @@ type fileJob struct {
 // read reads one file. A parser that panics fails that file, never the
 // audit.
 func (j *fileJob) read() {
-	j.file = &model.InputFile{Path: j.path, Name: j.name, Kind: model.KindUnknown}
+	j.file = &model.InputFile{Path: j.entry.Path, Name: j.entry.Name, Size: j.entry.Size, Kind: j.kind.Kind, Detail: j.kind.Detail}
 	j.tree, j.stores, j.logsUsed, j.decodedIn = nil, nil, nil, ""
 	defer func() {
 		if p := recover(); p != nil {
@@ -45,18 +46,12 @@ func (j *fileJob) read() {
 			j.tree, j.stores = nil, nil
 		}
 	}()
-	head, size, err := readHead(j.path)
-	if err != nil {
-		j.file.Status, j.file.Reason = model.StatusFailed, errText(err)
-		return
-	}
-	j.file.Size = size
-	kind := detect.Sniff(head, j.codepage)
-	j.file.Kind, j.file.Detail = kind.Kind, kind.Detail
-	r := readerOf(kind.Kind)
+	r := readerOf(j.kind.Kind)
 	switch {
+	case j.kind.Detail == unreadable:
+		j.fail(j.readError())
 	case r == nil:
-		j.file.Status, j.file.Reason = model.StatusSkipped, "not a file ipseclint reads: "+kind.Detail
+		j.file.Status, j.file.Reason = model.StatusSkipped, "not a file ipseclint reads: "+j.kind.Detail
 	case r.read == nil:
 		j.file.Binary = r.binary
 		j.file.Status, j.file.Reason = model.StatusSkipped, r.skip
@@ -66,36 +61,41 @@ func (j *fileJob) read() {
 	}
 }
 
-// readHead returns the first detect.HeadSize bytes of the file at path
-// and the file's size.
-func readHead(path string) ([]byte, int64, error) {
-	f, err := os.Open(path)
+// readError is why the entry cannot be opened.
+func (j *fileJob) readError() error {
+	rc, err := j.entry.Open()
 	if err != nil {
-		return nil, 0, err
+		return err
 	}
-	defer f.Close()
-	st, err := f.Stat()
+	rc.Close()
+	return errors.New("its first bytes could not be read")
+}
+
+func (j *fileJob) fail(err error) {
+	j.file.Status, j.file.Reason = model.StatusFailed, errText(err)
+}
+
+// readAllOf reads the whole entry (bounded by the size limit it was
+// listed with).
+func (j *fileJob) readAllOf() ([]byte, error) {
+	rc, err := j.entry.Open()
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	head := make([]byte, detect.HeadSize)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, 0, err
-	}
-	return head[:n], st.Size(), nil
+	defer rc.Close()
+	return io.ReadAll(rc)
 }
 
 func (j *fileJob) readReg() {
-	f, err := os.Open(j.path)
+	rc, err := j.entry.Open()
 	if err != nil {
-		j.file.Status, j.file.Reason = model.StatusFailed, errText(err)
+		j.fail(err)
 		return
 	}
-	defer f.Close()
-	res, err := regfile.Parse(f, j.name, regfile.Options{Filter: j.filter, CodePage: j.codepage})
+	defer rc.Close()
+	res, err := regfile.Parse(rc, j.entry.Name, regfile.Options{Filter: j.filter, CodePage: j.codepage})
 	if err != nil {
-		j.file.Status, j.file.Reason = model.StatusFailed, withoutName(err, j.name)
+		j.file.Status, j.file.Reason = model.StatusFailed, withoutName(err, j.entry.Name)
 		return
 	}
 	j.tree = res.Tree
@@ -106,9 +106,14 @@ func (j *fileJob) readReg() {
 }
 
 func (j *fileJob) readHive() {
-	res, err := hive.Open(j.path, hive.Options{Filter: j.filter, Name: j.name})
+	data, err := j.readAllOf()
 	if err != nil {
-		j.file.Status, j.file.Reason = model.StatusFailed, "could not read the hive: "+withoutName(err, j.name)
+		j.fail(err)
+		return
+	}
+	res, err := hive.Read(data, j.entry.Name, hive.Options{Filter: j.filter, Logs: j.logs})
+	if err != nil {
+		j.file.Status, j.file.Reason = model.StatusFailed, "could not read the hive: "+withoutName(err, j.entry.Name)
 		return
 	}
 	j.tree = res.Tree
@@ -130,20 +135,44 @@ func (j *fileJob) readHive() {
 }
 
 func (j *fileJob) readNetsh() {
-	data, err := os.ReadFile(j.path)
+	data, err := j.readAllOf()
 	if err != nil {
-		j.file.Status, j.file.Reason = model.StatusFailed, errText(err)
+		j.fail(err)
 		return
 	}
-	res, err := netsh.Parse(data, j.name, netsh.Options{CodePage: j.codepage})
+	res, err := netsh.Parse(data, j.entry.Name, netsh.Options{CodePage: j.codepage})
 	if err != nil {
-		j.file.Status, j.file.Reason = model.StatusFailed, withoutName(err, j.name)
+		j.file.Status, j.file.Reason = model.StatusFailed, withoutName(err, j.entry.Name)
 		return
 	}
 	j.stores = []*model.PolicyStore{res.Store}
 	j.noteEncoding(res.Encoding)
 	j.file.Detail = strings.TrimSpace(j.file.Detail + ", " + res.Encoding.String())
 	recordText(j.file, res.Errors, res.Warnings, "line(s) not understood")
+}
+
+// logs returns the transaction logs beside a hive: the files of its
+// folder named like it plus .LOG, .LOG1 or .LOG2 (any case), read only
+// when the hive is dirty.
+func (j *fileJob) logs() []hive.Log {
+	base := strings.ToLower(path.Base(j.entry.Name))
+	var out []hive.Log
+	for _, e := range j.host.entries {
+		n := strings.ToLower(path.Base(e.Name))
+		if e.Dir != j.entry.Dir || !strings.HasPrefix(n, base+".log") || len(n) > len(base)+5 {
+			continue
+		}
+		rc, err := e.Open()
+		if err != nil {
+			continue
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err == nil {
+			out = append(out, hive.Log{Name: e.Name, Data: data})
+		}
+	}
+	return out
 }
 
 // noteEncoding records the code page 8-bit text was decoded in.

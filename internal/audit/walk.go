@@ -3,208 +3,171 @@ package audit
 import (
 	"errors"
 	"os"
-	"path/filepath"
+	"path"
 	"sort"
 	"strings"
 
+	"github.com/ipseclint/ipseclint/internal/inputs"
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/detect"
-	"github.com/ipseclint/ipseclint/parsers/fleetconfig"
 )
 
-// hostPlan is a folder of files that belong to one host.
-type hostPlan struct {
-	dir   string     // absolute folder
-	files []string   // absolute paths, sorted
-	jobs  []*fileJob // one per file, once reading starts
-}
-
-// plan is what the paths given to an audit hold, before anything is read.
-type plan struct {
-	hosts   []*hostPlan
-	configs []string           // ipseclint.yaml files found, shallowest first
-	skipped []*model.InputFile // hidden entries, links, unreadable folders, missing paths
-	root    string             // the audited root, for display names
-}
-
-// skip lists a path that is not read.
-func (p *plan) skip(path string, kind model.FileKind, status model.FileStatus, reason string) {
-	p.skipped = append(p.skipped, skippedFile(p.root, path, kind, status, reason))
-}
+// configNames are the names a configuration is found under, in the order
+// they are looked for in one folder (golangci-lint's way).
+var configNames = []string{"ipseclint.yaml", ".ipseclint.yaml", "ipseclint.yml", ".ipseclint.yml"}
 
 func isConfigName(name string) bool {
-	n := strings.ToLower(name)
-	return n == fleetconfig.FileName || n == "ipseclint.yml"
-}
-
-func hidden(name string) bool { return strings.HasPrefix(name, ".") }
-
-// makePlan groups the files under paths into hosts. A folder whose files
-// sit directly in it is one host (every file below it belongs to it); a
-// folder holding only folders is a fleet, each sub-folder planned the same
-// way. Files named on the command line belong to the host of their folder.
-func makePlan(paths []string, root string) *plan {
-	p := &plan{root: root}
-	byDir := map[string]*hostPlan{}
-	seen := map[string]bool{}
-	addFile := func(dir, file string) {
-		if seen[file] {
-			return
-		}
-		seen[file] = true
-		hp := byDir[dir]
-		if hp == nil {
-			hp = &hostPlan{dir: dir}
-			byDir[dir] = hp
-			p.hosts = append(p.hosts, hp)
-		}
-		hp.files = append(hp.files, file)
-	}
-	for _, arg := range paths {
-		abs, err := filepath.Abs(arg)
-		if err != nil {
-			abs = arg
-		}
-		st, err := os.Stat(abs)
-		switch {
-		case err != nil:
-			p.skip(abs, model.KindUnknown, model.StatusFailed, errText(err))
-		case st.IsDir():
-			p.planDir(abs, addFile)
-		case isConfigName(st.Name()):
-			p.configs = append(p.configs, abs)
-		default:
-			addFile(filepath.Dir(abs), abs)
-		}
-	}
-	for _, hp := range p.hosts {
-		sort.Strings(hp.files)
-	}
-	sort.SliceStable(p.hosts, func(i, j int) bool { return p.hosts[i].dir < p.hosts[j].dir })
-	return p
-}
-
-func (p *plan) planDir(dir string, addFile func(dir, file string)) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		p.skip(dir, model.KindDirectory, model.StatusFailed, errText(err))
-		return
-	}
-	var files, dirs []string
-	for _, e := range entries {
-		full := filepath.Join(dir, e.Name())
-		switch {
-		case hidden(e.Name()):
-			kind := model.KindUnknown
-			if e.IsDir() {
-				kind = model.KindDirectory
-			}
-			p.skip(full, kind, model.StatusSkipped, "hidden entry, not read")
-		case e.Type()&os.ModeSymlink != 0 && isDirLink(full):
-			p.skip(full, model.KindDirectory, model.StatusSkipped, "link to a folder, not followed")
-		case e.IsDir():
-			dirs = append(dirs, full)
-		case isConfigName(e.Name()):
-			p.configs = append(p.configs, full)
-		default:
-			files = append(files, full)
-		}
-	}
-	if !anyInput(files) {
-		// A fleet (or a folder of nothing ipseclint reads): its own files
-		// are listed, and each sub-folder is planned the same way.
-		for _, f := range files {
-			addFile(dir, f)
-		}
-		for _, d := range dirs {
-			p.planDir(d, addFile)
-		}
-		return
-	}
-	// A host folder: everything below it belongs to the host.
-	for _, f := range files {
-		addFile(dir, f)
-	}
-	for _, d := range dirs {
-		p.addSubtree(dir, d, addFile)
-	}
-}
-
-// anyInput reports whether one of files is an input ipseclint reads (a
-// hive, a .reg export, a netsh file), judged from its content. A folder
-// holding only other files (a README beside host folders) is not a host.
-func anyInput(files []string) bool {
-	for _, f := range files {
-		head, _, err := readHead(f)
-		if err != nil {
-			continue
-		}
-		if isInput(detect.Sniff(head, "").Kind) {
+	for _, n := range configNames {
+		if strings.EqualFold(name, n) {
 			return true
 		}
 	}
 	return false
 }
 
-func (p *plan) addSubtree(hostDir, dir string, addFile func(dir, file string)) {
-	entries, err := os.ReadDir(dir)
+// hostPlan is a folder of files that belong to one host.
+type hostPlan struct {
+	dir     string // display name of the folder ("." for the root)
+	folder  string // the folder's own name, for a host without ComputerName
+	entries []inputs.Entry
+	kinds   []detect.Result // what each entry was sniffed as
+	jobs    []*fileJob      // one per entry, once reading starts
+}
+
+// plan is what the paths given to an audit hold, before anything is read.
+type plan struct {
+	root    string
+	hosts   []*hostPlan        // sorted by folder
+	configs []inputs.Entry     // configuration files met in the folders
+	skipped []*model.InputFile // what inputs.Collect did not list as an entry
+}
+
+// makePlan groups the entries of set into hosts. A folder (or archive)
+// holding input files directly is one host, and every file below it
+// belongs to it; a folder holding only folders (and perhaps a README) is a
+// fleet, each sub-folder planned the same way. Whether a file is an input
+// is judged from its content (the readers table), never its name.
+func makePlan(set *inputs.Set) *plan {
+	p := &plan{root: set.Root}
+	var files []inputs.Entry
+	for _, e := range set.Entries {
+		if isConfigName(path.Base(e.Name)) {
+			p.configs = append(p.configs, e)
+			continue
+		}
+		files = append(files, e)
+	}
+	kinds := make([]detect.Result, len(files))
+	holdsInput := map[string]bool{}
+	for i, e := range files {
+		kinds[i] = sniff(e)
+		if isInput(kinds[i].Kind) {
+			holdsInput[e.Dir] = true
+		}
+	}
+	byDir := map[string]*hostPlan{}
+	for i, e := range files {
+		dir := hostDir(e.Dir, holdsInput)
+		hp := byDir[dir]
+		if hp == nil {
+			hp = &hostPlan{dir: dir, folder: folderName(dir, set.Root)}
+			byDir[dir] = hp
+			p.hosts = append(p.hosts, hp)
+		}
+		hp.entries = append(hp.entries, e)
+		hp.kinds = append(hp.kinds, kinds[i])
+	}
+	sort.SliceStable(p.hosts, func(i, j int) bool { return p.hosts[i].dir < p.hosts[j].dir })
+	for _, s := range set.Skipped {
+		p.skipped = append(p.skipped, skippedInput(s))
+	}
+	return p
+}
+
+// sniff tells an entry's kind from its first bytes; an entry that cannot
+// be read at all is left for reading to report.
+func sniff(e inputs.Entry) detect.Result {
+	head, err := e.Head(detect.HeadSize)
 	if err != nil {
-		p.skip(dir, model.KindDirectory, model.StatusFailed, errText(err))
-		return
+		return detect.Result{Kind: model.KindUnknown, Detail: unreadable}
 	}
-	for _, e := range entries {
-		full := filepath.Join(dir, e.Name())
-		switch {
-		case hidden(e.Name()):
-			p.skip(full, model.KindUnknown, model.StatusSkipped, "hidden entry, not read")
-		case e.Type()&os.ModeSymlink != 0 && isDirLink(full):
-			p.skip(full, model.KindDirectory, model.StatusSkipped, "link to a folder, not followed")
-		case e.IsDir():
-			p.addSubtree(hostDir, full, addFile)
-		default:
-			addFile(hostDir, full)
-		}
-	}
+	return detect.Sniff(head, "")
 }
 
-func isDirLink(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.IsDir()
+// unreadable marks an entry whose first bytes could not be read.
+const unreadable = "could not be read"
+
+// hostDir returns the host folder of a file in folder dir: the topmost
+// folder from the root down to dir that holds an input file directly;
+// dir itself when none does (the file is then listed, under no host).
+func hostDir(dir string, holdsInput map[string]bool) string {
+	if holdsInput["."] {
+		return "."
+	}
+	if dir == "." {
+		return dir
+	}
+	parts := strings.Split(dir, "/")
+	for i := range parts {
+		if d := strings.Join(parts[:i+1], "/"); holdsInput[d] {
+			return d
+		}
+	}
+	return dir
 }
 
-// commonRoot returns the folder every path lies in: the folder itself for
-// a single folder, the file's folder for a single file.
-func commonRoot(paths []string) string {
-	var root string
-	for i, arg := range paths {
-		abs, err := filepath.Abs(arg)
-		if err != nil {
-			continue
+// folderName is the name a host folder gives a host without a
+// ComputerName: the folder's own name, or the archive's without its
+// extension ("EXFE01.zip!" names EXFE01).
+func folderName(dir, root string) string {
+	if dir == "." {
+		base := path.Base(strings.ReplaceAll(root, `\`, "/"))
+		if base == "" || base == "/" {
+			return "."
 		}
-		if st, err := os.Stat(abs); err != nil || !st.IsDir() {
-			abs = filepath.Dir(abs)
-		}
-		if i == 0 || root == "" {
-			root = abs
-			continue
-		}
-		for !within(abs, root) {
-			parent := filepath.Dir(root)
-			if parent == root {
+		return base
+	}
+	name := path.Base(dir)
+	if arc, ok := strings.CutSuffix(name, "!"); ok {
+		name = arc
+		for _, ext := range []string{".tar.gz", ".tgz", ".zip", ".tar"} {
+			if strings.HasSuffix(strings.ToLower(name), ext) {
+				name = name[:len(name)-len(ext)]
 				break
 			}
-			root = parent
 		}
 	}
-	return root
+	return name
 }
 
-func within(path, dir string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+// skippedInput is a path inputs.Collect did not list as an entry. Special
+// files, links and hidden entries are not inputs (skipped); a file that
+// should have been read and was not (too large, damaged, encrypted,
+// unreadable, missing, refused) failed, so that the exit code says the
+// audit is incomplete.
+func skippedInput(s inputs.Skipped) *model.InputFile {
+	f := &model.InputFile{Name: s.Name, Path: s.Path, Kind: model.KindUnknown, Status: model.StatusSkipped, Reason: s.Reason}
+	switch s.Kind {
+	case inputs.KindFIFO, inputs.KindSocket, inputs.KindDevice, inputs.KindIrregular, inputs.KindSymlink,
+		inputs.KindOutsideRoot, inputs.KindLoop, inputs.KindDuplicate, inputs.KindHidden:
+	default:
+		f.Status = model.StatusFailed
+	}
+	if s.Path != "" {
+		if st, err := os.Lstat(s.Path); err == nil && st.IsDir() {
+			f.Kind = model.KindDirectory
+		}
+	}
+	return f
 }
 
+// errText renders a read error without the path it names: the outputs
+// show the file beside its reason.
 func errText(err error) string {
+	var re *inputs.ReadError
+	if errors.As(err, &re) {
+		return re.Err.Error()
+	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err.Error()

@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -51,6 +52,39 @@ type Options struct {
 	// Name is the file's display name, used in every location and
 	// message instead of the path it is opened at ("" = the path).
 	Name string
+	// Logs returns the transaction logs beside the hive, for a dirty
+	// hive; it is called only when the hive is dirty. nil makes Open look
+	// for them in the hive's folder (and Read use none).
+	Logs func() []Log
+}
+
+// Log is a transaction log of a hive (SYSTEM.LOG, SYSTEM.LOG1, ...).
+type Log struct {
+	// Name identifies the log in Result.LogsUsed; its extension (after
+	// the last ".", any case) says which log it is: LOG, LOG1 or LOG2.
+	Name string
+	Data []byte
+}
+
+// logsOf turns the caller's logs into the reader's, keeping those named
+// like a log.
+func logsOf(get func() []Log) func() []logFile {
+	return func() []logFile {
+		var out []logFile
+		for _, l := range get() {
+			i := strings.LastIndexByte(l.Name, '.')
+			if i < 0 {
+				continue
+			}
+			for _, ext := range logExts {
+				if strings.EqualFold(l.Name[i+1:], ext) {
+					out = append(out, logFile{path: l.Name, ext: ext, data: l.Data})
+				}
+			}
+		}
+		sort.SliceStable(out, func(i, j int) bool { return out[i].ext < out[j].ext })
+		return out
+	}
 }
 
 // Result is what was read from one hive file.
@@ -99,7 +133,21 @@ func Open(path string, opts Options) (*Result, error) {
 	if name == "" {
 		name = path
 	}
-	return read(name, data, func() []logFile { return findLogs(path) }, opts)
+	logs := func() []logFile { return findLogs(path) }
+	if opts.Logs != nil {
+		logs = logsOf(opts.Logs)
+	}
+	return read(name, data, logs, opts)
+}
+
+// Read reads a hive held in memory (an archive member, say) named name in
+// every location and message; opts.Logs gives the logs beside it.
+func Read(data []byte, name string, opts Options) (*Result, error) {
+	var logs func() []logFile
+	if opts.Logs != nil {
+		logs = logsOf(opts.Logs)
+	}
+	return read(name, data, logs, opts)
 }
 
 // failure is an error that makes the whole file unreadable.
