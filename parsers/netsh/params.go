@@ -5,31 +5,6 @@ import (
 	"strings"
 )
 
-// commandTags lists, per `netsh ipsec static` command, the tags Windows
-// Server 2003 accepts, in their positional order (a value without a tag
-// takes the next tag of this list). From netsh's own usage text (FORMATS.md
-// §3.1, samples/netsh/21_*).
-var commandTags = map[string][]string{
-	"add policy":          {"name", "description", "mmpfs", "qmpermm", "mmlifetime", "activatedefaultrule", "pollinginterval", "assign", "mmsecmethods"},
-	"set policy":          {"name", "guid", "newname", "description", "mmpfs", "qmpermm", "mmlifetime", "activatedefaultrule", "pollinginterval", "assign", "gpo", "mmsecmethods"},
-	"delete policy":       {"name", "all"},
-	"add filterlist":      {"name", "description"},
-	"set filterlist":      {"name", "guid", "newname", "description"},
-	"delete filterlist":   {"name", "all"},
-	"add filter":          {"filterlist", "srcaddr", "dstaddr", "description", "protocol", "mirrored", "srcmask", "dstmask", "srcport", "dstport"},
-	"delete filter":       {"filterlist", "srcaddr", "dstaddr", "protocol", "srcmask", "dstmask", "srcport", "dstport", "mirrored"},
-	"add filteraction":    {"name", "description", "qmpfs", "inpass", "soft", "action", "qmsecmethods"},
-	"set filteraction":    {"name", "guid", "newname", "description", "qmpfs", "inpass", "soft", "action", "qmsecmethods"},
-	"delete filteraction": {"name", "all"},
-	"add rule":            {"name", "policy", "filterlist", "filteraction", "tunnel", "conntype", "activate", "description", "kerberos", "psk", "rootca"},
-	"set rule":            {"name", "id", "policy", "newname", "description", "filterlist", "filteraction", "tunnel", "conntype", "activate", "kerberos", "psk", "rootca"},
-	"delete rule":         {"name", "id", "all", "policy"},
-	"set defaultrule":     {"policy", "qmpfs", "activate", "qmsecmethods", "kerberos", "psk", "rootca"},
-	"set store":           {"location", "domain"},
-	"set batch":           {"mode"},
-	"delete all":          {},
-}
-
 // stringTags take free text: an unquoted value with spaces (a logged argv,
 // samples/netsh/17_*) goes on in the bare words that follow them.
 var stringTags = map[string]bool{
@@ -53,8 +28,8 @@ func (p params) has(tag string) bool { _, ok := p[tag]; return ok }
 // resolveTags matches the tokens of a command to its tags: exact tag, or
 // an unambiguous prefix of one, or positional. It reports unknown and
 // ambiguous tags and values it could not place.
-func (c *cmdContext) resolveTags(cmd string, toks []token) params {
-	tags := commandTags[cmd]
+func (c *cmdContext) resolveTags(sc *staticCommand, toks []token) params {
+	cmd, tags := sc.name, sc.tags
 	out := make(params, len(toks))
 	next := 0 // next positional tag
 	var last *param

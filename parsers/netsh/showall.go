@@ -188,42 +188,59 @@ func (l *listing) set(f field, v string) {
 		l.truncated = true
 		l.warn(fmt.Sprintf("value %q is truncated (format=table or wide=no): names may not match", v))
 	}
-	switch f {
-	case fPolicyName:
-		l.closeList()
-		l.pol = l.b.newPolicy(v, l.loc())
-		l.rule, l.act, l.cur = nil, nil, curPolicy
-	case fRuleID, fRuleName:
-		l.startRule(f, v)
-	case fFilterListName:
-		l.startList(v)
-	case fFilterActionName:
-		l.startAction(v)
-	case fDescription:
-		l.description(v)
-	case fStore:
-		l.storeLocation(v)
-	case fLastModified:
-		if l.cur == curPolicy && l.pol != nil {
-			l.pol.LastModified = v
+	if set, ok := listingSetters[f]; ok {
+		set(l, f, v)
+	}
+}
+
+// listingSetters say what each field of a label line does.
+var listingSetters = func() map[field]func(*listing, field, string) {
+	m := map[field]func(*listing, field, string){
+		fPolicyName:       func(l *listing, _ field, v string) { l.startPolicy(v) },
+		fRuleID:           (*listing).startRule,
+		fRuleName:         (*listing).startRule,
+		fFilterListName:   func(l *listing, _ field, v string) { l.startList(v) },
+		fFilterActionName: func(l *listing, _ field, v string) { l.startAction(v) },
+		fDescription:      func(l *listing, _ field, v string) { l.description(v) },
+		fStore:            func(l *listing, _ field, v string) { l.storeLocation(v) },
+		fLastModified:     func(l *listing, _ field, v string) { l.lastModified(v) },
+		fGUID:             func(l *listing, _ field, v string) { l.guid(v) },
+		fNumFilters:       func(l *listing, _ field, v string) { l.numFilters(v) },
+		fNumRules:         func(*listing, field, string) {},
+	}
+	for _, group := range []struct {
+		set    func(*listing, field, string)
+		fields []field
+	}{
+		{(*listing).filterField, []field{fMirrored, fSrcIP, fSrcMask, fSrcDNS, fDstIP, fDstMask, fDstDNS, fProtocol, fSrcPort, fDstPort}},
+		{(*listing).policyField, []field{fAssigned, fMMPFS, fPollingInterval, fMMLifetime, fQMPerMM, fActivateDefault}},
+		{(*listing).actionField, []field{fAction, fQMPFS, fInPass, fSoft}},
+		{(*listing).ruleField, []field{fRuleActive, fConnType, fTunnel, fPSK, fRootCA}},
+	} {
+		for _, f := range group.fields {
+			m[f] = group.set
 		}
-	case fGUID:
-		l.guid(v)
-	case fNumFilters:
-		if n, err := parseCount(v); err == nil && l.list != nil {
-			l.expected, l.expLine = n, l.line
-		} else if err != nil {
-			l.b.errAt(l.line, 0, fmt.Sprintf("No. of Filters: %v", err))
-		}
-	case fNumRules:
-	case fMirrored, fSrcIP, fSrcMask, fSrcDNS, fDstIP, fDstMask, fDstDNS, fProtocol, fSrcPort, fDstPort:
-		l.filterField(f, v)
-	case fAssigned, fMMPFS, fPollingInterval, fMMLifetime, fQMPerMM, fActivateDefault:
-		l.policyField(f, v)
-	case fAction, fQMPFS, fInPass, fSoft:
-		l.actionField(f, v)
-	case fRuleActive, fConnType, fTunnel, fPSK, fRootCA:
-		l.ruleField(f, v)
+	}
+	return m
+}()
+
+func (l *listing) startPolicy(name string) {
+	l.closeList()
+	l.pol = l.b.newPolicy(name, l.loc())
+	l.rule, l.act, l.cur = nil, nil, curPolicy
+}
+
+func (l *listing) lastModified(v string) {
+	if l.cur == curPolicy && l.pol != nil {
+		l.pol.LastModified = v
+	}
+}
+
+func (l *listing) numFilters(v string) {
+	if n, err := parseCount(v); err == nil && l.list != nil {
+		l.expected, l.expLine = n, l.line
+	} else if err != nil {
+		l.b.errAt(l.line, 0, fmt.Sprintf("No. of Filters: %v", err))
 	}
 }
 
@@ -494,6 +511,13 @@ func (l *listing) filterField(f field, v string) {
 	}
 	p := l.filt
 	p.seen[f] = true
+	if err := p.set(f, v); err != nil {
+		l.b.errAt(l.line, 0, fmt.Sprintf("%s: %v", f, err))
+	}
+}
+
+// set applies one line of a listed filter.
+func (p *pendingFilter) set(f field, v string) error {
 	var err error
 	switch f {
 	case fMirrored:
@@ -501,28 +525,35 @@ func (l *listing) filterField(f field, v string) {
 		if on, err = parseBool(v); err == nil {
 			p.f.Mirrored = on
 		}
-	case fSrcIP:
-		p.srcIP = v
-	case fSrcMask:
-		p.srcMask = v
-	case fSrcDNS:
-		p.srcDNS = v
-	case fDstIP:
-		p.dstIP = v
-	case fDstMask:
-		p.dstMask = v
-	case fDstDNS:
-		p.dstDNS = v
 	case fProtocol:
 		p.f.Protocol, err = parseProtocol(v)
 	case fSrcPort:
 		p.f.SrcPort, err = parsePort(v)
 	case fDstPort:
 		p.f.DstPort, err = parsePort(v)
+	default:
+		*p.text(f) = v
 	}
-	if err != nil {
-		l.b.errAt(l.line, 0, fmt.Sprintf("%s: %v", f, err))
+	return err
+}
+
+// text is the pending filter's field for an address line.
+func (p *pendingFilter) text(f field) *string {
+	switch f {
+	case fSrcIP:
+		return &p.srcIP
+	case fSrcMask:
+		return &p.srcMask
+	case fSrcDNS:
+		return &p.srcDNS
+	case fDstIP:
+		return &p.dstIP
+	case fDstMask:
+		return &p.dstMask
+	case fDstDNS:
+		return &p.dstDNS
 	}
+	return new(string) // no other field reaches here (listingSetters)
 }
 
 // closeFilter builds the pending filter's addresses and adds it.
