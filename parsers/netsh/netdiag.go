@@ -8,13 +8,8 @@ import (
 )
 
 var (
-	// netdiagTest is the result line of `netdiag /test:ipsec`.
-	netdiagTest = regexp.MustCompile(`(?i)IP Security test[\s.]*:`)
-	// netdiagActive names the active policy: Local IPSec Policy Active: 'X'
-	// (or Domain IPSec Policy Active).
-	netdiagActive = regexp.MustCompile(`(?i)\b(Local|Domain) IPSec Policy Active:\s*'([^']*)'`)
-	netdiagPath   = regexp.MustCompile(`(?i)IP Security Policy Path:\s*\S*?(\{[0-9A-F-]{36}\})`)
-	netdiagNone   = regexp.MustCompile(`(?i)no policy is assigned`)
+	netdiagPath = regexp.MustCompile(`(?i)IP Security Policy Path:\s*\S*?(\{[0-9A-F-]{36}\})`)
+	netdiagNone = regexp.MustCompile(`(?i)no policy is assigned`)
 	// netdiagFilter is a filter of the /debug output, not read.
 	netdiagFilter = regexp.MustCompile(`(?i)\bSrc Addr\s*:`)
 )
@@ -29,15 +24,14 @@ func parseNetdiag(b *builder, lines []string) {
 		if strings.HasPrefix(strings.TrimSpace(raw), "#") {
 			continue
 		}
-		if m := netdiagActive.FindStringSubmatch(raw); m != nil {
-			name := m[2]
+		if scope, name, ok := netdiagActiveLine(raw); ok {
 			p := b.store.Policy(name)
 			if p == nil {
 				p = b.newPolicy(name, b.loc(line, 0))
 				p.Partial = true
 				p.Rules = p.Rules[:0] // not even the default response rule is known
 			}
-			if strings.EqualFold(m[1], "domain") {
+			if strings.EqualFold(scope, "domain") {
 				b.store.Store = model.StoreDomain
 			}
 			if g := netdiagPath.FindStringSubmatch(raw); g != nil {

@@ -48,7 +48,7 @@ var ErrNotIPSec = errors.New("no netsh IPSec content")
 // are in Result.Errors and Result.Warnings.
 func Parse(data []byte, file string, opts Options) (*Result, error) {
 	text, info := textenc.Decode(data, opts.CodePage)
-	res := &Result{Encoding: info, Store: &model.PolicyStore{File: file, Source: model.SourceNetsh, Store: model.StoreLocal, Policies: []*model.Policy{}, FilterLists: []*model.FilterList{}, FilterActions: []*model.FilterAction{}}}
+	res := &Result{Encoding: info, Store: newStore(file, "")}
 	b := &builder{file: file, res: res, store: res.Store}
 	if info.Invalid > 0 {
 		b.warnAt(0, 0, fmt.Sprintf("%d bytes are not valid %s; they were replaced", info.Invalid, info.Encoding))
@@ -64,26 +64,28 @@ func Parse(data []byte, file string, opts Options) (*Result, error) {
 		b.warnAt(0, 0, "the file is empty: no IPSec data (not the same as no policy)")
 		return res, nil
 	}
-	switch form := sniffForm(lines); form {
+	form := formOf(data, opts.CodePage)
+	res.Store.Form = form
+	switch form {
 	case formShowAll:
-		res.Store.Form = formShowAll
 		parseListing(b, lines)
 	case formNetdiag:
-		res.Store.Form = formNetdiag
 		parseNetdiag(b, lines)
 	case formScript, formIPSecPol:
-		res.Store.Form = form
 		if form == formIPSecPol {
 			b.warnAt(0, 0, "ipsecpol/ipseccmd command script (Windows 2000 Resource Kit / XP Support Tools): read as the static policy its -w REG/DS commands make; dynamic-mode commands are skipped")
 		}
-		if !parseScript(b, lines) {
-			return res, fmt.Errorf("%s: %w (no netsh ipsec or ipsecpol command in it)", file, ErrNotIPSec)
-		}
+		parseScript(b, lines)
 	default:
-		return res, fmt.Errorf("%s: %w (neither a netsh ipsec script, a show all listing, ipsecpol commands nor netdiag output)", file, ErrNotIPSec)
+		return res, fmt.Errorf("%s: %w (neither a netsh ipsec script, a show all listing, ipsecpol commands nor netdiag output in its first %d bytes)", file, ErrNotIPSec, SniffBytes)
 	}
 	b.finish()
 	return res, nil
+}
+
+// newStore is an empty store of a netsh file, in netsh's default store.
+func newStore(file, form string) *model.PolicyStore {
+	return &model.PolicyStore{File: file, Source: model.SourceNetsh, Form: form, Store: model.StoreLocal, Policies: []*model.Policy{}, FilterLists: []*model.FilterList{}, FilterActions: []*model.FilterAction{}}
 }
 
 // hasHighBytes reports whether data has bytes outside ASCII.

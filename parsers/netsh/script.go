@@ -2,17 +2,10 @@ package netsh
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 )
-
-// errLine is netsh's "nothing to show" message (ERR IPsec[05072] ...).
-var errLine = regexp.MustCompile(`(?i)^\s*ERR\s+IPsec\s*\[\d+\]`)
-
-// logPrefix is a log label in front of a command ("Entry added: netsh ...").
-var logPrefix = regexp.MustCompile(`(?i)^[^=:"]{1,60}:\s*((?:[a-z]:)?[^\s"]*netsh(?:\.exe)?\s)`)
 
 // scriptState is the state of a script being read: the netsh context that
 // `pushd` or `netsh -f` set, and counters for the summary warnings.
@@ -27,6 +20,19 @@ type scriptState struct {
 	assigns    map[*model.Policy][]assignment
 	sawNetsh   bool
 	sawIPSecPl bool
+	// dry is set while sniffing: commands are recognized and counted
+	// (commands: netsh ipsec ones and ipsec contexts entered; ipsecpols)
+	// but not run.
+	dry                 bool
+	commands, ipsecpols int
+	// toks is the tokens of the command being read, a buffer used again
+	// for each (nothing keeps tokens past their command).
+	toks  []token
+	spans []span // the commands of the line being read, a buffer too
+}
+
+func newScriptState(b *builder) *scriptState {
+	return &scriptState{b: b, assigns: map[*model.Policy][]assignment{}}
 }
 
 // cmdContext reports problems of one command at their place.
@@ -51,12 +57,9 @@ func (c *cmdContext) loc(off int) model.Location {
 }
 
 // parseScript reads netsh command lines (and ipsecpol lines) in order.
-func parseScript(b *builder, lines []string) bool {
-	st := &scriptState{b: b, assigns: map[*model.Policy][]assignment{}}
-	logical := joinContinuations(lines)
-	for i := range logical {
-		st.logicalLine(&logical[i])
-	}
+func parseScript(b *builder, lines []string) {
+	st := newScriptState(b)
+	st.lines(lines)
 	if st.dynamic > 0 {
 		b.warnAt(st.dynamicAt, 0, fmt.Sprintf("%d netsh ipsec dynamic command(s) skipped: dynamic policy is volatile and not part of the static store (only ipsecexempt is kept)", st.dynamic))
 	}
@@ -66,7 +69,22 @@ func parseScript(b *builder, lines []string) bool {
 	for _, p := range b.store.Policies {
 		st.warnFlips(p)
 	}
-	return st.sawNetsh || st.sawIPSecPl || b.noDataSeen
+}
+
+// lines reads physical lines, joining continued ones.
+func (st *scriptState) lines(lines []string) {
+	var j joiner
+	var ll logicalLine // one at a time: nothing keeps a line past its commands
+	for i, l := range lines {
+		var ok bool
+		if ll, ok = j.add(l, i+1); ok {
+			st.logicalLine(&ll)
+		}
+	}
+	if last, ok := j.flush(); ok {
+		ll = last
+		st.logicalLine(&ll)
+	}
 }
 
 // assignment is one assign=yes|no of a policy.
@@ -105,11 +123,12 @@ func (st *scriptState) logicalLine(l *logicalLine) {
 	switch {
 	case t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "::") || strings.HasPrefix(t, ";"):
 		return
-	case errLine.MatchString(t):
+	case isErrLine(t):
 		st.b.noDataSeen = true
 		return
 	}
-	for _, sp := range splitCommands(l) {
+	st.spans = splitCommands(st.spans[:0], l)
+	for _, sp := range st.spans {
 		st.command(sp)
 	}
 }
@@ -118,16 +137,20 @@ func (st *scriptState) logicalLine(l *logicalLine) {
 func (st *scriptState) command(sp span) {
 	c := &cmdContext{b: st.b, line: sp.line}
 	s, base := commandText(sp)
-	toks := tokenize(s, base)
-	if len(toks) == 0 || !toks[0].bare() {
-		return
+	word, ok := commandWord(firstWord(s))
+	if !ok {
+		return // another batch command (rem, echo, pause, exit...)
 	}
-	switch word := programName(toks[0].value); word {
+	st.toks = appendTokens(st.toks[:0], s, base, st.tokenLimit(word))
+	toks := st.toks
+	switch word {
 	case "netsh":
 		st.netsh(c, toks[1:])
 	case "ipsecpol", "ipseccmd":
 		st.sawIPSecPl = true
-		st.ipsecpol(c, s, base)
+		if st.ipsecpols++; !st.dry {
+			st.ipsecpol(c, s, base)
+		}
 	case "pushd":
 		st.pushd(toks[1:])
 	case "popd":
@@ -135,7 +158,7 @@ func (st *scriptState) command(sp span) {
 	case "ipsec", "static", "dynamic":
 		ctx, rest := contextWords(st.ctx, toks)
 		st.run(c, ctx, rest)
-	case "add", "set", "delete", "show", "exportpolicy", "importpolicy", "dump":
+	default: // a verb
 		switch {
 		case len(st.ctx) > 0:
 			st.run(c, st.ctx, toks)
@@ -145,7 +168,72 @@ func (st *scriptState) command(sp span) {
 			st.run(c, []string{"ipsec", "static"}, toks)
 		}
 	}
-	// Anything else is another batch command (rem, echo, pause, exit...).
+}
+
+// tokenLimit is how many tokens of a command are read: all of them, but
+// while sniffing only as many as tell whether it is a netsh command (a
+// verb and its object; `netsh -r host -u user -p pw -c ctx ipsec static`
+// and its verb). Parameters do not tell.
+func (st *scriptState) tokenLimit(word string) int {
+	switch {
+	case !st.dry:
+		return -1
+	case word == "netsh":
+		return 14
+	case word == "ipsecpol" || word == "ipseccmd":
+		return 1
+	}
+	return 6
+}
+
+// commandWords are the first words of the commands a script is read
+// for: programs, netsh contexts and the verbs of a netsh context.
+var commandWords = map[string]string{}
+
+func init() {
+	for _, w := range []string{"netsh", "ipsecpol", "ipseccmd", "pushd", "popd", "ipsec", "static", "dynamic",
+		"add", "set", "delete", "show", "exportpolicy", "importpolicy", "dump"} {
+		commandWords[w] = w
+	}
+}
+
+// commandWord looks a program name up in commandWords, in any case.
+func commandWord(w string) (string, bool) {
+	var buf [16]byte
+	if len(w) > len(buf) {
+		return "", false
+	}
+	for i := 0; i < len(w); i++ {
+		buf[i] = lowerASCII(w[i])
+	}
+	word, ok := commandWords[string(buf[:len(w)])]
+	return word, ok
+}
+
+// firstWord is the program name of the first token tokenize finds in s
+// (without its directory and ".exe"), or "" when that token is a tag
+// (`set policy=x` is cmd's set).
+func firstWord(s string) string {
+	i := 0
+	for i < len(s) && (isSpace(s[i]) || s[i] == '=') { // tokenize skips stray '='
+		i++
+	}
+	w, quoted := readWord(s, &i, true)
+	if !quoted {
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+		if i < len(s) && s[i] == '=' {
+			return ""
+		}
+	}
+	if i := strings.LastIndexAny(w, `\/`); i >= 0 {
+		w = w[i+1:]
+	}
+	if hasSuffixFold(w, ".exe") {
+		w = w[:len(w)-len(".exe")]
+	}
+	return w
 }
 
 // commandText returns the text of a command without its leading blanks,
@@ -156,22 +244,10 @@ func commandText(sp span) (string, int) {
 	for len(s) > 0 && (isSpace(s[0]) || s[0] == '@') {
 		s, base = s[1:], base+1
 	}
-	if hasLogPrefix(s) {
-		if m := logPrefix.FindStringSubmatchIndex(s); m != nil {
-			s, base = s[m[2]:], base+m[2]
-		}
+	if p, ok := logPrefixEnd(s); ok {
+		s, base = s[p:], base+p
 	}
 	return s, base
-}
-
-// programName is the first word of a command as a program name: lower
-// case, without its directory and ".exe".
-func programName(w string) string {
-	w = strings.ToLower(w)
-	if i := strings.LastIndexAny(w, `\/`); i >= 0 {
-		w = w[i+1:]
-	}
-	return strings.TrimSuffix(w, ".exe")
 }
 
 // pushd enters a netsh context (`pushd ipsec static`), or a directory.
@@ -180,6 +256,7 @@ func (st *scriptState) pushd(args []token) {
 	if ctx, rest := contextWords(nil, args); len(ctx) > 0 && len(rest) == 0 {
 		st.ctx = ctx
 		st.b.dumpFrame = true
+		st.commands++
 	} else {
 		st.ctx = nil // a directory, not a netsh context
 	}
@@ -191,15 +268,6 @@ func (st *scriptState) popd() {
 	} else {
 		st.ctx = nil
 	}
-}
-
-// hasLogPrefix is a cheap test for a "Label: netsh ..." line.
-func hasLogPrefix(s string) bool {
-	head := s
-	if len(head) > 62 {
-		head = head[:62]
-	}
-	return strings.IndexByte(head, ':') > 0 && strings.Contains(strings.ToLower(s), "netsh")
 }
 
 // contextWords reads netsh context words (ipsec, static, dynamic) in front
@@ -240,6 +308,7 @@ func (st *scriptState) netsh(c *cmdContext, toks []token) {
 			ctx, _ = contextWords(nil, tokenize(toks[1].value, toks[1].valOff))
 		case "f":
 			st.sawNetsh = true
+			st.commands++
 			c.warnf(toks[1].valOff, "netsh runs the script %q, which is not part of this file", toks[1].value)
 		}
 		toks = toks[2:]
@@ -257,8 +326,8 @@ func (st *scriptState) run(c *cmdContext, ctx []string, toks []token) {
 		return // "static ..." outside the ipsec context: not a netsh command
 	}
 	st.sawNetsh = true
-	if len(toks) == 0 {
-		return // a bare context: interactive netsh, nothing to read
+	if st.commands++; st.dry || len(toks) == 0 {
+		return // sniffing, or a bare context: interactive netsh, nothing to read
 	}
 	verbTok := toks[0]
 	verb := strings.ToLower(verbTok.value)

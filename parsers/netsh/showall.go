@@ -2,18 +2,10 @@ package netsh
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 )
-
-// labelLine splits "Label<padding> : value" at the first ASCII or
-// full-width colon.
-var labelLine = regexp.MustCompile(`^\s*([^:：]*?)\s*[:：]\s?(.*)$`)
-
-// dashes is a heading underline.
-var dashes = regexp.MustCompile(`^\s*-{3,}[\s-]*$`)
 
 // specialListingAddrs are the placeholders a listing prints for special
 // addresses (English spelling; other languages map to it through their
@@ -74,7 +66,7 @@ func parseListing(b *builder, lines []string) {
 	l := &listing{b: b, expected: -1, langs: map[string]bool{}}
 	for i := 0; i < len(lines); i++ {
 		l.line = i + 1
-		if i+1 < len(lines) && dashes.MatchString(lines[i+1]) {
+		if i+1 < len(lines) && isDashes(lines[i+1]) {
 			if cols := tableColumns(lines[i]); cols != nil {
 				i = l.table(lines, i, cols)
 				continue
@@ -107,20 +99,21 @@ func (l *listing) lineOf(raw string) {
 		return
 	case strings.HasPrefix(t, "#"):
 		return
-	case errLine.MatchString(t):
+	case isErrLine(t):
 		l.b.noDataSeen = true
 		return
-	case dashes.MatchString(t):
+	case isDashes(t):
 		return
 	}
-	if m := labelLine.FindStringSubmatch(t); m != nil {
-		if lm, ok := vocab.labels[normLabel(m[1])]; ok {
+	label, value, isLabel := splitLabel(t)
+	if isLabel {
+		if lm, ok := lookupLabel(vocab.labels, label); ok {
 			l.langs[lm.lang] = true
-			l.set(lm.field, strings.TrimSpace(m[2]))
+			l.set(lm.field, strings.TrimSpace(value))
 			return
 		}
 	}
-	if h, ok := vocab.headings[normLabel(t)]; ok {
+	if h, ok := lookupLabel(vocab.headings, t); ok {
 		l.headingLine(h.field)
 		return
 	}
@@ -128,8 +121,8 @@ func (l *listing) lineOf(raw string) {
 		return
 	}
 	l.unknown++
-	if m := labelLine.FindStringSubmatch(t); m != nil && m[1] != "" {
-		l.warn(fmt.Sprintf("unknown label %q (value %q) kept out of the model", m[1], strings.TrimSpace(m[2])))
+	if isLabel && label != "" {
+		l.warn(fmt.Sprintf("unknown label %q (value %q) kept out of the model", label, strings.TrimSpace(value)))
 		return
 	}
 	l.warn(fmt.Sprintf("line not understood: %q", t))
@@ -637,9 +630,12 @@ func tableColumns(line string) []tableColumn {
 		}
 		start := i
 		for i < len(line) && !(line[i] == ' ' && (i+1 >= len(line) || line[i+1] == ' ')) {
+			if i-start > maxLabelText {
+				return nil // longer than any label: a line of another kind
+			}
 			i++
 		}
-		lm, ok := vocab.labels[normLabel(line[start:i])]
+		lm, ok := lookupLabel(vocab.labels, line[start:i])
 		if !ok {
 			return nil
 		}
