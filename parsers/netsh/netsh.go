@@ -9,11 +9,17 @@
 // go/scanner it reports each malformed line as a ParseError with its
 // position and goes on with the next one. It only says what the file
 // holds; whether the configuration is right is for the rules to judge.
+//
+// ParseReader streams: it decodes the text as it reads it and holds one
+// line at a time (at most MaxLineBytes), so memory depends on what the
+// file describes, not on its size.
 package netsh
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -43,59 +49,116 @@ type Result struct {
 // ErrNotIPSec is returned when a file holds no netsh IPSec content at all.
 var ErrNotIPSec = errors.New("no netsh IPSec content")
 
-// Parse reads one file. The error is non-nil (wrapping ErrNotIPSec) only
-// when the text holds no IPSec content at all; problems inside the file
-// are in Result.Errors and Result.Warnings.
+// Parse reads one file held in memory; it is ParseReader of its bytes.
 func Parse(data []byte, file string, opts Options) (*Result, error) {
-	text, info := textenc.Decode(data, opts.CodePage)
-	res := &Result{Encoding: info, Store: newStore(file, "")}
+	return ParseReader(bytes.NewReader(data), file, opts)
+}
+
+// ParseReader reads one file from r, a line at a time: memory holds what
+// the file describes and a few buffers, never the file. The form is
+// decided from the first SniffBytes bytes (see Form), the encoding from
+// the first 8 KiB as textenc.Decode decides it; 8-bit text is decoded in
+// opts.CodePage. A line longer than MaxLineBytes is a ParseError and is
+// skipped.
+//
+// The error is non-nil when the text holds no IPSec content at all
+// (wrapping ErrNotIPSec), and when r fails (Result then holds what was
+// read before); problems inside the file are in Result.Errors and
+// Result.Warnings.
+func ParseReader(r io.Reader, file string, opts Options) (*Result, error) {
+	head := make([]byte, SniffBytes)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	head, err = head[:n], nil
+	form := formOf(head, opts.CodePage)
+	info := textenc.Sniff(head[:min(n, encodingHead)], opts.CodePage)
+	res := &Result{Encoding: info, Store: newStore(file, form)}
 	b := &builder{file: file, res: res, store: res.Store}
-	if info.Invalid > 0 {
-		b.warnAt(0, 0, fmt.Sprintf("%d bytes are not valid %s; they were replaced", info.Invalid, info.Encoding))
-	}
-	if info.Assumed && opts.CodePage == "" && hasHighBytes(data) {
-		b.warnAt(0, 0, fmt.Sprintf("8-bit text decoded as %s, which was assumed: names and descriptions with accented or non-Latin letters may be wrong (a server's OEM code page is cp437/cp850 in the west, cp936 in China)", info.Encoding))
-	}
-	s := strings.ReplaceAll(string(text), "\x00", "")
-	lines := physicalLines(s)
-	if strings.TrimSpace(s) == "" {
-		res.Store.Form = formScript
-		res.Store.NoData = true
-		b.warnAt(0, 0, "the file is empty: no IPSec data (not the same as no policy)")
-		return res, nil
-	}
-	form := formOf(data, opts.CodePage)
-	res.Store.Form = form
+	text := newTextLines(head, r, info)
+	var rd formReader
 	switch form {
 	case formShowAll:
-		parseListing(b, lines)
+		rd = newListing(b)
 	case formNetdiag:
-		parseNetdiag(b, lines)
+		rd = &netdiagReader{b: b}
 	case formScript, formIPSecPol:
 		if form == formIPSecPol {
 			b.warnAt(0, 0, "ipsecpol/ipseccmd command script (Windows 2000 Resource Kit / XP Support Tools): read as the static policy its -w REG/DS commands make; dynamic-mode commands are skipped")
 		}
-		parseScript(b, lines)
+		rd = newScriptState(b)
 	default:
-		return res, fmt.Errorf("%s: %w (neither a netsh ipsec script, a show all listing, ipsecpol commands nor netdiag output in its first %d bytes)", file, ErrNotIPSec, SniffBytes)
+		err = notIPSec(b, text)
 	}
-	b.finish()
-	return res, nil
+	if rd != nil {
+		readLines(b, text, rd)
+		b.finish()
+	}
+	res.Encoding.Invalid = text.Invalid()
+	encodingWarnings(b, opts)
+	if text.err != nil {
+		return res, fmt.Errorf("%s: %w", file, text.err)
+	}
+	return res, err
+}
+
+// formReader is what reads one form of text, a physical line at a time.
+type formReader interface {
+	feed(n int, line string)
+	end()
+}
+
+// readLines feeds every line of the text to rd; an over-long line is an
+// error, and an empty line to rd.
+func readLines(b *builder, text *textLines, rd formReader) {
+	for {
+		line, long, ok := text.next()
+		if !ok {
+			break
+		}
+		if long {
+			b.errAt(text.n, 1, fmt.Sprintf("the line is longer than %d bytes: it was not read", MaxLineBytes))
+		}
+		rd.feed(text.n, line)
+	}
+	rd.end()
+}
+
+// notIPSec handles a file whose head holds no IPSec text: a blank file is
+// a script with no data (as netsh writes an empty dump); anything else is
+// ErrNotIPSec. Only a blank head is read on, to see that all is blank.
+func notIPSec(b *builder, text *textLines) error {
+	for !text.sawText {
+		if _, _, ok := text.next(); !ok {
+			break
+		}
+	}
+	if text.sawText {
+		return fmt.Errorf("%s: %w (neither a netsh ipsec script, a show all listing, ipsecpol commands nor netdiag output in its first %d bytes)", b.file, ErrNotIPSec, SniffBytes)
+	}
+	b.store.Form, b.store.NoData = formScript, true
+	b.warnAt(0, 0, "the file is empty: no IPSec data (not the same as no policy)")
+	return nil
+}
+
+// encodingWarnings puts what the decoding found in front of the warnings.
+func encodingWarnings(b *builder, opts Options) {
+	var w []model.Problem
+	info := b.res.Encoding
+	if info.Invalid > 0 {
+		w = append(w, model.Problem{Loc: b.loc(0, 0), Message: fmt.Sprintf("%d bytes are not valid %s; they were replaced", info.Invalid, info.Encoding)})
+	}
+	// Assumed means the head is not valid UTF-8: it has 8-bit bytes.
+	if info.Assumed && opts.CodePage == "" {
+		w = append(w, model.Problem{Loc: b.loc(0, 0), Message: fmt.Sprintf("8-bit text decoded as %s, which was assumed: names and descriptions with accented or non-Latin letters may be wrong (a server's OEM code page is cp437/cp850 in the west, cp936 in China)", info.Encoding)})
+	}
+	b.res.Warnings = append(w, b.res.Warnings...)
 }
 
 // newStore is an empty store of a netsh file, in netsh's default store.
 func newStore(file, form string) *model.PolicyStore {
 	return &model.PolicyStore{File: file, Source: model.SourceNetsh, Form: form, Store: model.StoreLocal, Policies: []*model.Policy{}, FilterLists: []*model.FilterList{}, FilterActions: []*model.FilterAction{}}
-}
-
-// hasHighBytes reports whether data has bytes outside ASCII.
-func hasHighBytes(data []byte) bool {
-	for _, c := range data {
-		if c >= 0x80 {
-			return true
-		}
-	}
-	return false
 }
 
 // The forms of file Parse reads (PolicyStore.Form).

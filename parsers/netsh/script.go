@@ -29,6 +29,8 @@ type scriptState struct {
 	// for each (nothing keeps tokens past their command).
 	toks  []token
 	spans []span // the commands of the line being read, a buffer too
+	join  joiner
+	cur   logicalLine // the line being read: nothing keeps it past its commands
 }
 
 func newScriptState(b *builder) *scriptState {
@@ -56,10 +58,35 @@ func (c *cmdContext) loc(off int) model.Location {
 	return c.b.loc(l, col)
 }
 
-// parseScript reads netsh command lines (and ipsecpol lines) in order.
-func parseScript(b *builder, lines []string) {
-	st := newScriptState(b)
-	st.lines(lines)
+// feed reads physical line n of a script; continued lines are joined
+// first.
+func (st *scriptState) feed(n int, s string) {
+	if ll, ok := st.join.add(s, n); ok {
+		st.cur = ll
+		st.logicalLine(&st.cur)
+	}
+}
+
+// lines reads the physical lines of a script (its head, while sniffing).
+func (st *scriptState) lines(lines []string) {
+	for i, l := range lines {
+		st.feed(i+1, l)
+	}
+	st.flush()
+}
+
+// flush reads a continued line that the input ended in.
+func (st *scriptState) flush() {
+	if ll, ok := st.join.flush(); ok {
+		st.cur = ll
+		st.logicalLine(&st.cur)
+	}
+}
+
+// end finishes a script: the summary warnings.
+func (st *scriptState) end() {
+	st.flush()
+	b := st.b
 	if st.dynamic > 0 {
 		b.warnAt(st.dynamicAt, 0, fmt.Sprintf("%d netsh ipsec dynamic command(s) skipped: dynamic policy is volatile and not part of the static store (only ipsecexempt is kept)", st.dynamic))
 	}
@@ -68,22 +95,6 @@ func parseScript(b *builder, lines []string) {
 	}
 	for _, p := range b.store.Policies {
 		st.warnFlips(p)
-	}
-}
-
-// lines reads physical lines, joining continued ones.
-func (st *scriptState) lines(lines []string) {
-	var j joiner
-	var ll logicalLine // one at a time: nothing keeps a line past its commands
-	for i, l := range lines {
-		var ok bool
-		if ll, ok = j.add(l, i+1); ok {
-			st.logicalLine(&ll)
-		}
-	}
-	if last, ok := j.flush(); ok {
-		ll = last
-		st.logicalLine(&ll)
 	}
 }
 

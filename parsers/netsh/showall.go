@@ -58,21 +58,57 @@ type listing struct {
 	unknown                    int
 	truncated                  bool
 	line                       int
+	// pending is the line read last, not yet taken in (see line); cols
+	// are the columns of the table whose rows are being read.
+	pending     string
+	pendingLine int
+	hasPending  bool
+	cols        []tableColumn
 }
 
-// parseListing reads a `netsh ipsec static show all` listing, in list or
-// table format, in any language of Languages.
-func parseListing(b *builder, lines []string) {
-	l := &listing{b: b, expected: -1, langs: map[string]bool{}}
-	for i := 0; i < len(lines); i++ {
-		l.line = i + 1
-		if i+1 < len(lines) && isDashes(lines[i+1]) {
-			if cols := tableColumns(lines[i]); cols != nil {
-				i = l.table(lines, i, cols)
-				continue
+// newListing starts reading a `netsh ipsec static show all` listing, in
+// list or table format, in any language of Languages.
+func newListing(b *builder) *listing {
+	return &listing{b: b, expected: -1, langs: map[string]bool{}}
+}
+
+// feed reads physical line n. A line is read when the next one has come:
+// a table's header is the line above its underline.
+func (l *listing) feed(n int, s string) {
+	if l.cols != nil { // the rows of a table, up to a blank line
+		if strings.TrimSpace(s) == "" {
+			l.closeFilter()
+			l.cols = nil
+			return
+		}
+		l.line = n
+		l.row(s)
+		return
+	}
+	if l.hasPending {
+		l.hasPending = false
+		l.line = l.pendingLine
+		if isDashes(s) {
+			if cols := tableColumns(l.pending); cols != nil {
+				l.startTable(cols)
+				return
 			}
 		}
-		l.lineOf(lines[i])
+		l.lineOf(l.pending)
+	}
+	l.pending, l.pendingLine, l.hasPending = s, n, true
+}
+
+// end finishes the listing: the last line, the summary, the rules' names
+// and the objects listed twice.
+func (l *listing) end() {
+	b := l.b
+	if l.cols != nil {
+		l.closeFilter()
+	}
+	if l.hasPending {
+		l.line = l.pendingLine
+		l.lineOf(l.pending)
 	}
 	l.closeList()
 	if l.unknown > 0 {
@@ -652,32 +688,29 @@ type tableColumn struct {
 	field field
 }
 
-// table reads the rows under a table header (lines[i]) up to a blank line
-// and returns the index of the last line read. Each row is one object or
-// one filter.
-func (l *listing) table(lines []string, i int, cols []tableColumn) int {
+// startTable begins a format=table listing under the header line l.line.
+// Each row that follows is one object or one filter.
+func (l *listing) startTable(cols []tableColumn) {
+	l.cols = cols
 	if !l.truncated {
 		l.truncated = true
-		l.b.warnAt(i+1, 0, "format=table listing: names and values may be truncated and some settings are not shown")
+		l.b.warnAt(l.line, 0, "format=table listing: names and values may be truncated and some settings are not shown")
 	}
-	j := i + 2
-	for ; j < len(lines) && strings.TrimSpace(lines[j]) != ""; j++ {
-		l.line = j + 1
-		row := lines[j]
-		l.closeFilter()
-		for k, c := range cols {
-			end := len(row)
-			if k+1 < len(cols) && cols[k+1].start < end {
-				end = cols[k+1].start
-			}
-			if c.start >= end {
-				continue
-			}
-			l.set(c.field, strings.TrimSpace(row[c.start:end]))
-		}
-	}
+}
+
+// row reads one row of a table.
+func (l *listing) row(row string) {
 	l.closeFilter()
-	return j
+	for k, c := range l.cols {
+		end := len(row)
+		if k+1 < len(l.cols) && l.cols[k+1].start < end {
+			end = l.cols[k+1].start
+		}
+		if c.start >= end {
+			continue
+		}
+		l.set(c.field, strings.TrimSpace(row[c.start:end]))
+	}
 }
 
 // dedupeLists merges filter lists listed twice (inside a rule and on their
