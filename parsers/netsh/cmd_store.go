@@ -6,7 +6,8 @@ import (
 	"github.com/ipseclint/ipseclint/internal/model"
 )
 
-// setStore runs `set store location=local|persistent|domain`.
+// setStore runs `set store location=local|persistent|domain`: the
+// commands after it act on that store.
 func setStore(x *call) {
 	l, ok := x.p["location"]
 	if !ok {
@@ -14,8 +15,7 @@ func setStore(x *call) {
 	}
 	switch v := strings.ToLower(l.value); v {
 	case "local", "persistent", "domain":
-		s := x.store()
-		s.Store, s.StoreLoc = model.Store(v), x.loc(l.off)
+		x.st.b.switchStore(model.Store(v), x.loc(l.off))
 	default:
 		x.errorf(l.off, "set store: location %q is not local, persistent or domain", l.value)
 	}

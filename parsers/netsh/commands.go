@@ -18,6 +18,8 @@ type staticCommand struct {
 	// `ipsec static` context to be read as netsh (`set batch` alone is
 	// more likely cmd's own `set`).
 	needsContext bool
+	// storeless commands do not act on the current store.
+	storeless bool
 }
 
 // staticCommands is every `ipsec static` command this parser reads, by
@@ -40,8 +42,8 @@ var staticCommands = []staticCommand{
 	{name: "set rule", run: setRule, tags: []string{"name", "id", "policy", "newname", "description", "filterlist", "filteraction", "tunnel", "conntype", "activate", "kerberos", "psk", "rootca"}},
 	{name: "delete rule", run: deleteRule, tags: []string{"name", "id", "all", "policy"}},
 	{name: "set defaultrule", run: setDefaultRule, tags: []string{"policy", "qmpfs", "activate", "qmsecmethods", "kerberos", "psk", "rootca"}},
-	{name: "set store", run: setStore, tags: []string{"location", "domain"}},
-	{name: "set batch", run: func(*call) {}, tags: []string{"mode"}, needsContext: true},
+	{name: "set store", run: setStore, tags: []string{"location", "domain"}, storeless: true},
+	{name: "set batch", run: func(*call) {}, tags: []string{"mode"}, needsContext: true, storeless: true},
 	{name: "delete all", run: deleteAll, tags: []string{}},
 }
 
@@ -110,6 +112,9 @@ func (st *scriptState) staticCommand(c *cmdContext, verbTok token, toks []token)
 	}
 	cmd := commands.byName[verb+" "+obj]
 	p := c.resolveTags(cmd, toks[1:])
+	if !cmd.storeless {
+		st.b.use()
+	}
 	cmd.run(&call{cmdContext: c, st: st, name: cmd.name, p: p, at: verbTok.valOff})
 }
 

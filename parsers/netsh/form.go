@@ -25,10 +25,10 @@ type formCounts struct {
 // by prefix and label lookups. No regular expression is involved.
 func sniffForm(lines []string) string {
 	var n formCounts
-	st := newScriptState(&builder{res: &Result{}, store: newStore("", "")})
+	st := newScriptState(newBuilder("", "", &Result{}))
 	st.dry = true
 	st.lines(lines)
-	n.netsh, n.ipsecpol, n.noData = st.commands, st.ipsecpols, st.b.noDataSeen
+	n.netsh, n.ipsecpol, n.noData = st.commands, st.ipsecpols, len(st.b.noData) > 0
 	for _, raw := range lines {
 		t := strings.TrimSpace(raw)
 		if t == "" || t[0] == '#' {

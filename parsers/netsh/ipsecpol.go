@@ -149,13 +149,14 @@ func (st *scriptState) ipsecpolStatic(c *cmdContext, cmd *ipsecpolCmd, at int) {
 	b := st.b
 	switch t := strings.ToUpper(cmd.store); {
 	case t == "REG":
-		b.store.Store = model.StoreLocal
+		b.switchStore(model.StoreLocal, c.loc(at))
 	case strings.HasPrefix(t, "DS"):
-		b.store.Store, b.store.StoreLoc = model.StoreDomain, c.loc(at)
+		b.switchStore(model.StoreDomain, c.loc(at))
 	default:
 		c.errorf(at, "ipsecpol: -w %s is not REG or DS:domain", cmd.store)
 		return
 	}
+	b.use()
 	if cmd.policy == nil {
 		c.errorf(at, "ipsecpol: -p policy is required with -w")
 		return

@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/textenc"
@@ -35,6 +34,15 @@ type Options struct {
 
 // Result is what Parse found in a file.
 type Result struct {
+	// Stores are the policy stores the file describes, one per store
+	// location it uses, in the order of first use: a script that switches
+	// store (`set store location=persistent`, later `local` or `domain`)
+	// has its objects in the store current at their line. A file that
+	// acts on no store (an empty dump) has the store it was in.
+	Stores []*model.PolicyStore
+	// Store is Stores[0], for callers that read one store. It will go:
+	// read Stores (a deprecated alias, not marked so while internal/audit
+	// reads it).
 	Store    *model.PolicyStore
 	Encoding textenc.Info
 	// Errors are malformed lines and unknown parameters; parsing went on
@@ -74,8 +82,8 @@ func ParseReader(r io.Reader, file string, opts Options) (*Result, error) {
 	head, err = head[:n], nil
 	form := formOf(head, opts.CodePage)
 	info := textenc.Sniff(head[:min(n, encodingHead)], opts.CodePage)
-	res := &Result{Encoding: info, Store: newStore(file, form)}
-	b := &builder{file: file, res: res, store: res.Store}
+	res := &Result{Encoding: info}
+	b := newBuilder(file, form, res)
 	text := newTextLines(head, r, info)
 	var rd formReader
 	switch form {
@@ -95,6 +103,7 @@ func ParseReader(r io.Reader, file string, opts Options) (*Result, error) {
 		readLines(b, text, rd)
 		b.finish()
 	}
+	b.close()
 	res.Encoding.Invalid = text.Invalid()
 	encodingWarnings(b, opts)
 	if text.err != nil {
@@ -156,11 +165,6 @@ func encodingWarnings(b *builder, opts Options) {
 	b.res.Warnings = append(w, b.res.Warnings...)
 }
 
-// newStore is an empty store of a netsh file, in netsh's default store.
-func newStore(file, form string) *model.PolicyStore {
-	return &model.PolicyStore{File: file, Source: model.SourceNetsh, Form: form, Store: model.StoreLocal, Policies: []*model.Policy{}, FilterLists: []*model.FilterList{}, FilterActions: []*model.FilterAction{}}
-}
-
 // The forms of file Parse reads (PolicyStore.Form).
 const (
 	formScript   = model.FormScript
@@ -168,145 +172,3 @@ const (
 	formIPSecPol = model.FormIpsecpol
 	formNetdiag  = model.FormNetdiag
 )
-
-// builder turns parsed commands or listing blocks into a PolicyStore.
-type builder struct {
-	file  string
-	res   *Result
-	store *model.PolicyStore
-	// noDataSeen is set by ERR IPsec lines; dumpFrame by `pushd ipsec`,
-	// which a dump has even when the store is empty.
-	noDataSeen, dumpFrame bool
-	// ownedLists and ownedActions are made by ipsecpol for its rules, and
-	// go when the policy goes.
-	ownedLists   map[*model.Policy][]*model.FilterList
-	ownedActions map[*model.Policy][]*model.FilterAction
-	// lastList is the filter list last looked up by name: consecutive
-	// add filter lines name the same list.
-	lastList *model.FilterList
-}
-
-// filterList finds a filter list by name, the last one found first.
-func (b *builder) filterList(name string) *model.FilterList {
-	if l := b.lastList; l != nil && strings.EqualFold(l.Name, name) {
-		for i := len(b.store.FilterLists) - 1; i >= 0; i-- { // still there?
-			if b.store.FilterLists[i] == l {
-				return l
-			}
-		}
-	}
-	b.lastList = b.store.FilterList(name)
-	return b.lastList
-}
-
-func (b *builder) errAt(line, col int, msg string) {
-	b.res.Errors = append(b.res.Errors, &model.ParseError{File: b.file, Line: line, Column: col, Err: errors.New(msg)})
-}
-
-func (b *builder) warnAt(line, col int, msg string) {
-	b.res.Warnings = append(b.res.Warnings, model.Problem{Loc: model.Location{File: b.file, Line: line, Column: col}, Message: msg})
-}
-
-func (b *builder) loc(line, col int) model.Location {
-	return model.Location{File: b.file, Line: line, Column: col}
-}
-
-// newPolicy makes a policy with netsh's defaults (FORMATS.md §3.1) and
-// its default response rule.
-func (b *builder) newPolicy(name string, loc model.Location) *model.Policy {
-	p := &model.Policy{Name: name, MMLifetimeMin: 480, PollingIntervalMin: 180, ActivateDefaultRule: true, Rules: []*model.Rule{}, Loc: loc}
-	p.Rules = append(p.Rules, &model.Rule{
-		Name: "Default Response", PolicyName: name, Default: true, Active: true, ConnType: model.ConnAll,
-		Auth: []model.AuthMethod{{Kind: model.AuthKerberos}}, FilterAction: &model.FilterAction{Name: "Default Response", Action: model.ActionNegotiate, Loc: loc}, Loc: loc,
-	})
-	b.store.Policies = append(b.store.Policies, p)
-	return p
-}
-
-// setActivateDefault keeps the policy's flag and its default rule in step.
-func setActivateDefault(p *model.Policy, on bool) {
-	p.ActivateDefaultRule = on
-	if d := p.DefaultRule(); d != nil {
-		d.Active = on
-	}
-}
-
-// assign makes p the assigned policy (a host has at most one).
-func (b *builder) assign(p *model.Policy, on bool, loc model.Location) {
-	if on {
-		for _, q := range b.store.Policies {
-			if q != p && q.Assigned {
-				q.Assigned, q.AssignLoc = false, model.Location{}
-				b.warnAt(loc.Line, loc.Column, fmt.Sprintf("assigning policy %q unassigns policy %q (a host has at most one assigned policy)", p.Name, q.Name))
-			}
-		}
-		p.Assigned, p.AssignLoc = true, loc
-		return
-	}
-	p.Assigned, p.AssignLoc = false, model.Location{}
-}
-
-func (b *builder) newFilterList(name string, loc model.Location) *model.FilterList {
-	l := &model.FilterList{Name: name, Filters: []*model.Filter{}, Loc: loc}
-	b.store.FilterLists = append(b.store.FilterLists, l)
-	return l
-}
-
-func (b *builder) newFilterAction(name string, loc model.Location) *model.FilterAction {
-	a := &model.FilterAction{Name: name, Action: model.ActionNegotiate, Loc: loc}
-	b.store.FilterActions = append(b.store.FilterActions, a)
-	return a
-}
-
-// removePolicy deletes a policy with its rules, and what ipsecpol made for it.
-func (b *builder) removePolicy(p *model.Policy) {
-	b.store.Policies = without(b.store.Policies, p)
-	for _, l := range b.ownedLists[p] {
-		b.store.FilterLists = without(b.store.FilterLists, l)
-	}
-	for _, a := range b.ownedActions[p] {
-		b.store.FilterActions = without(b.store.FilterActions, a)
-	}
-}
-
-func without[T comparable](list []T, x T) []T {
-	out := list[:0]
-	for _, v := range list {
-		if v != x {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// finish resolves the rules' filter lists and actions by name, and says
-// whether the file held data at all.
-func (b *builder) finish() {
-	s := b.store
-	for _, p := range s.Policies {
-		p.Store = s.Store
-		for _, r := range p.Rules {
-			r.PolicyName = p.Name
-			if r.Default {
-				continue
-			}
-			r.FilterList, r.FilterAction = nil, nil
-			if r.FilterListName != "" {
-				r.FilterList = s.FilterList(r.FilterListName)
-				if r.FilterList == nil {
-					b.warnAt(r.Loc.Line, r.Loc.Column, fmt.Sprintf("rule %q of policy %q names filter list %q, which the file does not hold", r.Name, p.Name, r.FilterListName))
-				}
-			}
-			if r.FilterActionName != "" {
-				r.FilterAction = s.FilterAction(r.FilterActionName)
-				if r.FilterAction == nil {
-					b.warnAt(r.Loc.Line, r.Loc.Column, fmt.Sprintf("rule %q of policy %q names filter action %q, which the file does not hold", r.Name, p.Name, r.FilterActionName))
-				}
-			}
-		}
-	}
-	empty := len(s.Policies) == 0 && len(s.FilterLists) == 0 && len(s.FilterActions) == 0 && s.IPSecExempt == nil
-	if (b.noDataSeen || b.dumpFrame) && empty {
-		s.NoData = true
-	}
-}

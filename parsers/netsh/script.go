@@ -93,8 +93,10 @@ func (st *scriptState) end() {
 	if st.dynPol > 0 {
 		b.warnAt(st.dynPolAt, 0, fmt.Sprintf("%d ipsecpol/ipseccmd command(s) in dynamic mode (no -w) skipped: dynamic policy is volatile and not part of the static store", st.dynPol))
 	}
-	for _, p := range b.store.Policies {
-		st.warnFlips(p)
+	for _, s := range b.stores() {
+		for _, p := range s.Policies {
+			st.warnFlips(p)
+		}
 	}
 }
 
@@ -135,7 +137,7 @@ func (st *scriptState) logicalLine(l *logicalLine) {
 	case t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "::") || strings.HasPrefix(t, ";"):
 		return
 	case isErrLine(t):
-		st.b.noDataSeen = true
+		st.b.sawNoData()
 		return
 	}
 	st.spans = splitCommands(st.spans[:0], l)
@@ -404,6 +406,7 @@ func (st *scriptState) ipsecExempt(c *cmdContext, toks []token) bool {
 		c.errorf(val.valOff, "set config ipsecexempt: %q is not 0, 1, 2 or 3", val.value)
 		return true
 	}
+	st.b.use()
 	st.b.store.IPSecExempt = &model.SettingInt{Value: n, Loc: c.loc(toks[0].valOff)}
 	return true
 }

@@ -136,7 +136,7 @@ func (l *listing) lineOf(raw string) {
 	case strings.HasPrefix(t, "#"):
 		return
 	case isErrLine(t):
-		l.b.noDataSeen = true
+		l.b.sawNoData()
 		return
 	case isDashes(t):
 		return
