@@ -98,6 +98,12 @@ func (st *scriptState) ipsecpol(c *cmdContext, s string, base int) {
 	if len(args) > 0 && strings.HasPrefix(args[0].value, `\\`) {
 		args = args[1:] // \\computer
 	}
+	for _, a := range args {
+		if kind, _, ok := strings.Cut(a.value, ":"); ok && isPresharedKind(kind) {
+			c.secretFrom(a.valOff) // -a PRESHARE:"key": what follows may be key text
+			break
+		}
+	}
 	cmd := readIPSecPolArgs(c, args)
 	if cmd.store == "" {
 		if st.dynPol == 0 {
@@ -128,10 +134,10 @@ func readIPSecPolArgs(c *cmdContext, args []token) *ipsecpolCmd {
 		o, known := ipsecpolOptions[opt]
 		switch {
 		case !known:
-			c.errorf(a.valOff, "ipsecpol: unknown option %s", a.value)
+			c.errorf(a.valOff, "ipsecpol: unknown option %q", a.value)
 		case o.value != nil:
 			if i+1 >= len(args) || strings.HasPrefix(args[i+1].value, "-") && !args[i+1].quoted {
-				c.errorf(a.valOff, "ipsecpol: option %s needs a value", a.value)
+				c.errorf(a.valOff, "ipsecpol: option %q needs a value", a.value)
 				continue
 			}
 			i++
@@ -153,7 +159,7 @@ func (st *scriptState) ipsecpolStatic(c *cmdContext, cmd *ipsecpolCmd, at int) {
 	case strings.HasPrefix(t, "DS"):
 		b.switchStore(model.StoreDomain, c.loc(at))
 	default:
-		c.errorf(at, "ipsecpol: -w %s is not REG or DS:domain", cmd.store)
+		c.errorf(at, "ipsecpol: -w %q is not REG or DS:domain", cmd.store)
 		return
 	}
 	b.use()
@@ -299,14 +305,23 @@ func ipsecpolAuth(c *cmdContext, r *model.Rule, auths []token) {
 		switch strings.ToUpper(kind) {
 		case "K", "KERBEROS":
 			r.Auth = append(r.Auth, model.AuthMethod{Kind: model.AuthKerberos, Loc: c.loc(au.valOff)})
-		case "P", "PRESHARE":
+		case "P", "PRESHARE": // the key itself is not kept, only its length
 			r.Auth = append(r.Auth, model.AuthMethod{Kind: model.AuthPreshared, KeyLength: len([]rune(strings.Trim(val, `"`))), Loc: c.loc(au.valOff)})
 		case "C", "CERT":
 			r.Auth = append(r.Auth, model.AuthMethod{Kind: model.AuthCertificate, CA: val, Loc: c.loc(au.valOff)})
-		default:
-			c.errorf(au.valOff, "ipsecpol -a: %q is not KERBEROS, PRESHARE:key or CERT:ca", au.value)
+		default: // quote the method, not what follows it: a mistyped PRESHARE's key
+			shown := kind
+			if val != "" {
+				shown += ":" + model.Redacted
+			}
+			c.errorf(au.valOff, "ipsecpol -a: %q is not KERBEROS, PRESHARE:key or CERT:ca", shown)
 		}
 	}
+}
+
+// isPresharedKind reports whether an -a method is a pre-shared key.
+func isPresharedKind(kind string) bool {
+	return strings.EqualFold(kind, "P") || strings.EqualFold(kind, "PRESHARE")
 }
 
 // ownedName is the rule's name, or "rule (policy)" when another policy's

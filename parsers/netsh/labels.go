@@ -107,6 +107,8 @@ var English = Language{
 		"Is Activated": fRuleActive, "Activated": fRuleActive, "Active": fRuleActive,
 		"Connection Type": fConnType, "Tunnel Endpoint": fTunnel, "Tunnel Address": fTunnel, "Tunnel": fTunnel,
 		"Preshared Key": fPSK, "Pre-shared Key": fPSK, "Root CA": fRootCA, "Certificate": fRootCA,
+		// unconfirmed: issue 11's account of a listing (a PSK in clear)
+		"PreShared Key Value": fPSK, "Pre-shared Key Value": fPSK,
 	},
 	Headings: map[string]field{
 		"Filter(s)": hFilters, "Filters": hFilters, // "Filter(s)" confirmed
@@ -132,6 +134,10 @@ var SimplifiedChinese = Language{
 		"已分配": fAssigned, // seen in another tool's regexp, same sample file
 		// unconfirmed
 		"策略名称": fPolicyName, "筛选器操作名称": fFilterActionName,
+		// unconfirmed: "预共享密钥" is Windows' zh-CN term for a pre-shared
+		// key; how show all labels it is not known. Any other label that
+		// names a key (密钥) is not quoted either (isSecretLabel).
+		"预共享密钥": fPSK, "预共享密钥值": fPSK,
 	},
 	Headings: map[string]field{},
 	Values: map[string]string{

@@ -41,16 +41,59 @@ func newScriptState(b *builder) *scriptState {
 type cmdContext struct {
 	b    *builder
 	line *logicalLine
+	// secret says that from offset secret-1 on, the line may hold a
+	// pre-shared key (psk=, ipsecpol -a PRESHARE:); 0 when it holds none.
+	secret int
+}
+
+// secretFrom marks the text of the line from off on as possibly secret:
+// problems reported there quote none of it.
+func (c *cmdContext) secretFrom(off int) {
+	if c.secret == 0 || off+1 < c.secret {
+		c.secret = off + 1
+	}
+}
+
+// redact replaces the input text a message about offset off quotes
+// (every message quotes input with %q) when it may be a key.
+func (c *cmdContext) redact(off int, msg string) string {
+	if c.secret == 0 || off+1 < c.secret {
+		return msg
+	}
+	return redactQuoted(msg)
 }
 
 func (c *cmdContext) errorf(off int, format string, args ...any) {
 	l, col := c.line.pos(off)
-	c.b.errAt(l, col, fmt.Sprintf(format, args...))
+	c.b.errAt(l, col, c.redact(off, fmt.Sprintf(format, args...)))
 }
 
 func (c *cmdContext) warnf(off int, format string, args ...any) {
 	l, col := c.line.pos(off)
-	c.b.warnAt(l, col, fmt.Sprintf(format, args...))
+	c.b.warnAt(l, col, c.redact(off, fmt.Sprintf(format, args...)))
+}
+
+// redactQuoted replaces each double-quoted (Go-quoted) part of msg with
+// model.Redacted.
+func redactQuoted(msg string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(msg, '"')
+		if i < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		j := i + 1
+		for j < len(msg) && msg[j] != '"' {
+			if msg[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		b.WriteString(msg[:i])
+		b.WriteString(model.Redacted)
+		msg = msg[min(j+1, len(msg)):]
+	}
 }
 
 func (c *cmdContext) loc(off int) model.Location {
@@ -141,14 +184,22 @@ func (st *scriptState) logicalLine(l *logicalLine) {
 		return
 	}
 	st.spans = splitCommands(st.spans[:0], l)
+	secret := 0 // a key in one command of a line: the commands after it may hold the rest
 	for _, sp := range st.spans {
-		st.command(sp)
+		secret = st.command(sp, secret)
 	}
 }
 
-// command reads one command of a line.
-func (st *scriptState) command(sp span) {
-	c := &cmdContext{b: st.b, line: sp.line}
+// command reads one command of a line; secret is its cmdContext's
+// secret from the commands before it on the line, returned updated.
+func (st *scriptState) command(sp span, secret int) int {
+	c := &cmdContext{b: st.b, line: sp.line, secret: secret}
+	st.dispatch(c, sp)
+	return c.secret
+}
+
+// dispatch reads a command by its first word.
+func (st *scriptState) dispatch(c *cmdContext, sp span) {
 	s, base := commandText(sp)
 	word, ok := commandWord(firstWord(s))
 	if !ok {
@@ -313,7 +364,7 @@ func (st *scriptState) netsh(c *cmdContext, toks []token) {
 	for len(toks) > 0 && toks[0].bare() && len(toks[0].value) == 2 && (toks[0].value[0] == '-' || toks[0].value[0] == '/') {
 		opt := strings.ToLower(toks[0].value[1:])
 		if len(toks) < 2 {
-			c.errorf(toks[0].valOff, "netsh: option %s needs a value", toks[0].value)
+			c.errorf(toks[0].valOff, "netsh: option %q needs a value", toks[0].value)
 			return
 		}
 		switch opt {

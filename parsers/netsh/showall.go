@@ -64,6 +64,9 @@ type listing struct {
 	pendingLine int
 	hasPending  bool
 	cols        []tableColumn
+	// afterSecret is set by a line holding a pre-shared key: a line after
+	// it that is not understood may hold the rest of the key.
+	afterSecret bool
 }
 
 // newListing starts reading a `netsh ipsec static show all` listing, in
@@ -129,6 +132,8 @@ func (l *listing) warn(msg string) { l.b.warnAt(l.line, 0, msg) }
 
 func (l *listing) lineOf(raw string) {
 	t := strings.TrimSpace(raw)
+	afterSecret := l.afterSecret
+	l.afterSecret = false
 	switch {
 	case t == "":
 		l.closeFilter()
@@ -156,12 +161,41 @@ func (l *listing) lineOf(raw string) {
 	if l.valueLine(t) {
 		return
 	}
+	l.notUnderstood(t, label, value, isLabel, afterSecret)
+}
+
+// notUnderstood warns of a line that is no label, heading or value the
+// listing reads. Its text is quoted, except what may be a pre-shared key:
+// the value of a label that names a key or secret, and lines following
+// a key (a long key wrapped onto the next line).
+func (l *listing) notUnderstood(t, label, value string, isLabel, afterSecret bool) {
 	l.unknown++
-	if isLabel && label != "" {
+	switch {
+	case isLabel && label != "" && isSecretLabel(label):
+		l.afterSecret = true
+		l.warn(fmt.Sprintf("unknown label %q (value %s) kept out of the model", label, model.Redacted))
+	case isLabel && label != "" && !afterSecret:
 		l.warn(fmt.Sprintf("unknown label %q (value %q) kept out of the model", label, strings.TrimSpace(value)))
-		return
+	case afterSecret:
+		l.afterSecret = true
+		l.warn(fmt.Sprintf("line not understood: %s (it follows a pre-shared key and may hold part of one)", model.Redacted))
+	default:
+		l.warn(fmt.Sprintf("line not understood: %q", t))
 	}
-	l.warn(fmt.Sprintf("line not understood: %q", t))
+}
+
+// secretWords name a secret in a label, in the languages of Languages.
+var secretWords = []string{"key", "psk", "secret", "password", "passwd", "密钥", "密码"}
+
+// isSecretLabel reports whether a label names a key or a secret.
+func isSecretLabel(label string) bool {
+	n := normLabel(label)
+	for _, w := range secretWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *listing) headingLine(h field) {
@@ -213,7 +247,14 @@ func (l *listing) action() *model.FilterAction {
 // set applies one label line.
 func (l *listing) set(f field, v string) {
 	v = vocab.english(v)
-	if strings.HasSuffix(v, "...") {
+	switch {
+	case f == fPSK:
+		l.afterSecret = true // the value is never quoted: see notUnderstood
+		if strings.HasSuffix(v, "...") {
+			l.truncated = true
+			l.warn("a pre-shared key value is truncated (format=table or wide=no)")
+		}
+	case strings.HasSuffix(v, "..."):
 		l.truncated = true
 		l.warn(fmt.Sprintf("value %q is truncated (format=table or wide=no): names may not match", v))
 	}
