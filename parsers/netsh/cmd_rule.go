@@ -1,7 +1,10 @@
 package netsh
 
 import (
+	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -99,15 +102,27 @@ func ruleSettings(x *call, r *model.Rule) {
 		r.TunnelEndpoint = tunnelEndpoint(x, v)
 	}
 	if v, ok := x.p["conntype"]; ok {
-		ct, err := parseConnType(v.value)
-		if err != nil {
-			x.errorf(v.off, "conntype: %v", err)
-		} else {
-			r.ConnType = ct
-		}
+		connType(x, r, v)
 	}
 	x.setBool("activate", &r.Active)
 	authSettings(x, &r.Auth)
+}
+
+// connType reads conntype=lan|dialup|all. netsh refuses another value,
+// and so the command: the rule's connection type is then not known (not
+// netsh's default, all), and says so in a doubt.
+func connType(x *call, r *model.Rule, v param) {
+	ct, err := parseConnType(v.value)
+	if err != nil {
+		x.errorf(v.off, "conntype: %v", err)
+		r.ConnType = ""
+		r.Doubts = append(r.Doubts, model.Doubt{Field: "connType", Loc: x.loc(v.off), Reason: fmt.Sprintf("conntype=%s is not lan, dialup or all: the connections the rule applies to are unknown", x.redact(v.off, strconv.Quote(v.value)))})
+		return
+	}
+	r.ConnType = ct
+	if r.Doubts.About("connType") != nil { // set rule: known again
+		r.Doubts = slices.DeleteFunc(r.Doubts, func(d model.Doubt) bool { return d.Field == "connType" })
+	}
 }
 
 // tunnelEndpoint reads tunnel=: an address, or 0.0.0.0 / none for

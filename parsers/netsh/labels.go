@@ -138,6 +138,7 @@ var SimplifiedChinese = Language{
 		// key; how show all labels it is not known. Any other label that
 		// names a key (密钥) is not quoted either (isSecretLabel).
 		"预共享密钥": fPSK, "预共享密钥值": fPSK,
+		"连接类型": fConnType, // unconfirmed: the zh-CN term for "Connection Type"
 	},
 	Headings: map[string]field{},
 	Values: map[string]string{

@@ -124,6 +124,7 @@ func (l *listing) end() {
 			}
 		}
 	}
+	l.connTypeDoubts()
 	b.store.FilterLists = dedupeLists(b, b.store.FilterLists)
 	b.store.FilterActions = dedupeActions(b.store.FilterActions)
 }
@@ -334,7 +335,8 @@ func (l *listing) startRule(f field, v string) {
 		l.rule.Name = v // after a "Rule ID" line
 		return
 	}
-	r := &model.Rule{PolicyName: l.pol.Name, Active: true, ConnType: "all", Loc: l.loc()}
+	// The connection type is unknown until the rule's Connection Type line.
+	r := &model.Rule{PolicyName: l.pol.Name, Active: true, Loc: l.loc()}
 	if f == fRuleName {
 		r.Name = v
 	} else if i := strings.Index(v, "{"); i >= 0 {
@@ -372,7 +374,10 @@ func (l *listing) startList(name string) {
 func (l *listing) makeDefault(r *model.Rule) {
 	d := l.pol.DefaultRule()
 	l.pol.Rules = without(l.pol.Rules, r)
-	d.Active, d.Loc, d.GUID, d.ConnType = r.Active, r.Loc, r.GUID, r.ConnType
+	d.Active, d.Loc, d.GUID, d.Doubts = r.Active, r.Loc, r.GUID, r.Doubts
+	if r.ConnType != "" {
+		d.ConnType = r.ConnType
+	}
 	d.Auth = r.Auth // the listing lists its authentication methods below
 	if r.Name != "" {
 		d.Name = r.Name
@@ -545,11 +550,7 @@ func (l *listing) ruleField(f field, v string) {
 			}
 		}
 	case fConnType:
-		if ct, err := parseConnType(v); err == nil {
-			l.rule.ConnType = ct
-		} else {
-			l.b.errAt(l.line, 0, fmt.Sprintf("Connection Type: %v", err))
-		}
+		l.connType(v)
 	case fTunnel:
 		l.rule.TunnelEndpoint = noneToEmpty(v)
 		if l.rule.TunnelEndpoint == "0.0.0.0" {
@@ -559,6 +560,51 @@ func (l *listing) ruleField(f field, v string) {
 		l.rule.Auth = append(l.rule.Auth, model.AuthMethod{Kind: model.AuthPreshared, KeyLength: len([]rune(strings.TrimSpace(v))), Loc: l.loc()})
 	case fRootCA:
 		l.rule.Auth = append(l.rule.Auth, model.AuthMethod{Kind: model.AuthCertificate, CA: rootCAName(v), Loc: l.loc()})
+	}
+}
+
+// listingConnTypes are the values a listing's Connection Type line may
+// show, folded (normLabel). None is confirmed by a real capture: netsh's
+// own keywords (ALL, LAN, DIALUP), the snap-in's wording ("All network
+// connections", "Local area network (LAN)", "Remote access") and the
+// zh-CN terms for the same are accepted; anything else is a doubt.
+var listingConnTypes = func() map[string]model.ConnType {
+	m := map[string]model.ConnType{}
+	for ct, spellings := range map[model.ConnType][]string{
+		model.ConnAll:    {"ALL", "All network connections", "所有", "全部", "所有网络连接"},
+		model.ConnLAN:    {"LAN", "Local area network", "Local area network (LAN)", "局域网", "局域网(LAN)", "局域网 (LAN)"},
+		model.ConnDialup: {"DIALUP", "Dial-up", "Remote access", "远程访问", "拨号"},
+	} {
+		for _, s := range spellings {
+			m[normLabel(s)] = ct
+		}
+	}
+	return m
+}()
+
+// connType reads a rule's Connection Type line; a value not known leaves
+// the connection type unknown, with a doubt, rather than all.
+func (l *listing) connType(v string) {
+	if ct, ok := lookupLabel(listingConnTypes, v); ok {
+		l.rule.ConnType = ct
+		return
+	}
+	l.rule.ConnType = ""
+	l.rule.Doubts = append(l.rule.Doubts, model.Doubt{Field: "connType", Loc: l.loc(),
+		Reason: fmt.Sprintf("the listing's Connection Type %q is not one ipseclint knows (ALL, LAN, DIALUP): the connections the rule applies to are unknown", v)})
+	l.warn(fmt.Sprintf("Connection Type %q not known: the rule's connection type is unknown", v))
+}
+
+// connTypeDoubts marks the listed rules whose connection type the listing
+// did not show (a table, or a label not in Languages) as unknown.
+func (l *listing) connTypeDoubts() {
+	for _, p := range l.b.store.Policies {
+		for _, r := range p.Rules {
+			if r.ConnType == "" && r.Doubts.About("connType") == nil {
+				r.Doubts = append(r.Doubts, model.Doubt{Field: "connType", Loc: r.Loc,
+					Reason: "the listing shows no Connection Type for the rule: the connections it applies to are unknown"})
+			}
+		}
 	}
 }
 
