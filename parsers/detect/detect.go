@@ -1,13 +1,13 @@
 // Package detect tells what an input file is from its content, never from
 // its name: a binary hive (regf), a hive transaction log, a regedit export,
 // a netsh IPSec dump or listing, or the fleet configuration.
+//
+// It looks at a file's head only (HeadSize bytes) and decides with byte
+// and prefix scans: it runs on every file of an audit.
 package detect
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/binary"
-	"regexp"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -15,8 +15,10 @@ import (
 	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
 
-// HeadSize is how many leading bytes Sniff wants to see.
-const HeadSize = 16 << 10
+// HeadSize is how many leading bytes Sniff wants to see. It is the netsh
+// parser's SniffBytes, so that a file is called netsh exactly when that
+// parser reads it.
+const HeadSize = netsh.SniffBytes
 
 // Result is what Sniff found.
 type Result struct {
@@ -24,52 +26,107 @@ type Result struct {
 	Detail string
 }
 
-var (
-	regHeader = regexp.MustCompile(`(?i)^(?:Windows Registry Editor Version \d+\.\d+|REGEDIT4?)\s*$`)
-	configKey = regexp.MustCompile(`^(?:hosts|backends|frontends|codepage)\s*:`)
-)
+// encodingHead is how much of a head textenc.Decode decides the encoding
+// from; looksBinary takes UTF-16 from the same bytes.
+const encodingHead = 8192
+
+// configLines is how many non-blank lines are searched for the keys of
+// an ipseclint configuration.
+const configLines = 200
 
 // Sniff classifies a file from its first bytes (up to HeadSize). codepage
 // is the code page for 8-bit text.
 func Sniff(head []byte, codepage string) Result {
+	head = head[:min(len(head), HeadSize)]
 	if len(head) >= 4 && string(head[:4]) == "regf" {
 		return sniffRegf(head)
 	}
 	if looksBinary(head) {
 		return Result{Kind: model.KindUnknown, Detail: "binary file of unknown format"}
 	}
-	text, _ := textenc.Decode(head, codepage)
-	sc := bufio.NewScanner(bytes.NewReader(text))
-	sc.Buffer(make([]byte, 0, 4096), len(text)+1)
-	// IPSec text (netsh scripts and listings, ipsecpol, netdiag) is
-	// recognized by the netsh parser's own sniffer, so that a file is
-	// called netsh exactly when that parser reads it.
-	form := netsh.Form(string(text))
-	lines, first := 0, ""
-	configLines := 0
-	for sc.Scan() && lines < 200 {
-		line := strings.TrimRight(strings.TrimPrefix(sc.Text(), "\uFEFF"), "\r\x1a \t")
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		lines++
-		if first == "" && !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, ";") {
-			first = strings.TrimSpace(line)
-			if regHeader.MatchString(first) {
-				return Result{Kind: model.KindRegExport, Detail: first}
-			}
-		}
-		if configKey.MatchString(line) {
-			configLines++
-		}
+	decoded, _ := textenc.Decode(head, codepage)
+	text := string(decoded)
+	if first := firstLine(text); isRegHeader(first) {
+		return Result{Kind: model.KindRegExport, Detail: first}
 	}
-	switch {
-	case form != "":
+	// IPSec text (netsh scripts and listings, ipsecpol, netdiag) is
+	// recognized by the netsh parser's own sniffer, on the same bytes it
+	// decides from, so that a file is called netsh exactly when that
+	// parser reads it.
+	if form := netsh.Form(text); form != "" {
 		return Result{Kind: model.KindNetsh, Detail: netsh.FormDetail(form)}
-	case configLines > 0:
+	}
+	if hasConfigKey(text) {
 		return Result{Kind: model.KindConfig, Detail: "ipseclint configuration"}
 	}
 	return Result{Kind: model.KindUnknown, Detail: "text that is neither a .reg export nor a netsh IPSec dump"}
+}
+
+// lines calls f with each line of text (without its line end, a BOM, a
+// trailing Ctrl-Z and blanks) that is not blank, until f returns false.
+func lines(text string, f func(line string) bool) {
+	for text != "" {
+		line, rest, _ := strings.Cut(text, "\n")
+		text = rest
+		line = strings.TrimRight(strings.TrimPrefix(line, "\uFEFF"), "\r\x1a \t")
+		if strings.TrimSpace(line) != "" && !f(line) {
+			return
+		}
+	}
+}
+
+// firstLine is the first non-blank line that is not a comment (# or ;),
+// trimmed.
+func firstLine(text string) string {
+	first := ""
+	lines(text, func(line string) bool {
+		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";") {
+			return true
+		}
+		first = strings.TrimSpace(line)
+		return false
+	})
+	return first
+}
+
+// isRegHeader recognizes regedit's first line: "Windows Registry Editor
+// Version 5.00" or "REGEDIT4" (any case, blanks after it).
+func isRegHeader(s string) bool {
+	s = strings.TrimRight(s, " \t\r\n\f\v")
+	if len(s) <= 8 && (strings.EqualFold(s, "REGEDIT") || strings.EqualFold(s, "REGEDIT4")) {
+		return true
+	}
+	const prefix = "windows registry editor version "
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return false
+	}
+	major, minor, ok := strings.Cut(s[len(prefix):], ".")
+	return ok && allDigits(major) && allDigits(minor)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// hasConfigKey reports whether one of the first configLines non-blank
+// lines starts with a top-level key of ipseclint.yaml.
+func hasConfigKey(text string) bool {
+	found, n := false, 0
+	lines(text, func(line string) bool {
+		for _, key := range []string{"hosts", "backends", "frontends", "codepage"} {
+			if rest, ok := strings.CutPrefix(line, key); ok && strings.HasPrefix(strings.TrimLeft(rest, " \t\f\r\n"), ":") {
+				found = true
+			}
+		}
+		n++
+		return !found && n < configLines
+	})
+	return found
 }
 
 // sniffRegf tells a primary hive from a transaction log by the base
@@ -93,7 +150,7 @@ func looksBinary(head []byte) bool {
 	if len(head) == 0 {
 		return false
 	}
-	info := textenc.Sniff(head, textenc.DefaultCodePage)
+	info := textenc.Sniff(head[:min(len(head), encodingHead)], textenc.DefaultCodePage)
 	if info.Encoding == textenc.UTF16LE || info.Encoding == textenc.UTF16BE {
 		return false
 	}

@@ -2,8 +2,11 @@ package netsh
 
 import (
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -92,8 +95,22 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("netsh ipsec static add filter filterlist=\"a srcaddr= dstaddr=me ^\r\n"))
 	f.Add([]byte("Policy Name : P\nRule Name : R\nFilterList Name : <Dynamic>\nFilterAction Name : X\n"))
+	f.Add([]byte("set store location=persistent\r\nadd policy name=P assign=yes\r\nset store location=local\r\nadd rule name=R policy=P filterlist=L filteraction=A psk=k ey\r\n"))
+	f.Add(append([]byte{0xff, 0xfe}, "n\x00e\x00t\x00s\x00h\x00 \x00i\x00p\x00s\x00e\x00c\x00 \x00^\x00\r\x00\n\x00s\x00t\x00a\x00t\x00i\x00c\x00"...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := Parse(data, "fuzz", Options{})
+		// The same bytes read in small pieces of random size (seeded by
+		// the input, so that a failure replays) give the same Result.
+		h := fnv.New64a()
+		h.Write(data)
+		chunks := &chunkReader{data: data, rng: rand.New(rand.NewPCG(h.Sum64(), 1)), max: 1 + int(h.Sum64()%97)}
+		res2, err2 := ParseReader(chunks, "fuzz", Options{})
+		if (err == nil) != (err2 == nil) || !reflect.DeepEqual(res, res2) {
+			t.Fatalf("Parse and ParseReader differ:\n%v %.3000s\n%v %.3000s", err, resultJSON(t, res), err2, resultJSON(t, res2))
+		}
+		if res.Store != res.Stores[0] {
+			t.Fatal("Store is not Stores[0]")
+		}
 		if err != nil {
 			return
 		}
@@ -102,8 +119,13 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("bad position: %v", e)
 			}
 		}
-		for _, p := range res.Store.Policies {
-			p.Match(matchProbe)
+		for _, s := range res.Stores {
+			for _, p := range s.Policies {
+				if p.Store != s.Store {
+					t.Fatalf("policy %q of the %s store says %s", p.Name, s.Store, p.Store)
+				}
+				p.Match(matchProbe)
+			}
 		}
 	})
 }

@@ -1,83 +1,108 @@
 package netsh
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
 
-var (
-	// netshCommandLine is a netsh IPSec command, alone or in a batch line
-	// or a log ("Entry added: netsh ...").
-	netshCommandLine = regexp.MustCompile(`(?i)^\s*(?:[^=:"]{1,60}:\s*)?(?:@?(?:\S*[\\/])?netsh(?:\.exe)?\s+(?:-[a-z]\s+\S+\s+)*(?:ipsec\b|-f\s)|pushd\s+ipsec\b|ipsec\s+(?:static|dynamic)\b|(?:add|set|delete)\s+(?:policy|filterlist|filteraction|filter|rule|defaultrule|store)(?:\s|$))`)
-	// ipsecpolLine is a Windows 2000 ipsecpol / XP ipseccmd command.
-	ipsecpolLine = regexp.MustCompile(`(?i)^\s*@?(?:\S*[\\/])?ipsec(?:pol|cmd)(?:\.exe)?(?:\s|$)`)
-)
+// SniffBytes is how much of the start of a file decides its form: Parse
+// looks at the first SniffBytes bytes only, so that content sniffing
+// (parsers/detect) that sees them decides as Parse does.
+const SniffBytes = 16 << 10
 
-// sniffLines is how many non-blank lines sniffForm looks at.
-const sniffLines = 400
+// formCounts are what sniffForm counts in a file's head.
+type formCounts struct {
+	netsh, ipsecpol int  // commands the script reader would run
+	noData          bool // ERR IPsec lines
+	labels, names   int  // label lines and table columns of a listing; object names among them
+	netdiag         int  // netdiag result lines
+}
 
-// sniffForm tells which form of IPSec text the lines hold, from their
-// first sniffLines non-blank, non-comment lines.
+// sniffForm tells which form of IPSec text the lines hold. Commands are
+// recognized by the script reader itself, run dry (nothing is built), so
+// that what it calls a script is what parseScript reads; the other forms
+// by prefix and label lookups. No regular expression is involved.
 func sniffForm(lines []string) string {
-	var netsh, ipsecpol, labels, names, netdiag, errs int
-	seen := 0
+	var n formCounts
+	st := newScriptState(newBuilder("", "", &Result{}))
+	st.dry = true
+	st.lines(lines)
+	n.netsh, n.ipsecpol, n.noData = st.commands, st.ipsecpols, len(st.b.noData) > 0
 	for _, raw := range lines {
 		t := strings.TrimSpace(raw)
-		if t == "" || strings.HasPrefix(t, "#") {
+		if t == "" || t[0] == '#' {
 			continue
 		}
-		if seen++; seen > sniffLines {
-			break
-		}
-		switch {
-		case netshCommandLine.MatchString(t):
-			netsh++
-		case ipsecpolLine.MatchString(t):
-			ipsecpol++
-		case netdiagTest.MatchString(t) || netdiagActive.MatchString(t):
-			netdiag++
-		case errLine.MatchString(t):
-			errs++
-		}
-		for _, c := range tableColumns(strings.TrimRight(raw, " \t")) {
-			labels++
-			if c.field == fPolicyName || c.field == fFilterListName || c.field == fFilterActionName || c.field == fRuleName {
-				names++
-			}
-		}
-		if m := labelLine.FindStringSubmatch(t); m != nil {
-			if lm, ok := vocab.labels[normLabel(m[1])]; ok {
-				labels++
-				switch lm.field {
-				case fPolicyName, fFilterListName, fFilterActionName, fRuleName:
-					names++
-				}
-			}
+		n.countLabels(raw, t)
+		if n.netsh == 0 && n.ipsecpol == 0 && n.netdiag == 0 && isNetdiagLine(t) {
+			n.netdiag++
 		}
 	}
 	switch {
-	case names > 0 && labels > netsh:
+	case n.names > 0 && n.labels > n.netsh:
 		return formShowAll
-	case netsh > 0:
+	case n.netsh > 0:
 		return formScript
-	case ipsecpol > 0:
+	case n.ipsecpol > 0:
 		return formIPSecPol
-	case netdiag > 0:
+	case n.netdiag > 0:
 		return formNetdiag
-	case errs > 0:
+	case n.noData:
 		return formScript
 	}
 	return ""
 }
 
-// Form tells which IPSec text a decoded file holds: "script" (netsh
+// countLabels counts the listing labels of a line: a table header's
+// columns, or a "Label : value" line's label.
+func (n *formCounts) countLabels(raw, t string) {
+	for _, c := range tableColumns(strings.TrimRight(raw, " \t")) {
+		n.labels++
+		if isNameField(c.field) {
+			n.names++
+		}
+	}
+	if label, _, ok := splitLabel(t); ok {
+		if lm, ok := lookupLabel(vocab.labels, label); ok {
+			n.labels++
+			if isNameField(lm.field) {
+				n.names++
+			}
+		}
+	}
+}
+
+// isNameField reports whether f starts an object of a listing.
+func isNameField(f field) bool {
+	return f == fPolicyName || f == fFilterListName || f == fFilterActionName || f == fRuleName
+}
+
+func isNetdiagLine(t string) bool {
+	if isNetdiagTest(t) {
+		return true
+	}
+	_, _, ok := netdiagActiveLine(t)
+	return ok
+}
+
+// Form tells which IPSec text a decoded file head holds: "script" (netsh
 // commands), "show-all" (a listing), "ipsecpol" (Windows 2000 ipsecpol or
 // XP ipseccmd commands), "netdiag" (netdiag /test:ipsec output), or ""
-// when none. It looks at the first few hundred lines only, so a file's
-// head is enough. Content sniffing uses it so that a file is called a
-// netsh file exactly when Parse reads it.
+// when none. Give it the first SniffBytes bytes of a file decoded with
+// textenc.Decode: Parse decides from exactly that, so a file is called a
+// netsh file exactly when Parse reads it. The one exception is a blank
+// file, which Form calls nothing and Parse reads as a script with no data.
 func Form(text string) string {
 	return sniffForm(physicalLines(strings.ReplaceAll(text, "\x00", "")))
+}
+
+// formOf is Form of a file's first bytes (any more than SniffBytes are
+// not looked at), decoded as Parse decodes them; codepage is for 8-bit
+// text as in Options.
+func formOf(head []byte, codepage string) string {
+	text, _ := textenc.Decode(head[:min(len(head), SniffBytes)], codepage)
+	return Form(string(text))
 }
 
 // FormDetail describes a form for a report.

@@ -55,6 +55,41 @@ type ipsecpolCmd struct {
 	assign, unassign, del bool
 }
 
+// ipsecpolOption is what one option of ipsecpol does: take the next
+// argument as its value, start a list of the arguments that follow, or
+// set a flag. An option with none of them is accepted and ignored.
+type ipsecpolOption struct {
+	value func(cmd *ipsecpolCmd, v token)
+	list  func(cmd *ipsecpolCmd) *[]token
+	flag  func(cmd *ipsecpolCmd) *bool
+}
+
+// ipsecpolOptions are the options of ipsecpol (Windows 2000 Resource Kit)
+// and ipseccmd (XP Support Tools), from their usage text (KB 813878).
+var ipsecpolOptions = map[string]ipsecpolOption{
+	"-w":       {value: func(cmd *ipsecpolCmd, v token) { cmd.store = v.value }},
+	"-p":       {value: func(cmd *ipsecpolCmd, v token) { cmd.policy = &v }},
+	"-r":       {value: func(cmd *ipsecpolCmd, v token) { cmd.rules = append(cmd.rules, v) }},
+	"-t":       {value: func(cmd *ipsecpolCmd, v token) { cmd.tunnel = &v }},
+	"-1k":      {value: func(*ipsecpolCmd, token) {}},
+	"-1e":      {value: func(*ipsecpolCmd, token) {}},
+	"-1f":      {value: func(*ipsecpolCmd, token) {}},
+	"-f":       {list: func(cmd *ipsecpolCmd) *[]token { return &cmd.filters }},
+	"-n":       {list: func(cmd *ipsecpolCmd) *[]token { return &cmd.negs }},
+	"-a":       {list: func(cmd *ipsecpolCmd) *[]token { return &cmd.auths }},
+	"-1s":      {list: func(cmd *ipsecpolCmd) *[]token { return &cmd.mmMethods }},
+	"-soft":    {flag: func(cmd *ipsecpolCmd) *bool { return &cmd.soft }},
+	"-lan":     {flag: func(cmd *ipsecpolCmd) *bool { return &cmd.lan }},
+	"-dialup":  {flag: func(cmd *ipsecpolCmd) *bool { return &cmd.dialup }},
+	"-x":       {flag: func(cmd *ipsecpolCmd) *bool { return &cmd.assign }},
+	"-y":       {flag: func(cmd *ipsecpolCmd) *bool { return &cmd.unassign }},
+	"-o":       {flag: func(cmd *ipsecpolCmd) *bool { return &cmd.del }},
+	"-1p":      {},
+	"-confirm": {},
+	"-?":       {},
+	"-u":       {}, // delete all dynamic policy
+}
+
 // ipsecpol reads a Windows 2000 ipsecpol (or XP ipseccmd) command line.
 // Static ones (-w REG, -w DS) are read into the store like the netsh
 // commands they stand for; dynamic ones (no -w) are skipped.
@@ -63,6 +98,25 @@ func (st *scriptState) ipsecpol(c *cmdContext, s string, base int) {
 	if len(args) > 0 && strings.HasPrefix(args[0].value, `\\`) {
 		args = args[1:] // \\computer
 	}
+	for _, a := range args {
+		if kind, _, ok := strings.Cut(a.value, ":"); ok && isPresharedKind(kind) {
+			c.secretFrom(a.valOff) // -a PRESHARE:"key": what follows may be key text
+			break
+		}
+	}
+	cmd := readIPSecPolArgs(c, args)
+	if cmd.store == "" {
+		if st.dynPol == 0 {
+			st.dynPolAt, _ = c.line.pos(base)
+		}
+		st.dynPol++
+		return
+	}
+	st.ipsecpolStatic(c, cmd, base)
+}
+
+// readIPSecPolArgs gathers the options of an ipsecpol command line.
+func readIPSecPolArgs(c *cmdContext, args []token) *ipsecpolCmd {
 	var cmd ipsecpolCmd
 	var list *[]token
 	for i := 0; i < len(args); i++ {
@@ -77,91 +131,43 @@ func (st *scriptState) ipsecpol(c *cmdContext, s string, base int) {
 			continue
 		}
 		list = nil
-		needValue := func() (token, bool) {
+		o, known := ipsecpolOptions[opt]
+		switch {
+		case !known:
+			c.errorf(a.valOff, "ipsecpol: unknown option %q", a.value)
+		case o.value != nil:
 			if i+1 >= len(args) || strings.HasPrefix(args[i+1].value, "-") && !args[i+1].quoted {
-				c.errorf(a.valOff, "ipsecpol: option %s needs a value", a.value)
-				return token{}, false
+				c.errorf(a.valOff, "ipsecpol: option %q needs a value", a.value)
+				continue
 			}
 			i++
-			return args[i], true
-		}
-		switch opt {
-		case "-w":
-			if v, ok := needValue(); ok {
-				cmd.store = v.value
-			}
-		case "-p":
-			if v, ok := needValue(); ok {
-				cmd.policy = &v
-			}
-		case "-r":
-			if v, ok := needValue(); ok {
-				cmd.rules = append(cmd.rules, v)
-			}
-		case "-t":
-			if v, ok := needValue(); ok {
-				cmd.tunnel = &v
-			}
-		case "-f":
-			list = &cmd.filters
-		case "-n":
-			list = &cmd.negs
-		case "-a":
-			list = &cmd.auths
-		case "-1s":
-			list = &cmd.mmMethods
-		case "-1k", "-1e", "-1f":
-			needValue()
-		case "-1p", "-confirm", "-?":
-		case "-soft":
-			cmd.soft = true
-		case "-lan":
-			cmd.lan = true
-		case "-dialup":
-			cmd.dialup = true
-		case "-x":
-			cmd.assign = true
-		case "-y":
-			cmd.unassign = true
-		case "-o":
-			cmd.del = true
-		case "-u":
-			// delete all dynamic policy
-		default:
-			c.errorf(a.valOff, "ipsecpol: unknown option %s", a.value)
+			o.value(&cmd, args[i])
+		case o.list != nil:
+			list = o.list(&cmd)
+		case o.flag != nil:
+			*o.flag(&cmd) = true
 		}
 	}
-	if cmd.store == "" {
-		if st.dynPol == 0 {
-			st.dynPolAt, _ = c.line.pos(base)
-		}
-		st.dynPol++
-		return
-	}
-	st.ipsecpolStatic(c, &cmd, base)
+	return &cmd
 }
 
 func (st *scriptState) ipsecpolStatic(c *cmdContext, cmd *ipsecpolCmd, at int) {
 	b := st.b
 	switch t := strings.ToUpper(cmd.store); {
 	case t == "REG":
-		b.store.Store = model.StoreLocal
+		b.switchStore(model.StoreLocal, c.loc(at))
 	case strings.HasPrefix(t, "DS"):
-		b.store.Store, b.store.StoreLoc = model.StoreDomain, c.loc(at)
+		b.switchStore(model.StoreDomain, c.loc(at))
 	default:
-		c.errorf(at, "ipsecpol: -w %s is not REG or DS:domain", cmd.store)
+		c.errorf(at, "ipsecpol: -w %q is not REG or DS:domain", cmd.store)
 		return
 	}
+	b.use()
 	if cmd.policy == nil {
 		c.errorf(at, "ipsecpol: -p policy is required with -w")
 		return
 	}
-	name, poll := cmd.policy.value, -1
-	if i := strings.LastIndexByte(name, ':'); i > 0 {
-		if n, err := strconv.Atoi(name[i+1:]); err == nil {
-			name, poll = name[:i], n
-		}
-	}
+	name, poll := policyAndPolling(cmd.policy.value)
 	pol := b.store.Policy(name)
 	if cmd.del {
 		if pol != nil {
@@ -189,19 +195,57 @@ func (st *scriptState) ipsecpolStatic(c *cmdContext, cmd *ipsecpolCmd, at int) {
 	}
 	switch {
 	case cmd.assign:
-		b.assign(pol, true, loc)
-		st.assigns[pol] = append(st.assigns[pol], assignment{loc, true})
+		st.assign(pol, true, loc)
 	case cmd.unassign:
-		b.assign(pol, false, loc)
-		st.assigns[pol] = append(st.assigns[pol], assignment{loc, false})
+		st.assign(pol, false, loc)
 	}
+}
+
+// policyAndPolling splits -p's "name:pollinterval"; poll is -1 when not
+// given.
+func policyAndPolling(v string) (name string, poll int) {
+	if i := strings.LastIndexByte(v, ':'); i > 0 {
+		if n, err := strconv.Atoi(v[i+1:]); err == nil {
+			return v[:i], n
+		}
+	}
+	return v, -1
 }
 
 // ipsecpolRule makes or updates the rule -r names, with a filter list and
 // a filter action of the rule's name owned by the policy.
 func (st *scriptState) ipsecpolRule(c *cmdContext, pol *model.Policy, cmd *ipsecpolCmd) {
+	r, l, a := st.ipsecpolObjects(c, pol, cmd.rules[0])
+	for _, ft := range cmd.filters {
+		f, err := parseIPSecPolFilter(ft.value)
+		if err != nil {
+			c.errorf(ft.valOff, "ipsecpol -f: %v", err)
+			continue
+		}
+		f.Loc = c.loc(ft.valOff)
+		if hasSameFilter(l, f) {
+			continue // the same command run again adds nothing
+		}
+		l.Filters = append(l.Filters, f)
+	}
+	ipsecpolNegotiation(c, a, cmd.negs)
+	a.Soft = a.Soft || cmd.soft
+	if cmd.tunnel != nil {
+		r.TunnelEndpoint = cmd.tunnel.value
+	}
+	if cmd.lan {
+		r.ConnType = model.ConnLAN
+	}
+	if cmd.dialup {
+		r.ConnType = model.ConnDialup
+	}
+	ipsecpolAuth(c, r, cmd.auths)
+}
+
+// ipsecpolObjects finds or makes the rule that -r names, and its own
+// filter list and filter action.
+func (st *scriptState) ipsecpolObjects(c *cmdContext, pol *model.Policy, rt token) (*model.Rule, *model.FilterList, *model.FilterAction) {
 	b := st.b
-	rt := cmd.rules[0]
 	r := pol.Rule(rt.value)
 	if r == nil {
 		r = &model.Rule{Name: rt.value, PolicyName: pol.Name, Active: true, ConnType: model.ConnAll, Auth: []model.AuthMethod{{Kind: model.AuthKerberos}}, Loc: c.loc(rt.valOff)}
@@ -221,22 +265,16 @@ func (st *scriptState) ipsecpolRule(c *cmdContext, pol *model.Policy, cmd *ipsec
 	if a == nil {
 		a = b.newFilterAction(r.FilterActionName, r.Loc)
 	}
-	for _, ft := range cmd.filters {
-		f, err := parseIPSecPolFilter(ft.value)
-		if err != nil {
-			c.errorf(ft.valOff, "ipsecpol -f: %v", err)
-			continue
-		}
-		f.Loc = c.loc(ft.valOff)
-		if hasSameFilter(l, f) {
-			continue // the same command run again adds nothing
-		}
-		l.Filters = append(l.Filters, f)
-	}
-	if len(cmd.negs) > 0 {
+	return r, l, a
+}
+
+// ipsecpolNegotiation applies -n: BLOCK, PASS, INPASS or quick-mode
+// methods (ESP[3DES,SHA1]).
+func ipsecpolNegotiation(c *cmdContext, a *model.FilterAction, negs []token) {
+	if len(negs) > 0 {
 		a.Methods = nil
 	}
-	for _, n := range cmd.negs {
+	for _, n := range negs {
 		switch strings.ToUpper(n.value) {
 		case "BLOCK":
 			a.Action = model.ActionBlock
@@ -255,32 +293,35 @@ func (st *scriptState) ipsecpolRule(c *cmdContext, pol *model.Policy, cmd *ipsec
 			a.Methods = append(a.Methods, m)
 		}
 	}
-	a.Soft = a.Soft || cmd.soft
-	if cmd.tunnel != nil {
-		r.TunnelEndpoint = cmd.tunnel.value
-	}
-	if cmd.lan {
-		r.ConnType = model.ConnLAN
-	}
-	if cmd.dialup {
-		r.ConnType = model.ConnDialup
-	}
-	if len(cmd.auths) > 0 {
+}
+
+// ipsecpolAuth applies -a: KERBEROS, PRESHARE:"key" or CERT:"ca".
+func ipsecpolAuth(c *cmdContext, r *model.Rule, auths []token) {
+	if len(auths) > 0 {
 		r.Auth = nil
 	}
-	for _, au := range cmd.auths {
+	for _, au := range auths {
 		kind, val, _ := strings.Cut(au.value, ":")
 		switch strings.ToUpper(kind) {
 		case "K", "KERBEROS":
 			r.Auth = append(r.Auth, model.AuthMethod{Kind: model.AuthKerberos, Loc: c.loc(au.valOff)})
-		case "P", "PRESHARE":
+		case "P", "PRESHARE": // the key itself is not kept, only its length
 			r.Auth = append(r.Auth, model.AuthMethod{Kind: model.AuthPreshared, KeyLength: len([]rune(strings.Trim(val, `"`))), Loc: c.loc(au.valOff)})
 		case "C", "CERT":
 			r.Auth = append(r.Auth, model.AuthMethod{Kind: model.AuthCertificate, CA: val, Loc: c.loc(au.valOff)})
-		default:
-			c.errorf(au.valOff, "ipsecpol -a: %q is not KERBEROS, PRESHARE:key or CERT:ca", au.value)
+		default: // quote the method, not what follows it: a mistyped PRESHARE's key
+			shown := kind
+			if val != "" {
+				shown += ":" + model.Redacted
+			}
+			c.errorf(au.valOff, "ipsecpol -a: %q is not KERBEROS, PRESHARE:key or CERT:ca", shown)
 		}
 	}
+}
+
+// isPresharedKind reports whether an -a method is a pre-shared key.
+func isPresharedKind(kind string) bool {
+	return strings.EqualFold(kind, "P") || strings.EqualFold(kind, "PRESHARE")
 }
 
 // ownedName is the rule's name, or "rule (policy)" when another policy's

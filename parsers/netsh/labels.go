@@ -1,8 +1,8 @@
 package netsh
 
 import (
-	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // field is what a label of a `show all` listing means, whatever the
@@ -107,6 +107,8 @@ var English = Language{
 		"Is Activated": fRuleActive, "Activated": fRuleActive, "Active": fRuleActive,
 		"Connection Type": fConnType, "Tunnel Endpoint": fTunnel, "Tunnel Address": fTunnel, "Tunnel": fTunnel,
 		"Preshared Key": fPSK, "Pre-shared Key": fPSK, "Root CA": fRootCA, "Certificate": fRootCA,
+		// unconfirmed: issue 11's account of a listing (a PSK in clear)
+		"PreShared Key Value": fPSK, "Pre-shared Key Value": fPSK,
 	},
 	Headings: map[string]field{
 		"Filter(s)": hFilters, "Filters": hFilters, // "Filter(s)" confirmed
@@ -132,6 +134,11 @@ var SimplifiedChinese = Language{
 		"已分配": fAssigned, // seen in another tool's regexp, same sample file
 		// unconfirmed
 		"策略名称": fPolicyName, "筛选器操作名称": fFilterActionName,
+		// unconfirmed: "预共享密钥" is Windows' zh-CN term for a pre-shared
+		// key; how show all labels it is not known. Any other label that
+		// names a key (密钥) is not quoted either (isSecretLabel).
+		"预共享密钥": fPSK, "预共享密钥值": fPSK,
+		"连接类型": fConnType, // unconfirmed: the zh-CN term for "Connection Type"
 	},
 	Headings: map[string]field{},
 	Values: map[string]string{
@@ -146,15 +153,50 @@ var Languages = []*Language{&English, &SimplifiedChinese}
 // normLabel folds a label for lookup: case and blanks do not count
 // ("FilterList Name" = "Filter List Name" = "filterlist name").
 func normLabel(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsSpace(r) {
+	return string(appendNormLabel(make([]byte, 0, len(s)), s, len(s)*4))
+}
+
+// appendNormLabel appends normLabel(s) to dst, and stops once dst is longer
+// than limit.
+func appendNormLabel(dst []byte, s string, limit int) []byte {
+	for i := 0; i < len(s) && len(dst) <= limit; {
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			if c != ' ' && (c < '\t' || c > '\r') { // ASCII unicode.IsSpace
+				dst = append(dst, lowerASCII(c))
+			}
 			continue
 		}
-		b.WriteRune(unicode.ToLower(r))
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if !unicode.IsSpace(r) {
+			dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		}
 	}
-	return b.String()
+	return dst
 }
+
+// lookupLabel finds a label (or heading, or value) in one of the
+// vocabulary's tables without allocating. Text longer than any entry
+// could be folded from is no label.
+func lookupLabel[V any](table map[string]V, s string) (V, bool) {
+	var buf [maxLabelBytes + utf8.UTFMax]byte
+	key := appendNormLabel(buf[:0], s, maxLabelBytes)
+	if len(key) > maxLabelBytes {
+		var none V
+		return none, false
+	}
+	v, ok := table[string(key)]
+	return v, ok
+}
+
+// maxLabelBytes bounds the folded length of every label, heading and
+// value of Languages (a test checks it); maxLabelText the length of one
+// as printed, with single blanks between its words.
+const (
+	maxLabelBytes = 64
+	maxLabelText  = 2 * maxLabelBytes
+)
 
 // vocabulary is every language's labels, headings and values, folded.
 type vocabulary struct {
@@ -188,7 +230,7 @@ var vocab = buildVocabulary(Languages)
 
 // english turns a localized literal value into its English spelling.
 func (v *vocabulary) english(s string) string {
-	if e, ok := v.values[normLabel(s)]; ok {
+	if e, ok := lookupLabel(v.values, s); ok {
 		return e
 	}
 	return s

@@ -16,11 +16,17 @@ type segment struct {
 // continuations were joined; it remembers where each part came from.
 type logicalLine struct {
 	text string
-	segs []segment
+	// segs are where the parts of a continued line come from; a line of
+	// its own has none and starts at column 1 of physical line first.
+	segs  []segment
+	first int
 }
 
 // pos returns the physical line and column of a byte offset of l.text.
 func (l *logicalLine) pos(off int) (line, col int) {
+	if l.segs == nil {
+		return l.first, 1 + off
+	}
 	i := sort.Search(len(l.segs), func(i int) bool { return l.segs[i].off > off }) - 1
 	if i < 0 {
 		i = 0
@@ -44,35 +50,45 @@ func physicalLines(text string) []string {
 	return lines
 }
 
-// joinContinuations turns physical lines into logical lines: a line whose
-// last non-blank character is an unescaped `^` (cmd.exe's continuation)
-// goes on with the next line.
-func joinContinuations(lines []string) []logicalLine {
-	var out []logicalLine
-	var cur *logicalLine
-	var text strings.Builder
-	for i, l := range lines {
-		if cur == nil {
-			out = append(out, logicalLine{})
-			cur = &out[len(out)-1]
-			text.Reset()
-		}
-		body := l
-		cont := false
-		if t := strings.TrimRight(l, " \t"); strings.HasSuffix(t, "^") && !strings.HasSuffix(t, "^^") && !strings.HasPrefix(strings.TrimSpace(t), "#") {
-			body, cont = t[:len(t)-1], true
-		}
-		cur.segs = append(cur.segs, segment{off: text.Len(), line: i + 1, col: 1})
-		text.WriteString(body)
-		if !cont {
-			cur.text = text.String()
-			cur = nil
-		}
+// joiner turns physical lines into logical lines, one line at a time: a
+// line whose last non-blank character is an unescaped `^` (cmd.exe's
+// continuation) goes on with the next line.
+type joiner struct {
+	cur  *logicalLine // the logical line being joined; nil between lines
+	text strings.Builder
+}
+
+// add takes physical line number n; it returns the logical line it ends,
+// if it ends one.
+func (j *joiner) add(l string, n int) (logicalLine, bool) {
+	body, cont := l, false
+	if t := strings.TrimRight(l, " \t"); strings.HasSuffix(t, "^") && !strings.HasSuffix(t, "^^") && !strings.HasPrefix(strings.TrimSpace(t), "#") {
+		body, cont = t[:len(t)-1], true
 	}
-	if cur != nil {
-		cur.text = text.String()
+	if j.cur == nil && !cont { // the usual case: a line of its own, not copied
+		return logicalLine{text: l, first: n}, true
 	}
-	return out
+	if j.cur == nil {
+		j.cur = &logicalLine{}
+		j.text.Reset()
+	}
+	j.cur.segs = append(j.cur.segs, segment{off: j.text.Len(), line: n, col: 1})
+	j.text.WriteString(body)
+	if cont {
+		return logicalLine{}, false
+	}
+	return j.flush()
+}
+
+// flush ends the logical line being joined, at the end of the input.
+func (j *joiner) flush() (logicalLine, bool) {
+	if j.cur == nil {
+		return logicalLine{}, false
+	}
+	ll := *j.cur
+	ll.text = j.text.String()
+	j.cur = nil
+	return ll, true
 }
 
 // span is a part of a logical line: one command of a batch line.
@@ -86,10 +102,12 @@ func (s span) text() string { return s.line.text[s.start:s.end] }
 // splitCommands splits a batch line at the command separators `&&`, `||`,
 // `&` and `|` outside double quotes, and cuts redirections (`>nul`,
 // `2>&1`) off each command.
-func splitCommands(l *logicalLine) []span {
-	var spans []span
+func splitCommands(spans []span, l *logicalLine) []span {
 	t := l.text
 	start, inQuote := 0, false
+	if strings.IndexByte(t, '&') < 0 && strings.IndexByte(t, '|') < 0 {
+		t = "" // one command: nothing to split
+	}
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		switch {
@@ -106,7 +124,7 @@ func splitCommands(l *logicalLine) []span {
 			start = i + 1
 		}
 	}
-	spans = append(spans, span{l, start, len(t)})
+	spans = append(spans, span{l, start, len(l.text)})
 	for i := range spans {
 		spans[i].end = spans[i].start + redirectionStart(spans[i].text())
 	}
@@ -116,6 +134,9 @@ func splitCommands(l *logicalLine) []span {
 // redirectionStart returns the offset where a redirection (`>`, `>>`,
 // `<`, `2>`) begins outside quotes, or len(s).
 func redirectionStart(s string) int {
+	if strings.IndexByte(s, '>') < 0 && strings.IndexByte(s, '<') < 0 {
+		return len(s)
+	}
 	inQuote := false
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {

@@ -2,33 +2,9 @@ package netsh
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
-
-// commandTags lists, per `netsh ipsec static` command, the tags Windows
-// Server 2003 accepts, in their positional order (a value without a tag
-// takes the next tag of this list). From netsh's own usage text (FORMATS.md
-// §3.1, samples/netsh/21_*).
-var commandTags = map[string][]string{
-	"add policy":          {"name", "description", "mmpfs", "qmpermm", "mmlifetime", "activatedefaultrule", "pollinginterval", "assign", "mmsecmethods"},
-	"set policy":          {"name", "guid", "newname", "description", "mmpfs", "qmpermm", "mmlifetime", "activatedefaultrule", "pollinginterval", "assign", "gpo", "mmsecmethods"},
-	"delete policy":       {"name", "all"},
-	"add filterlist":      {"name", "description"},
-	"set filterlist":      {"name", "guid", "newname", "description"},
-	"delete filterlist":   {"name", "all"},
-	"add filter":          {"filterlist", "srcaddr", "dstaddr", "description", "protocol", "mirrored", "srcmask", "dstmask", "srcport", "dstport"},
-	"delete filter":       {"filterlist", "srcaddr", "dstaddr", "protocol", "srcmask", "dstmask", "srcport", "dstport", "mirrored"},
-	"add filteraction":    {"name", "description", "qmpfs", "inpass", "soft", "action", "qmsecmethods"},
-	"set filteraction":    {"name", "guid", "newname", "description", "qmpfs", "inpass", "soft", "action", "qmsecmethods"},
-	"delete filteraction": {"name", "all"},
-	"add rule":            {"name", "policy", "filterlist", "filteraction", "tunnel", "conntype", "activate", "description", "kerberos", "psk", "rootca"},
-	"set rule":            {"name", "id", "policy", "newname", "description", "filterlist", "filteraction", "tunnel", "conntype", "activate", "kerberos", "psk", "rootca"},
-	"delete rule":         {"name", "id", "all", "policy"},
-	"set defaultrule":     {"policy", "qmpfs", "activate", "qmsecmethods", "kerberos", "psk", "rootca"},
-	"set store":           {"location", "domain"},
-	"set batch":           {"mode"},
-	"delete all":          {},
-}
 
 // stringTags take free text: an unquoted value with spaces (a logged argv,
 // samples/netsh/17_*) goes on in the bare words that follow them.
@@ -52,65 +28,111 @@ func (p params) has(tag string) bool { _, ok := p[tag]; return ok }
 
 // resolveTags matches the tokens of a command to its tags: exact tag, or
 // an unambiguous prefix of one, or positional. It reports unknown and
-// ambiguous tags and values it could not place.
-func (c *cmdContext) resolveTags(cmd string, toks []token) params {
-	tags := commandTags[cmd]
-	out := make(params, len(toks))
-	next := 0 // next positional tag
-	var last *param
-	var joined map[string]int    // tags whose value went on in bare words
-	var more map[string][]string // the bare words, by tag
+// ambiguous tags and values it could not place. From a psk on, the
+// command's text may be a key: the problems reported there quote none of
+// it (cmdContext.secretFrom).
+func (c *cmdContext) resolveTags(sc *staticCommand, toks []token) params {
+	r := &resolver{c: c, cmd: sc.name, tags: sc.tags, out: make(params, len(toks))}
 	for _, t := range toks {
-		if t.bare() {
-			if last != nil && stringTags[last.tag] && !t.quoted {
-				// An unquoted name with spaces, as a logged argv shows it.
-				if more == nil {
-					joined, more = map[string]int{}, map[string][]string{}
-				}
-				more[last.tag] = append(more[last.tag], t.value)
-				if _, seen := joined[last.tag]; !seen {
-					joined[last.tag] = t.valOff
-				}
-				continue
-			}
-			if next >= len(tags) {
-				c.errorf(t.valOff, "%s: unexpected value %q", cmd, t.value)
-				continue
-			}
-			tag := tags[next]
-			if tag == "guid" || tag == "id" { // name|guid: a positional value is the name
-				next++
-				tag = tags[next]
-			}
-			next++
-			p := param{tag: tag, value: t.value, off: t.valOff, tagAt: t.valOff}
-			out[tag] = p
-			last = &p
-			continue
-		}
-		tag, err := matchTag(t.tag, tags)
-		if err != "" {
-			c.errorf(t.tagOff, "%s: %s", cmd, err)
-			last = nil
-			continue
-		}
-		if _, dup := out[tag]; dup {
-			c.errorf(t.tagOff, "%s: %s given twice", cmd, tag)
-		}
-		p := param{tag: tag, value: t.value, off: t.valOff, tagAt: t.tagOff}
-		out[tag] = p
-		last = &p
-		next = len(tags) // after a tag, values must be tagged
-	}
-	for _, tag := range tags {
-		if off, ok := joined[tag]; ok {
-			p := out[tag]
-			p.value += " " + strings.Join(more[tag], " ")
-			out[tag] = p
-			c.warnf(off, "unquoted value with spaces: %s=%q taken as one value (netsh itself would need quotes)", tag, out[tag].value)
+		switch {
+		case t.bare() && isBarePSK(t, r.next, r.tags):
+			// `psk KEY`: read as psk=KEY, so that the key is in no name.
+			c.secretFrom(t.valOff)
+			c.warnf(t.valOff, "%s: psk written without '=': the words after it are read as the pre-shared key", r.cmd)
+			r.set(param{tag: "psk", off: t.valOff, tagAt: t.valOff})
+		case t.bare():
+			r.bare(t)
+		default:
+			r.tagged(t)
 		}
 	}
-	return out
+	r.joinWords()
+	return r.out
+}
+
+// resolver is the state of resolveTags.
+type resolver struct {
+	c    *cmdContext
+	cmd  string
+	tags []string
+	out  params
+	next int    // next positional tag
+	last string // the tag read last; "" after a bad one
+	// joined are the tags whose value went on in bare words (where the
+	// first was), and the words.
+	joined map[string]int
+	more   map[string][]string
+}
+
+func (r *resolver) set(p param) {
+	r.out[p.tag] = p
+	r.last = p.tag
+}
+
+// bare places a value without a tag: the rest of an unquoted value with
+// spaces, or the next positional tag's value.
+func (r *resolver) bare(t token) {
+	if r.last != "" && stringTags[r.last] && !t.quoted {
+		// An unquoted name with spaces, as a logged argv shows it.
+		if r.more == nil {
+			r.joined, r.more = map[string]int{}, map[string][]string{}
+		}
+		r.more[r.last] = append(r.more[r.last], t.value)
+		if _, seen := r.joined[r.last]; !seen {
+			r.joined[r.last] = t.valOff
+		}
+		return
+	}
+	if r.next >= len(r.tags) {
+		r.c.errorf(t.valOff, "%s: unexpected value %q", r.cmd, t.value)
+		return
+	}
+	tag := r.tags[r.next]
+	if tag == "guid" || tag == "id" { // name|guid: a positional value is the name
+		r.next++
+		tag = r.tags[r.next]
+	}
+	r.next++
+	if tag == "psk" {
+		r.c.secretFrom(t.valOff)
+	}
+	r.set(param{tag: tag, value: t.value, off: t.valOff, tagAt: t.valOff})
+}
+
+// tagged places a `tag=value` token.
+func (r *resolver) tagged(t token) {
+	tag, err := matchTag(t.tag, r.tags)
+	if err != "" {
+		r.c.errorf(t.tagOff, "%s: %s", r.cmd, err)
+		r.last = ""
+		return
+	}
+	if tag == "psk" {
+		r.c.secretFrom(t.tagOff) // the key, and what follows it if it has spaces
+	}
+	if _, dup := r.out[tag]; dup {
+		r.c.errorf(t.tagOff, "%s: %s given twice", r.cmd, tag)
+	}
+	r.set(param{tag: tag, value: t.value, off: t.valOff, tagAt: t.tagOff})
+	r.next = len(r.tags) // after a tag, values must be tagged
+}
+
+// joinWords makes the bare words after a free-text tag part of its value.
+func (r *resolver) joinWords() {
+	for _, tag := range r.tags {
+		if off, ok := r.joined[tag]; ok {
+			p := r.out[tag]
+			p.value = strings.TrimPrefix(p.value+" "+strings.Join(r.more[tag], " "), " ")
+			r.out[tag] = p
+			r.c.warnf(off, "unquoted value with spaces: %s=%q taken as one value (netsh itself would need quotes)", tag, p.value)
+		}
+	}
+}
+
+// isBarePSK reports whether t is the word psk where a tagged parameter is
+// due (after a tag), in a command that takes psk=.
+func isBarePSK(t token, next int, tags []string) bool {
+	return !t.quoted && next >= len(tags) && strings.EqualFold(t.value, "psk") && slices.Contains(tags, "psk")
 }
 
 // matchTag resolves a tag as netsh does: case-insensitive, exact or an

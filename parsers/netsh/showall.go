@@ -2,18 +2,10 @@ package netsh
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 )
-
-// labelLine splits "Label<padding> : value" at the first ASCII or
-// full-width colon.
-var labelLine = regexp.MustCompile(`^\s*([^:：]*?)\s*[:：]\s?(.*)$`)
-
-// dashes is a heading underline.
-var dashes = regexp.MustCompile(`^\s*-{3,}[\s-]*$`)
 
 // specialListingAddrs are the placeholders a listing prints for special
 // addresses (English spelling; other languages map to it through their
@@ -66,21 +58,60 @@ type listing struct {
 	unknown                    int
 	truncated                  bool
 	line                       int
+	// pending is the line read last, not yet taken in (see line); cols
+	// are the columns of the table whose rows are being read.
+	pending     string
+	pendingLine int
+	hasPending  bool
+	cols        []tableColumn
+	// afterSecret is set by a line holding a pre-shared key: a line after
+	// it that is not understood may hold the rest of the key.
+	afterSecret bool
 }
 
-// parseListing reads a `netsh ipsec static show all` listing, in list or
-// table format, in any language of Languages.
-func parseListing(b *builder, lines []string) {
-	l := &listing{b: b, expected: -1, langs: map[string]bool{}}
-	for i := 0; i < len(lines); i++ {
-		l.line = i + 1
-		if i+1 < len(lines) && dashes.MatchString(lines[i+1]) {
-			if cols := tableColumns(lines[i]); cols != nil {
-				i = l.table(lines, i, cols)
-				continue
+// newListing starts reading a `netsh ipsec static show all` listing, in
+// list or table format, in any language of Languages.
+func newListing(b *builder) *listing {
+	return &listing{b: b, expected: -1, langs: map[string]bool{}}
+}
+
+// feed reads physical line n. A line is read when the next one has come:
+// a table's header is the line above its underline.
+func (l *listing) feed(n int, s string) {
+	if l.cols != nil { // the rows of a table, up to a blank line
+		if strings.TrimSpace(s) == "" {
+			l.closeFilter()
+			l.cols = nil
+			return
+		}
+		l.line = n
+		l.row(s)
+		return
+	}
+	if l.hasPending {
+		l.hasPending = false
+		l.line = l.pendingLine
+		if isDashes(s) {
+			if cols := tableColumns(l.pending); cols != nil {
+				l.startTable(cols)
+				return
 			}
 		}
-		l.lineOf(lines[i])
+		l.lineOf(l.pending)
+	}
+	l.pending, l.pendingLine, l.hasPending = s, n, true
+}
+
+// end finishes the listing: the last line, the summary, the rules' names
+// and the objects listed twice.
+func (l *listing) end() {
+	b := l.b
+	if l.cols != nil {
+		l.closeFilter()
+	}
+	if l.hasPending {
+		l.line = l.pendingLine
+		l.lineOf(l.pending)
 	}
 	l.closeList()
 	if l.unknown > 0 {
@@ -93,6 +124,7 @@ func parseListing(b *builder, lines []string) {
 			}
 		}
 	}
+	l.connTypeDoubts()
 	b.store.FilterLists = dedupeLists(b, b.store.FilterLists)
 	b.store.FilterActions = dedupeActions(b.store.FilterActions)
 }
@@ -101,38 +133,70 @@ func (l *listing) warn(msg string) { l.b.warnAt(l.line, 0, msg) }
 
 func (l *listing) lineOf(raw string) {
 	t := strings.TrimSpace(raw)
+	afterSecret := l.afterSecret
+	l.afterSecret = false
 	switch {
 	case t == "":
 		l.closeFilter()
 		return
 	case strings.HasPrefix(t, "#"):
 		return
-	case errLine.MatchString(t):
-		l.b.noDataSeen = true
+	case isErrLine(t):
+		l.b.sawNoData()
 		return
-	case dashes.MatchString(t):
+	case isDashes(t):
 		return
 	}
-	if m := labelLine.FindStringSubmatch(t); m != nil {
-		if lm, ok := vocab.labels[normLabel(m[1])]; ok {
+	label, value, isLabel := splitLabel(t)
+	if isLabel {
+		if lm, ok := lookupLabel(vocab.labels, label); ok {
 			l.langs[lm.lang] = true
-			l.set(lm.field, strings.TrimSpace(m[2]))
+			l.set(lm.field, strings.TrimSpace(value))
 			return
 		}
 	}
-	if h, ok := vocab.headings[normLabel(t)]; ok {
+	if h, ok := lookupLabel(vocab.headings, t); ok {
 		l.headingLine(h.field)
 		return
 	}
 	if l.valueLine(t) {
 		return
 	}
+	l.notUnderstood(t, label, value, isLabel, afterSecret)
+}
+
+// notUnderstood warns of a line that is no label, heading or value the
+// listing reads. Its text is quoted, except what may be a pre-shared key:
+// the value of a label that names a key or secret, and lines following
+// a key (a long key wrapped onto the next line).
+func (l *listing) notUnderstood(t, label, value string, isLabel, afterSecret bool) {
 	l.unknown++
-	if m := labelLine.FindStringSubmatch(t); m != nil && m[1] != "" {
-		l.warn(fmt.Sprintf("unknown label %q (value %q) kept out of the model", m[1], strings.TrimSpace(m[2])))
-		return
+	switch {
+	case isLabel && label != "" && isSecretLabel(label):
+		l.afterSecret = true
+		l.warn(fmt.Sprintf("unknown label %q (value %s) kept out of the model", label, model.Redacted))
+	case isLabel && label != "" && !afterSecret:
+		l.warn(fmt.Sprintf("unknown label %q (value %q) kept out of the model", label, strings.TrimSpace(value)))
+	case afterSecret:
+		l.afterSecret = true
+		l.warn(fmt.Sprintf("line not understood: %s (it follows a pre-shared key and may hold part of one)", model.Redacted))
+	default:
+		l.warn(fmt.Sprintf("line not understood: %q", t))
 	}
-	l.warn(fmt.Sprintf("line not understood: %q", t))
+}
+
+// secretWords name a secret in a label, in the languages of Languages.
+var secretWords = []string{"key", "psk", "secret", "password", "passwd", "密钥", "密码"}
+
+// isSecretLabel reports whether a label names a key or a secret.
+func isSecretLabel(label string) bool {
+	n := normLabel(label)
+	for _, w := range secretWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *listing) headingLine(h field) {
@@ -184,46 +248,70 @@ func (l *listing) action() *model.FilterAction {
 // set applies one label line.
 func (l *listing) set(f field, v string) {
 	v = vocab.english(v)
-	if strings.HasSuffix(v, "...") {
+	switch {
+	case f == fPSK:
+		l.afterSecret = true // the value is never quoted: see notUnderstood
+		if strings.HasSuffix(v, "...") {
+			l.truncated = true
+			l.warn("a pre-shared key value is truncated (format=table or wide=no)")
+		}
+	case strings.HasSuffix(v, "..."):
 		l.truncated = true
 		l.warn(fmt.Sprintf("value %q is truncated (format=table or wide=no): names may not match", v))
 	}
-	switch f {
-	case fPolicyName:
-		l.closeList()
-		l.pol = l.b.newPolicy(v, l.loc())
-		l.rule, l.act, l.cur = nil, nil, curPolicy
-	case fRuleID, fRuleName:
-		l.startRule(f, v)
-	case fFilterListName:
-		l.startList(v)
-	case fFilterActionName:
-		l.startAction(v)
-	case fDescription:
-		l.description(v)
-	case fStore:
-		l.storeLocation(v)
-	case fLastModified:
-		if l.cur == curPolicy && l.pol != nil {
-			l.pol.LastModified = v
+	if set, ok := listingSetters[f]; ok {
+		set(l, f, v)
+	}
+}
+
+// listingSetters say what each field of a label line does.
+var listingSetters = func() map[field]func(*listing, field, string) {
+	m := map[field]func(*listing, field, string){
+		fPolicyName:       func(l *listing, _ field, v string) { l.startPolicy(v) },
+		fRuleID:           (*listing).startRule,
+		fRuleName:         (*listing).startRule,
+		fFilterListName:   func(l *listing, _ field, v string) { l.startList(v) },
+		fFilterActionName: func(l *listing, _ field, v string) { l.startAction(v) },
+		fDescription:      func(l *listing, _ field, v string) { l.description(v) },
+		fStore:            func(l *listing, _ field, v string) { l.storeLocation(v) },
+		fLastModified:     func(l *listing, _ field, v string) { l.lastModified(v) },
+		fGUID:             func(l *listing, _ field, v string) { l.guid(v) },
+		fNumFilters:       func(l *listing, _ field, v string) { l.numFilters(v) },
+		fNumRules:         func(*listing, field, string) {},
+	}
+	for _, group := range []struct {
+		set    func(*listing, field, string)
+		fields []field
+	}{
+		{(*listing).filterField, []field{fMirrored, fSrcIP, fSrcMask, fSrcDNS, fDstIP, fDstMask, fDstDNS, fProtocol, fSrcPort, fDstPort}},
+		{(*listing).policyField, []field{fAssigned, fMMPFS, fPollingInterval, fMMLifetime, fQMPerMM, fActivateDefault}},
+		{(*listing).actionField, []field{fAction, fQMPFS, fInPass, fSoft}},
+		{(*listing).ruleField, []field{fRuleActive, fConnType, fTunnel, fPSK, fRootCA}},
+	} {
+		for _, f := range group.fields {
+			m[f] = group.set
 		}
-	case fGUID:
-		l.guid(v)
-	case fNumFilters:
-		if n, err := parseCount(v); err == nil && l.list != nil {
-			l.expected, l.expLine = n, l.line
-		} else if err != nil {
-			l.b.errAt(l.line, 0, fmt.Sprintf("No. of Filters: %v", err))
-		}
-	case fNumRules:
-	case fMirrored, fSrcIP, fSrcMask, fSrcDNS, fDstIP, fDstMask, fDstDNS, fProtocol, fSrcPort, fDstPort:
-		l.filterField(f, v)
-	case fAssigned, fMMPFS, fPollingInterval, fMMLifetime, fQMPerMM, fActivateDefault:
-		l.policyField(f, v)
-	case fAction, fQMPFS, fInPass, fSoft:
-		l.actionField(f, v)
-	case fRuleActive, fConnType, fTunnel, fPSK, fRootCA:
-		l.ruleField(f, v)
+	}
+	return m
+}()
+
+func (l *listing) startPolicy(name string) {
+	l.closeList()
+	l.pol = l.b.newPolicy(name, l.loc())
+	l.rule, l.act, l.cur = nil, nil, curPolicy
+}
+
+func (l *listing) lastModified(v string) {
+	if l.cur == curPolicy && l.pol != nil {
+		l.pol.LastModified = v
+	}
+}
+
+func (l *listing) numFilters(v string) {
+	if n, err := parseCount(v); err == nil && l.list != nil {
+		l.expected, l.expLine = n, l.line
+	} else if err != nil {
+		l.b.errAt(l.line, 0, fmt.Sprintf("No. of Filters: %v", err))
 	}
 }
 
@@ -247,7 +335,8 @@ func (l *listing) startRule(f field, v string) {
 		l.rule.Name = v // after a "Rule ID" line
 		return
 	}
-	r := &model.Rule{PolicyName: l.pol.Name, Active: true, ConnType: "all", Loc: l.loc()}
+	// The connection type is unknown until the rule's Connection Type line.
+	r := &model.Rule{PolicyName: l.pol.Name, Active: true, Loc: l.loc()}
 	if f == fRuleName {
 		r.Name = v
 	} else if i := strings.Index(v, "{"); i >= 0 {
@@ -285,7 +374,10 @@ func (l *listing) startList(name string) {
 func (l *listing) makeDefault(r *model.Rule) {
 	d := l.pol.DefaultRule()
 	l.pol.Rules = without(l.pol.Rules, r)
-	d.Active, d.Loc, d.GUID, d.ConnType = r.Active, r.Loc, r.GUID, r.ConnType
+	d.Active, d.Loc, d.GUID, d.Doubts = r.Active, r.Loc, r.GUID, r.Doubts
+	if r.ConnType != "" {
+		d.ConnType = r.ConnType
+	}
 	d.Auth = r.Auth // the listing lists its authentication methods below
 	if r.Name != "" {
 		d.Name = r.Name
@@ -458,11 +550,7 @@ func (l *listing) ruleField(f field, v string) {
 			}
 		}
 	case fConnType:
-		if ct, err := parseConnType(v); err == nil {
-			l.rule.ConnType = ct
-		} else {
-			l.b.errAt(l.line, 0, fmt.Sprintf("Connection Type: %v", err))
-		}
+		l.connType(v)
 	case fTunnel:
 		l.rule.TunnelEndpoint = noneToEmpty(v)
 		if l.rule.TunnelEndpoint == "0.0.0.0" {
@@ -472,6 +560,51 @@ func (l *listing) ruleField(f field, v string) {
 		l.rule.Auth = append(l.rule.Auth, model.AuthMethod{Kind: model.AuthPreshared, KeyLength: len([]rune(strings.TrimSpace(v))), Loc: l.loc()})
 	case fRootCA:
 		l.rule.Auth = append(l.rule.Auth, model.AuthMethod{Kind: model.AuthCertificate, CA: rootCAName(v), Loc: l.loc()})
+	}
+}
+
+// listingConnTypes are the values a listing's Connection Type line may
+// show, folded (normLabel). None is confirmed by a real capture: netsh's
+// own keywords (ALL, LAN, DIALUP), the snap-in's wording ("All network
+// connections", "Local area network (LAN)", "Remote access") and the
+// zh-CN terms for the same are accepted; anything else is a doubt.
+var listingConnTypes = func() map[string]model.ConnType {
+	m := map[string]model.ConnType{}
+	for ct, spellings := range map[model.ConnType][]string{
+		model.ConnAll:    {"ALL", "All network connections", "所有", "全部", "所有网络连接"},
+		model.ConnLAN:    {"LAN", "Local area network", "Local area network (LAN)", "局域网", "局域网(LAN)", "局域网 (LAN)"},
+		model.ConnDialup: {"DIALUP", "Dial-up", "Remote access", "远程访问", "拨号"},
+	} {
+		for _, s := range spellings {
+			m[normLabel(s)] = ct
+		}
+	}
+	return m
+}()
+
+// connType reads a rule's Connection Type line; a value not known leaves
+// the connection type unknown, with a doubt, rather than all.
+func (l *listing) connType(v string) {
+	if ct, ok := lookupLabel(listingConnTypes, v); ok {
+		l.rule.ConnType = ct
+		return
+	}
+	l.rule.ConnType = ""
+	l.rule.Doubts = append(l.rule.Doubts, model.Doubt{Field: "connType", Loc: l.loc(),
+		Reason: fmt.Sprintf("the listing's Connection Type %q is not one ipseclint knows (ALL, LAN, DIALUP): the connections the rule applies to are unknown", v)})
+	l.warn(fmt.Sprintf("Connection Type %q not known: the rule's connection type is unknown", v))
+}
+
+// connTypeDoubts marks the listed rules whose connection type the listing
+// did not show (a table, or a label not in Languages) as unknown.
+func (l *listing) connTypeDoubts() {
+	for _, p := range l.b.store.Policies {
+		for _, r := range p.Rules {
+			if r.ConnType == "" && r.Doubts.About("connType") == nil {
+				r.Doubts = append(r.Doubts, model.Doubt{Field: "connType", Loc: r.Loc,
+					Reason: "the listing shows no Connection Type for the rule: the connections it applies to are unknown"})
+			}
+		}
 	}
 }
 
@@ -494,6 +627,13 @@ func (l *listing) filterField(f field, v string) {
 	}
 	p := l.filt
 	p.seen[f] = true
+	if err := p.set(f, v); err != nil {
+		l.b.errAt(l.line, 0, fmt.Sprintf("%s: %v", f, err))
+	}
+}
+
+// set applies one line of a listed filter.
+func (p *pendingFilter) set(f field, v string) error {
 	var err error
 	switch f {
 	case fMirrored:
@@ -501,28 +641,35 @@ func (l *listing) filterField(f field, v string) {
 		if on, err = parseBool(v); err == nil {
 			p.f.Mirrored = on
 		}
-	case fSrcIP:
-		p.srcIP = v
-	case fSrcMask:
-		p.srcMask = v
-	case fSrcDNS:
-		p.srcDNS = v
-	case fDstIP:
-		p.dstIP = v
-	case fDstMask:
-		p.dstMask = v
-	case fDstDNS:
-		p.dstDNS = v
 	case fProtocol:
 		p.f.Protocol, err = parseProtocol(v)
 	case fSrcPort:
 		p.f.SrcPort, err = parsePort(v)
 	case fDstPort:
 		p.f.DstPort, err = parsePort(v)
+	default:
+		*p.text(f) = v
 	}
-	if err != nil {
-		l.b.errAt(l.line, 0, fmt.Sprintf("%s: %v", f, err))
+	return err
+}
+
+// text is the pending filter's field for an address line.
+func (p *pendingFilter) text(f field) *string {
+	switch f {
+	case fSrcIP:
+		return &p.srcIP
+	case fSrcMask:
+		return &p.srcMask
+	case fSrcDNS:
+		return &p.srcDNS
+	case fDstIP:
+		return &p.dstIP
+	case fDstMask:
+		return &p.dstMask
+	case fDstDNS:
+		return &p.dstDNS
 	}
+	return new(string) // no other field reaches here (listingSetters)
 }
 
 // closeFilter builds the pending filter's addresses and adds it.
@@ -606,9 +753,12 @@ func tableColumns(line string) []tableColumn {
 		}
 		start := i
 		for i < len(line) && !(line[i] == ' ' && (i+1 >= len(line) || line[i+1] == ' ')) {
+			if i-start > maxLabelText {
+				return nil // longer than any label: a line of another kind
+			}
 			i++
 		}
-		lm, ok := vocab.labels[normLabel(line[start:i])]
+		lm, ok := lookupLabel(vocab.labels, line[start:i])
 		if !ok {
 			return nil
 		}
@@ -625,32 +775,29 @@ type tableColumn struct {
 	field field
 }
 
-// table reads the rows under a table header (lines[i]) up to a blank line
-// and returns the index of the last line read. Each row is one object or
-// one filter.
-func (l *listing) table(lines []string, i int, cols []tableColumn) int {
+// startTable begins a format=table listing under the header line l.line.
+// Each row that follows is one object or one filter.
+func (l *listing) startTable(cols []tableColumn) {
+	l.cols = cols
 	if !l.truncated {
 		l.truncated = true
-		l.b.warnAt(i+1, 0, "format=table listing: names and values may be truncated and some settings are not shown")
+		l.b.warnAt(l.line, 0, "format=table listing: names and values may be truncated and some settings are not shown")
 	}
-	j := i + 2
-	for ; j < len(lines) && strings.TrimSpace(lines[j]) != ""; j++ {
-		l.line = j + 1
-		row := lines[j]
-		l.closeFilter()
-		for k, c := range cols {
-			end := len(row)
-			if k+1 < len(cols) && cols[k+1].start < end {
-				end = cols[k+1].start
-			}
-			if c.start >= end {
-				continue
-			}
-			l.set(c.field, strings.TrimSpace(row[c.start:end]))
-		}
-	}
+}
+
+// row reads one row of a table.
+func (l *listing) row(row string) {
 	l.closeFilter()
-	return j
+	for k, c := range l.cols {
+		end := len(row)
+		if k+1 < len(l.cols) && l.cols[k+1].start < end {
+			end = l.cols[k+1].start
+		}
+		if c.start >= end {
+			continue
+		}
+		l.set(c.field, strings.TrimSpace(row[c.start:end]))
+	}
 }
 
 // dedupeLists merges filter lists listed twice (inside a rule and on their

@@ -21,16 +21,21 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\f' || c == '\
 // its logical line. Spaces around `=` are allowed (`name = X`); a tag
 // followed by `=` and then another tag has an empty value.
 func tokenize(s string, base int) []token {
-	toks := make([]token, 0, 16)
+	return appendTokens(make([]token, 0, 16), s, base, -1)
+}
+
+// appendTokens is tokenize appending to toks (a buffer used again), and
+// stopping after max tokens (none when max < 0).
+func appendTokens(toks []token, s string, base, max int) []token {
 	i := 0
 	skip := func() {
 		for i < len(s) && isSpace(s[i]) {
 			i++
 		}
 	}
-	for {
+	for n := len(toks); ; {
 		skip()
-		if i >= len(s) {
+		if i >= len(s) || len(toks)-n == max {
 			return toks
 		}
 		off := i

@@ -211,30 +211,8 @@ func parseQMMethod(text string) (model.QMMethod, error) {
 	m := model.QMMethod{Text: text}
 	body, life, hasLife := strings.Cut(text, ":")
 	for _, part := range strings.Split(body, "+") {
-		name, args, ok := strings.Cut(part, "[")
-		if !ok || !strings.HasSuffix(args, "]") {
-			return m, fmt.Errorf("security method %q: want ESP[cipher,integrity] or AH[integrity]", text)
-		}
-		algs := strings.Split(strings.TrimSuffix(args, "]"), ",")
-		switch strings.ToUpper(strings.TrimSpace(name)) {
-		case "AH":
-			a, ok := normAlg(algs[0])
-			if len(algs) != 1 || !ok || a == model.AlgNone || a == model.AlgDES || a == model.Alg3DES || m.AH != "" {
-				return m, fmt.Errorf("security method %q: AH takes MD5 or SHA1", text)
-			}
-			m.AH = a
-		case "ESP":
-			if len(algs) != 2 || m.ESP != nil {
-				return m, fmt.Errorf("security method %q: ESP takes [cipher,integrity]", text)
-			}
-			c, ok1 := normAlg(algs[0])
-			i, ok2 := normAlg(algs[1])
-			if !ok1 || !ok2 || c == model.AlgMD5 || c == model.AlgSHA1 || i == model.AlgDES || i == model.Alg3DES {
-				return m, fmt.Errorf("security method %q: ESP cipher is DES, 3DES or None, integrity MD5, SHA1 or None (no AES on Windows Server 2003)", text)
-			}
-			m.ESP = &model.ESPTransform{Cipher: c, Integrity: i}
-		default:
-			return m, fmt.Errorf("security method %q: %q is not AH or ESP", text, name)
+		if err := parseQMTransform(&m, text, part); err != nil {
+			return m, err
 		}
 	}
 	if hasLife {
@@ -244,6 +222,50 @@ func parseQMMethod(text string) (model.QMMethod, error) {
 	}
 	return m, nil
 }
+
+// parseQMTransform reads one part of a quick-mode method: AH[integrity]
+// or ESP[cipher,integrity]; text is the whole method, for messages.
+func parseQMTransform(m *model.QMMethod, text, part string) error {
+	name, args, ok := strings.Cut(part, "[")
+	if !ok || !strings.HasSuffix(args, "]") {
+		return fmt.Errorf("security method %q: want ESP[cipher,integrity] or AH[integrity]", text)
+	}
+	algs := strings.Split(strings.TrimSuffix(args, "]"), ",")
+	switch strings.ToUpper(strings.TrimSpace(name)) {
+	case "AH":
+		return parseAH(m, text, algs)
+	case "ESP":
+		return parseESP(m, text, algs)
+	}
+	return fmt.Errorf("security method %q: %q is not AH or ESP", text, name)
+}
+
+func parseAH(m *model.QMMethod, text string, algs []string) error {
+	a, ok := normAlg(algs[0])
+	if len(algs) != 1 || !ok || !isIntegrity(a) || a == model.AlgNone || m.AH != "" {
+		return fmt.Errorf("security method %q: AH takes MD5 or SHA1", text)
+	}
+	m.AH = a
+	return nil
+}
+
+func parseESP(m *model.QMMethod, text string, algs []string) error {
+	if len(algs) != 2 || m.ESP != nil {
+		return fmt.Errorf("security method %q: ESP takes [cipher,integrity]", text)
+	}
+	c, ok1 := normAlg(algs[0])
+	i, ok2 := normAlg(algs[1])
+	if !ok1 || !ok2 || !isCipher(c) || !isIntegrity(i) {
+		return fmt.Errorf("security method %q: ESP cipher is DES, 3DES or None, integrity MD5, SHA1 or None (no AES on Windows Server 2003)", text)
+	}
+	m.ESP = &model.ESPTransform{Cipher: c, Integrity: i}
+	return nil
+}
+
+// isCipher and isIntegrity tell the two kinds of algorithm normAlg
+// returns apart; None is both.
+func isCipher(a string) bool    { return a != model.AlgMD5 && a != model.AlgSHA1 }
+func isIntegrity(a string) bool { return a != model.AlgDES && a != model.Alg3DES }
 
 // parseLifetime reads 100000k/3600s, 3600s or 100000k.
 func parseLifetime(s string, m *model.QMMethod) error {

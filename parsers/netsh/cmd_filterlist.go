@@ -1,0 +1,151 @@
+package netsh
+
+import (
+	"github.com/ipseclint/ipseclint/internal/model"
+)
+
+// addFilterList runs `add filterlist`.
+func addFilterList(x *call) {
+	name, ok := x.newName("filter list", x.store().FilterList(x.p["name"].value) != nil)
+	if !ok {
+		return
+	}
+	l := x.st.b.newFilterList(name, x.here())
+	if d, ok := x.p["description"]; ok {
+		l.Description = d.value
+	}
+}
+
+// setFilterList runs `set filterlist`.
+func setFilterList(x *call) {
+	s := x.store()
+	l := lookup(x, "filter list", s.FilterList, func(l *model.FilterList) string { return l.GUID }, s.FilterLists)
+	if l == nil {
+		return
+	}
+	if nn, ok := x.p["newname"]; ok {
+		renameRefs(s, func(r *model.Rule) *string { return &r.FilterListName }, l.Name, nn.value)
+		l.Name = nn.value
+	}
+	if d, ok := x.p["description"]; ok {
+		l.Description = d.value
+	}
+}
+
+// deleteFilterList runs `delete filterlist`.
+func deleteFilterList(x *call) {
+	s := x.store()
+	x.deleteNamed(func(name string) {
+		if l := s.FilterList(name); l != nil {
+			s.FilterLists = without(s.FilterLists, l)
+		}
+	}, func() { s.FilterLists = s.FilterLists[:0] })
+}
+
+// addFilter runs `add filter`; the filter list is made when missing (as
+// netsh does).
+func addFilter(x *call) {
+	listName, ok := x.required("filterlist")
+	if !ok {
+		return
+	}
+	f, ok := filterFrom(x)
+	if !ok {
+		return
+	}
+	if d, ok := x.p["description"]; ok {
+		f.Description = d.value
+	}
+	l := x.st.b.filterList(listName)
+	if l == nil {
+		l = x.st.b.newFilterList(listName, f.Loc)
+	}
+	l.Filters = append(l.Filters, f)
+}
+
+// deleteFilter removes the filters of a list that match every given field.
+func deleteFilter(x *call) {
+	listName, ok := x.required("filterlist")
+	if !ok {
+		return
+	}
+	want, ok := filterFrom(x)
+	if !ok {
+		return
+	}
+	l := x.store().FilterList(listName)
+	if l == nil {
+		return
+	}
+	p := x.p
+	keep := l.Filters[:0]
+	for _, f := range l.Filters {
+		same := f.Src == want.Src && f.Dst == want.Dst &&
+			(!p.has("protocol") || f.Protocol == want.Protocol) &&
+			(!p.has("srcport") || f.SrcPort == want.SrcPort) &&
+			(!p.has("dstport") || f.DstPort == want.DstPort) &&
+			(!p.has("mirrored") || f.Mirrored == want.Mirrored)
+		if !same {
+			keep = append(keep, f)
+		}
+	}
+	l.Filters = keep
+}
+
+// filterFrom builds a filter from the parameters of add/delete filter,
+// with netsh's defaults. ok is false when an address is missing or bad.
+func filterFrom(x *call) (*model.Filter, bool) {
+	f := &model.Filter{Mirrored: true, Loc: x.here()}
+	okSrc := filterAddr(x, "srcaddr", "srcmask", &f.Src)
+	okDst := filterAddr(x, "dstaddr", "dstmask", &f.Dst)
+	if v, has := x.p["protocol"]; has {
+		n, err := parseProtocol(v.value)
+		if err != nil {
+			x.errorf(v.off, "protocol: %v", err)
+		}
+		f.Protocol = n
+	}
+	filterPort(x, f, "srcport", &f.SrcPort)
+	filterPort(x, f, "dstport", &f.DstPort)
+	x.setBool("mirrored", &f.Mirrored)
+	return f, okSrc && okDst
+}
+
+// filterAddr reads one side's address and mask into dst.
+func filterAddr(x *call, addrTag, maskTag string, dst *model.Address) bool {
+	v, has := x.p[addrTag]
+	if !has {
+		x.errorf(x.at, "%s: %s is required", x.name, addrTag)
+		return false
+	}
+	a, err := parseAddr(v.value)
+	if err != nil {
+		x.errorf(v.off, "%s: %v", addrTag, err)
+		return false
+	}
+	bits := 32
+	if m, has := x.p[maskTag]; has {
+		if bits, err = parseMask(m.value); err != nil {
+			x.errorf(m.off, "%s: %v", maskTag, err)
+			bits = 32
+		}
+	}
+	*dst = withMask(a, bits)
+	return true
+}
+
+// filterPort reads a port of f (its protocol already read).
+func filterPort(x *call, f *model.Filter, tag string, dst *uint16) {
+	v, has := x.p[tag]
+	if !has {
+		return
+	}
+	n, err := parsePort(v.value)
+	if err != nil {
+		x.errorf(v.off, "%s: %v", tag, err)
+	}
+	*dst = n
+	if n != 0 && f.Protocol != 6 && f.Protocol != 17 && x.p.has("protocol") {
+		x.warnf(v.off, "%s: a port only applies to TCP and UDP filters", tag)
+	}
+}

@@ -1,0 +1,242 @@
+package netsh
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ipseclint/ipseclint/internal/model"
+)
+
+// addRule runs `add rule`; a policy the file never made is made with
+// netsh's defaults (the file is then a fragment of a longer story).
+func addRule(x *call) {
+	name, ok1 := x.required("name")
+	polName, ok2 := x.required("policy")
+	_, ok3 := x.required("filterlist")
+	_, ok4 := x.required("filteraction")
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return
+	}
+	pol := x.store().Policy(polName)
+	if pol == nil {
+		x.warnf(x.at, "add rule: policy %q was not made earlier in the file; assumed to exist with netsh's default settings", polName)
+		pol = x.st.b.newPolicy(polName, x.here())
+	}
+	if pol.Rule(name) != nil {
+		x.warnf(x.at, "add rule: policy %q already has a rule %q; netsh refuses the command", polName, name)
+		return
+	}
+	r := &model.Rule{Name: name, PolicyName: pol.Name, Active: true, ConnType: model.ConnAll, Loc: x.here()}
+	ruleSettings(x, r)
+	if len(r.Auth) == 0 && !x.p.has("kerberos") && !x.p.has("psk") && !x.p.has("rootca") {
+		r.Auth = []model.AuthMethod{{Kind: model.AuthKerberos, Loc: x.here()}}
+	}
+	if len(r.Auth) == 0 {
+		x.warnf(x.at, "add rule: no authentication method left (kerberos=no and no psk or rootca)")
+	}
+	insertRule(pol, r)
+}
+
+// setRule runs `set rule`.
+func setRule(x *call) {
+	r, _ := findRule(x)
+	if r == nil {
+		return
+	}
+	if nn, ok := x.p["newname"]; ok {
+		r.Name = nn.value
+	}
+	ruleSettings(x, r)
+}
+
+// deleteRule runs `delete rule`: one rule by name or id, or all but the
+// default response rule.
+func deleteRule(x *call) {
+	if x.p.has("all") || (x.p.has("name") && strings.EqualFold(x.p["name"].value, "all")) {
+		polName, ok := x.required("policy")
+		if !ok {
+			return
+		}
+		if pol := x.store().Policy(polName); pol != nil {
+			keep := pol.Rules[:0]
+			for _, r := range pol.Rules {
+				if r.Default {
+					keep = append(keep, r)
+				}
+			}
+			pol.Rules = keep
+		}
+		return
+	}
+	if r, pol := findRule(x); r != nil {
+		pol.Rules = without(pol.Rules, r)
+	}
+}
+
+// insertRule adds a rule to a policy, keeping the default response rule
+// last.
+func insertRule(pol *model.Policy, r *model.Rule) {
+	n := len(pol.Rules)
+	if n > 0 && pol.Rules[n-1].Default {
+		pol.Rules = append(pol.Rules[:n-1], r, pol.Rules[n-1])
+		return
+	}
+	pol.Rules = append(pol.Rules, r)
+}
+
+// ruleSettings applies rule parameters, authentication in the order given.
+func ruleSettings(x *call, r *model.Rule) {
+	if v, ok := x.p["description"]; ok {
+		r.Description = v.value
+	}
+	if v, ok := x.p["filterlist"]; ok {
+		r.FilterListName = v.value
+	}
+	if v, ok := x.p["filteraction"]; ok {
+		r.FilterActionName = v.value
+	}
+	if v, ok := x.p["tunnel"]; ok {
+		r.TunnelEndpoint = tunnelEndpoint(x, v)
+	}
+	if v, ok := x.p["conntype"]; ok {
+		connType(x, r, v)
+	}
+	x.setBool("activate", &r.Active)
+	authSettings(x, &r.Auth)
+}
+
+// connType reads conntype=lan|dialup|all. netsh refuses another value,
+// and so the command: the rule's connection type is then not known (not
+// netsh's default, all), and says so in a doubt.
+func connType(x *call, r *model.Rule, v param) {
+	ct, err := parseConnType(v.value)
+	if err != nil {
+		x.errorf(v.off, "conntype: %v", err)
+		r.ConnType = ""
+		r.Doubts = append(r.Doubts, model.Doubt{Field: "connType", Loc: x.loc(v.off), Reason: fmt.Sprintf("conntype=%s is not lan, dialup or all: the connections the rule applies to are unknown", x.redact(v.off, strconv.Quote(v.value)))})
+		return
+	}
+	r.ConnType = ct
+	if r.Doubts.About("connType") != nil { // set rule: known again
+		r.Doubts = slices.DeleteFunc(r.Doubts, func(d model.Doubt) bool { return d.Field == "connType" })
+	}
+}
+
+// tunnelEndpoint reads tunnel=: an address, or 0.0.0.0 / none for
+// transport mode ("").
+func tunnelEndpoint(x *call, v param) string {
+	t := strings.TrimSpace(v.value)
+	if t == "0.0.0.0" || strings.EqualFold(t, "none") {
+		return ""
+	}
+	if t != "" {
+		if _, err := parseAddr(t); err != nil {
+			x.errorf(v.off, "tunnel: %v", err)
+		}
+	}
+	return t
+}
+
+// authSettings applies kerberos=, psk= and rootca= in the order written.
+func authSettings(x *call, auth *[]model.AuthMethod) {
+	var given []param
+	for _, tag := range []string{"kerberos", "psk", "rootca"} {
+		if v, ok := x.p[tag]; ok {
+			given = append(given, v)
+		}
+	}
+	sort.Slice(given, func(i, j int) bool { return given[i].tagAt < given[j].tagAt })
+	for _, v := range given {
+		switch v.tag {
+		case "kerberos":
+			on, err := parseBool(v.value)
+			if err != nil {
+				x.errorf(v.off, "kerberos: %v", err)
+				continue
+			}
+			*auth = removeAuth(*auth, model.AuthMethod{Kind: model.AuthKerberos})
+			if on {
+				*auth = append(*auth, model.AuthMethod{Kind: model.AuthKerberos, Loc: x.loc(v.off)})
+			}
+		case "psk":
+			*auth = removeAuth(*auth, model.AuthMethod{Kind: model.AuthPreshared})
+			if v.value != "" {
+				*auth = append(*auth, model.AuthMethod{Kind: model.AuthPreshared, KeyLength: len([]rune(v.value)), Loc: x.loc(v.off)})
+			}
+		case "rootca":
+			ca := model.AuthMethod{Kind: model.AuthCertificate, CA: rootCAName(v.value), Loc: x.loc(v.off)}
+			*auth = append(removeAuth(*auth, ca), ca)
+		}
+	}
+}
+
+// rootCAName drops the certmap:/excludecaname: options of a rootca value.
+func rootCAName(v string) string {
+	for _, opt := range []string{" certmap:", " excludecaname:"} {
+		if i := strings.Index(strings.ToLower(v), opt); i >= 0 {
+			v = v[:i]
+		}
+	}
+	return strings.TrimSpace(v)
+}
+
+func removeAuth(list []model.AuthMethod, m model.AuthMethod) []model.AuthMethod {
+	out := list[:0:0]
+	for _, a := range list {
+		if a.Kind != m.Kind || !strings.EqualFold(a.CA, m.CA) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// findRule finds the rule of `set rule`/`delete rule` by name or id, and
+// its policy.
+func findRule(x *call) (*model.Rule, *model.Policy) {
+	polName, ok := x.required("policy")
+	if !ok {
+		return nil, nil
+	}
+	pol := x.store().Policy(polName)
+	if pol == nil {
+		x.warnf(x.at, "%s: no policy %q earlier in the file; command ignored", x.name, polName)
+		return nil, nil
+	}
+	if n, ok := x.p["name"]; ok {
+		if r := pol.Rule(n.value); r != nil && !r.Default {
+			return r, pol
+		}
+		x.warnf(x.at, "%s: policy %q has no rule %q earlier in the file; command ignored", x.name, polName, n.value)
+		return nil, nil
+	}
+	if id, ok := x.p["id"]; ok {
+		return ruleByID(x, pol, id), pol
+	}
+	x.errorf(x.at, "%s: name or id is required", x.name)
+	return nil, nil
+}
+
+// ruleByID finds a rule by its id=. Rule ids count the policy's rules in
+// order, the default response rule excluded (uncertain: netsh numbers
+// them itself).
+func ruleByID(x *call, pol *model.Policy, id param) *model.Rule {
+	n, err := parseCount(id.value)
+	if err != nil {
+		x.errorf(id.off, "id: %v", err)
+		return nil
+	}
+	i := 0
+	for _, r := range pol.Rules {
+		if r.Default {
+			continue
+		}
+		if i++; i == n {
+			return r
+		}
+	}
+	x.warnf(x.at, "%s: policy %q has no rule %d in this file; command ignored", x.name, x.p["policy"].value, n)
+	return nil
+}
