@@ -124,8 +124,15 @@ func readTree(dir string, buf []byte) (int64, error) {
 	return total, err
 }
 
+// heapCeiling stops a run whose heap passes it, with a message, before the
+// machine runs out of memory and the kernel kills whatever it picks: the
+// build measured when these benchmarks were written needs far more than
+// the 23 GB of this project's machine for 10,000 hosts (issue 11's
+// target is a peak RSS under 300 MB).
+const heapCeiling = 8 << 30
+
 // peakHeap samples the live and not yet collected heap objects every few
-// milliseconds and keeps the largest value.
+// milliseconds and keeps the largest value; past heapCeiling it panics.
 type peakHeap struct {
 	done chan struct{}
 	max  chan uint64
@@ -141,6 +148,10 @@ func startPeakHeap(every time.Duration) *peakHeap {
 		read := func() {
 			metrics.Read(sample)
 			peak = max(peak, sample[0].Value.Uint64())
+			if peak > heapCeiling {
+				panic(fmt.Sprintf("fleet benchmark: the heap reached %d MB, past the %d MB ceiling; stopped before the machine runs out of memory",
+					peak>>20, heapCeiling>>20))
+			}
 		}
 		tick := time.NewTicker(every)
 		defer tick.Stop()
