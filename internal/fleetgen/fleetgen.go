@@ -25,6 +25,17 @@
 // Each host is either clean (it passes every rule) or carries one or two
 // Faults, chosen from the seed; Stats.Manifest lists them. The same
 // Options always give byte-identical files.
+//
+// In detail: sites of 12 hosts or more keep a Windows 2000 cluster (the
+// first site always, others one time in twelve), sites of 20 or more 0 to
+// 2 stand-alone back-ends; about 40% of front-ends and 50% of Windows
+// Server 2003 back-ends are clean; 15% of hosts come as hives (and the
+// first back-end node always), 25% of dumps as UTF-16LE. A fleet of N
+// hosts holds about N × 25 KB of .reg exports and N × 45 KB in all.
+//
+// The fleet benchmarks (bench_test.go) audit 1,000 and 10,000 hosts:
+//
+//	go test ./internal/fleetgen -run '^$' -bench 'Fleet' -benchtime 1x -timeout 30m
 package fleetgen
 
 import (
