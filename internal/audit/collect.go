@@ -34,6 +34,10 @@ type Options struct {
 	Stdin io.Reader
 	// MaxFileSize is the size past which a file is not read (0 = 1 GiB).
 	MaxFileSize int64
+	// Progress, when set, is called after each file is read, with how
+	// many of how many are done and the file's display name; it is called
+	// from the reading goroutines, one at a time.
+	Progress func(done, total int, current string)
 }
 
 // Collect reads every file under paths (folders, files, zip and tar
@@ -73,7 +77,7 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 			jobs = append(jobs, j)
 		}
 	}
-	readAll(jobs, opts.Workers)
+	readAll(jobs, opts.Workers, opts.Progress)
 	for _, hp := range p.hosts {
 		host := buildHost(fleet, hp, opts.CodePage)
 		if host != nil {
@@ -109,11 +113,13 @@ func codePageFor(cfg *model.FleetConfig, host, flag string) string {
 
 // readAll reads the jobs in a pool of workers. Each job's result lands in
 // the job itself, so the order of the fleet does not depend on timing.
-func readAll(jobs []*fileJob, workers int) {
+func readAll(jobs []*fileJob, workers int, progress func(done, total int, current string)) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
 	ch := make(chan *fileJob)
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
@@ -121,6 +127,12 @@ func readAll(jobs []*fileJob, workers int) {
 			defer wg.Done()
 			for j := range ch {
 				j.read()
+				if progress != nil {
+					mu.Lock()
+					done++
+					progress(done, len(jobs), j.entry.Name)
+					mu.Unlock()
+				}
 			}
 		}()
 	}

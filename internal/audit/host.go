@@ -93,7 +93,7 @@ func rereadIn(hp *hostPlan, cp string) bool {
 			again = append(again, j)
 		}
 	}
-	readAll(again, 0)
+	readAll(again, 0, nil)
 	return len(again) > 0
 }
 

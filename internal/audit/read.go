@@ -135,17 +135,18 @@ func (j *fileJob) readHive() {
 }
 
 func (j *fileJob) readNetsh() {
-	data, err := j.readAllOf()
+	rc, err := j.entry.Open()
 	if err != nil {
 		j.fail(err)
 		return
 	}
-	res, err := netsh.Parse(data, j.entry.Name, netsh.Options{CodePage: j.codepage})
+	defer rc.Close()
+	res, err := netsh.ParseReader(rc, j.entry.Name, netsh.Options{CodePage: j.codepage})
 	if err != nil {
 		j.file.Status, j.file.Reason = model.StatusFailed, withoutName(err, j.entry.Name)
 		return
 	}
-	j.stores = []*model.PolicyStore{res.Store}
+	j.stores = res.Stores
 	j.noteEncoding(res.Encoding)
 	j.file.Detail = strings.TrimSpace(j.file.Detail + ", " + res.Encoding.String())
 	recordText(j.file, res.Errors, res.Warnings, "line(s) not understood")

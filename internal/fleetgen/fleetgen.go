@@ -95,7 +95,7 @@ const (
 	FaultOneWayFilter        Fault = "one-way-filter"         // the POP3 filter is not mirrored (IPSEC009)
 	FaultBackendNotRequiring Fault = "backend-not-requiring"  // a back-end's policy has no IMAP4 filter (IPSEC010)
 	FaultKerberosExempt      Fault = "kerberos-exempt"        // NoDefaultExempt 0 or 2 (IPSEC011)
-	FaultPolicyAgentOff      Fault = "policyagent-disabled"   // PolicyAgent Start 4 or 3 (IPSEC012)
+	FaultPolicyAgentOff      Fault = "policyagent-disabled"   // PolicyAgent Start 4 (IPSEC012; no filter applied: IPSEC002/004 on a front-end, IPSEC010 on a back-end)
 	FaultFrontEndClusterNode Fault = "frontend-cluster-node"  // a front-end made a server-cluster node, declared a front-end (IPSEC013)
 	FaultWin2000Policy       Fault = "win2000-cluster-policy" // a Windows 2000 cluster node with a policy assigned (IPSEC003)
 )

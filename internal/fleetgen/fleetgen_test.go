@@ -143,6 +143,12 @@ func expectedRules(h fleetgen.HostSpec) []string {
 	var want []string
 	for _, f := range h.Faults {
 		rs := faultRules[f]
+		if f == fleetgen.FaultPolicyAgentOff {
+			rs = []string{"IPSEC010", "IPSEC012"} // a back-end then requires nothing
+			if h.Role == fleetgen.RoleFrontEnd {
+				rs = []string{"IPSEC002", "IPSEC004", "IPSEC012"} // a front-end then encrypts nothing
+			}
+		}
 		if f == fleetgen.FaultPolicyNotAssigned {
 			rs = []string{"IPSEC008", "IPSEC010"} // a back-end then requires nothing
 			if h.Role == fleetgen.RoleFrontEnd {

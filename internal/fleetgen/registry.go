@@ -212,7 +212,7 @@ func ipsecServices(r regKeys, svc string, h *host, rng *rand.Rand) {
 		agent.display = "IPSEC Policy Agent"
 	}
 	if h.has(FaultPolicyAgentOff) {
-		agent.start = []uint32{4, 3}[rng.IntN(2)]
+		agent.start = 4 // disabled: no filter is applied (a manual start would only make verdicts uncertain)
 	}
 	addService(r, svc, agent, false)
 	if h.Windows2000 {

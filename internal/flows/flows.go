@@ -276,14 +276,10 @@ func (a *Analysis) outbound() {
 		return
 	}
 	for _, h := range frontends {
-		pol, pols, why := PolicyToJudge(h)
+		pol, pols, notApplied, caveat, why := policiesOf(h)
 		if why != "" {
 			a.gap(Outbound, h, why)
 			continue
-		}
-		notApplied, caveat := serviceState(h)
-		if notApplied != "" {
-			pol, pols = nil, nil
 		}
 		froms := sendsFrom(h)
 		for _, port := range ExchangePorts {
@@ -300,12 +296,25 @@ func (a *Analysis) outbound() {
 	}
 }
 
+// policiesOf returns the policies that decide the host's flows, or
+// notApplied when its IPSec service is disabled (then nothing does,
+// whatever the policy holds), or why they cannot be judged.
+func policiesOf(h *model.Host) (pol *model.Policy, pols []*model.Policy, notApplied, caveat, why string) {
+	notApplied, caveat = serviceState(h)
+	if notApplied != "" {
+		return nil, nil, notApplied, "", ""
+	}
+	pol, pols, why = PolicyToJudge(h)
+	return pol, pols, "", caveat, why
+}
+
 // serviceState says whether the IPSec Policy Agent applies the host's
 // policy: notApplied when the service is disabled (no filter is loaded,
 // GPIPSEC.md §1.5), caveat when it is set to start manually (whether it
 // runs is not known offline).
 func serviceState(h *model.Host) (notApplied, caveat string) {
-	if len(h.Facts.Policy.Value.Policies()) == 0 {
+	pf := h.Facts.Policy
+	if !pf.Known || (pf.Value.State != model.PolicyAssigned && len(pf.Value.Persistent) == 0) {
 		return "", ""
 	}
 	switch st := h.Service("PolicyAgent"); {
@@ -417,14 +426,10 @@ func (a *Analysis) inbound() {
 			a.gap(Inbound, h, "the back-end's own and virtual addresses are unknown: "+h.Facts.Addresses.Via)
 			continue
 		}
-		pol, pols, why := PolicyToJudge(h)
+		pol, pols, notApplied, caveat, why := policiesOf(h)
 		if why != "" {
 			a.gap(Inbound, h, why)
 			continue
-		}
-		notApplied, caveat := serviceState(h)
-		if notApplied != "" {
-			pol, pols = nil, nil
 		}
 		if len(gaps) > 0 {
 			a.gap(Inbound, h, "not evaluated for front-ends whose addresses are unknown: "+strings.Join(gaps, "; "))

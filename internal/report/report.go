@@ -18,6 +18,23 @@ type Tool struct {
 	Name           string
 	Version        string
 	InformationURI string
+	Commit         string // the VCS revision the binary was built from, when known
+}
+
+// View says how the outputs for people are laid out.
+type View struct {
+	// Width is the width of the table in columns; 0 is the default for
+	// output that is not a terminal (100).
+	Width int
+	// Color marks severities with ANSI colour (a terminal, --color).
+	Color bool
+	// Hosts is how many hosts the table's host section lists (0 = all);
+	// the totals always cover every host.
+	Hosts int
+	// SARIFRootURI, when set, is written as the SARIF root's
+	// originalUriBaseIds instead of the audited folder's absolute path
+	// (which is left out otherwise).
+	SARIFRootURI string
 }
 
 // Audit is everything an output shows: the fleet as read, the rules run,
@@ -27,6 +44,15 @@ type Audit struct {
 	Fleet   *model.Fleet
 	Rules   []*rules.Rule
 	Outcome rules.Outcome
+	View    View
+}
+
+// ConfigFile names the configuration the audit used, "" for none.
+func (a *Audit) ConfigFile() string {
+	if a.Fleet != nil && a.Fleet.Config != nil {
+		return a.Fleet.Config.File
+	}
+	return ""
 }
 
 // Printer writes an audit in one format.

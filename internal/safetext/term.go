@@ -59,3 +59,9 @@ func ColorEnabled(mode string, w io.Writer, env func(string) string) bool {
 func isTerminal(fd uintptr) bool {
 	return isatty.IsTerminal(fd) || isatty.IsCygwinTerminal(fd)
 }
+
+// IsTerminal reports whether w is a terminal (a console, a pty).
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(fder)
+	return ok && isTerminal(f.Fd())
+}

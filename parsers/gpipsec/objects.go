@@ -151,8 +151,9 @@ func (sb *storeBuilder) checkData(o *object) {
 	o.raw = o.key.Value("ipsecData")
 	dt := o.key.Value("ipsecDataType")
 	switch n, ok := dt.AsDWORD(); {
-	case dt == nil:
+	case dt == nil && o.raw != nil:
 		sb.note(o.loc, o.name+": no ipsecDataType value (256 expected); ipsecData is decoded as type 256")
+	case dt == nil: // no data either: the doubt below says it
 	case !ok || n != 256:
 		o.doubts = append(o.doubts, model.Doubt{Field: "object", Loc: dt.Loc,
 			Reason: fmt.Sprintf("ipsecDataType is %s; only 256 is understood, so ipsecData is not decoded", dt.Display())})

@@ -1,0 +1,250 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ipseclint/ipseclint/internal/audit"
+	"github.com/ipseclint/ipseclint/internal/model"
+	"github.com/ipseclint/ipseclint/internal/report"
+	"github.com/ipseclint/ipseclint/internal/safetext"
+	"github.com/ipseclint/ipseclint/rules"
+)
+
+// readOptions are the flags of every command that reads inputs.
+type readOptions struct {
+	codepage    string
+	config      string
+	maxFileSize int64
+	quiet       bool
+}
+
+func (o *readOptions) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.codepage, "codepage", "", "code page of 8-bit text files (REGEDIT4 exports, OEM netsh output): cp1252 (default), cp850, cp932, cp936, ...")
+	cmd.Flags().StringVar(&o.config, "config", "", "the configuration file (default: ipseclint.yaml or .ipseclint.yaml in the first path's folder, else in each parent)")
+	cmd.Flags().Int64Var(&o.maxFileSize, "max-file-size", 1<<30, "size in bytes past which a file (or archive member) is not read")
+	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "no progress on standard error")
+}
+
+// collect reads the paths into a fleet and checks the configuration
+// against the rules, formats and hosts: its mistakes become problems of
+// the configuration file (the rest of it still applies).
+func collect(env *environment, paths []string, o readOptions) (*model.Fleet, error) {
+	prog := newProgress(env, o.quiet)
+	defer prog.done()
+	fleet, err := audit.Collect(paths, audit.Options{
+		CodePage: o.codepage, ConfigPath: o.config, Filter: rules.KeyFilter(rules.All()),
+		Stdin: env.stdin, MaxFileSize: o.maxFileSize, Progress: prog.update,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(fleet.Files) == 0 {
+		return nil, fmt.Errorf("no files found in %s", strings.Join(paths, ", "))
+	}
+	checkConfig(fleet)
+	return fleet, nil
+}
+
+// checkConfig resolves the configuration's rule references and reports
+// its mistakes (unknown rules and formats: problems; host entries that
+// match no host: notes, naming the close matches).
+func checkConfig(fleet *model.Fleet) {
+	cfg := fleet.Config
+	if cfg == nil {
+		return
+	}
+	var file *model.InputFile
+	for _, f := range fleet.Files {
+		if f.Kind == model.KindConfig && f.Name == cfg.File {
+			file = f
+			break
+		}
+	}
+	problems := append(cfg.CheckRules(ruleNames()), cfg.CheckFormats(report.FormatNames())...)
+	var names []string
+	for _, h := range fleet.Hosts {
+		names = append(names, h.Name, folderOf(h))
+	}
+	warnings := cfg.CheckHosts(names)
+	if file == nil {
+		return
+	}
+	file.Problems = append(file.Problems, problems...)
+	if len(problems) > 0 && file.Status == model.StatusRead {
+		file.Status = model.StatusPartial
+		file.Reason = fmt.Sprintf("%d mistake(s) in the configuration; the rest of it applies", len(file.Problems))
+	}
+	for _, w := range warnings {
+		file.Notes = append(file.Notes, fmt.Sprintf("line %d: %s", w.Loc.Line, w.Message))
+	}
+}
+
+func folderOf(h *model.Host) string {
+	d := h.Dir
+	if i := strings.LastIndexByte(d, '/'); i >= 0 {
+		d = d[i+1:]
+	}
+	return strings.TrimSuffix(d, "!")
+}
+
+// today is the date accepted risks expire against: IPSECLINT_TODAY
+// (YYYY-MM-DD) when set, for reproducible runs, else the local date.
+func today(env *environment) (time.Time, error) {
+	if s := env.getenv("IPSECLINT_TODAY"); s != "" {
+		t, err := time.ParseInLocation(time.DateOnly, s, time.Local)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("IPSECLINT_TODAY %q: expected YYYY-MM-DD", s)
+		}
+		return t, nil
+	}
+	return time.Now(), nil
+}
+
+// runRules runs the rules of the settings over the fleet and applies the
+// configuration's severities and accepted risks.
+func runRules(env *environment, fleet *model.Fleet, s *settings) (rules.Outcome, error) {
+	out := rules.Run(fleet, s.rules)
+	rules.ApplySeverity(&out, s.severityOf)
+	out.Disabled = s.Disabled
+	if fleet.Config != nil && len(fleet.Config.Accepted) > 0 {
+		day, err := today(env)
+		if err != nil {
+			return out, err
+		}
+		rules.Accept(&out, fleet, fleet.Config.Accepted, day)
+	}
+	return out, nil
+}
+
+// auditFlags are the flags of `audit`.
+type auditFlags struct {
+	read          readOptions
+	values        flagValues
+	color         string
+	hostsSummary  int
+	sarifRootURI  string
+	writeAccepted string
+}
+
+func newAuditCmd(env *environment) *cobra.Command {
+	var af auditFlags
+	cmd := &cobra.Command{
+		Use:   "audit [flags] PATH...",
+		Short: "Audit folders or archives of collected exports (one folder per host, or a folder of host folders)",
+		Long: "audit reads every file under the paths given (folders, files, zip/tar/tgz archives, - for a list of\n" +
+			"paths on standard input), tells each file's kind from its content, groups the files into hosts (a\n" +
+			"folder holding files is one host; a folder of folders is a fleet) and runs the rules.\n\n" +
+			"Exit codes: 0 no active finding at or above --fail-on; 1 findings at or above it (or, with\n" +
+			"--fail-on-not-evaluated, checks that could not be made); 2 usage error, or an input that could\n" +
+			"not be read completely (the audit still covers every other file and writes its reports).",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, paths []string) error { return runAudit(cmd, env, af, paths) },
+	}
+	af.read.register(cmd)
+	f := cmd.Flags()
+	f.StringArrayVarP(&af.values.formats, "format", "f", []string{"table"}, "output format, FORMAT or FORMAT=FILE, repeatable: "+strings.Join(report.FormatNames(), ", "))
+	f.StringVarP(&af.values.output, "output", "o", "", "write the (single) report to this file instead of standard output")
+	f.StringVar(&af.values.failOn, "fail-on", "warning", "lowest finding severity that makes the exit code 1: error, warning, note, none")
+	f.BoolVar(&af.values.failOnNotEvaluated, "fail-on-not-evaluated", false, "exit 1 also when a check could not be made")
+	f.StringSliceVar(&af.values.disable, "disable", nil, "rules not to run, by ID or name (IPSEC001,nlbsflags-missing)")
+	f.StringVar(&af.color, "color", "auto", "colour in the table: auto (on a terminal, unless NO_COLOR is set), always, never")
+	f.IntVar(&af.hostsSummary, "hosts-summary", 0, "list at most N hosts in the table's host section (0 = all; the totals cover every host)")
+	f.StringVar(&af.sarifRootURI, "sarif-root-uri", "", "the URI SARIF gives the audited folder (originalUriBaseIds); by default the absolute path is left out")
+	f.StringVar(&af.writeAccepted, "write-accepted", "", "write accepted-risk entries for this run's findings to FILE (reason TODO, for review)")
+	return cmd
+}
+
+func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []string) error {
+	if _, err := rules.ParseSeverity(af.values.failOn); err != nil {
+		return fmt.Errorf("--fail-on: %w", err)
+	}
+	color := strings.ToLower(af.color)
+	if color != "auto" && color != "always" && color != "never" {
+		return fmt.Errorf("--color %q: expected auto, always or never", af.color)
+	}
+	if cmd.Flags().Changed("format") || af.values.output != "" {
+		if _, err := parseOutputs(af.values.formats, af.values.output); err != nil {
+			return err
+		}
+	}
+	if _, err := (&settings{}).selectRulesCheck(af.values.disable); err != nil {
+		return err
+	}
+	fleet, err := collect(env, paths, af.read)
+	if err != nil {
+		return err
+	}
+	s, err := resolveSettings(cmd, af.values, fleet.Config)
+	if err != nil {
+		return err
+	}
+	outs, err := parseOutputs(s.Formats.Value, af.values.output)
+	if err != nil {
+		return err
+	}
+	outcome, err := runRules(env, fleet, s)
+	if err != nil {
+		return err
+	}
+	a := &report.Audit{Tool: tool(), Fleet: fleet, Rules: s.rules, Outcome: outcome, View: view(env, color, af)}
+	if err := writeOutputs(outs, a, env.stdout); err != nil {
+		return err
+	}
+	if af.writeAccepted != "" {
+		if err := writeAccepted(af.writeAccepted, fleet, outcome); err != nil {
+			return err
+		}
+	}
+	return exitFor(a, s, env.stderr)
+}
+
+// selectRulesCheck checks --disable before anything is read.
+func (s *settings) selectRulesCheck(disable []string) (*settings, error) {
+	return s, s.selectRules(disable, nil)
+}
+
+// view lays out the table: the terminal's width and colour when standard
+// output is a terminal, a stable 100 columns without colour otherwise.
+func view(env *environment, color string, af auditFlags) report.View {
+	v := report.View{Hosts: af.hostsSummary, SARIFRootURI: af.sarifRootURI}
+	if w := safetext.Width(env.stdout, env.getenv); w > 0 && isTerminal(env.stdout) {
+		v.Width = w
+	}
+	v.Color = safetext.ColorEnabled(color, env.stdout, env.getenv)
+	return v
+}
+
+// exitFor returns the exit code of an audit as an error (nil for 0).
+func exitFor(a *report.Audit, s *settings, stderr io.Writer) error {
+	if incomplete(a.Fleet) {
+		fmt.Fprintln(stderr, "ipseclint: some inputs could not be read completely (see the report); exit code 2")
+		return exitError{ExitIncomplete}
+	}
+	if s.FailOn.Value != "none" {
+		for _, f := range a.Outcome.Active() {
+			if f.Severity.Rank() >= s.FailOn.Value.Rank() {
+				return exitError{ExitFindings}
+			}
+		}
+	}
+	if s.FailOnNotEvaluated.Value && len(a.Outcome.NotEvaluated) > 0 {
+		fmt.Fprintf(stderr, "ipseclint: %d check(s) could not be made (--fail-on-not-evaluated); exit code 1\n", len(a.Outcome.NotEvaluated))
+		return exitError{ExitFindings}
+	}
+	return nil
+}
+
+// incomplete reports whether any input could not be read completely.
+func incomplete(f *model.Fleet) bool {
+	for _, file := range f.Files {
+		if file.Status.Incomplete() {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ipseclint/ipseclint/internal/report"
+)
+
+// output is one report to write: a format, and a file ("" = standard
+// output).
+type output struct {
+	format report.Format
+	file   string
+}
+
+// parseOutputs reads the --format values (FORMAT or FORMAT=FILE,
+// case-insensitive names) and the -o FILE of the single-format form.
+// Every file's folder must exist, and at most one output may go to
+// standard output: both are checked before the audit runs.
+func parseOutputs(specs []string, outFile string) ([]output, error) {
+	var outs []output
+	for _, spec := range specs {
+		for _, one := range strings.Split(spec, ",") {
+			o, err := parseOutput(one)
+			if err != nil {
+				return nil, err
+			}
+			outs = append(outs, o)
+		}
+	}
+	if outFile != "" && outFile != "-" {
+		n := 0
+		for i := range outs {
+			if outs[i].file == "" {
+				outs[i].file = outFile
+				n++
+			}
+		}
+		if n != 1 {
+			return nil, errors.New("-o names one file: give exactly one --format without =FILE, or write FORMAT=FILE for each")
+		}
+	}
+	return outs, checkOutputs(outs)
+}
+
+func parseOutput(spec string) (output, error) {
+	name, file, _ := strings.Cut(strings.TrimSpace(spec), "=")
+	f, ok := report.FormatByName(name)
+	if !ok {
+		return output{}, fmt.Errorf("unknown --format %q: expected one of %s (FORMAT or FORMAT=FILE)", name, strings.Join(report.FormatNames(), ", "))
+	}
+	if file == "-" {
+		file = ""
+	}
+	return output{format: f, file: file}, nil
+}
+
+// checkOutputs refuses two outputs to standard output or to one file,
+// and a file whose folder does not exist.
+func checkOutputs(outs []output) error {
+	stdout := 0
+	seen := map[string]bool{}
+	for _, o := range outs {
+		if o.file == "" {
+			if stdout++; stdout > 1 {
+				return errors.New("two formats write to standard output: give each but one a file (--format sarif=out.sarif)")
+			}
+			continue
+		}
+		abs, err := filepath.Abs(o.file)
+		if err != nil {
+			return fmt.Errorf("output %s: %w", o.file, err)
+		}
+		if seen[abs] {
+			return fmt.Errorf("two formats write to %s", o.file)
+		}
+		seen[abs] = true
+		dir := filepath.Dir(abs)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("output %s: the folder %s does not exist", o.file, filepath.Dir(o.file))
+		}
+	}
+	return nil
+}
+
+// write writes every output; a failure is reported and the others are
+// still written.
+func writeOutputs(outs []output, a *report.Audit, stdout io.Writer) error {
+	var errs []error
+	for _, o := range outs {
+		if err := writeOne(o, a, stdout); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func writeOne(o output, a *report.Audit, stdout io.Writer) error {
+	if o.file == "" {
+		return o.format.Printer.Print(stdout, a)
+	}
+	view := a.View
+	a.View.Color = false // never colour a file
+	defer func() { a.View = view }()
+	if st, err := os.Stat(o.file); err == nil && !st.Mode().IsRegular() {
+		return writeDirect(o, a) // /dev/null, a terminal: never replaced
+	}
+	// A regular file is written beside its place and renamed over it, so
+	// that a reader never sees half a report.
+	tmp, err := os.CreateTemp(filepath.Dir(o.file), "."+filepath.Base(o.file)+".*")
+	if err != nil {
+		return fmt.Errorf("output %s: %w", o.file, err)
+	}
+	err = o.format.Printer.Print(tmp, a)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), o.file)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("output %s: %w", o.file, err)
+	}
+	return nil
+}
+
+func writeDirect(o output, a *report.Audit) error {
+	f, err := os.OpenFile(o.file, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("output %s: %w", o.file, err)
+	}
+	err = o.format.Printer.Print(f, a)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("output %s: %w", o.file, err)
+	}
+	return nil
+}
