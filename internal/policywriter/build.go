@@ -103,10 +103,11 @@ func (b *builder) newObject(cls string, g guid, what string) *object {
 
 func (o *object) add(v *model.Value) { o.values = append(o.values, v) }
 
-// finish adds the values every class has last, in the order the real
-// Windows 2000 export lists them (ipsecDataType, description, ipsecData,
-// whenChanged, name), with the class's own values in front (pre) and
-// after (post).
+// finish adds the values every class has after its own ones (which the
+// caller has added after ClassName and ipsecID), in the order the real
+// Windows 2000 export lists them: ipsecName (when given; nil leaves it
+// out), ipsecDataType, description (when given), ipsecData, whenChanged,
+// name; then the class's reference values (post). It records the object.
 func (b *builder) finish(o *object, ipsecName *string, description *string, data []byte, post ...*model.Value) *object {
 	if ipsecName != nil {
 		o.add(sz(o.path, "ipsecName", *ipsecName))

@@ -13,7 +13,10 @@
 // list, each key with ClassName, name, ipsecID, ipsecName, description,
 // ipsecData (REG_BINARY), ipsecDataType 256, whenChanged, the reference
 // values (REG_SZ / REG_MULTI_SZ, registry paths without the hive) and
-// ipsecOwnersReference back-links. AssignLocal and AssignDomain write the
+// ipsecOwnersReference back-links (on every object but the policy). The
+// ISAKMP object and the default response rule's NFA and action get no
+// ipsecName (a modern Windows export has none there, and the decoder
+// names the latter "Default Response"). AssignLocal and AssignDomain write the
 // assignment; WriteReg writes the tree as a regedit version 5 export.
 //
 // # Layouts

@@ -71,7 +71,7 @@ func (b *builder) policy(p *model.Policy) string {
 		}
 	}
 	polling := uint32(0)
-	if p.PollingIntervalMin > 0 {
+	if p.PollingIntervalMin != 0 {
 		polling = b.seconds(what, "pollingIntervalMinutes", p.Loc, p.PollingIntervalMin)
 	}
 	b.finish(po, &p.Name, &p.Description, policyBlob(polling),
@@ -81,12 +81,12 @@ func (b *builder) policy(p *model.Policy) string {
 }
 
 // seconds converts minutes, refusing what a DWORD of seconds cannot hold.
-func (b *builder) seconds(what, field string, loc model.Location, min int) uint32 {
-	if min < 0 || int64(min)*60 > 0xFFFFFFFF {
-		b.fail(what, field, loc, "%d minutes does not fit a DWORD of seconds", min)
+func (b *builder) seconds(what, field string, loc model.Location, minutes int) uint32 {
+	if minutes < 0 || int64(minutes)*60 > 0xFFFFFFFF {
+		b.fail(what, field, loc, "%d minutes does not fit a DWORD of seconds", minutes)
 		return 0
 	}
-	return uint32(min * 60)
+	return uint32(minutes * 60)
 }
 
 // isakmp builds the policy's main-mode object.
@@ -98,7 +98,7 @@ func (b *builder) isakmp(p *model.Policy, pg guid, owner string) *object {
 		b.fail(what, "qmPerMM", p.Loc, "%d is negative", p.QMPerMM)
 	}
 	s.qmLimit = uint32(max(p.QMPerMM, 0))
-	if p.MMLifetimeMin > 0 {
+	if p.MMLifetimeMin != 0 {
 		s.lifeSec = b.seconds(what, "mmLifetimeMinutes", p.Loc, p.MMLifetimeMin)
 	}
 	if len(p.MMSecMethods) > 0 {

@@ -232,20 +232,20 @@ func checkProblems(t *testing.T, via string, got []model.Problem, want []string)
 	}
 }
 
-func names(ls []*model.FilterList) string {
-	var out []string
-	for _, l := range ls {
-		out = append(out, l.Name)
+// sortedNames lists the objects' names, sorted, on one line.
+func sortedNames[T any](objs []T, name func(T) string) string {
+	out := make([]string, 0, len(objs))
+	for _, o := range objs {
+		out = append(out, name(o))
 	}
 	sort.Strings(out)
 	return strings.Join(out, "|")
 }
 
+func names(ls []*model.FilterList) string {
+	return sortedNames(ls, func(l *model.FilterList) string { return l.Name })
+}
+
 func actionNames(as []*model.FilterAction) string {
-	var out []string
-	for _, a := range as {
-		out = append(out, a.Name)
-	}
-	sort.Strings(out)
-	return strings.Join(out, "|")
+	return sortedNames(as, func(a *model.FilterAction) string { return a.Name })
 }
