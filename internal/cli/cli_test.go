@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -646,12 +647,19 @@ func TestExampleFleetKeepsThePreSharedKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The export is UTF-16LE: the key's characters each followed by a zero.
-	var utf16 []byte
-	for _, c := range []byte(key) {
-		utf16 = append(utf16, c, 0)
+	// The export is UTF-16LE text; the key, UTF-16LE too, is in a hex(3)
+	// blob value, wrapped over lines ending in a backslash.
+	var text []byte
+	for i := 2; i+1 < len(raw); i += 2 {
+		if raw[i+1] == 0 && raw[i] != '\\' && raw[i] != '\r' && raw[i] != '\n' && raw[i] != ' ' {
+			text = append(text, raw[i])
+		}
 	}
-	if !bytes.Contains(raw, utf16) {
+	var hexKey strings.Builder
+	for _, c := range []byte(key) {
+		fmt.Fprintf(&hexKey, "%02x,00,", c)
+	}
+	if !bytes.Contains(text, []byte(hexKey.String())) {
 		t.Fatalf("testdata/fleet/EXFE04/ipsec-policy.reg no longer holds the key %q: the test would prove nothing", key)
 	}
 	outputs := map[string]result{"dump": run(t, "dump", "testdata/fleet/EXFE04")}
