@@ -117,81 +117,7 @@ func (p *Policy) Match(pkt Packet) FilterMatch {
 // the filters do different things with the packet, the answer lists them
 // as Ties and says so in Uncertain.
 func MatchPolicies(pols []*Policy, pkt Packet) FilterMatch {
-	var m FilterMatch
-	var sure, maybe []Candidate
-	for _, p := range pols {
-		if p == nil {
-			continue
-		}
-		if p.Partial {
-			m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("the contents of policy %q are not in the file", p.Name))
-		}
-		s, mb, why := policyHits(p, pkt)
-		sure, maybe = append(sure, s...), append(maybe, mb...)
-		m.Uncertain = appendUnique(m.Uncertain, why...)
-	}
-	sortCandidates(sure)
-	win, rest := decide(sure)
-	if win == nil {
-		m.Outcome = MatchNone
-	} else {
-		m.setWinner(*win)
-		m.Candidates = rest
-		m.Ties = ties(*win, rest)
-		for _, t := range m.Ties {
-			m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("filter %s of rule %q (%s) and filter %s of rule %q (%s) both match and neither is more specific than the other; which one Windows applies is not documented",
-				win.Filter, win.Rule.Name, actionWord(win.Rule.FilterAction), t.Filter, t.Rule.Name, actionWord(t.Rule.FilterAction)))
-		}
-	}
-	m.Maybe = relevantMaybes(win, maybe)
-	for _, c := range m.Maybe {
-		m.Uncertain = appendUnique(m.Uncertain, c.Why)
-	}
-	return m
-}
-
-// policyHits returns the filters of p's applicable rules that match pkt
-// (sure) and that may match it (maybe), and why the answer may be wrong.
-func policyHits(p *Policy, pkt Packet) (sure, maybe []Candidate, why []string) {
-	for _, r := range p.Rules {
-		if r.Default || !r.Active {
-			continue
-		}
-		lan, known := r.ConnType.CoversLAN()
-		if known && !lan {
-			continue // a dial-up rule does not apply to LAN traffic
-		}
-		if !known {
-			why = append(why, fmt.Sprintf("the connection type of rule %q is not known: taken to apply to LAN traffic", r.Name))
-		}
-		if d := r.Doubts.About("object"); d != nil {
-			why = append(why, fmt.Sprintf("rule %q was not understood (%s)", r.Name, d.Reason))
-		}
-		if r.FilterList == nil {
-			why = append(why, fmt.Sprintf("rule %q names filter list %q, which is not in the file", r.Name, r.FilterListName))
-			continue
-		}
-		if r.FilterAction == nil {
-			why = append(why, fmt.Sprintf("rule %q names filter action %q, which is not in the file", r.Name, r.FilterActionName))
-			continue
-		}
-		for _, f := range r.FilterList.Filters {
-			for _, mirror := range []bool{false, true} {
-				if mirror && (!f.Mirrored || selfMirror(f)) {
-					continue
-				}
-				c := Candidate{Policy: p, Rule: r, Filter: f, Mirror: mirror, Spec: specificityOf(f, mirror)}
-				switch ok, unsure := matchFilter(f, mirror, pkt); {
-				case ok && unsure == "":
-					sure = append(sure, c)
-				case ok:
-					c.Why = unsure
-					maybe = append(maybe, c)
-				}
-			}
-		}
-	}
-	return sure, maybe, why
+	return NewPeerMatcher(pols, pkt, true).Match(pkt.Dst)
 }
 
 func (m *FilterMatch) setWinner(win Candidate) {
@@ -320,39 +246,6 @@ func actionRank(a ActionKind) int {
 		return 1
 	}
 	return 2
-}
-
-// matchFilter reports whether pkt matches f (or its mirror image); unsure
-// is non-empty when the filter only may match, because an address it
-// names is unknown offline.
-func matchFilter(f *Filter, mirror bool, pkt Packet) (ok bool, unsure string) {
-	src, dst := f.Src, f.Dst
-	srcPort, dstPort := f.SrcPort, f.DstPort
-	if mirror {
-		src, dst = dst, src
-		srcPort, dstPort = dstPort, srcPort
-	}
-	if f.Protocol != 0 && f.Protocol != pkt.Protocol {
-		return false, ""
-	}
-	if srcPort != 0 && srcPort != pkt.SrcPort {
-		return false, ""
-	}
-	if dstPort != 0 && dstPort != pkt.DstPort {
-		return false, ""
-	}
-	okSrc, whySrc := matchAddr(src, pkt.Src, pkt.SrcIsMe, pkt.Me, "source")
-	if !okSrc {
-		return false, ""
-	}
-	okDst, whyDst := matchAddr(dst, pkt.Dst, pkt.DstIsMe, pkt.Me, "destination")
-	if !okDst {
-		return false, ""
-	}
-	if whySrc == "" {
-		return true, whyDst
-	}
-	return true, whySrc
 }
 
 // matchAddr matches one end of a filter against one end of a packet;
