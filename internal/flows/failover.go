@@ -2,6 +2,7 @@ package flows
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -79,15 +80,19 @@ func (a *Analysis) Failovers() []Failover {
 		return nil
 	}
 	var out []Failover
+	shared := map[string][]model.Target{}
 	for _, h := range a.Fleet.WithRole(model.RoleFrontEnd) {
-		out = append(out, a.failoversOf(h, targets, clustered, all, win2000)...)
+		out = append(out, a.failoversOf(h, targets, clustered, all, win2000, shared)...)
 	}
 	return out
 }
 
 // failoversOf groups the estimates of front-end h to the clustered
-// targets (indexes into targets; all are those targets in order).
-func (a *Analysis) failoversOf(h *model.Host, targets []model.Target, clustered []int, all []model.Target, win2000 map[int]bool) []Failover {
+// targets (indexes into targets; all are those targets in order). Groups
+// of the same addresses share one slice of them (shared, by the
+// addresses' positions in all), so that front-ends that see the fleet
+// alike cost one slice, not one each.
+func (a *Analysis) failoversOf(h *model.Host, targets []model.Target, clustered []int, all []model.Target, win2000 map[int]bool, shared map[string][]model.Target) []Failover {
 	if gaps := a.gapsOn(h, Outbound); len(gaps) > 0 {
 		return []Failover{{FrontEnd: h, Target: all[0], Targets: all, Estimate: FailoverUnknown, Why: gaps[0]}}
 	}
@@ -108,7 +113,7 @@ func (a *Analysis) failoversOf(h *model.Host, targets []model.Target, clustered 
 	var groups []Failover
 	var members [][]int
 	for k, i := range clustered {
-		est := estimate(h, negotiated[i], notApplied, win2000[i], targets[i].Backend)
+		est := estimate(h, negotiated[i], notApplied, win2000[i])
 		g := slices.IndexFunc(groups, est.sameEstimate)
 		if g < 0 {
 			g = len(groups)
@@ -117,16 +122,33 @@ func (a *Analysis) failoversOf(h *model.Host, targets []model.Target, clustered 
 		members[g] = append(members[g], k)
 	}
 	for g := range groups {
-		if len(members[g]) == len(all) {
-			groups[g].Targets = all // shared by every front-end
-		} else {
-			for _, k := range members[g] {
-				groups[g].Targets = append(groups[g].Targets, all[k])
-			}
-		}
+		groups[g].Targets = sharedTargets(all, members[g], shared)
 		groups[g].FrontEnd, groups[g].Target = h, groups[g].Targets[0]
 	}
 	return groups
+}
+
+// sharedTargets returns the targets at positions ks of all, as the same
+// slice for the same positions.
+func sharedTargets(all []model.Target, ks []int, shared map[string][]model.Target) []model.Target {
+	if len(ks) == len(all) {
+		return all
+	}
+	var b strings.Builder
+	for _, k := range ks {
+		b.WriteString(strconv.Itoa(k))
+		b.WriteByte(',')
+	}
+	key := b.String()
+	if ts, ok := shared[key]; ok {
+		return ts
+	}
+	ts := make([]model.Target, len(ks))
+	for i, k := range ks {
+		ts[i] = all[k]
+	}
+	shared[key] = ts
+	return ts
 }
 
 // gapsOn returns why host h's flows on side could not be evaluated.
@@ -147,11 +169,11 @@ func clusteredTarget(t model.Target) bool {
 }
 
 // estimate is the failover estimate of front-end h to a virtual address
-// of back-end backend: negotiated says whether h's policy negotiates
-// IPSec for any of its Exchange traffic to the address, notApplied why
-// its policy is not applied, beWin2000 whether the back-end runs Windows
-// 2000.
-func estimate(h *model.Host, negotiated bool, notApplied string, beWin2000 bool, backend string) Failover {
+// of a back-end: negotiated says whether h's policy negotiates IPSec for
+// any of its Exchange traffic to the address, notApplied why its policy
+// is not applied, beWin2000 whether the back-end runs Windows 2000 (each
+// target names its back-end).
+func estimate(h *model.Host, negotiated bool, notApplied string, beWin2000 bool) Failover {
 	f := Failover{Estimate: FailoverUnknown}
 	switch {
 	case notApplied != "":
@@ -164,7 +186,7 @@ func estimate(h *model.Host, negotiated bool, notApplied string, beWin2000 bool,
 	f = timerEstimate(h, f)
 	if beWin2000 && f.Minutes == 2 {
 		f.Estimate, f.Minutes = FailoverSlow, 6
-		f.Why = "the back-end " + backend + " runs Windows 2000, which does not send the NLBS_PRESENT vendor ID ([MS-IKEE] <22>) that shortens the front-end's idle timer to 1 minute (§3.5.1): 5 minutes of idle time, then about 1 minute of IKE"
+		f.Why = "the back-end runs Windows 2000, which does not send the NLBS_PRESENT vendor ID ([MS-IKEE] <22>) that shortens the front-end's idle timer to 1 minute (§3.5.1): 5 minutes of idle time, then about 1 minute of IKE"
 		f.Uncertain = "how NLBSFlags on the front-end relates to the vendor ID is not settled by public sources"
 	}
 	return f

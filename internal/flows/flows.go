@@ -247,14 +247,21 @@ type Analysis struct {
 	// addresses, sorted. Flows' Targets and Froms are slices of them.
 	targets []model.Target
 	sources []Source
-	// byHost indexes Flows and Gaps by deciding host.
+	// byHost indexes Flows and Gaps by deciding host, byPort Flows by
+	// side and port.
 	byHost    map[*model.Host][]int
 	gapByHost map[*model.Host][]int
+	byPort    map[sidePort][]int
+}
+
+type sidePort struct {
+	side Side
+	port uint16
 }
 
 // Analyze computes the flows of fleet f.
 func Analyze(f *model.Fleet) *Analysis {
-	a := &Analysis{Fleet: f, byHost: map[*model.Host][]int{}, gapByHost: map[*model.Host][]int{}}
+	a := &Analysis{Fleet: f, byHost: map[*model.Host][]int{}, gapByHost: map[*model.Host][]int{}, byPort: map[sidePort][]int{}}
 	a.outbound()
 	a.inbound()
 	return a
@@ -263,11 +270,21 @@ func Analyze(f *model.Fleet) *Analysis {
 // Of returns the flows on side whose port is one of ports (all ports
 // when none is given), in the analysis' order.
 func (a *Analysis) Of(side Side, ports ...uint16) []Flow {
-	var out []Flow
-	for _, fl := range a.Flows {
-		if fl.Side == side && (len(ports) == 0 || slices.Contains(ports, fl.Port)) {
-			out = append(out, fl)
+	if len(ports) == 0 {
+		ports = ExchangePorts
+	}
+	var idx []int
+	for _, p := range ports {
+		if !slices.Contains(ExchangePorts, p) {
+			continue // no flow on other ports
 		}
+		idx = append(idx, a.byPort[sidePort{side, p}]...)
+	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	out := make([]Flow, len(idx))
+	for i, j := range idx {
+		out[i] = a.Flows[j]
 	}
 	return out
 }
@@ -313,9 +330,10 @@ func (a *Analysis) gap(side Side, h *model.Host, reason string) {
 
 func (a *Analysis) add(fl Flow) {
 	if a.byHost == nil {
-		a.byHost = map[*model.Host][]int{}
+		a.byHost, a.byPort = map[*model.Host][]int{}, map[sidePort][]int{}
 	}
 	a.byHost[fl.Host] = append(a.byHost[fl.Host], len(a.Flows))
+	a.byPort[sidePort{fl.Side, fl.Port}] = append(a.byPort[sidePort{fl.Side, fl.Port}], len(a.Flows))
 	a.Flows = append(a.Flows, fl)
 }
 
@@ -348,7 +366,7 @@ func (a *Analysis) outbound() {
 			a.gap(Outbound, h, why)
 			continue
 		}
-		froms, splits := sendsFrom(h), Boundaries(h)
+		froms, splits := sendsFrom(h), model.NewSplits(Boundaries(h))
 		for _, port := range ExchangePorts {
 			for _, from := range froms {
 				m := model.NewPeerMatcher(pols, model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Protocol: TCP, DstPort: port}, true)

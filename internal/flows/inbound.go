@@ -170,7 +170,7 @@ func (a *Analysis) inboundOf(h *model.Host, ip inboundPolicy, peers model.PeerSe
 			me = append(me, t.IP)
 		}
 	}
-	splits := Boundaries(h)
+	splits := model.NewSplits(Boundaries(h))
 	for _, port := range ExchangePorts {
 		for _, t := range dsts {
 			m := model.NewPeerMatcher(ip.pols, model.Packet{Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: port}, false)

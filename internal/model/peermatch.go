@@ -230,14 +230,13 @@ func (ps PeerSet) Len() int { return len(ps.addrs) }
 
 // Runs splits the peers into runs of consecutive peers that get the same
 // answer, and returns them in order. The answer is computed once per
-// class of addresses that no filter's address (nor a "me" address, nor an
-// address of splits) separates: every address of such a class matches
-// exactly the same filters, so it gets the same answer. splits are
-// addresses that must not share a class with others (tunnel end-points,
-// whose verdicts differ from their neighbours'). Peers that are not
+// class of addresses that no filter's address (nor a "me" address, nor a
+// range of splits, which may be nil) separates: every address of such a
+// class matches exactly the same filters, so it gets the same answer.
+// Peers that are not
 // sorted, not valid or have a zone are answered one by one, as Match
 // answers them.
-func (m *PeerMatcher) Runs(ps PeerSet, splits []netip.Addr) []PeerRun {
+func (m *PeerMatcher) Runs(ps PeerSet, splits *Splits) []PeerRun {
 	n := ps.Len()
 	if !ps.plain {
 		runs := make([]PeerRun, n)
@@ -282,44 +281,87 @@ type peerEvent struct {
 	on   bool
 }
 
-// newSweep lists the ranges of the candidates whose peer-side answer
-// depends on the address: a subnet's, a "me" address's; and the splits,
-// as candidates past the real ones. Every other candidate answers the
-// same for every valid address without a zone.
-func (m *PeerMatcher) newSweep(splits []netip.Addr) *sweep {
-	var evs []peerEvent
-	add := func(cand int, p netip.Prefix) {
-		p = p.Masked()
-		evs = append(evs, peerEvent{at: p.Addr(), cand: cand, on: true})
-		if end, ok := afterPrefix(p); ok {
-			evs = append(evs, peerEvent{at: end, cand: cand})
+// Splits are address ranges that no run of Runs may straddle, whatever
+// else tells their addresses apart (a tunnel end-point, the filters of
+// another policy of the host). Made once per host, they serve every
+// PeerMatcher of it.
+type Splits struct {
+	events []peerEvent // sorted; cand numbers from 0
+	n      int
+}
+
+// NewSplits returns the ranges ps as Splits.
+func NewSplits(ps []netip.Prefix) *Splits {
+	s := &Splits{}
+	for _, p := range ps {
+		if p.IsValid() {
+			s.events = appendRange(s.events, s.n, p)
+			s.n++
 		}
 	}
-	isMe := m.peerIsMe()
-	for i, pc := range m.cands {
-		switch a := pc.peer; {
-		case a.Kind == AddrMe && !isMe:
-			for _, me := range uniqueAddrs(m.pkt.Me) {
-				if me.IsValid() && me.Zone() == "" { // a zoned address equals no plain peer
-					add(i, netip.PrefixFrom(me, me.BitLen()))
-				}
-			}
-		case (a.Kind == AddrIP || a.Kind == AddrDNSName) && a.Net.IsValid():
-			add(i, a.Net)
-		}
+	sortEvents(s.events)
+	return s
+}
+
+// appendRange adds the events of candidate cand's range p.
+func appendRange(evs []peerEvent, cand int, p netip.Prefix) []peerEvent {
+	p = p.Masked()
+	evs = append(evs, peerEvent{at: p.Addr(), cand: cand, on: true})
+	if end, ok := afterPrefix(p); ok {
+		evs = append(evs, peerEvent{at: end, cand: cand})
 	}
-	for k, a := range splits {
-		if a.IsValid() && a.Zone() == "" {
-			add(len(m.cands)+k, netip.PrefixFrom(a, a.BitLen()))
-		}
-	}
+	return evs
+}
+
+// sortEvents orders events by address, ends before starts at one
+// address (the order does not matter: all events at an address are
+// applied before a peer there is classed).
+func sortEvents(evs []peerEvent) {
 	slices.SortStableFunc(evs, func(x, y peerEvent) int {
 		if c := x.at.Compare(y.at); c != 0 {
 			return c
 		}
 		return boolRank(x.on) - boolRank(y.on)
 	})
-	return &sweep{events: evs}
+}
+
+// newSweep lists the ranges of the candidates whose peer-side answer
+// depends on the address (a subnet's, a "me" address's) and merges in the
+// splits, as candidates past the real ones. Every other candidate answers
+// the same for every valid address without a zone.
+func (m *PeerMatcher) newSweep(splits *Splits) *sweep {
+	var evs []peerEvent
+	isMe := m.peerIsMe()
+	for i, pc := range m.cands {
+		switch a := pc.peer; {
+		case a.Kind == AddrMe && !isMe:
+			for _, me := range uniqueAddrs(m.pkt.Me) {
+				if me.IsValid() && me.Zone() == "" { // a zoned address equals no plain peer
+					evs = appendRange(evs, i, netip.PrefixFrom(me, me.BitLen()))
+				}
+			}
+		case (a.Kind == AddrIP || a.Kind == AddrDNSName) && a.Net.IsValid():
+			evs = appendRange(evs, i, a.Net)
+		}
+	}
+	sortEvents(evs)
+	if splits == nil || len(splits.events) == 0 {
+		return &sweep{events: evs}
+	}
+	merged := make([]peerEvent, 0, len(evs)+len(splits.events))
+	i, j := 0, 0
+	for i < len(evs) || j < len(splits.events) {
+		if j == len(splits.events) || i < len(evs) && !splits.events[j].at.Less(evs[i].at) {
+			merged = append(merged, evs[i])
+			i++
+			continue
+		}
+		e := splits.events[j]
+		e.cand += len(m.cands)
+		merged = append(merged, e)
+		j++
+	}
+	return &sweep{events: merged}
 }
 
 func boolRank(b bool) int {
