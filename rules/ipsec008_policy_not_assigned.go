@@ -12,6 +12,7 @@ func init() {
 		ID:       "IPSEC008",
 		Name:     "policy-not-assigned",
 		Severity: SeverityWarning,
+		Keeps:    []string{model.KeyIPSecLocal},
 		Check:    checkPolicyNotAssigned,
 	})
 }

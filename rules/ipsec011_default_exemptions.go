@@ -18,6 +18,7 @@ func init() {
 		Name:     "default-exemptions",
 		Severity: SeverityWarning,
 		Reads:    []string{KeyIPSecDriver},
+		Keeps:    []string{KeyIPSecDriver},
 		Check:    checkDefaultExemptions,
 	})
 }

@@ -17,6 +17,7 @@ func init() {
 		Name:     "policy-agent-disabled",
 		Severity: SeverityError,
 		Reads:    []string{KeyPolicyAgent},
+		Keeps:    []string{KeyPolicyAgent},
 		Check:    checkPolicyAgentDisabled,
 	})
 }

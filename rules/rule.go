@@ -70,6 +70,10 @@ type Rule struct {
 	// Reads are the registry subtrees the check reads, beyond the host
 	// facts (model.FactKeys); parsers keep only what rules read.
 	Reads []string `json:"reads,omitempty"`
+	// Keeps are the registry subtrees the check still reads once the
+	// host facts are derived (values, their locations, whether an export
+	// covers a key); the audit of a large fleet keeps only these.
+	Keeps []string `json:"-"`
 	// Check runs the rule over the fleet.
 	Check func(p *Pass, out *Reporter) `json:"-"`
 
@@ -124,6 +128,18 @@ func KeyFilter(rs []*Rule) *model.KeyFilter {
 	paths := model.FactKeys()
 	for _, r := range rs {
 		paths = append(paths, r.Reads...)
+	}
+	return model.NewKeyFilter(paths...)
+}
+
+// RetainFilter returns the registry subtrees that the given rules and the
+// shared flow analysis (the IPSec service's start type) read once the
+// host facts are derived: audit.Options.Retain for an audit, which then
+// lets each host's other registry content go.
+func RetainFilter(rs []*Rule) *model.KeyFilter {
+	paths := []string{KeyPolicyAgent}
+	for _, r := range rs {
+		paths = append(paths, r.Keeps...)
 	}
 	return model.NewKeyFilter(paths...)
 }

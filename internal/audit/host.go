@@ -93,7 +93,9 @@ func rereadIn(hp *hostPlan, cp string) bool {
 			again = append(again, j)
 		}
 	}
-	readAll(again, 0, nil)
+	for _, j := range again {
+		j.read()
+	}
 	return len(again) > 0
 }
 

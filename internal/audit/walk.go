@@ -59,8 +59,8 @@ func makePlan(set *inputs.Set) *plan {
 	}
 	kinds := make([]detect.Result, len(files))
 	holdsInput := map[string]bool{}
+	forEach(len(files), 0, func(i int) { kinds[i] = sniff(files[i]) })
 	for i, e := range files {
-		kinds[i] = sniff(e)
 		if isInput(kinds[i].Kind) {
 			holdsInput[e.Dir] = true
 		}

@@ -241,3 +241,20 @@ func ControlSetName(n int) string {
 	}
 	return "ControlSet" + s
 }
+
+// Keep returns a tree holding only the keys of t that f wants (the
+// subtrees f names and their ancestors), with their values. Keys and
+// values are shared with t.
+func (t *RegTree) Keep(f *KeyFilter) *RegTree {
+	out := NewRegTree()
+	if t == nil {
+		return out
+	}
+	for lp, k := range t.keys {
+		if f.Wants(k.Path) {
+			out.keys[lp] = k
+			out.link(k.Path)
+		}
+	}
+	return out
+}
