@@ -12,7 +12,7 @@ func init() {
 		ID:       "IPSEC008",
 		Name:     "policy-not-assigned",
 		Severity: SeverityWarning,
-		Keeps:    []string{model.KeyIPSecLocal},
+		Keeps:    []model.KeepSpec{{Key: model.KeyIPSecLocal, Values: []string{"ipsecName"}}},
 		Check:    checkPolicyNotAssigned,
 	})
 }

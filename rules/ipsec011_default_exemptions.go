@@ -18,7 +18,7 @@ func init() {
 		Name:     "default-exemptions",
 		Severity: SeverityWarning,
 		Reads:    []string{KeyIPSecDriver},
-		Keeps:    []string{KeyIPSecDriver},
+		Keeps:    []model.KeepSpec{{Key: KeyIPSecDriver, Values: []string{"NoDefaultExempt"}}},
 		Check:    checkDefaultExemptions,
 	})
 }

@@ -17,7 +17,7 @@ func init() {
 		Name:     "policy-agent-disabled",
 		Severity: SeverityError,
 		Reads:    []string{KeyPolicyAgent},
-		Keeps:    []string{KeyPolicyAgent},
+		Keeps:    []model.KeepSpec{{Key: KeyPolicyAgent, Values: []string{"Start"}}},
 		Check:    checkPolicyAgentDisabled,
 	})
 }

@@ -37,7 +37,7 @@ type Options struct {
 	// down to it as soon as the host is built, so that a large fleet does
 	// not hold every host's registry. Leave it nil to keep the whole
 	// registry the parsers kept (ipseclint dump shows it).
-	Retain *model.KeyFilter
+	Retain *model.Retention
 	// Stdin is where the path "-" reads a list of paths from.
 	Stdin io.Reader
 	// MaxFileSize is the size past which a file is not read (0 = 1 GiB).

@@ -7,12 +7,12 @@ import (
 )
 
 // release reduces a built host to what the rules read: its registry to
-// the subtrees keep names (the facts are derived already), and the text
+// what keep names (the facts are derived already), and the text
 // of its policy objects detached from the lines of the files they were
 // read from, so that those lines can go.
-func release(h *model.Host, keep *model.KeyFilter) {
+func release(h *model.Host, keep *model.Retention) {
 	if h.Registry != nil {
-		h.Registry.Tree = h.Registry.Tree.Keep(keep)
+		h.Registry.Tree = h.Registry.Tree.Retain(keep)
 	}
 	for _, s := range h.IPSec {
 		detachStore(s)

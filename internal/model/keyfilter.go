@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -82,6 +83,58 @@ func hasPrefix(s, prefix []string) bool {
 	}
 	for i := range prefix {
 		if s[i] != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// KeepSpec is a registry subtree a rule still reads once the host facts
+// are derived, and the names of the values it reads there (every value
+// when Values is empty).
+type KeepSpec struct {
+	Key    string
+	Values []string
+}
+
+// Retention is what to keep of a host's registry once its facts are
+// derived (see RegTree.Retain).
+type Retention struct {
+	keys *KeyFilter
+	only []keepValues
+}
+
+// keepValues limits the values kept in one subtree.
+type keepValues struct {
+	prefix []string // canonical components
+	names  []string
+}
+
+// NewRetention returns the retention of the subtrees specs name.
+func NewRetention(specs ...KeepSpec) *Retention {
+	r := &Retention{}
+	var paths []string
+	for _, s := range specs {
+		c, ok := CleanKeyPath(s.Key)
+		if !ok {
+			continue
+		}
+		paths = append(paths, c)
+		if len(s.Values) > 0 {
+			r.only = append(r.only, keepValues{prefix: canonicalComponents(c), names: s.Values})
+		}
+	}
+	r.keys = NewKeyFilter(paths...)
+	return r
+}
+
+// wantsValue reports whether the value name of the key at path is kept:
+// its key is kept, and no spec limiting the values of a subtree holding
+// the key leaves it out.
+func (r *Retention) wantsValue(path, name string) bool {
+	c := canonicalComponents(path)
+	for _, o := range r.only {
+		if hasPrefix(c, o.prefix) && !slices.ContainsFunc(o.names, func(n string) bool { return strings.EqualFold(n, name) }) {
 			return false
 		}
 	}

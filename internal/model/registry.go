@@ -242,19 +242,32 @@ func ControlSetName(n int) string {
 	return "ControlSet" + s
 }
 
-// Keep returns a tree holding only the keys of t that f wants (the
-// subtrees f names and their ancestors), with their values. Keys and
-// values are shared with t.
-func (t *RegTree) Keep(f *KeyFilter) *RegTree {
+// Retain returns a tree holding only what r keeps of t: the keys of the
+// subtrees it names and their ancestors, each with the values it keeps.
+// Values are shared with t; keys whose values are all kept too.
+func (t *RegTree) Retain(r *Retention) *RegTree {
 	out := NewRegTree()
 	if t == nil {
 		return out
 	}
 	for lp, k := range t.keys {
-		if f.Wants(k.Path) {
-			out.keys[lp] = k
-			out.link(k.Path)
+		if !r.keys.Wants(k.Path) {
+			continue
 		}
+		kept := k
+		for _, v := range k.Values {
+			if !r.wantsValue(k.Path, v.Name) {
+				kept = &Key{Path: k.Path, Loc: k.Loc}
+				for _, v := range k.Values {
+					if r.wantsValue(k.Path, v.Name) {
+						kept.SetValue(v)
+					}
+				}
+				break
+			}
+		}
+		out.keys[lp] = kept
+		out.link(k.Path)
 	}
 	return out
 }
