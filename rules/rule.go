@@ -138,7 +138,7 @@ func KeyFilter(rs []*Rule) *model.KeyFilter {
 // host facts are derived: audit.Options.Retain for an audit, which then
 // lets each host's other registry content go.
 func RetainFilter(rs []*Rule) *model.Retention {
-	specs := []model.KeepSpec{{Key: KeyPolicyAgent, Values: []string{"Start"}}}
+	specs := []model.KeepSpec{{Key: KeyPolicyAgent, Shallow: true, Values: []string{"Start"}}}
 	for _, r := range rs {
 		specs = append(specs, r.Keeps...)
 	}

@@ -118,6 +118,7 @@ func buildAll(fleet *model.Fleet, p *plan, opts Options) []*model.Host {
 		}
 	}
 	hosts := make([]*model.Host, len(p.hosts))
+	strs := newInterner()
 	forEach(len(p.hosts), opts.Workers, func(i int) {
 		hp := p.hosts[i]
 		for _, j := range hp.jobs {
@@ -126,7 +127,7 @@ func buildAll(fleet *model.Fleet, p *plan, opts Options) []*model.Host {
 		}
 		hosts[i] = buildHost(fleet, hp, opts.CodePage)
 		if hosts[i] != nil && opts.Retain != nil {
-			release(hosts[i], opts.Retain)
+			release(hosts[i], opts.Retain, strs)
 		}
 		for _, j := range hp.jobs {
 			j.tree, j.stores = nil, nil // merged into the host

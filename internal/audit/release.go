@@ -1,54 +1,163 @@
 package audit
 
 import (
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // release reduces a built host to what the rules read: its registry to
-// what keep names (the facts are derived already), and the text
-// of its policy objects detached from the lines of the files they were
-// read from, so that those lines can go.
-func release(h *model.Host, keep *model.Retention) {
+// what keep names (the facts are derived already), and the text of its
+// policy objects detached from the lines of the files they were read
+// from, so that those lines can go; text that many hosts share (the same
+// policy pushed to every server) is kept once, in strs.
+func release(h *model.Host, keep *model.Retention, strs *interner) {
 	if h.Registry != nil {
 		h.Registry.Tree = h.Registry.Tree.Retain(keep)
 	}
+	h.IPSec = withoutCopies(h)
 	for _, s := range h.IPSec {
-		detachStore(s)
+		strs.store(s)
 	}
 }
 
-// detachStore copies the strings of a store's objects, which parsers may
-// have cut out of much longer lines of input.
-func detachStore(s *model.PolicyStore) {
-	for _, p := range s.Policies {
-		p.Name, p.Description, p.GUID, p.LastModified = c(p.Name), c(p.Description), c(p.GUID), c(p.LastModified)
-		for i := range p.MMSecMethods {
-			p.MMSecMethods[i].Text = c(p.MMSecMethods[i].Text)
+// withoutCopies returns the host's policy stores without the registry's
+// copies of what a netsh export holds: a registry local store all of whose
+// policies a netsh export of the local store holds complete, under the
+// same name, and none of which decides the host's traffic. The facts
+// compared the two sources already; every rule reads the netsh policy
+// first (and only one policy of a name).
+func withoutCopies(h *model.Host) []*model.PolicyStore {
+	netsh := map[string]bool{}
+	for _, s := range h.IPSec {
+		if s.Source != model.SourceNetsh || s.Store != model.StoreLocal || s.NoData {
+			continue
 		}
-		for _, r := range p.Rules {
-			r.Name, r.Description, r.PolicyName, r.GUID = c(r.Name), c(r.Description), c(r.PolicyName), c(r.GUID)
-			r.FilterListName, r.FilterActionName, r.TunnelEndpoint = c(r.FilterListName), c(r.FilterActionName), c(r.TunnelEndpoint)
-			for i := range r.Auth {
-				r.Auth[i].CA = c(r.Auth[i].CA)
+		for _, p := range s.Policies {
+			if !p.Partial && p.Doubts.About("object") == nil && p.Doubts.About("rules") == nil {
+				netsh[strings.ToLower(p.Name)] = true
 			}
 		}
 	}
+	used := h.Facts.Policy.Value.Policies()
+	out := h.IPSec[:0:0]
+	for _, s := range h.IPSec {
+		if s.Source != model.SourceRegistry || s.Store != model.StoreLocal || len(s.Policies) == 0 || !copies(s, netsh, used) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// copies reports whether every policy of s is in netsh (lower-case
+// names) and none is among used.
+func copies(s *model.PolicyStore, netsh map[string]bool, used []*model.Policy) bool {
+	for _, p := range s.Policies {
+		if !netsh[strings.ToLower(p.Name)] || slices.Contains(used, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// interner keeps one copy of each string it is given.
+type interner struct {
+	mu   sync.Mutex
+	strs map[string]string
+}
+
+func newInterner() *interner { return &interner{strs: map[string]string{}} }
+
+// one returns the interner's copy of s.
+func (in *interner) one(s string) string {
+	if s == "" {
+		return ""
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if c, ok := in.strs[s]; ok {
+		return c
+	}
+	c := strings.Clone(s)
+	in.strs[c] = c
+	return c
+}
+
+// store replaces the strings of a store's objects, which parsers may have
+// cut out of much longer lines of input, by the interner's copies.
+func (in *interner) store(s *model.PolicyStore) {
+	for _, p := range s.Policies {
+		in.policy(p)
+	}
 	for _, l := range s.FilterLists {
-		l.Name, l.Description, l.GUID = c(l.Name), c(l.Description), c(l.GUID)
+		in.strs4(&l.Name, &l.Description, &l.GUID, nil)
+		in.loc(&l.Loc)
+		in.doubts(l.Doubts)
 		for _, f := range l.Filters {
-			f.Description, f.GUID = c(f.Description), c(f.GUID)
-			f.Src.Name, f.Dst.Name = c(f.Src.Name), c(f.Dst.Name)
+			in.strs4(&f.Description, &f.GUID, &f.Src.Name, &f.Dst.Name)
+			in.loc(&f.Loc)
+			in.doubts(f.Doubts)
 		}
 	}
 	for _, a := range s.FilterActions {
-		a.Name, a.Description, a.GUID = c(a.Name), c(a.Description), c(a.GUID)
-		for i := range a.Methods {
-			a.Methods[i].Text = c(a.Methods[i].Text)
+		in.action(a)
+	}
+}
+
+func (in *interner) policy(p *model.Policy) {
+	in.strs4(&p.Name, &p.Description, &p.GUID, &p.LastModified)
+	in.loc(&p.Loc)
+	in.loc(&p.AssignLoc)
+	in.doubts(p.Doubts)
+	for i := range p.MMSecMethods {
+		m := &p.MMSecMethods[i]
+		in.strs4(&m.Text, &m.Doubt, &m.Cipher, &m.Integrity)
+		in.loc(&m.Loc)
+	}
+	for _, r := range p.Rules {
+		in.strs4(&r.Name, &r.Description, &r.PolicyName, &r.GUID)
+		in.strs4(&r.FilterListName, &r.FilterActionName, &r.TunnelEndpoint, nil)
+		in.loc(&r.Loc)
+		in.doubts(r.Doubts)
+		for i := range r.Auth {
+			in.strs4(&r.Auth[i].CA, nil, nil, nil)
+			in.loc(&r.Auth[i].Loc)
+		}
+		if r.Default && r.FilterAction != nil {
+			in.action(r.FilterAction) // its own, not among the store's
 		}
 	}
 }
 
-// c copies s (an empty string stays the shared empty string).
-func c(s string) string { return strings.Clone(s) }
+func (in *interner) action(a *model.FilterAction) {
+	in.strs4(&a.Name, &a.Description, &a.GUID, nil)
+	in.loc(&a.Loc)
+	in.doubts(a.Doubts)
+	for i := range a.Methods {
+		m := &a.Methods[i]
+		in.strs4(&m.Text, &m.Doubt, &m.AH, nil)
+		in.loc(&m.Loc)
+	}
+}
+
+// strs4 interns up to four strings (nil pointers are skipped).
+func (in *interner) strs4(a, b, c, d *string) {
+	for _, p := range []*string{a, b, c, d} {
+		if p != nil {
+			*p = in.one(*p)
+		}
+	}
+}
+
+// loc interns a location's registry key and value names (a file's name is
+// already one string for all its locations).
+func (in *interner) loc(l *model.Location) { in.strs4(&l.Key, &l.Value, nil, nil) }
+
+func (in *interner) doubts(ds model.Doubts) {
+	for i := range ds {
+		in.strs4(&ds[i].Field, &ds[i].Reason, nil, nil)
+		in.loc(&ds[i].Loc)
+	}
+}

@@ -95,13 +95,26 @@ func hasPrefix(s, prefix []string) bool {
 type KeepSpec struct {
 	Key    string
 	Values []string
+	// Subkeys, when set, keeps only the keys below Key whose names (the
+	// first name below Key) start with it, case-insensitively.
+	Subkeys string
+	// Shallow keeps Key without any key below it.
+	Shallow bool
 }
 
 // Retention is what to keep of a host's registry once its facts are
 // derived (see RegTree.Retain).
 type Retention struct {
-	keys *KeyFilter
-	only []keepValues
+	keys  *KeyFilter
+	only  []keepValues
+	under []keepSubkeys
+}
+
+// keepSubkeys limits the keys kept below one key.
+type keepSubkeys struct {
+	prefix  []string // canonical components of the key
+	name    string   // lower-case prefix of the names kept below it
+	shallow bool     // none kept
 }
 
 // keepValues limits the values kept in one subtree.
@@ -123,9 +136,26 @@ func NewRetention(specs ...KeepSpec) *Retention {
 		if len(s.Values) > 0 {
 			r.only = append(r.only, keepValues{prefix: canonicalComponents(c), names: s.Values})
 		}
+		if s.Subkeys != "" || s.Shallow {
+			r.under = append(r.under, keepSubkeys{prefix: canonicalComponents(c), name: strings.ToLower(s.Subkeys), shallow: s.Shallow})
+		}
 	}
 	r.keys = NewKeyFilter(paths...)
 	return r
+}
+
+// wantsKey reports whether the key at path is kept.
+func (r *Retention) wantsKey(path string) bool {
+	if !r.keys.Wants(path) {
+		return false
+	}
+	c := canonicalComponents(path)
+	for _, u := range r.under {
+		if len(c) > len(u.prefix) && hasPrefix(c, u.prefix) && (u.shallow || !strings.HasPrefix(c[len(u.prefix)], u.name)) {
+			return false
+		}
+	}
+	return true
 }
 
 // wantsValue reports whether the value name of the key at path is kept:

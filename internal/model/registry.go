@@ -17,9 +17,20 @@ type Key struct {
 	index  map[string]int
 }
 
+// indexFrom is how many values a key holds before it indexes them by
+// name; a key with fewer is searched in order, which costs less than a
+// map for the few values most keys hold.
+const indexFrom = 8
+
 // Value returns the value with the given name ("" = default value), or nil.
 func (k *Key) Value(name string) *Value {
 	if k == nil {
+		return nil
+	}
+	if k.index == nil {
+		if i := k.valueIndex(name); i >= 0 {
+			return k.Values[i]
+		}
 		return nil
 	}
 	if i, ok := k.index[strings.ToLower(name)]; ok {
@@ -31,30 +42,79 @@ func (k *Key) Value(name string) *Value {
 // SetValue adds v, replacing any value of the same name (later wins, as
 // when regedit imports a file that names a value twice).
 func (k *Key) SetValue(v *Value) {
-	if k.index == nil {
-		k.index = make(map[string]int)
-	}
-	ln := strings.ToLower(v.Name)
-	if i, ok := k.index[ln]; ok {
+	if i := k.valueIndex(v.Name); i >= 0 {
 		k.Values[i] = v
 		return
 	}
-	k.index[ln] = len(k.Values)
 	k.Values = append(k.Values, v)
+	switch n := len(k.Values); {
+	case k.index != nil:
+		k.index[strings.ToLower(v.Name)] = n - 1
+	case n >= indexFrom:
+		k.reindex()
+	}
+}
+
+// valueIndex returns the position of the value named name, or -1.
+func (k *Key) valueIndex(name string) int {
+	if k.index != nil {
+		if i, ok := k.index[strings.ToLower(name)]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, v := range k.Values {
+		if sameLower(v.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// sameLower reports whether strings.ToLower(a) == strings.ToLower(b),
+// the names' identity in the index, without allocating for ASCII names.
+func sameLower(a, b string) bool {
+	if len(a) != len(b) {
+		return strings.ToLower(a) == strings.ToLower(b)
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x >= 0x80 || y >= 0x80 {
+			return strings.ToLower(a) == strings.ToLower(b)
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// reindex indexes the values by name, when there are enough of them.
+func (k *Key) reindex() {
+	k.index = nil
+	if len(k.Values) < indexFrom {
+		return
+	}
+	k.index = make(map[string]int, len(k.Values))
+	for i, v := range k.Values {
+		k.index[strings.ToLower(v.Name)] = i
+	}
 }
 
 // DeleteValue removes the value with the given name, if present.
 func (k *Key) DeleteValue(name string) {
-	ln := strings.ToLower(name)
-	i, ok := k.index[ln]
-	if !ok {
+	i := k.valueIndex(name)
+	if i < 0 {
 		return
 	}
 	k.Values = append(k.Values[:i], k.Values[i+1:]...)
-	delete(k.index, ln)
-	for j := i; j < len(k.Values); j++ {
-		k.index[strings.ToLower(k.Values[j].Name)] = j
-	}
+	k.reindex()
 }
 
 // CleanKeyPath turns any spelling of an HKLM key path into the form the
@@ -251,7 +311,7 @@ func (t *RegTree) Retain(r *Retention) *RegTree {
 		return out
 	}
 	for lp, k := range t.keys {
-		if !r.keys.Wants(k.Path) {
+		if !r.wantsKey(k.Path) {
 			continue
 		}
 		kept := k
