@@ -152,7 +152,7 @@ func benchCat(b *testing.B, f *benchFleet) {
 		}
 	}
 	b.ReportMetric(float64(f.stats.Hosts)*float64(b.N)/b.Elapsed().Seconds(), "hosts/s")
-	b.ReportMetric((cpuTime() - cpu0).Seconds()/b.Elapsed().Seconds(), "cores")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/b.Elapsed().Seconds(), "cores")
 }
 
 // readTree reads every regular file under dir into buf, one read after
