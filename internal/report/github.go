@@ -33,7 +33,9 @@ type GitHub struct {
 	// so that file= is relative to the repository's root, as the runner
 	// expects. Empty: file names are relative to the audited root.
 	// Absolute names (files outside the root) are kept; the runner makes
-	// them relative to the workspace.
+	// them relative to the workspace. Empty: View.PathPrefix, which the
+	// command line sets to the audited folder relative to
+	// $GITHUB_WORKSPACE (else the current folder).
 	PathPrefix string
 }
 
@@ -92,8 +94,12 @@ func ghEscapeData(s string) string { return ghDataEscaper.Replace(s) }
 // escapeProperty does.
 func ghEscapeProperty(s string) string { return ghPropertyEscaper.Replace(s) }
 
-// Print writes the commands, one a line.
+// Print writes the commands, one a line. Without a PathPrefix of its
+// own, the printer takes the audit's View.PathPrefix.
 func (g GitHub) Print(w io.Writer, a *Audit) error {
+	if g.PathPrefix == "" {
+		g.PathPrefix = a.View.PathPrefix
+	}
 	for _, c := range g.commands(a) {
 		if _, err := io.WriteString(w, c.String()+"\n"); err != nil {
 			return err
