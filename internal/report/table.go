@@ -123,8 +123,8 @@ func (l tableLayout) paragraph(s string) string {
 // ANSI colours of the severities.
 var sevColor = map[rules.Severity]string{
 	rules.SeverityError:   "\x1b[1;31m", // bold red
-	rules.SeverityWarning: "\x1b[33m",    // yellow
-	rules.SeverityNote:    "\x1b[36m",    // cyan
+	rules.SeverityWarning: "\x1b[33m",   // yellow
+	rules.SeverityNote:    "\x1b[36m",   // cyan
 }
 
 // sevCell is a finding's severity cell: "error", "warning" or "note",

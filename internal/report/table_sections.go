@@ -190,7 +190,7 @@ func printConfigNotes(w io.Writer, a *Audit, l tableLayout) error {
 	}
 	fmt.Fprintln(w, "\n"+l.paragraph("Configuration:"))
 	for _, s := range lines {
-		fmt.Fprintln(w, wrapLine("- "+s, l.width, "")) // "- " stays first; continuation lines are not indented by Wrap
+		fmt.Fprintln(w, "- "+strings.TrimPrefix(wrapLine(s, l.width, "  "), "  "))
 	}
 	return nil
 }
@@ -257,11 +257,18 @@ func printHosts(w io.Writer, a *Audit, l tableLayout) error {
 		for _, h := range hidden {
 			e, wn, n, ne = e+h.s.Errors, wn+h.s.Warnings, n+h.s.Notes, ne+h.s.NotEvaluated
 		}
-		fmt.Fprintln(w, l.paragraph(fmt.Sprintf("... and %s more: %s, %s, %s, %s not evaluated among them.",
-			plural(len(hidden), "host", "hosts"), plural(e, "error", "errors"), plural(wn, "warning", "warnings"),
+		fmt.Fprintln(w, l.paragraph(fmt.Sprintf("... and %d more %s: %s, %s, %s, %s not evaluated among them.",
+			len(hidden), pluralWord(len(hidden), "host", "hosts"), plural(e, "error", "errors"), plural(wn, "warning", "warnings"),
 			plural(n, "note", "notes"), plural(ne, "check", "checks"))))
 	}
 	return nil
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func hostCell(width int, hl hostLine) string {
