@@ -100,8 +100,8 @@ const inlineMeta = "`*[]<>&~|$"
 // MarkdownInline returns s, with control characters escaped as by
 // [Text], for a one-line text field that consumers show as plain text
 // but GitHub renders as Markdown (SARIF's message.text): like
-// [MarkdownText] it quotes each word that GitHub would link (one with
-// '@' or '#', "://", or starting with "www.") with [Code], and it
+// [MarkdownText] it quotes each word that GitHub could link (one with
+// '@' or '#', "://" or "www.") with [Code], and it
 // escapes ` * [ ] < > & ~ | $ with a backslash; but it leaves the
 // punctuation of ordinary sentences alone ". - ( ) ! : ;", which is
 // inert in the middle of a line, and escapes only what could start a
@@ -135,7 +135,9 @@ func MarkdownInline(s string) string {
 }
 
 func writeInlineWord(b *strings.Builder, w string, first bool) {
-	if strings.ContainsAny(w, "@#") || strings.Contains(w, "://") || hasPrefixFold(w, "www.") {
+	// GFM links "www." after "(" too, which MarkdownInline leaves as it
+	// is: a word with "www." anywhere is quoted.
+	if strings.ContainsAny(w, "@#") || strings.Contains(w, "://") || strings.Contains(strings.ToLower(w), "www.") {
 		b.WriteString(Code(w))
 		return
 	}
