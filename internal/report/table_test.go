@@ -250,3 +250,29 @@ func FuzzTable(f *testing.F) {
 		checkLines(t, out, max(w, 40))
 	})
 }
+
+// TestTableHostileNames: with the hostile host folder and file names of
+// the github and junit tests (a newline and a forged row, escape
+// sequences, invalid UTF-8), every table line is one the table made:
+// a border, a row of the two columns, or text outside the tables.
+func TestTableHostileNames(t *testing.T) {
+	a := hostileFleet(t)
+	a.View.Width = 80
+	out := printTable(t, a, 10*time.Second)
+	checkLines(t, out, 80)
+	if !strings.Contains(out, `X\n::error::forged%0A%25\r\x1b[31m\x1b]0;t\x07<script>]]>&`) {
+		t.Errorf("the hostile name is not shown escaped:\n%s", out)
+	}
+	rows := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "|") {
+			rows++
+			if strings.Count(line, " | ") != 1 || !strings.HasSuffix(line, " |") {
+				t.Errorf("a row that is not two cells: %q", line)
+			}
+		}
+	}
+	if rows == 0 {
+		t.Fatal("no rows")
+	}
+}
