@@ -200,6 +200,40 @@ func hiveResult(a *report.Audit, path string) bool {
 	return false
 }
 
+// multitoolLog is what the test reads of the multitool's SARIF log.
+type multitoolLog struct {
+	Runs []struct {
+		Tool struct {
+			Driver struct {
+				Rules []struct {
+					ID             string                           `json:"id"`
+					MessageStrings map[string]struct{ Text string } `json:"messageStrings"`
+				} `json:"rules"`
+			} `json:"driver"`
+		} `json:"tool"`
+		Results []struct {
+			RuleID  string `json:"ruleId"`
+			Level   string `json:"level"`
+			Kind    string `json:"kind"`
+			Message struct {
+				ID        string   `json:"id"`
+				Text      string   `json:"text"`
+				Arguments []string `json:"arguments"`
+			} `json:"message"`
+			Locations []struct {
+				PhysicalLocation struct {
+					ArtifactLocation struct {
+						URI string `json:"uri"`
+					} `json:"artifactLocation"`
+				} `json:"physicalLocation"`
+			} `json:"locations"`
+		} `json:"results"`
+		Invocations []struct {
+			ExecutionSuccessful bool `json:"executionSuccessful"`
+		} `json:"invocations"`
+	} `json:"runs"`
+}
+
 // multitoolProblem is one failing result of the multitool's log.
 type multitoolProblem struct {
 	rule, level, path, text string
@@ -214,38 +248,7 @@ func multitoolProblems(t *testing.T, path string) map[string][]multitoolProblem 
 	if err != nil {
 		t.Fatalf("the multitool wrote no log: %v", err)
 	}
-	var log struct {
-		Runs []struct {
-			Tool struct {
-				Driver struct {
-					Rules []struct {
-						ID             string                           `json:"id"`
-						MessageStrings map[string]struct{ Text string } `json:"messageStrings"`
-					} `json:"rules"`
-				} `json:"driver"`
-			} `json:"tool"`
-			Results []struct {
-				RuleID  string `json:"ruleId"`
-				Level   string `json:"level"`
-				Kind    string `json:"kind"`
-				Message struct {
-					ID        string   `json:"id"`
-					Text      string   `json:"text"`
-					Arguments []string `json:"arguments"`
-				} `json:"message"`
-				Locations []struct {
-					PhysicalLocation struct {
-						ArtifactLocation struct {
-							URI string `json:"uri"`
-						} `json:"artifactLocation"`
-					} `json:"physicalLocation"`
-				} `json:"locations"`
-			} `json:"results"`
-			Invocations []struct {
-				ExecutionSuccessful bool `json:"executionSuccessful"`
-			} `json:"invocations"`
-		} `json:"runs"`
-	}
+	var log multitoolLog
 	if err := json.Unmarshal(data, &log); err != nil {
 		t.Fatalf("the multitool's log: %v", err)
 	}

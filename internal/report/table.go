@@ -187,7 +187,7 @@ type errWriter struct {
 
 func (e *errWriter) Write(p []byte) (int, error) {
 	if e.err != nil {
-		return len(p), nil
+		return 0, e.err
 	}
 	n, err := e.w.Write(p)
 	e.err = err

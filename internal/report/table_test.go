@@ -151,7 +151,11 @@ func TestTableHostsSummary(t *testing.T) {
 	a := exampleFleet(t)
 	a.View.Hosts = 2
 	out := printTable(t, a, 10*time.Second)
-	hosts := out[strings.Index(out, "Hosts (the 2 most serious of 6"):]
+	i := strings.Index(out, "Hosts (the 2 most serious of 6")
+	if i < 0 {
+		t.Fatalf("no host section for the 2 most serious hosts:\n%s", out)
+	}
+	hosts := out[i:]
 	rows := 0
 	for _, h := range a.Fleet.Hosts {
 		if strings.Contains(hosts, "| "+h.Name+" ") {

@@ -220,6 +220,20 @@ func FuzzMarkdownInline(f *testing.F) {
 	})
 }
 
+// startsBlock reports whether a line starts a quote, list, heading
+// underline or ordered list (whose number has 1 to 9 digits).
+func startsBlock(md string) bool {
+	rest := strings.TrimLeft(md, " ")
+	if rest == "" {
+		return false
+	}
+	d := 0
+	for d < len(rest) && '0' <= rest[d] && rest[d] <= '9' {
+		d++
+	}
+	return strings.IndexByte(">-+=", rest[0]) >= 0 || (d > 0 && d <= 9 && d < len(rest) && (rest[d] == '.' || rest[d] == ')'))
+}
+
 // checkInlineInert fails unless md, read as one line of Markdown, holds
 // nothing live outside code spans and escapes: no inline syntax, no
 // mention, reference or link, no "_" at a word's edge, no block syntax
@@ -229,15 +243,8 @@ func checkInlineInert(t *testing.T, md string) {
 	if strings.ContainsAny(md, "\n\r") {
 		t.Fatalf("%q: more than one line", md)
 	}
-	if rest := strings.TrimLeft(md, " "); rest != "" {
-		d := 0
-		for d < len(rest) && '0' <= rest[d] && rest[d] <= '9' {
-			d++
-		}
-		// An ordered list's number has 1 to 9 digits (CommonMark).
-		if strings.IndexByte(">-+=", rest[0]) >= 0 || (d > 0 && d <= 9 && d < len(rest) && (rest[d] == '.' || rest[d] == ')')) {
-			t.Fatalf("%q: starts a block", md)
-		}
+	if startsBlock(md) {
+		t.Fatalf("%q: starts a block", md)
 	}
 	for i := 0; i < len(md); {
 		switch c := md[i]; {
