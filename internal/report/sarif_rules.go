@@ -242,23 +242,16 @@ func (b *sarifBuilder) fileNotification(f *model.InputFile) (sarifNotification, 
 // acceptedNotification reports an accepted risk that expired or matches
 // no finding, at its entry in the configuration.
 func (b *sarifBuilder) acceptedNotification(st rules.AcceptedStatus) (sarifNotification, bool) {
-	r := st.Risk
-	if r == nil {
+	msg, ok := acceptedMessage(st)
+	if !ok {
 		return sarifNotification{}, false
 	}
-	var n sarifNotification
-	what := acceptedText(r)
-	switch st.Status {
-	case rules.AcceptedExpired:
-		n = notification(notifAcceptedExpired, "warning", safetext.Text(what+" expired on "+r.Expires+": it suppresses nothing ("+
-			plural(st.Matched, "finding", "findings")+" matched)"))
-	case rules.AcceptedStale:
-		n = notification(notifAcceptedStale, "note", safetext.Text(what+" matches no finding: fixed, or the entry is wrong"))
-	default:
-		return n, false
+	n := notification(notifAcceptedStale, "note", safetext.Text(msg))
+	if st.Status == rules.AcceptedExpired {
+		n = notification(notifAcceptedExpired, "warning", safetext.Text(msg))
 	}
-	if r.Loc.File != "" {
-		n.Locations = []sarifLocation{b.location(r.Loc)}
+	if st.Risk.Loc.File != "" {
+		n.Locations = []sarifLocation{b.location(st.Risk.Loc)}
 	}
 	return n, true
 }

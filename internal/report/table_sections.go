@@ -169,12 +169,12 @@ func printFileProblems(w io.Writer, a *Audit, l tableLayout) error {
 func printConfigNotes(w io.Writer, a *Audit, l tableLayout) error {
 	var lines []string
 	for _, st := range a.Outcome.Accepted {
-		if c, ok := (GitHub{}).acceptedCommand(st); ok {
+		if msg, ok := acceptedMessage(st); ok {
 			at := ""
 			if !st.Risk.Loc.IsZero() {
 				at = " (" + a.locationText(st.Risk.Loc) + ")"
 			}
-			lines = append(lines, "accepted risk "+st.Status+at+": "+c.message)
+			lines = append(lines, "accepted risk "+st.Status+at+": "+msg)
 		}
 	}
 	cfg := a.ConfigFile()

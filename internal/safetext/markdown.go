@@ -53,10 +53,16 @@ const markdownMeta = "\\`*_{}[]()#+-.!|<>&~$"
 // text, "[x](javascript:alert(1))" is not a link, and "@admins" and
 // "#123" notify and link nobody. White space is kept as it is.
 func MarkdownText(s string) string {
-	t := Text(s)
+	return byWords(Text(s), len(s)/4, func(b *strings.Builder, w string, _ bool) { writeMarkdownWord(b, w) })
+}
+
+// byWords writes t with each word (a run of characters between white
+// space) written by word, and the white space kept; first is set for
+// the first word.
+func byWords(t string, extra int, word func(b *strings.Builder, w string, first bool)) string {
 	var b strings.Builder
-	b.Grow(len(t) + len(t)/4)
-	for len(t) > 0 {
+	b.Grow(len(t) + extra)
+	for first := true; len(t) > 0; first = false {
 		i := strings.IndexFunc(t, func(r rune) bool { return !unicode.IsSpace(r) })
 		if i < 0 {
 			b.WriteString(t)
@@ -68,7 +74,7 @@ func MarkdownText(s string) string {
 		if j < 0 {
 			j = len(t)
 		}
-		writeMarkdownWord(&b, t[:j])
+		word(&b, t[:j], first)
 		t = t[j:]
 	}
 	return b.String()
@@ -111,27 +117,7 @@ const inlineMeta = "`*[]<>&~|$"
 // backslash before a letter, as in registry paths, is shown as it is).
 // Text escapes newlines, so the result is one line.
 func MarkdownInline(s string) string {
-	t := Text(s)
-	var b strings.Builder
-	b.Grow(len(t) + len(t)/8)
-	first := true
-	for len(t) > 0 {
-		i := strings.IndexFunc(t, func(r rune) bool { return !unicode.IsSpace(r) })
-		if i < 0 {
-			b.WriteString(t)
-			break
-		}
-		b.WriteString(t[:i])
-		t = t[i:]
-		j := strings.IndexFunc(t, unicode.IsSpace)
-		if j < 0 {
-			j = len(t)
-		}
-		writeInlineWord(&b, t[:j], first)
-		first = false
-		t = t[j:]
-	}
-	return b.String()
+	return byWords(Text(s), len(s)/8, writeInlineWord)
 }
 
 func writeInlineWord(b *strings.Builder, w string, first bool) {
