@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/report"
@@ -20,7 +21,8 @@ import (
 
 // hostilePayloads are what a forged export can put in any string the
 // report shows: markup, attribute breakouts, script URLs, terminal
-// escapes and a bidirectional override.
+// escapes, a bidirectional override, bytes that are not UTF-8 and other
+// control characters (NUL, C1 NEL, a bidirectional isolate).
 var hostilePayloads = []string{
 	`<script>alert(1)</script>`,
 	`"onmouseover=alert(2) x="`,
@@ -29,6 +31,8 @@ var hostilePayloads = []string{
 	`'><svg onload=alert(5)>`,
 	"\x1b]0;owned\x07",
 	"\u202etxt.exe",
+	"caf\xe9\xff\xfe",
+	"nul\x00nel\u0085iso\u2066end",
 }
 
 // hostileAudit audits a copy of the example fleet whose file and folder
@@ -73,6 +77,8 @@ func poison(t *testing.T, a *report.Audit) {
 	h.Role.Why += p[4]
 	h.Facts.ComputerName.Via += p[3]
 	h.Facts.OS.Value.ProductName += p[6]
+	h.Facts.OS.Value.ServicePack += p[7]
+	h.Dir += p[8]
 	h.Facts.Policy.Value.Name += p[0]
 	h.Files[0].Reason += "\n| error | IPSEC999 | forged row " + p[1]
 	for i := range a.Outcome.Findings {
@@ -85,7 +91,7 @@ func poison(t *testing.T, a *report.Audit) {
 	}
 	a.Outcome.NotEvaluated = append(a.Outcome.NotEvaluated, rules.NotEvaluated{RuleID: "IPSEC014", Host: h.Name, Reason: p[0]})
 	f := &a.Outcome.Findings[0]
-	f.Message += p[0] + p[1] + p[3] + p[6]
+	f.Message += p[0] + p[1] + p[3] + p[6] + p[7] + p[8]
 	f.Subject = p[2]
 	f.Related = append(f.Related, model.Location{File: p[3], Line: 1})
 	f.Uncertain = append(f.Uncertain, p[4])
@@ -94,6 +100,11 @@ func poison(t *testing.T, a *report.Audit) {
 	a.Outcome.Accepted = append(a.Outcome.Accepted, rules.AcceptedStatus{Risk: risk, Status: "stale"})
 	a.Outcome.Disabled = append(a.Outcome.Disabled, rules.DisabledRule{ID: "IPSEC099", By: p[4]})
 	a.Fleet.Config.File = p[3] + ".yaml"
+	if len(a.Outcome.Failover) == 0 {
+		t.Fatal("the example fleet has no failover estimate")
+	}
+	a.Outcome.Failover[0].Why += p[0] + p[7]
+	a.Outcome.Failover[0].Uncertain += p[8]
 	a.Tool.Version = p[1]
 	a.Rules = append(a.Rules, &rules.Rule{ID: "TEST999", Name: "hostile-doc", Severity: rules.SeverityNote,
 		Summary:     "a summary with " + p[0] + " and `" + p[3] + "`",
@@ -206,6 +217,9 @@ func checkMarkup(t *testing.T, out string) {
 	if scripts != 1 {
 		t.Errorf("%d <script> elements, want the one embedded script", scripts)
 	}
+	if !utf8.ValidString(out) {
+		t.Error("the page is not valid UTF-8")
+	}
 	for i, r := range out {
 		if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u202e' || r == '\u2066' {
 			t.Errorf("the page contains the character %U at byte %d", r, i)
@@ -242,7 +256,7 @@ func TestHTMLEscapesInputs(t *testing.T) {
 	checkMarkup(t, out)
 	text := html.UnescapeString(out)
 	for _, p := range hostilePayloads {
-		if strings.ContainsAny(p, "<>\"'\x1b\u202e") && strings.Contains(out, p) {
+		if (safetext.Text(p) != p || strings.ContainsAny(p, "<>\"'")) && strings.Contains(out, p) {
 			t.Errorf("payload %q appears unescaped in the page", p)
 		}
 		if shown := safetext.Text(p); !strings.Contains(text, shown) {
@@ -442,5 +456,28 @@ func matrixOutcome() rules.Outcome {
 			{RuleID: "IPSEC009", Host: "W2KBE01", Reason: "policy contents missing"},
 			{RuleID: "IPSEC014", Reason: "no flows"},
 		},
+	}
+}
+
+// TestHTMLHidesPresharedKeys renders the IPSEC014 fixture, whose netsh
+// dump authenticates with psk="...": the page names the key's length and
+// never the key, anywhere (text, attributes, the rules' sections).
+func TestHTMLHidesPresharedKeys(t *testing.T) {
+	dir := filepath.Join(testutil.RepoRoot(t), "rules", "testdata", "IPSEC014", "fires-netsh-psk")
+	dump, err := os.ReadFile(filepath.Join(dir, "FE1", "ipsec.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`psk="([^"]+)"`).FindSubmatch(dump)
+	if m == nil {
+		t.Fatal("the fixture's dump has no psk=\"...\": it no longer tests key redaction")
+	}
+	key := string(m[1])
+	out := string(render(t, report.HTML{}, runAudit(t, dir, rules.All())))
+	if strings.Contains(out, key) || strings.Contains(html.UnescapeString(out), key) {
+		t.Errorf("the page contains the pre-shared key %q", key)
+	}
+	if want := "pre-shared key (" + strconv.Itoa(len(key)) + " characters, not shown)"; !strings.Contains(out, want) {
+		t.Errorf("the page lacks the IPSEC014 finding's %q", want)
 	}
 }
