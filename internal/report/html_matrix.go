@@ -27,9 +27,10 @@ import (
 // infers it from the outcome, as the roles of the hosts on which the rule
 // reported a finding or a not-evaluated check. A rule that reported
 // nothing at all is taken to judge every front-end and back-end. The
-// inference can only err towards "not applicable": a rule that judges
-// every host but fired only on back-ends shows front-ends as not
-// applicable, never as passed.
+// inference errs both ways: a rule that judges every host but fired only
+// on back-ends shows front-ends as not applicable, and a front-end rule
+// that fired nowhere shows back-ends as passed. The page says so; the
+// exact answer needs the rules to record the hosts they judged.
 
 // The states of a matrix cell, also its CSS class.
 const (
@@ -189,7 +190,15 @@ func (ix *cellIndex) cell(i int, h *model.Host, r *rules.Rule) htmlCell {
 	case ix.judges(r.ID, h.Role.Role):
 		return htmlCell{State: cellPassed, Label: "passed", Href: "#" + ruleAnchor(r.ID), Title: where + "checked, nothing found"}
 	}
-	return htmlCell{State: cellNA, Label: "n/a", Href: "#" + ruleAnchor(r.ID), Title: where + "does not concern a host of role " + roleName(h.Role.Role)}
+	return htmlCell{State: cellNA, Label: "n/a", Href: "#" + ruleAnchor(r.ID), Title: where + ix.naWhy(r.ID, h.Role.Role)}
+}
+
+// naWhy says why the matrix takes rule not to concern hosts of role r.
+func (ix *cellIndex) naWhy(rule string, r model.Role) string {
+	if _, ok := ix.judged[rule]; ok {
+		return "not applicable: in this audit the rule reported on no host of role " + roleName(r) + ", so it is taken not to judge that role"
+	}
+	return "not applicable: the rule reported nothing, and a host of role " + roleName(r) + " is neither a front-end nor a back-end"
 }
 
 // severityCounts says "1 error, 2 warnings" for findings fs.

@@ -424,6 +424,9 @@ func TestHTMLMatrix(t *testing.T) {
 	if !strings.Contains(out, `title="IPSEC001 nlbsflags-missing on EXFE01: 1 warning (and 1 suppressed finding)"`) {
 		t.Error("a cell's title does not count the suppressed finding beside the active ones")
 	}
+	if !strings.Contains(out, `title="IPSEC001 nlbsflags-missing on EXBE01: not applicable: in this audit the rule reported on no host of role backend, so it is taken not to judge that role"`) {
+		t.Error("an n/a cell's title does not say that n/a is read from the audit")
+	}
 	for _, id := range []string{"fleet-IPSEC014-ne-1", hostRow["W2KBE01"] + "-IPSEC008-ne-1", hostRow["EXFE03"] + "-IPSEC013-1"} {
 		if !strings.Contains(out, `id="`+id+`"`) {
 			t.Errorf("no element with id %q, which a cell links to", id)
