@@ -23,7 +23,7 @@ hive() { # root-name base-block-file-name HKLM-prefix source output
 }
 
 rm -rf "$out"
-mkdir -p "$out"/{EXFE01,EXFE02,EXFE03,EXBE01,W2KBE01}
+mkdir -p "$out"/{EXFE01,EXFE02,EXFE03,EXFE04,EXBE01,W2KBE01}
 cp "$src/ipseclint.yaml" "$src/README.md" "$out/"
 
 utf16_bom "$src/EXFE01/system.reg" "$out/EXFE01/system.reg"
@@ -38,6 +38,16 @@ utf16_bom "$src/EXFE02/ipsec.txt" "$out/EXFE02/ipsec.txt"
 utf16_bom "$src/EXFE03/system.reg" "$out/EXFE03/system.reg"
 utf16_bom "$src/EXFE03/software.reg" "$out/EXFE03/software.reg"
 oem "$src/EXFE03/ipsec.txt" "$out/EXFE03/ipsec.txt"
+
+utf16_bom "$src/EXFE04/system.reg" "$out/EXFE04/system.reg"
+utf16_bom "$src/EXFE04/software.reg" "$out/EXFE04/software.reg"
+# Windows 2000 has no netsh ipsec: the policy is a `reg export
+# HKLM\SOFTWARE\Policies\Microsoft\Windows\IPSec`, here made from a netsh
+# script that says the same policy (mkpolicyreg writes UTF-16LE with BOM).
+# The pre-shared key is an example of what such exports hold in clear.
+go run ./internal/cmd/mkpolicyreg -store local -me 10.0.0.14 -seed EXFE04 \
+	-psk "Mail to BE=Fl33t-Example-PSK" \
+	-o "$out/EXFE04/ipsec-policy.reg" "$src/EXFE04/policy-script.txt"
 
 hive SYSTEM '\??\C:\WINDOWS\system32\config\system' 'HKEY_LOCAL_MACHINE\SYSTEM' "$src/EXBE01/SYSTEM.src.reg" "$out/EXBE01/SYSTEM"
 hive SOFTWARE '\??\C:\WINDOWS\system32\config\software' 'HKEY_LOCAL_MACHINE\SOFTWARE' "$src/EXBE01/SOFTWARE.src.reg" "$out/EXBE01/SOFTWARE"

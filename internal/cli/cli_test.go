@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -633,4 +634,49 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// TestExampleFleetKeepsThePreSharedKey: EXFE04's registry export holds its
+// rule's pre-shared key in clear, as Windows stores it (testdata/README.md).
+// IPSEC014 reports that the key is there; no output format and no dump
+// shows it.
+func TestExampleFleetKeepsThePreSharedKey(t *testing.T) {
+	t.Chdir(testutil.RepoRoot(t))
+	const key = "Fl33t-Example-PSK"
+	raw, err := os.ReadFile("testdata/fleet/EXFE04/ipsec-policy.reg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The export is UTF-16LE text; the key, UTF-16LE too, is in a hex(3)
+	// blob value, wrapped over lines ending in a backslash.
+	var text []byte
+	for i := 2; i+1 < len(raw); i += 2 {
+		if raw[i+1] == 0 && raw[i] != '\\' && raw[i] != '\r' && raw[i] != '\n' && raw[i] != ' ' {
+			text = append(text, raw[i])
+		}
+	}
+	var hexKey strings.Builder
+	for _, c := range []byte(key) {
+		fmt.Fprintf(&hexKey, "%02x,00,", c)
+	}
+	if !bytes.Contains(text, []byte(hexKey.String())) {
+		t.Fatalf("testdata/fleet/EXFE04/ipsec-policy.reg no longer holds the key %q: the test would prove nothing", key)
+	}
+	outputs := map[string]result{"dump": run(t, "dump", "testdata/fleet/EXFE04")}
+	for _, format := range []string{"table", "json", "sarif", "github", "junit"} {
+		outputs[format] = run(t, "audit", "-f", format, "testdata/fleet")
+	}
+	for name, r := range outputs {
+		if r.code == cli.ExitIncomplete {
+			t.Fatalf("%s: exit code %d\n%s", name, r.code, r.stderr)
+		}
+		for _, s := range []string{r.stdout, r.stderr} {
+			if strings.Contains(strings.ToLower(s), strings.ToLower(key)) {
+				t.Errorf("%s shows the pre-shared key", name)
+			}
+		}
+	}
+	if !strings.Contains(outputs["json"].stdout, `"IPSEC014"`) {
+		t.Error("IPSEC014 does not report EXFE04's pre-shared key")
+	}
 }
