@@ -149,23 +149,29 @@ func findingChanges(o, n *rules.Finding) []string {
 	return out
 }
 
-// Regressions are the findings a "no new problems" gate fails on: NEW's
-// active (not suppressed) findings at or above severity min whose
-// identity OLD had not as an active finding at or above min. A finding
-// that was a note and is now an error, or whose accepted risk expired,
-// counts; one that only moved or was reworded does not. min "none" (or
-// any severity of rank 0) gives none.
-func (r *Result) Regressions(min rules.Severity) []FindingDiff {
+// Regression reports whether a "no new problems" gate at severity min
+// fails on the finding: NEW has it active (not suppressed) at or above
+// min, and OLD did not have it active at or above min. A finding that was
+// a note and is now an error, or whose accepted risk expired, is one; a
+// finding that only moved or was reworded is not. min "none" (any
+// severity of rank 0) fails on nothing.
+func (f *FindingDiff) Regression(min rules.Severity) bool {
 	if min.Rank() == 0 {
-		return nil
+		return false
 	}
-	reaches := func(f *rules.Finding) bool {
-		return f != nil && f.Suppressed == nil && f.Severity.Rank() >= min.Rank()
+	reaches := func(x *rules.Finding) bool {
+		return x != nil && x.Suppressed == nil && x.Severity.Rank() >= min.Rank()
 	}
+	return reaches(f.New) && !reaches(f.Old)
+}
+
+// Regressions are the findings a gate at severity min fails on (see
+// FindingDiff.Regression).
+func (r *Result) Regressions(min rules.Severity) []FindingDiff {
 	var out []FindingDiff
-	for _, d := range r.Findings {
-		if reaches(d.New) && !reaches(d.Old) {
-			out = append(out, d)
+	for i := range r.Findings {
+		if r.Findings[i].Regression(min) {
+			out = append(out, r.Findings[i])
 		}
 	}
 	return out
