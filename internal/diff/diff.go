@@ -70,7 +70,7 @@ type HostDiff struct {
 func Compute(old, cur Side) *Result {
 	r := &Result{Old: old, New: cur}
 	r.Hosts = pairHosts(old, cur)
-	r.Findings = pairFindings(old.Outcome.Findings, cur.Outcome.Findings)
+	r.Findings = pairFindings(old.Outcome.Findings, cur.Outcome.Findings, [2]map[string]string{hostDirs(old.Fleet), hostDirs(cur.Fleet)})
 	r.NotEvaluated = pairNotEvaluated(old.Outcome.NotEvaluated, cur.Outcome.NotEvaluated)
 	return r
 }
@@ -117,6 +117,15 @@ func pairHosts(old, cur Side) []HostDiff {
 	}
 	sort.SliceStable(res, func(i, j int) bool { return strings.ToUpper(res[i].Name) < strings.ToUpper(res[j].Name) })
 	return res
+}
+
+// hostDirs maps each host's name to its folder.
+func hostDirs(f *model.Fleet) map[string]string {
+	out := map[string]string{}
+	for _, h := range fleetHosts(f) {
+		out[h.Name] = h.Dir
+	}
+	return out
 }
 
 func fleetHosts(f *model.Fleet) []*model.Host {

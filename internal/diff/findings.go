@@ -3,7 +3,9 @@ package diff
 import (
 	"slices"
 	"sort"
+	"strings"
 
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/rules"
 )
 
@@ -59,8 +61,8 @@ type FindingDiff struct {
 
 // pairFindings pairs the findings of both sides by fingerprint. Two
 // findings of one side with the same fingerprint are paired in order
-// with those of the other side.
-func pairFindings(old, cur []rules.Finding) []FindingDiff {
+// with those of the other side. dirs are the hosts' folders of each side.
+func pairFindings(old, cur []rules.Finding, dirs [2]map[string]string) []FindingDiff {
 	type slot struct{ old, cur []int }
 	slots := map[string]*slot{}
 	var order []string
@@ -92,7 +94,7 @@ func pairFindings(old, cur []rules.Finding) []FindingDiff {
 			if k < len(s.cur) {
 				n = &cur[s.cur[k]]
 			}
-			out = append(out, findingDiff(o, n))
+			out = append(out, findingDiff(o, n, dirs))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -108,7 +110,7 @@ func pairFindings(old, cur []rules.Finding) []FindingDiff {
 	return out
 }
 
-func findingDiff(o, n *rules.Finding) FindingDiff {
+func findingDiff(o, n *rules.Finding, dirs [2]map[string]string) FindingDiff {
 	f := n
 	if f == nil {
 		f = o
@@ -120,7 +122,7 @@ func findingDiff(o, n *rules.Finding) FindingDiff {
 	case n == nil:
 		d.State = FindingFixed
 	default:
-		d.Changed = findingChanges(o, n)
+		d.Changed = findingChanges(hostRelative(o, dirs[0][o.Host]), hostRelative(n, dirs[1][n.Host]))
 		d.State = FindingUnchanged
 		if len(d.Changed) > 0 {
 			d.State = FindingChanged
@@ -129,9 +131,30 @@ func findingDiff(o, n *rules.Finding) FindingDiff {
 	return d
 }
 
+// hostRelative returns the finding with its host's folder taken out of
+// its locations' files and its message, so that a collection compared
+// with the same files in another folder or in an archive
+// ("after.zip!/EXFE01/system.reg") is the same.
+func hostRelative(f *rules.Finding, dir string) *rules.Finding {
+	if dir == "" {
+		return f
+	}
+	g := *f
+	prefix := dir + "/"
+	g.Message = strings.ReplaceAll(g.Message, prefix, "")
+	g.Loc.File = strings.TrimPrefix(g.Loc.File, prefix)
+	g.Related = make([]model.Location, len(f.Related))
+	for i, l := range f.Related {
+		l.File = strings.TrimPrefix(l.File, prefix)
+		g.Related[i] = l
+	}
+	return &g
+}
+
 // findingChanges names what differs between two findings of one
-// identity. Locations are compared by file and place, so that a value
-// moved to another line is a change worth seeing.
+// identity. Locations are compared by file (within the host's folder)
+// and place, so that a value moved to another line is a change worth
+// seeing.
 func findingChanges(o, n *rules.Finding) []string {
 	var out []string
 	if o.Severity != n.Severity {
