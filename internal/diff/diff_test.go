@@ -254,3 +254,25 @@ func TestHostFacts(t *testing.T) {
 		t.Errorf("changes of kinds %v, want %v (in the order of diff.Kinds)", kinds, want)
 	}
 }
+
+// TestUnknownFacts: a fact NEW's exports no longer tell is a change to
+// "unknown", with the reason, never a change to "absent".
+func TestUnknownFacts(t *testing.T) {
+	dir := t.TempDir()
+	sys, soft := hostExport("MAIL1", "00000002", "00000003", "Service Pack 2")
+	writeHost(t, filepath.Join(dir, "before", "MAIL1"), sys, soft)
+	writeHost(t, filepath.Join(dir, "after", "MAIL1"), sys, soft)
+	if err := os.Remove(filepath.Join(dir, "after", "MAIL1", "system.reg")); err != nil {
+		t.Fatal(err)
+	}
+	r := diff.Compute(side(t, filepath.Join(dir, "before")), side(t, filepath.Join(dir, "after")))
+	for _, c := range []struct {
+		kind  diff.Kind
+		field string
+	}{{diff.KindPolicyAgent, `PolicyAgent\Start`}, {diff.KindNoDefaultExempt, `IPSEC\NoDefaultExempt`}, {diff.KindNLBSFlags, `Oakley\NLBSFlags`}} {
+		ch := change(t, r, "MAIL1", c.kind, "", c.field)
+		if ch.New.Text != "unknown" || !strings.Contains(ch.New.Detail, "SYSTEM") || !ch.New.Loc.IsZero() || ch.Old.Loc.IsZero() {
+			t.Errorf("%s: %+v -> %+v, want unknown for want of SYSTEM", c.kind, ch.Old, ch.New)
+		}
+	}
+}

@@ -97,12 +97,23 @@ func policyAgentStart(h *model.Host) Value {
 			return Value{Text: "(absent)", Detail: "Services\\PolicyAgent has no Start value", Loc: st.Loc}
 		}
 		return Value{Text: v.Display(), Detail: "not a REG_DWORD", Loc: st.Loc}
-	case !h.HasSystem:
-		return Value{Text: "unknown", Detail: "no SYSTEM hive or export"}
-	case !h.Covers(rules.KeyPolicyAgent):
-		return Value{Text: "unknown", Detail: "the SYSTEM export does not include Services\\PolicyAgent"}
+	}
+	if v, unknown := uncovered(h, rules.KeyPolicyAgent, "Services\\PolicyAgent"); unknown {
+		return v
 	}
 	return Value{Text: "(absent)", Detail: "Services\\PolicyAgent is not in the SYSTEM export"}
+}
+
+// uncovered returns the unknown value of a SYSTEM key's value, and true,
+// when the exports do not cover the key.
+func uncovered(h *model.Host, key, name string) (Value, bool) {
+	switch {
+	case !h.HasSystem:
+		return Value{Text: "unknown", Detail: "no SYSTEM hive or export"}, true
+	case !h.Covers(key):
+		return Value{Text: "unknown", Detail: "the SYSTEM export does not include " + name}, true
+	}
+	return Value{}, false
 }
 
 // noDefaultExempt is the IPSec driver's default exemptions setting as the
@@ -116,14 +127,11 @@ func noDefaultExempt(h *model.Host) Value {
 			return Value{Text: fmt.Sprint(s.IPSecExempt.Value), Detail: "netsh ipsec dynamic set config property=ipsecexempt", Loc: s.IPSecExempt.Loc}
 		}
 	}
-	v := h.Registry.Value(rules.KeyIPSecDriver, "NoDefaultExempt")
-	switch {
-	case v != nil:
+	if v := h.Registry.Value(rules.KeyIPSecDriver, "NoDefaultExempt"); v != nil {
 		return Value{Text: v.Display(), Detail: "Services\\IPSEC\\NoDefaultExempt", Loc: v.Loc}
-	case !h.HasSystem:
-		return Value{Text: "unknown", Detail: "no SYSTEM hive or export"}
-	case !h.Covers(rules.KeyIPSecDriver):
-		return Value{Text: "unknown", Detail: "the SYSTEM export does not include Services\\IPSEC"}
+	}
+	if v, unknown := uncovered(h, rules.KeyIPSecDriver, "Services\\IPSEC"); unknown {
+		return v
 	}
 	return Value{Text: "(absent)", Detail: "the Windows default applies (0 on Windows 2000 and XP, 3 on Windows Server 2003)"}
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"net/netip"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/diff"
@@ -94,7 +93,7 @@ func hostLine(h *model.Host) string {
 	}
 	addrs := "addresses unknown"
 	if h.Facts.Addresses.Known {
-		addrs = addrsText(h.Facts.Addresses.Value)
+		addrs = strings.Trim(fmt.Sprint(h.Facts.Addresses.Value), "[]")
 	}
 	return roleText(h) + ", " + os + ", " + addrs
 }
@@ -159,17 +158,6 @@ func valueCell(a *Audit, v *diff.Value, detail bool) string {
 		lines = append(lines, "at "+a.locationText(v.Loc))
 	}
 	return tlines(diffValueCol, lines...)
-}
-
-func addrsText(as []netip.Addr) string {
-	if len(as) == 0 {
-		return "no address"
-	}
-	s := make([]string, len(as))
-	for i, a := range as {
-		s[i] = a.String()
-	}
-	return strings.Join(s, ", ")
 }
 
 // findingOrder is the order the table lists findings in: what needs
