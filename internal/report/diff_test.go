@@ -225,3 +225,23 @@ func TestDiffTableSafe(t *testing.T) {
 		t.Errorf("a newline in a value made a line of its own:\n%s", out)
 	}
 }
+
+// TestDiffHTMLSafe: input text in the changes section of the diff page is
+// the template's to escape (checkMarkup: only the page's own elements, no
+// handlers, no control characters), and the section shows it as text.
+func TestDiffHTMLSafe(t *testing.T) {
+	d := diffOf(t, "fleet", "fleet-drift")
+	d.Result.Old.Label = "old<script>alert(1)</script>\x1b]0;pwned\x07"
+	d.Result.Hosts[0].Changes = append(d.Result.Hosts[0].Changes, diff.Change{Kind: diff.KindRole, Host: "EXBE01", Field: "role", Op: diff.OpChanged,
+		Old: &diff.Value{Text: "<img src=x onerror=alert(1)>"}, New: &diff.Value{Text: "line\nforged\u202e", Detail: "\"><b>bold</b>"}})
+	out := string(renderDiff(t, report.HTML{}, d))
+	checkMarkup(t, out)
+	for _, want := range []string{"&lt;img src=x onerror=alert(1)&gt;", "old&lt;script&gt;"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the diff page does not show %q escaped", want)
+		}
+	}
+	if !strings.Contains(out, `<section id="changes">`) {
+		t.Error("the diff page has no changes section")
+	}
+}

@@ -95,11 +95,9 @@ type htmlPage struct {
 	OtherFiles []htmlFile // files assigned to no host
 	Rules      []htmlRule
 	Accepted   []htmlAccepted
-	// Changes is the hook for `ipseclint diff` (issue 13): nil for an
-	// audit. When Audit gains the comparison, htmlPage fills Changes from
-	// it and the template's "changes" block (defined empty in
-	// report.html.tmpl, rendered only when Changes is set) shows it.
-	Changes any
+	// Changes is what differs from an earlier collection, on the page of
+	// `ipseclint diff` (html_diff.go); nil for an audit.
+	Changes *htmlChanges
 }
 
 func (a *Audit) htmlPage() *htmlPage {

@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/ipseclint/ipseclint/internal/diff"
 	"github.com/ipseclint/ipseclint/internal/report"
 	"github.com/ipseclint/ipseclint/internal/testutil"
 )
@@ -288,6 +289,46 @@ func TestHTMLInBrowser(t *testing.T) {
 	t.Run("scripts disabled", func(t *testing.T) { checkNoScript(t, browser, file, a) })
 	t.Run("CSP violation is caught", func(t *testing.T) { checkCSPViolation(t, browser, dir, out) })
 	t.Run("hostile inputs", func(t *testing.T) { checkHostilePage(t, browser, dir) })
+	t.Run("diff page", func(t *testing.T) { checkDiffPage(t, browser, dir) })
+}
+
+// checkDiffPage opens the page of `diff testdata/fleet
+// testdata/fleet-drift`: it loads cleanly, its changes section lists each
+// changed fact and each new, changed and fixed finding, and below it is
+// NEW's matrix, one row per host.
+func checkDiffPage(t *testing.T, browser context.Context, dir string) {
+	d := diffOf(t, "fleet", "fleet-drift")
+	file := filepath.Join(dir, "diff.html")
+	if err := os.WriteFile(file, renderDiff(t, report.HTML{}, d), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tb := newTab(t, browser, true)
+	if logged, requests := tb.open(file); len(logged)+len(requests) > 0 {
+		t.Errorf("the diff page logged %q and requested %q", logged, requests)
+	}
+	c := d.Result.Count()
+	facts, listed := c.Changes, c.Findings[diff.FindingNew]+c.Findings[diff.FindingChanged]+c.Findings[diff.FindingFixed]
+	if facts == 0 || listed == 0 {
+		t.Fatalf("the drift shows %d changed facts and %d findings to list: the test would prove nothing", facts, listed)
+	}
+	rows := tb.domCount("#changes table tbody tr")
+	hosts := c.Hosts[diff.HostAdded] + c.Hosts[diff.HostRemoved]
+	if rows != facts+listed+hosts+len(changedChecks(d)) {
+		t.Errorf("the changes section has %d rows, want %d facts + %d findings + %d hosts + %d checks", rows, facts, listed, hosts, len(changedChecks(d)))
+	}
+	if n := tb.domCount("table.matrix tbody tr"); n != len(d.Result.New.Fleet.Hosts) {
+		t.Errorf("the diff page's matrix has %d rows, want NEW's %d hosts", n, len(d.Result.New.Fleet.Hosts))
+	}
+}
+
+func changedChecks(d *report.Diff) []diff.NotEvaluatedDiff {
+	var out []diff.NotEvaluatedDiff
+	for _, n := range d.Result.NotEvaluated {
+		if n.State != diff.FindingUnchanged {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // checkNoScript opens the page with JavaScript disabled: it is complete,

@@ -190,7 +190,7 @@ var pageTags = map[string]bool{}
 
 func init() {
 	for _, n := range strings.Fields(`html head meta title style body header h1 h2 h3 h4 h5 p code pre nav a main section div span
-		label input table thead tbody tr th td ul li dl dt dd article details summary br footer script`) {
+		label input table thead tbody tr th td ul li dl dt dd article details summary br footer script strong`) {
 		pageTags[n] = true
 	}
 }
