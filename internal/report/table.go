@@ -68,10 +68,28 @@ func layoutOf(v View) tableLayout {
 	return tableLayout{width: w, first: sevWidth, cell: w - sevWidth - tableOverhead, color: v.Color}
 }
 
-// newTable is a two-column table whose cells are written as given:
-// tablewriter neither wraps nor trims them (they are pre-wrapped), and a
-// line separates rows.
-func newTable(w io.Writer) *tablewriter.Table {
+// newTable is the multi-column table of the diff tables (diff_table.go):
+// ASCII style, auto-formatted header, left-aligned rows wrapped by
+// tablewriter within per-column maximum widths. Its callers pre-wrap
+// every cell (safetext.Wrap), for the fault described at cell.
+func newTable(w io.Writer, maxWidths map[int]int) *tablewriter.Table {
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithConfig(tablewriter.Config{
+			Header: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.On}, Alignment: tw.CellAlignment{Global: tw.AlignLeft}},
+			Row: tw.CellConfig{
+				Formatting:   tw.CellFormatting{AutoWrap: tw.WrapNormal},
+				Alignment:    tw.CellAlignment{Global: tw.AlignLeft},
+				ColMaxWidths: tw.CellWidth{PerColumn: tw.Mapper[int, int](maxWidths)},
+			},
+		}),
+	)
+}
+
+// newTwoColumnTable is the audit table's two-column table, whose cells
+// are written as given: tablewriter neither wraps nor trims them (they
+// are pre-wrapped), and a line separates rows.
+func newTwoColumnTable(w io.Writer) *tablewriter.Table {
 	return tablewriter.NewTable(w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
 			Symbols:  tw.NewSymbols(tw.StyleASCII),
@@ -145,7 +163,7 @@ func renderRows(w io.Writer, header [2]string, rows [][2]string) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	t := newTable(w)
+	t := newTwoColumnTable(w)
 	t.Header(header[0], header[1])
 	for _, r := range rows {
 		if err := t.Append(r[0], r[1]); err != nil {

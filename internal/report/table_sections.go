@@ -195,8 +195,8 @@ func printConfigNotes(w io.Writer, a *Audit, l tableLayout) error {
 	return nil
 }
 
-// hostLine is one host's row in the host section.
-type hostLine struct {
+// hostRow is one host's row in the host section.
+type hostRow struct {
 	h      *model.Host
 	s      hostSummary
 	serial int
@@ -204,7 +204,7 @@ type hostLine struct {
 
 // seriousness orders hosts for --hosts-summary: errors, then warnings,
 // then checks not evaluated, then notes.
-func (h hostLine) seriousness() [4]int {
+func (h hostRow) seriousness() [4]int {
 	return [4]int{h.s.Errors, h.s.Warnings, h.s.NotEvaluated, h.s.Notes}
 }
 
@@ -215,13 +215,13 @@ func printHosts(w io.Writer, a *Audit, l tableLayout) error {
 		return nil
 	}
 	summaries := a.hostSummaries()
-	lines := make([]hostLine, len(a.Fleet.Hosts))
+	lines := make([]hostRow, len(a.Fleet.Hosts))
 	for i, h := range a.Fleet.Hosts {
-		lines[i] = hostLine{h: h, s: summaries[i], serial: i}
+		lines[i] = hostRow{h: h, s: summaries[i], serial: i}
 	}
-	shown, hidden := lines, []hostLine(nil)
+	shown, hidden := lines, []hostRow(nil)
 	if n := a.View.Hosts; n > 0 && n < len(lines) {
-		sorted := append([]hostLine(nil), lines...)
+		sorted := append([]hostRow(nil), lines...)
 		sort.SliceStable(sorted, func(i, j int) bool {
 			si, sj := sorted[i].seriousness(), sorted[j].seriousness()
 			for k := range si {
@@ -271,7 +271,7 @@ func pluralWord(n int, one, many string) string {
 	return many
 }
 
-func hostCell(width int, hl hostLine) string {
+func hostCell(width int, hl hostRow) string {
 	h, s := hl.h, hl.s
 	osText := s.OS
 	if osText == "unknown" {
