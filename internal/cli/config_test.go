@@ -558,8 +558,10 @@ func TestGoldenConfigExportsAreTheFleets(t *testing.T) {
 // file's content by format.
 func goldenRun(t *testing.T, day string) (int, map[string]string) {
 	t.Helper()
-	t.Chdir(filepath.Join(testutil.RepoRoot(t), "testdata", "golden-config"))
+	golden := filepath.Join(testutil.RepoRoot(t), "testdata", "golden-config")
+	t.Chdir(golden)
 	t.Setenv("IPSECLINT_TODAY", day)
+	t.Setenv("GITHUB_WORKSPACE", golden) // annotations name files relative to it
 	dir := t.TempDir()
 	argv := []string{"audit", "--format", "table"}
 	for _, f := range []string{"json", "sarif", "github", "junit"} {
@@ -631,8 +633,8 @@ func TestGoldenConfig(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(out["github"], "::error file=EXFE01/ipsec.txt,line=18") {
-		t.Errorf("github: no error annotation for the IPSEC002 finding:\n%s", out["github"])
+	if !strings.Contains(out["github"], "::error file=exports/EXFE01/ipsec.txt,line=18") {
+		t.Errorf("github: no error annotation for the IPSEC002 finding, named relative to $GITHUB_WORKSPACE:\n%s", out["github"])
 	}
 
 	// Before the expiry the same exports pass.
