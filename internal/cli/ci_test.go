@@ -603,7 +603,7 @@ func TestActionUsesDeclaredInputs(t *testing.T) {
 	root := testutil.RepoRoot(t)
 	docs := readString(t, filepath.Join(root, "docs", "ci.md"))
 	sources := map[string][]string{
-		"testdata/golden-config/.github/workflows/ipseclint.yml": {readString(t, filepath.Join(root, "testdata/golden-config/.github/workflows/ipseclint.yml"))},
+		"testdata/golden-config/.github/workflows/audit.yml": {readString(t, filepath.Join(root, "testdata/golden-config/.github/workflows/audit.yml"))},
 		"docs/ci.md": nil, // its yaml blocks, below
 	}
 	for _, block := range strings.Split(docs, "```yaml\n")[1:] {
