@@ -619,7 +619,7 @@ func TestGoldenConfig(t *testing.T) {
 	}
 	checkGoldenSARIF(t, out["sarif"])
 	if !strings.Contains(strings.ToLower(out["table"]), "suppressed") {
-		t.Errorf("the table shows no suppressed finding:\n%s", out["table"])
+		t.Errorf("the table shows no suppressed finding")
 	}
 	// The expired and the stale entry are reported (wording aside: the
 	// words the statuses are named by).
@@ -640,7 +640,7 @@ func TestGoldenConfig(t *testing.T) {
 	// Before the expiry the same exports pass.
 	code, out = goldenRun(t, "2026-06-01")
 	if code != cli.ExitOK {
-		t.Errorf("on 2026-06-01: exit code %d, want 0 (both entries current)\n%s", code, out["table"])
+		t.Errorf("on 2026-06-01: exit code %d, want 0 (both entries current)", code)
 	}
 	before := decodeConfigJSON(t, out["json"])
 	for _, f := range before.Findings {
