@@ -152,6 +152,9 @@ func TestConfigFoundFromHostFolders(t *testing.T) {
 	if !strings.Contains(table.stdout, "frontend (declared)") {
 		t.Errorf("the table does not show EXFE01's declared role:\n%s", table.stdout)
 	}
+	if !strings.Contains(table.stdout, "ipseclint.yaml") {
+		t.Error("the table does not name the configuration it used")
+	}
 
 	withConfig := decodeConfigJSON(t, run(t, "audit", "-f", "json", exampleFleet+"/EXFE03", exampleFleet+"/EXBE01").stdout)
 	if !withConfig.has("IPSEC013", "EXFE03") {
