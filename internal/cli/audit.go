@@ -195,6 +195,11 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 	if err != nil {
 		return err
 	}
+	if af.writeAccepted != "" {
+		if err := checkOutputs([]output{{file: af.writeAccepted}}); err != nil {
+			return fmt.Errorf("--write-accepted: %w", err)
+		}
+	}
 	fleet, err := collect(env, paths, af.read)
 	if err != nil {
 		return err
