@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -14,12 +15,71 @@ import (
 // from, so that those lines can go; text that many hosts share (the same
 // policy pushed to every server) is kept once, in strs.
 func release(h *model.Host, keep *model.Retention, strs *interner) {
-	if h.Registry != nil {
-		h.Registry.Tree = h.Registry.Tree.Retain(keep)
-	}
 	h.IPSec = withoutCopies(h)
+	cited := citedLines{}
+	w := storeWalk{in: strs, cited: cited}
 	for _, s := range h.IPSec {
-		strs.store(s)
+		w.store(s)
+	}
+	cited.facts(h)
+	if h.Registry != nil {
+		for _, c := range h.Registry.Conflicts {
+			cited.add(c.Kept.Loc)
+			cited.add(c.Lost.Loc)
+		}
+		h.Registry.Tree = h.Registry.Tree.Retain(keep, cited.has)
+	}
+}
+
+// citedLines are the lines of text inputs that a host's facts and policy
+// objects were read from: outputs may cite them (SARIF shows the text
+// there, rendered from the registry), so the registry keeps what it
+// holds at those lines.
+type citedLines map[lineRef]bool
+
+type lineRef struct {
+	file string
+	line int
+}
+
+func (c citedLines) add(l model.Location) {
+	if l.Line > 0 {
+		c[lineRef{l.File, l.Line}] = true
+	}
+}
+
+func (c citedLines) has(l model.Location) bool { return l.Line > 0 && c[lineRef{l.File, l.Line}] }
+
+// facts adds every location the host facts hold (the policy objects they
+// point to are the stores').
+func (c citedLines) facts(h *model.Host) {
+	c.walk(reflect.ValueOf(h.Facts))
+}
+
+var (
+	locationType = reflect.TypeFor[model.Location]()
+	policyType   = reflect.TypeFor[*model.Policy]()
+)
+
+// walk adds the locations held in v.
+func (c citedLines) walk(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == locationType {
+			c.add(v.Interface().(model.Location))
+			return
+		}
+		for i := range v.NumField() {
+			c.walk(v.Field(i))
+		}
+	case reflect.Pointer:
+		if !v.IsNil() && v.Type() != policyType {
+			c.walk(v.Elem())
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			c.walk(v.Index(i))
+		}
 	}
 }
 
@@ -62,10 +122,18 @@ func copies(s *model.PolicyStore, netsh map[string]bool, used []*model.Policy) b
 	return true
 }
 
-// interner keeps one copy of each string it is given.
+// interner keeps one copy of each string it is given; the workers share
+// one.
 type interner struct {
 	mu   sync.Mutex
 	strs map[string]string
+}
+
+// storeWalk walks one host's policy stores, interning their strings in
+// in and citing their locations in cited.
+type storeWalk struct {
+	in    *interner
+	cited citedLines
 }
 
 func newInterner() *interner { return &interner{strs: map[string]string{}} }
@@ -87,7 +155,16 @@ func (in *interner) one(s string) string {
 
 // store replaces the strings of a store's objects, which parsers may have
 // cut out of much longer lines of input, by the interner's copies.
-func (in *interner) store(s *model.PolicyStore) {
+// Every location met is cited.
+func (in storeWalk) store(s *model.PolicyStore) {
+	cited := in.cited
+	cited.add(s.StoreLoc)
+	if s.IPSecExempt != nil {
+		cited.add(s.IPSecExempt.Loc)
+	}
+	for _, p := range s.Problems {
+		cited.add(p.Loc)
+	}
 	for _, p := range s.Policies {
 		in.policy(p)
 	}
@@ -106,7 +183,7 @@ func (in *interner) store(s *model.PolicyStore) {
 	}
 }
 
-func (in *interner) policy(p *model.Policy) {
+func (in storeWalk) policy(p *model.Policy) {
 	in.strs4(&p.Name, &p.Description, &p.GUID, &p.LastModified)
 	in.loc(&p.Loc)
 	in.loc(&p.AssignLoc)
@@ -131,7 +208,7 @@ func (in *interner) policy(p *model.Policy) {
 	}
 }
 
-func (in *interner) action(a *model.FilterAction) {
+func (in storeWalk) action(a *model.FilterAction) {
 	in.strs4(&a.Name, &a.Description, &a.GUID, nil)
 	in.loc(&a.Loc)
 	in.doubts(a.Doubts)
@@ -143,19 +220,22 @@ func (in *interner) action(a *model.FilterAction) {
 }
 
 // strs4 interns up to four strings (nil pointers are skipped).
-func (in *interner) strs4(a, b, c, d *string) {
+func (in storeWalk) strs4(a, b, c, d *string) {
 	for _, p := range []*string{a, b, c, d} {
 		if p != nil {
-			*p = in.one(*p)
+			*p = in.in.one(*p)
 		}
 	}
 }
 
 // loc interns a location's registry key and value names (a file's name is
-// already one string for all its locations).
-func (in *interner) loc(l *model.Location) { in.strs4(&l.Key, &l.Value, nil, nil) }
+// already one string for all its locations), and cites it.
+func (in storeWalk) loc(l *model.Location) {
+	in.strs4(&l.Key, &l.Value, nil, nil)
+	in.cited.add(*l)
+}
 
-func (in *interner) doubts(ds model.Doubts) {
+func (in storeWalk) doubts(ds model.Doubts) {
 	for i := range ds {
 		in.strs4(&ds[i].Field, &ds[i].Reason, nil, nil)
 		in.loc(&ds[i].Loc)

@@ -128,6 +128,7 @@ type auditFlags struct {
 	color         string
 	hostsSummary  int
 	sarifRootURI  string
+	sarifCategory string
 	writeAccepted string
 }
 
@@ -145,35 +146,59 @@ func newAuditCmd(env *environment) *cobra.Command {
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error { return runAudit(cmd, env, af, paths) },
 	}
+	af.register(cmd, report.FormatNames())
+	f := cmd.Flags()
+	f.IntVar(&af.hostsSummary, "hosts-summary", 0, "list at most N hosts in the table's host section (0 = all; the totals cover every host)")
+	f.StringVar(&af.sarifRootURI, "sarif-root-uri", "", "the URI SARIF gives the folder its paths are relative to (originalUriBaseIds): the git work tree's top, else the audited folder; by default the absolute path is left out")
+	f.StringVar(&af.sarifCategory, "sarif-category", "", "SARIF automationDetails.id (a category; on GitHub leave it out and give upload-sarif's category instead, which a category in the file would override)")
+	f.StringVar(&af.writeAccepted, "write-accepted", "", "write accepted-risk entries for this run's findings to FILE (reason TODO, for review)")
+	return cmd
+}
+
+// register declares the flags audit shares with diff: reading the
+// inputs, the outputs (formats names the formats), --fail-on, --disable,
+// --color.
+func (af *auditFlags) register(cmd *cobra.Command, formats []string) {
 	af.read.register(cmd)
 	f := cmd.Flags()
-	f.StringArrayVarP(&af.values.formats, "format", "f", []string{"table"}, "output format, FORMAT or FORMAT=FILE, repeatable: "+strings.Join(report.FormatNames(), ", "))
+	f.StringArrayVarP(&af.values.formats, "format", "f", []string{"table"}, "output format, FORMAT or FORMAT=FILE, repeatable: "+strings.Join(formats, ", "))
 	f.StringVarP(&af.values.output, "output", "o", "", "write the (single) report to this file instead of standard output")
 	f.StringVar(&af.values.failOn, "fail-on", "warning", "lowest finding severity that makes the exit code 1: error, warning, note, none")
 	f.BoolVar(&af.values.failOnNotEvaluated, "fail-on-not-evaluated", false, "exit 1 also when a check could not be made")
 	f.StringSliceVar(&af.values.disable, "disable", nil, "rules not to run, by ID or name (IPSEC001,nlbsflags-missing)")
 	f.StringVar(&af.color, "color", "auto", "colour in the table: auto (on a terminal, unless NO_COLOR is set), always, never")
-	f.IntVar(&af.hostsSummary, "hosts-summary", 0, "list at most N hosts in the table's host section (0 = all; the totals cover every host)")
-	f.StringVar(&af.sarifRootURI, "sarif-root-uri", "", "the URI SARIF gives the audited folder (originalUriBaseIds); by default the absolute path is left out")
-	f.StringVar(&af.writeAccepted, "write-accepted", "", "write accepted-risk entries for this run's findings to FILE (reason TODO, for review)")
-	return cmd
 }
 
-func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []string) error {
+// check checks the flags that need no input, before anything is read,
+// and returns --color in lower case.
+func (af *auditFlags) check(cmd *cobra.Command) (string, error) {
 	if _, err := rules.ParseSeverity(af.values.failOn); err != nil {
-		return fmt.Errorf("--fail-on: %w", err)
+		return "", fmt.Errorf("--fail-on: %w", err)
 	}
 	color := strings.ToLower(af.color)
 	if color != "auto" && color != "always" && color != "never" {
-		return fmt.Errorf("--color %q: expected auto, always or never", af.color)
+		return "", fmt.Errorf("--color %q: expected auto, always or never", af.color)
 	}
 	if cmd.Flags().Changed("format") || af.values.output != "" {
 		if _, err := parseOutputs(af.values.formats, af.values.output); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if _, err := (&settings{}).selectRulesCheck(af.values.disable); err != nil {
+		return "", err
+	}
+	return color, nil
+}
+
+func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []string) error {
+	color, err := af.check(cmd)
+	if err != nil {
 		return err
+	}
+	if af.writeAccepted != "" {
+		if err := checkOutputs([]output{{file: af.writeAccepted}}); err != nil {
+			return fmt.Errorf("--write-accepted: %w", err)
+		}
 	}
 	fleet, err := collect(env, paths, af.read)
 	if err != nil {
@@ -192,6 +217,7 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 		return err
 	}
 	a := &report.Audit{Tool: tool(), Fleet: fleet, Rules: s.rules, Outcome: outcome, View: view(env, color, af)}
+	placeOutputs(env, a, outs)
 	if err := writeOutputs(outs, a, env.stdout); err != nil {
 		return err
 	}
@@ -211,7 +237,10 @@ func (s *settings) selectRulesCheck(disable []string) (*settings, error) {
 // view lays out the table: the terminal's width and colour when standard
 // output is a terminal, a stable 100 columns without colour otherwise.
 func view(env *environment, color string, af auditFlags) report.View {
-	v := report.View{Hosts: af.hostsSummary, SARIFRootURI: af.sarifRootURI}
+	v := report.View{Hosts: af.hostsSummary, SARIFRootURI: af.sarifRootURI, SARIFCategory: af.sarifCategory}
+	if v.SARIFCategory != "" {
+		v.SARIFAutomationProperties = azurePipelineProperties(env.getenv)
+	}
 	if w := safetext.Width(env.stdout, env.getenv); w > 0 && isTerminal(env.stdout) {
 		v.Width = w
 	}

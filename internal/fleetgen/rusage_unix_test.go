@@ -25,7 +25,7 @@ func maxRSS() int64 {
 		return 0
 	}
 	if runtime.GOOS == "darwin" {
-		return int64(ru.Maxrss) // bytes
+		return int64(ru.Maxrss) //nolint:unconvert // bytes; the field types differ between systems
 	}
-	return int64(ru.Maxrss) * 1024 // kilobytes
+	return int64(ru.Maxrss) * 1024 //nolint:unconvert // kilobytes; the field types differ between systems
 }

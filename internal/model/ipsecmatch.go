@@ -82,11 +82,18 @@ type FilterMatch struct {
 	Uncertain []string
 	// Candidates are the other filters that matched, most specific first.
 	Candidates []Candidate
+	// Unread are rules that may decide the packet otherwise but whose
+	// filters are not all known: their filter list was not completely
+	// understood (a damaged registry blob). Their Filter is nil; Why says
+	// what was not understood.
+	Unread []Candidate
 }
 
 // Decided reports whether the outcome can be told: no tie and no filter
 // that may match would change it.
-func (m FilterMatch) Decided() bool { return len(m.Ties) == 0 && len(m.Maybe) == 0 }
+func (m FilterMatch) Decided() bool {
+	return len(m.Ties) == 0 && len(m.Maybe) == 0 && len(m.Unread) == 0
+}
 
 // Match finds what Windows does with pkt under policy p (see
 // MatchPolicies).
@@ -118,6 +125,55 @@ func (p *Policy) Match(pkt Packet) FilterMatch {
 // as Ties and says so in Uncertain.
 func MatchPolicies(pols []*Policy, pkt Packet) FilterMatch {
 	return NewPeerMatcher(pols, pkt, true).Match(pkt.Dst)
+}
+
+// ruleApplies reports whether r's filters take part in matching LAN
+// traffic, adding to *why what is uncertain about it. doubt is set when
+// the rule may not apply at all (whether it is active was not
+// understood): its filters then only may match.
+func ruleApplies(r *Rule, why *[]string) (doubt string, ok bool) {
+	if r.Default {
+		return "", false
+	}
+	if !r.Active {
+		d := r.Doubts.About("active")
+		if d == nil {
+			return "", false
+		}
+		doubt = fmt.Sprintf("whether rule %q is active was not understood (%s)", r.Name, d.Reason)
+	}
+	lan, known := r.ConnType.CoversLAN()
+	if known && !lan {
+		return "", false // a dial-up rule does not apply to LAN traffic
+	}
+	if !known {
+		*why = append(*why, fmt.Sprintf("the connection type of rule %q is not known: taken to apply to LAN traffic", r.Name))
+	}
+	if d := r.Doubts.About("object"); d != nil {
+		*why = append(*why, fmt.Sprintf("rule %q was not understood (%s)", r.Name, d.Reason))
+	}
+	if r.FilterList == nil {
+		*why = append(*why, fmt.Sprintf("rule %q names filter list %q, which is not in the file", r.Name, r.FilterListName))
+		return "", false
+	}
+	if r.FilterAction == nil {
+		*why = append(*why, fmt.Sprintf("rule %q names filter action %q, which is not in the file", r.Name, r.FilterActionName))
+		return "", false
+	}
+	return doubt, true
+}
+
+// matchFields are the filter fields that decide which packets it matches.
+var matchFields = []string{"object", "src", "dst", "protocol", "srcport", "dstport", "mirrored"}
+
+// filterDoubt says why what f matches is not established; "" when it is.
+func filterDoubt(f *Filter) string {
+	for _, field := range matchFields {
+		if d := f.Doubts.About(field); d != nil {
+			return fmt.Sprintf("filter %s was not understood (%s: %s)", f, field, d.Reason)
+		}
+	}
+	return ""
 }
 
 func (m *FilterMatch) setWinner(win Candidate) {

@@ -31,6 +31,9 @@ type PeerMatcher struct {
 	// the peer's address, in MatchPolicies' order: policy, rule, filter,
 	// then the filter before its mirror image.
 	cands []peerCand
+	// unread are the rules whose filters are not all known (their filter
+	// list was not completely understood), in policy and rule order.
+	unread []Candidate
 }
 
 // peerCand is one filter, or its mirror image, that the peer's address
@@ -42,6 +45,12 @@ type peerCand struct {
 	// fixedWhy is why the host's own end only may match ("" when it
 	// matches).
 	fixedWhy string
+	// ruleDoubt is why the filter's rule may not apply at all (whether it
+	// is active was not understood); "" when it applies.
+	ruleDoubt string
+	// always is why the filter may match any packet (what it matches was
+	// not understood): then the peer's address does not matter.
+	always string
 }
 
 // NewPeerMatcher prepares matching pkt under pols for any address in
@@ -65,45 +74,39 @@ func NewPeerMatcher(pols []*Policy, pkt Packet, peerIsDst bool) *PeerMatcher {
 // packet, and returns why the answer may be wrong whatever the packet.
 func (m *PeerMatcher) addPolicy(p *Policy) (why []string) {
 	for _, r := range p.Rules {
-		if r.Default || !r.Active {
+		doubt, ok := ruleApplies(r, &why)
+		if !ok {
 			continue
 		}
-		lan, known := r.ConnType.CoversLAN()
-		if known && !lan {
-			continue // a dial-up rule does not apply to LAN traffic
-		}
-		if !known {
-			why = append(why, fmt.Sprintf("the connection type of rule %q is not known: taken to apply to LAN traffic", r.Name))
-		}
-		if d := r.Doubts.About("object"); d != nil {
-			why = append(why, fmt.Sprintf("rule %q was not understood (%s)", r.Name, d.Reason))
-		}
-		if r.FilterList == nil {
-			why = append(why, fmt.Sprintf("rule %q names filter list %q, which is not in the file", r.Name, r.FilterListName))
-			continue
-		}
-		if r.FilterAction == nil {
-			why = append(why, fmt.Sprintf("rule %q names filter action %q, which is not in the file", r.Name, r.FilterActionName))
-			continue
+		if d := r.FilterList.Doubts.About("filters"); d != nil {
+			m.unread = append(m.unread, Candidate{Policy: p, Rule: r,
+				Why: fmt.Sprintf("filter list %q of rule %q was not completely understood (%s)", r.FilterList.Name, r.Name, d.Reason)})
 		}
 		for _, f := range r.FilterList.Filters {
 			for _, mirror := range []bool{false, true} {
 				if mirror && (!f.Mirrored || selfMirror(f)) {
 					continue
 				}
-				m.addFilter(p, r, f, mirror)
+				m.addFilter(Candidate{Policy: p, Rule: r, Filter: f, Mirror: mirror, Spec: specificityOf(f, mirror)}, doubt)
 			}
 		}
 	}
 	return why
 }
 
-// addFilter adds filter f (or its mirror image) when everything but the
-// peer's address matches.
-func (m *PeerMatcher) addFilter(p *Policy, r *Rule, f *Filter, mirror bool) {
+// addFilter adds candidate c (a filter or its mirror image) when
+// everything but the peer's address matches, or when what the filter
+// matches was not understood (it then may match any packet). doubt is
+// why its rule may not apply.
+func (m *PeerMatcher) addFilter(c Candidate, doubt string) {
+	f := c.Filter
+	if why := filterDoubt(f); why != "" {
+		m.cands = append(m.cands, peerCand{c: c, always: why})
+		return
+	}
 	src, dst := f.Src, f.Dst
 	srcPort, dstPort := f.SrcPort, f.DstPort
-	if mirror {
+	if c.Mirror {
 		src, dst = dst, src
 		srcPort, dstPort = dstPort, srcPort
 	}
@@ -120,8 +123,7 @@ func (m *PeerMatcher) addFilter(p *Policy, r *Rule, f *Filter, mirror bool) {
 	if !ok {
 		return
 	}
-	c := Candidate{Policy: p, Rule: r, Filter: f, Mirror: mirror, Spec: specificityOf(f, mirror)}
-	m.cands = append(m.cands, peerCand{c: c, peer: peer, fixedWhy: why})
+	m.cands = append(m.cands, peerCand{c: c, peer: peer, fixedWhy: why, ruleDoubt: doubt})
 }
 
 // peerIsMe is the packet's flag for the peer's end.
@@ -153,13 +155,20 @@ func (m *PeerMatcher) Match(ip netip.Addr) FilterMatch {
 	}
 	isMe := m.peerIsMe()
 	for _, pc := range m.cands {
-		ok, why := matchAddr(pc.peer, ip, isMe, m.pkt.Me, side)
-		if !ok {
-			continue
-		}
-		// The source's doubt is told before the destination's.
-		if (m.peerIsDst && pc.fixedWhy != "") || (!m.peerIsDst && why == "") {
-			why = pc.fixedWhy
+		why := pc.always
+		if why == "" {
+			ok, peerWhy := matchAddr(pc.peer, ip, isMe, m.pkt.Me, side)
+			if !ok {
+				continue
+			}
+			why = peerWhy
+			// The source's doubt is told before the destination's.
+			if (m.peerIsDst && pc.fixedWhy != "") || (!m.peerIsDst && why == "") {
+				why = pc.fixedWhy
+			}
+			if why == "" {
+				why = pc.ruleDoubt
+			}
 		}
 		c := pc.c
 		if why == "" {
@@ -169,13 +178,13 @@ func (m *PeerMatcher) Match(ip netip.Addr) FilterMatch {
 		c.Why = why
 		maybe = append(maybe, c)
 	}
-	return decideMatch(append([]string(nil), m.why...), sure, maybe)
+	return decideMatch(append([]string(nil), m.why...), sure, maybe, m.unread)
 }
 
 // decideMatch makes the answer from the uncertainties that hold whatever
-// the packet, the filters that match and those that may match, each in
-// MatchPolicies' order.
-func decideMatch(uncertain []string, sure, maybe []Candidate) FilterMatch {
+// the packet, the filters that match, those that may match and the rules
+// whose filters are not all known, each in MatchPolicies' order.
+func decideMatch(uncertain []string, sure, maybe, unread []Candidate) FilterMatch {
 	m := FilterMatch{Uncertain: uncertain}
 	sortCandidates(sure)
 	win, rest := decide(sure)
@@ -191,7 +200,8 @@ func decideMatch(uncertain []string, sure, maybe []Candidate) FilterMatch {
 		}
 	}
 	m.Maybe = relevantMaybes(win, maybe)
-	for _, c := range m.Maybe {
+	m.Unread = relevantMaybes(win, unread)
+	for _, c := range append(append([]Candidate(nil), m.Maybe...), m.Unread...) {
 		m.Uncertain = appendUnique(m.Uncertain, c.Why)
 	}
 	return m
@@ -333,6 +343,9 @@ func (m *PeerMatcher) newSweep(splits *Splits) *sweep {
 	var evs []peerEvent
 	isMe := m.peerIsMe()
 	for i, pc := range m.cands {
+		if pc.always != "" {
+			continue // matches whatever the address
+		}
 		switch a := pc.peer; {
 		case a.Kind == AddrMe && !isMe:
 			for _, me := range uniqueAddrs(m.pkt.Me) {

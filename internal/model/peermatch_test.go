@@ -64,9 +64,22 @@ func (g policyGen) policy(name string) *Policy {
 		if g.r.IntN(8) != 0 {
 			r.FilterList = &FilterList{Name: "L"}
 			for range 1 + g.r.IntN(5) {
-				r.FilterList.Filters = append(r.FilterList.Filters, &Filter{Src: g.addr(), Dst: g.addr(),
-					Protocol: []uint8{0, 6, 6, 17}[g.r.IntN(4)], SrcPort: g.port(), DstPort: g.port(), Mirrored: g.r.IntN(3) != 0})
+				f := &Filter{Src: g.addr(), Dst: g.addr(),
+					Protocol: []uint8{0, 6, 6, 17}[g.r.IntN(4)], SrcPort: g.port(), DstPort: g.port(), Mirrored: g.r.IntN(3) != 0}
+				if g.r.IntN(15) == 0 {
+					f.Doubts = Doubts{{Field: []string{"src", "dstport", "mirrored", "description"}[g.r.IntN(4)], Reason: "damaged"}}
+				}
+				r.FilterList.Filters = append(r.FilterList.Filters, f)
 			}
+			if g.r.IntN(15) == 0 {
+				r.FilterList.Doubts = Doubts{{Field: "filters", Reason: "cut short"}}
+			}
+		}
+		switch g.r.IntN(15) {
+		case 0:
+			r.Active, r.Doubts = false, Doubts{{Field: "active", Reason: "flag not understood"}}
+		case 1:
+			r.Doubts = Doubts{{Field: "object", Reason: "blob damaged"}}
 		}
 		if g.r.IntN(10) != 0 {
 			r.FilterAction = g.action()

@@ -75,12 +75,12 @@ func (k *Key) valueIndex(name string) int {
 // the names' identity in the index, without allocating for ASCII names.
 func sameLower(a, b string) bool {
 	if len(a) != len(b) {
-		return strings.ToLower(a) == strings.ToLower(b)
+		return strings.ToLower(a) == strings.ToLower(b) //nolint:staticcheck // the index's identity, which EqualFold's folding is not
 	}
 	for i := 0; i < len(a); i++ {
 		x, y := a[i], b[i]
 		if x >= 0x80 || y >= 0x80 {
-			return strings.ToLower(a) == strings.ToLower(b)
+			return strings.ToLower(a) == strings.ToLower(b) //nolint:staticcheck // as above
 		}
 		if 'A' <= x && x <= 'Z' {
 			x += 'a' - 'A'
@@ -303,28 +303,31 @@ func ControlSetName(n int) string {
 }
 
 // Retain returns a tree holding only what r keeps of t: the keys of the
-// subtrees it names and their ancestors, each with the values it keeps.
-// Values are shared with t; keys whose values are all kept too.
-func (t *RegTree) Retain(r *Retention) *RegTree {
+// subtrees it names and their ancestors, each with the values it keeps;
+// and the keys and values whose locations cited reports true for (the
+// places other facts were read from, which outputs may show). Values are shared with t; keys whose values are all kept
+// too.
+func (t *RegTree) Retain(r *Retention, cited func(Location) bool) *RegTree {
 	out := NewRegTree()
 	if t == nil {
 		return out
 	}
 	for lp, k := range t.keys {
-		if !r.wantsKey(k.Path) {
+		wanted := r.wantsKey(k.Path)
+		kept := &Key{Path: k.Path, Loc: k.Loc}
+		all := true
+		for _, v := range k.Values {
+			if (wanted && r.wantsValue(k.Path, v.Name)) || cited(v.Loc) {
+				kept.SetValue(v)
+			} else {
+				all = false
+			}
+		}
+		if !wanted && len(kept.Values) == 0 && !cited(k.Loc) {
 			continue
 		}
-		kept := k
-		for _, v := range k.Values {
-			if !r.wantsValue(k.Path, v.Name) {
-				kept = &Key{Path: k.Path, Loc: k.Loc}
-				for _, v := range k.Values {
-					if r.wantsValue(k.Path, v.Name) {
-						kept.SetValue(v)
-					}
-				}
-				break
-			}
+		if all {
+			kept = k
 		}
 		out.keys[lp] = kept
 		out.link(k.Path)
