@@ -361,20 +361,26 @@ func (m *PeerMatcher) newSweep(splits *Splits) *sweep {
 	if splits == nil || len(splits.events) == 0 {
 		return &sweep{events: evs}
 	}
-	merged := make([]peerEvent, 0, len(evs)+len(splits.events))
+	return &sweep{events: mergeEvents(evs, splits.events, len(m.cands))}
+}
+
+// mergeEvents merges two sorted event lists, numbering b's candidates
+// from offset on.
+func mergeEvents(a, b []peerEvent, offset int) []peerEvent {
+	merged := make([]peerEvent, 0, len(a)+len(b))
 	i, j := 0, 0
-	for i < len(evs) || j < len(splits.events) {
-		if j == len(splits.events) || i < len(evs) && !splits.events[j].at.Less(evs[i].at) {
-			merged = append(merged, evs[i])
+	for i < len(a) || j < len(b) {
+		if j == len(b) || (i < len(a) && !b[j].at.Less(a[i].at)) {
+			merged = append(merged, a[i])
 			i++
 			continue
 		}
-		e := splits.events[j]
-		e.cand += len(m.cands)
+		e := b[j]
+		e.cand += offset
 		merged = append(merged, e)
 		j++
 	}
-	return &sweep{events: merged}
+	return merged
 }
 
 func boolRank(b bool) int {
