@@ -112,8 +112,14 @@ func (a *Analysis) failoversOf(h *model.Host, targets []model.Target, clustered 
 	}
 	var groups []Failover
 	var members [][]int
+	var memo [2][2]*Failover // by negotiated, Windows 2000 back-end
 	for k, i := range clustered {
-		est := estimate(h, negotiated[i], notApplied, win2000[i])
+		n, w := b2i(negotiated[i]), b2i(win2000[i])
+		if memo[n][w] == nil {
+			est := estimate(h, negotiated[i], notApplied, win2000[i])
+			memo[n][w] = &est
+		}
+		est := *memo[n][w]
 		g := slices.IndexFunc(groups, est.sameEstimate)
 		if g < 0 {
 			g = len(groups)
@@ -215,4 +221,11 @@ func timerEstimate(h *model.Host, f Failover) Failover {
 		f.Why = "Windows Server 2003 with Oakley\\NLBSFlags = 1: 1 minute of IPSec idle time, then about 1 minute of IKE"
 	}
 	return f
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
