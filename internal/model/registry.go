@@ -75,6 +75,9 @@ func (k *Key) valueIndex(name string) int {
 // the names' identity in the index, without allocating for ASCII names.
 func sameLower(a, b string) bool {
 	if len(a) != len(b) {
+		if isASCII(a) && isASCII(b) {
+			return false // lower-casing ASCII keeps the length
+		}
 		return strings.ToLower(a) == strings.ToLower(b) //nolint:staticcheck // the index's identity, which EqualFold's folding is not
 	}
 	for i := 0; i < len(a); i++ {
@@ -89,6 +92,15 @@ func sameLower(a, b string) bool {
 			y += 'a' - 'A'
 		}
 		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
 			return false
 		}
 	}
