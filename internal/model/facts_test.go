@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -337,5 +338,28 @@ func TestKeyValuesByName(t *testing.T) {
 		if k.Value("Name0") != nil || k.Value(fmt.Sprintf("name%d", n-1)) == nil {
 			t.Errorf("%d values: after deleting Name0, Name0 = %v and the last is %v", n, k.Value("Name0"), k.Value(fmt.Sprintf("name%d", n-1)))
 		}
+	}
+}
+
+// TestRetainedTreeSubkeys: a retained tree, which has no children index,
+// lists the same subkeys as the tree it came from, and takes keys again.
+func TestRetainedTreeSubkeys(t *testing.T) {
+	full := NewRegTree()
+	for _, p := range []string{`SOFTWARE\Policies\Local\ipsecPolicy{1}`, `SOFTWARE\Policies\Local\ipsecNFA{2}\Deeper`, `SOFTWARE\Policies\local\IPSECPOLICY{1}\sub`, `SYSTEM\Select`} {
+		full.EnsureKey(p, Location{})
+	}
+	cut := full.Retain(NewRetention(KeepSpec{Key: `SOFTWARE`}), func(Location) bool { return false })
+	for _, p := range []string{"", "SOFTWARE", `SOFTWARE\Policies\Local`, `SOFTWARE\Policies\Local\ipsecNFA{2}`} {
+		want := full.Subkeys(p)
+		if p == "" {
+			want = []string{"SOFTWARE"}
+		}
+		if got := cut.Subkeys(p); !slices.Equal(got, want) {
+			t.Errorf("Subkeys(%q) = %q, want %q", p, got, want)
+		}
+	}
+	cut.EnsureKey(`SOFTWARE\Policies\Other`, Location{})
+	if got := cut.Subkeys(`SOFTWARE\Policies`); !slices.Equal(got, []string{"Local", "Other"}) {
+		t.Errorf("after EnsureKey: %q", got)
 	}
 }

@@ -168,7 +168,10 @@ func parentPath(p string) (parent, name string) {
 // every source of a host. Paths are HKLM-relative (see CleanKeyPath).
 type RegTree struct {
 	keys     map[string]*Key              // lower-case path -> key
-	children map[string]map[string]string // lower-case parent -> lower-case child name -> spelling
+	// children is lower-case parent -> lower-case child name -> spelling;
+	// nil in a tree Retain made, whose subkeys are found from its keys
+	// (few) until it is changed.
+	children map[string]map[string]string
 }
 
 // NewRegTree returns an empty tree.
@@ -202,6 +205,14 @@ func (t *RegTree) EnsureKey(path string, loc Location) *Key {
 }
 
 func (t *RegTree) link(path string) {
+	if t.children == nil {
+		t.children = map[string]map[string]string{}
+		for _, k := range t.keys {
+			if k.Path != path {
+				t.link(k.Path)
+			}
+		}
+	}
 	for path != "" {
 		parent, name := parentPath(path)
 		lp := lowerPath(parent)
@@ -222,6 +233,9 @@ func (t *RegTree) link(path string) {
 // DeleteTree removes the key at path and every key below it, as a
 // `[-HKEY_LOCAL_MACHINE\...]` line in a .reg file does.
 func (t *RegTree) DeleteTree(path string) {
+	if t.children == nil {
+		t.link("")
+	}
 	lp := lowerPath(path)
 	for ln := range t.children[lp] {
 		t.DeleteTree(path + `\` + ln)
@@ -241,9 +255,45 @@ func (t *RegTree) Subkeys(path string) []string {
 	if t == nil {
 		return nil
 	}
+	if t.children == nil {
+		return t.scanSubkeys(path)
+	}
 	kids := t.children[lowerPath(path)]
 	out := make([]string, 0, len(kids))
 	for _, name := range kids {
+		out = append(out, name)
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
+	return out
+}
+
+// scanSubkeys is Subkeys for a tree without its children index: the
+// names one level below path of the keys below it, each spelled as its
+// own key is (else as the first spelling in order), so that the answer
+// does not depend on the map's order.
+func (t *RegTree) scanSubkeys(path string) []string {
+	prefix := lowerPath(path) + `\`
+	if path == "" {
+		prefix = ""
+	}
+	spelling := map[string]string{} // lower-case name -> spelling
+	own := map[string]bool{}
+	for lp, k := range t.keys {
+		if !strings.HasPrefix(lp, prefix) || len(lp) == len(prefix) {
+			continue
+		}
+		name, rest, deeper := strings.Cut(k.Path[len(prefix):], `\`)
+		ln := strings.ToLower(name)
+		switch {
+		case name == "" || own[ln]:
+		case !deeper && rest == "":
+			spelling[ln], own[ln] = name, true
+		case spelling[ln] == "" || name < spelling[ln]:
+			spelling[ln] = name
+		}
+	}
+	out := make([]string, 0, len(spelling))
+	for _, name := range spelling {
 		out = append(out, name)
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
@@ -320,7 +370,7 @@ func ControlSetName(n int) string {
 // places other facts were read from, which outputs may show). Values are shared with t; keys whose values are all kept
 // too.
 func (t *RegTree) Retain(r *Retention, cited func(Location) bool) *RegTree {
-	out := NewRegTree()
+	out := &RegTree{keys: map[string]*Key{}}
 	if t == nil {
 		return out
 	}
@@ -342,7 +392,6 @@ func (t *RegTree) Retain(r *Retention, cited func(Location) bool) *RegTree {
 			kept = k
 		}
 		out.keys[lp] = kept
-		out.link(k.Path)
 	}
 	return out
 }
