@@ -167,7 +167,7 @@ func parentPath(p string) (parent, name string) {
 // RegTree is registry content: the keys one source holds, or the merge of
 // every source of a host. Paths are HKLM-relative (see CleanKeyPath).
 type RegTree struct {
-	keys     map[string]*Key              // lower-case path -> key
+	keys map[string]*Key // lower-case path -> key
 	// children is lower-case parent -> lower-case child name -> spelling;
 	// nil in a tree Retain made, whose subkeys are found from its keys
 	// (few) until it is changed.
