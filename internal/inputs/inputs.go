@@ -27,7 +27,7 @@ import (
 const (
 	DefaultMaxFileSize       = 1 << 30 // 1 GiB: any one file or archive member
 	DefaultMaxArchiveTotal   = 4 << 30 // 4 GiB: all archive members together
-	DefaultMaxArchiveEntries = 100_000 // members of all archives together
+	DefaultMaxArchiveEntries = 10_000  // members of all archives together (a fleet of 2,000 hosts of 5 files)
 	DefaultMaxRatio          = 200     // uncompressed:compressed, past RatioGrace
 	// RatioGrace is how much any compressed member or stream may expand to
 	// before the compression ratio limit applies.
