@@ -53,6 +53,22 @@ type Result struct {
 // counted in a last error.
 const maxErrors = 1000
 
+// Bounds on what one export may make the parser keep, so that memory
+// depends on what the rules need, never on what a file claims.
+const (
+	// MaxValueSize is the most data kept of one value: 1 MiB, the
+	// registry's own limit for a value in the standard hive format
+	// (Microsoft, "Registry element size limits"). A value with more is
+	// truncated there and the truncation is a syntax error of the file.
+	MaxValueSize = 1 << 20
+	// MaxKeptBytes bounds what one file's kept keys and values take
+	// (data, names, and a fixed cost for each); past it, later keys and
+	// values are not kept, and that is a syntax error of the file.
+	MaxKeptBytes = 64 << 20
+	// keptOverhead is the fixed cost counted for each key or value kept.
+	keptOverhead = 128
+)
+
 // ParseFile reads the export at path.
 func ParseFile(path string, opts Options) (*Result, error) {
 	f, err := os.Open(path)
