@@ -3,8 +3,11 @@ package audit
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/inputs"
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -12,15 +15,21 @@ import (
 )
 
 // loadConfig reads the configuration, found the way golangci-lint finds
-// its own: the file --config names; else ipseclint.yaml (or
-// .ipseclint.yaml, .yml) in the folder of the first path audited (the
-// path itself when it is a folder), else in each parent up to the file
-// system root. Configurations met elsewhere in the audited folders are
-// listed as not used, naming the one that applies.
+// its own: the file --config names; else, when the first path audited is
+// an archive holding ipseclint.yaml (or .ipseclint.yaml, .yml) at its
+// top, that one (an archive is read as a folder); else ipseclint.yaml in
+// the folder of the first path audited (the path itself when it is a
+// folder), else in each parent up to the file system root. Candidates
+// met on the way that are not regular files (a named pipe, a link to
+// /dev/zero) are listed as skipped, once. Configurations met elsewhere in
+// the audited folders are listed as not used, naming the one that
+// applies.
 func loadConfig(fleet *model.Fleet, p *plan, given, from string) (*model.InputFile, error) {
 	var used string
+	var usedEntry *inputs.Entry
 	var f *model.InputFile
-	if given != "" {
+	switch {
+	case given != "":
 		abs, err := filepath.Abs(given)
 		if err != nil {
 			return nil, fmt.Errorf("configuration %s: %w", given, err)
@@ -30,19 +39,20 @@ func loadConfig(fleet *model.Fleet, p *plan, given, from string) (*model.InputFi
 			return nil, fmt.Errorf("configuration %s: %w", given, err)
 		}
 		fleet.Config, used, f = cfg, abs, configFile(fleet.Root, abs)
-	} else if found, ok := inputs.FindUpward(from, configNames...); ok || len(found.Skipped) > 0 {
-		for _, s := range found.Skipped {
-			sk := skippedInput(s)
-			sk.Kind = model.KindConfig
-			p.skipped = append(p.skipped, sk)
-		}
+	case p.archiveConfig() != nil:
+		usedEntry = p.archiveConfig()
+		f = &model.InputFile{Name: usedEntry.Name, Kind: model.KindConfig, Detail: "ipseclint configuration", Status: model.StatusRead, Size: usedEntry.Size}
+		fleet.Config = readConfigEntry(f, *usedEntry)
+	default:
+		found, ok := inputs.FindUpward(from, configNames...)
+		p.skipCandidates(fleet.Root, found.Skipped)
 		if ok {
 			used, f = found.Path, configFile(fleet.Root, found.Path)
 			fleet.Config = readConfig(f)
 		}
 	}
 	for _, e := range p.configs {
-		if e.Path != "" && e.Path == used {
+		if (e.Path != "" && e.Path == used) || (usedEntry != nil && e.Name == usedEntry.Name) {
 			continue
 		}
 		why := "configuration not used: configurations are looked for in the audited folder and its parents, and none is there"
@@ -54,6 +64,83 @@ func loadConfig(fleet *model.Fleet, p *plan, given, from string) (*model.InputFi
 	return f, nil
 }
 
+// archiveConfig returns the configuration at the top of the archive given
+// as the first path, if it is one and holds one (the first of
+// configNames); nil otherwise.
+func (p *plan) archiveConfig() *inputs.Entry {
+	if len(p.given) == 0 {
+		return nil
+	}
+	for _, a := range p.archives {
+		if a.Path == "" || a.Path != p.given[0] {
+			continue
+		}
+		for _, name := range configNames {
+			for i, e := range p.configs {
+				if e.Dir == a.Name+"!" && strings.EqualFold(path.Base(e.Name), name) {
+					return &p.configs[i]
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// skipCandidates lists the configuration candidates that were not
+// regular files: as a configuration, under its name in the audit when
+// the walk listed it already (once, not twice), else under its path.
+func (p *plan) skipCandidates(root string, candidates []inputs.Skipped) {
+	for _, s := range candidates {
+		sk := skippedInput(s)
+		sk.Kind = model.KindConfig
+		sk.Name = displayName(root, s.Path)
+		listed := false
+		for _, q := range p.skipped {
+			if q.Path == s.Path {
+				q.Kind, q.Reason, listed = model.KindConfig, sk.Reason, true
+			}
+		}
+		if !listed {
+			p.skipped = append(p.skipped, sk)
+		}
+	}
+}
+
+// readConfigEntry reads a configuration that is an archive member, the
+// way readConfig reads one on disk.
+func readConfigEntry(f *model.InputFile, e inputs.Entry) *model.FleetConfig {
+	data, err := readEntryLimited(e, fleetconfig.MaxSize)
+	if err == nil {
+		var cfg *model.FleetConfig
+		cfg, err = fleetconfig.Parse(data, f.Name)
+		if err == nil {
+			return cfg
+		}
+		return configProblems(f, cfg, err)
+	}
+	return configProblems(f, nil, errors.New(errText(err)))
+}
+
+// readEntryLimited reads an entry whole, failing past limit bytes.
+func readEntryLimited(e inputs.Entry, limit int64) ([]byte, error) {
+	if e.Size > limit {
+		return nil, fmt.Errorf("the file is %d bytes, larger than the %d KiB a configuration may be", e.Size, limit>>10)
+	}
+	rc, err := e.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("the file is larger than the %d KiB a configuration may be", limit>>10)
+	}
+	return data, nil
+}
+
 // readConfig reads a found configuration; its mistakes are problems of
 // the file (the rest of it still applies), and a file that cannot be read
 // at all fails.
@@ -62,6 +149,13 @@ func readConfig(f *model.InputFile) *model.FleetConfig {
 	if err == nil {
 		return cfg
 	}
+	return configProblems(f, cfg, err)
+}
+
+// configProblems records what was wrong with a configuration: its
+// mistakes are problems (the file is partly read), and a file that could
+// not be read at all (cfg nil) failed.
+func configProblems(f *model.InputFile, cfg *model.FleetConfig, err error) *model.FleetConfig {
 	f.Status = model.StatusPartial
 	if cfg == nil {
 		f.Status = model.StatusFailed

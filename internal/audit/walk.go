@@ -36,10 +36,12 @@ type hostPlan struct {
 
 // plan is what the paths given to an audit hold, before anything is read.
 type plan struct {
-	root    string
-	hosts   []*hostPlan        // sorted by folder
-	configs []inputs.Entry     // configuration files met in the folders
-	skipped []*model.InputFile // what inputs.Collect did not list as an entry
+	root     string
+	given    []string           // the paths given, absolute
+	archives []inputs.Archive   // the archives read as folders
+	hosts    []*hostPlan        // sorted by folder
+	configs  []inputs.Entry     // configuration files met in the folders
+	skipped  []*model.InputFile // what inputs.Collect did not list as an entry
 }
 
 // makePlan groups the entries of set into hosts. A folder (or archive)
@@ -48,7 +50,7 @@ type plan struct {
 // fleet, each sub-folder planned the same way. Whether a file is an input
 // is judged from its content (the readers table), never its name.
 func makePlan(set *inputs.Set) *plan {
-	p := &plan{root: set.Root}
+	p := &plan{root: set.Root, given: set.Given, archives: set.Archives}
 	var files []inputs.Entry
 	for _, e := range set.Entries {
 		if isConfigName(path.Base(e.Name)) {

@@ -133,6 +133,9 @@ type Set struct {
 	// Root is the absolute folder every path given lies in: the folder
 	// itself for a single folder, the file's folder for a single file.
 	Root     string
+	// Given is the paths given, absolute and clean: the arguments in
+	// order ("-" left out), then the paths standard input listed.
+	Given    []string
 	Entries  []Entry   // sorted by Name, byte order
 	Skipped  []Skipped // sorted by Name, byte order
 	Archives []Archive // sorted by Name, byte order
@@ -173,6 +176,7 @@ func Collect(args []string, opts Options) (*Set, error) {
 		w.arg(p)
 	}
 	set := w.set
+	set.Given = paths
 	set.limitFiles(opts.MaxFiles)
 	sort.SliceStable(set.Entries, func(i, j int) bool { return set.Entries[i].Name < set.Entries[j].Name })
 	sort.SliceStable(set.Skipped, func(i, j int) bool { return set.Skipped[i].Name < set.Skipped[j].Name })
