@@ -51,6 +51,9 @@ func loadConfig(fleet *model.Fleet, p *plan, given, from string) (*model.InputFi
 			fleet.Config = readConfig(f)
 		}
 	}
+	if used != "" {
+		p.dropSkipped(used)
+	}
 	for _, e := range p.configs {
 		if (e.Path != "" && e.Path == used) || (usedEntry != nil && e.Name == usedEntry.Name) {
 			continue
@@ -62,6 +65,19 @@ func loadConfig(fleet *model.Fleet, p *plan, given, from string) (*model.InputFi
 		p.skipped = append(p.skipped, &model.InputFile{Name: e.Name, Path: e.Path, Kind: model.KindConfig, Status: model.StatusSkipped, Reason: why})
 	}
 	return f, nil
+}
+
+// dropSkipped removes what the walk recorded of the file at path (the
+// configuration, too large to be an input, say): the configuration's own
+// record says what became of it.
+func (p *plan) dropSkipped(path string) {
+	kept := p.skipped[:0]
+	for _, s := range p.skipped {
+		if s.Path != path {
+			kept = append(kept, s)
+		}
+	}
+	p.skipped = kept
 }
 
 // archiveConfig returns the configuration at the top of the archive given

@@ -132,7 +132,7 @@ type Archive struct {
 type Set struct {
 	// Root is the absolute folder every path given lies in: the folder
 	// itself for a single folder, the file's folder for a single file.
-	Root     string
+	Root string
 	// Given is the paths given, absolute and clean: the arguments in
 	// order ("-" left out), then the paths standard input listed.
 	Given    []string

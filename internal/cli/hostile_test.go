@@ -1,0 +1,908 @@
+//go:build unix
+
+// Hostile inputs, through the whole command (issue 11: "No input can
+// hang, exhaust, escape, forge or leak"). Every hostile file is made by
+// the test itself in t.TempDir(): named pipes, sockets, links to devices,
+// sparse files, archives shaped like zip bombs, names holding terminal
+// escapes, exports holding pre-shared keys. Nothing is committed.
+//
+// Each test asserts the exit code and the accounting of the files (the
+// JSON report's files[]: status and reason), and, where the point is
+// exhaustion, the peak memory of the built binary (measured with
+// getrusage; the binary is built once per test run, into a temporary
+// folder). A test that would hang fails after hangLimit instead.
+package cli_test
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ipseclint/ipseclint/internal/cli"
+)
+
+// hangLimit is how long one run may take before the test calls it a hang.
+const hangLimit = 10 * time.Second
+
+// hFile is a file of the JSON report.
+type hFile struct {
+	URI      string `json:"uri"`
+	Host     string `json:"host"`
+	Kind     string `json:"kind"`
+	Status   string `json:"status"`
+	Reason   string `json:"reason"`
+	Problems []struct {
+		Location struct {
+			URI    string `json:"uri"`
+			Line   int    `json:"line"`
+			Column int    `json:"column"`
+		} `json:"location"`
+		Message string `json:"message"`
+	} `json:"problems"`
+	Notes []string `json:"notes"`
+}
+
+// hReport is the part of the JSON report these tests read.
+type hReport struct {
+	Files []hFile `json:"files"`
+	Hosts []struct {
+		Name         string `json:"name"`
+		Role         string `json:"role"`
+		RoleDeclared bool   `json:"roleDeclared"`
+	} `json:"hosts"`
+	Findings []struct {
+		RuleID   string `json:"ruleId"`
+		Host     string `json:"host"`
+		Message  string `json:"message"`
+		Location struct {
+			URI  string `json:"uri"`
+			Text string `json:"text"`
+		} `json:"location"`
+	} `json:"findings"`
+}
+
+func parseReport(t *testing.T, out string) hReport {
+	t.Helper()
+	var rep hReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("the JSON report does not parse: %v\n%.2000s", err, out)
+	}
+	return rep
+}
+
+// files maps each file of the report to its entry; a name listed twice
+// is an error (everything is listed exactly once).
+func (r hReport) files(t *testing.T) map[string]hFile {
+	t.Helper()
+	m := map[string]hFile{}
+	for _, f := range r.Files {
+		if _, dup := m[f.URI]; dup {
+			t.Errorf("%q is listed twice in files[]", f.URI)
+		}
+		m[f.URI] = f
+	}
+	return m
+}
+
+// wantFile checks that name is listed with status and a reason holding
+// every word (a reason is required for any status but read).
+func wantFile(t *testing.T, files map[string]hFile, name, status string, words ...string) hFile {
+	t.Helper()
+	f, ok := files[name]
+	if !ok {
+		var names []string
+		for n := range files {
+			names = append(names, n)
+		}
+		t.Errorf("%q is not in files[] (%q)", name, names)
+		return f
+	}
+	if f.Status != status {
+		t.Errorf("%s: status %s (%s), want %s", name, f.Status, f.Reason, status)
+	}
+	if status != "read" && strings.TrimSpace(f.Reason) == "" {
+		t.Errorf("%s: %s with no reason", name, f.Status)
+	}
+	text := f.Reason
+	for _, p := range f.Problems {
+		text += "\n" + p.Message
+	}
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s: %q does not say %q", name, text, w)
+		}
+	}
+	return f
+}
+
+// guarded runs ipseclint in-process and fails the test, instead of
+// hanging it, when the run takes longer than hangLimit.
+func guarded(t *testing.T, stdin io.Reader, args ...string) result {
+	t.Helper()
+	done := make(chan result, 1)
+	go func() {
+		var out, errb bytes.Buffer
+		code := cli.MainWithInput(args, stdin, &out, &errb)
+		done <- result{code, out.String(), errb.String()}
+	}()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(hangLimit):
+		t.Fatalf("ipseclint %s did not finish in %s: it hangs", strings.Join(args, " "), hangLimit)
+		return result{}
+	}
+}
+
+// never is a standard input that never yields a byte nor ends.
+func never(t *testing.T) io.Reader {
+	r, w := io.Pipe()
+	t.Cleanup(func() { w.Close() })
+	return r
+}
+
+// copyFleet copies the CLI test fleet (see testdata/README.md) to a new
+// folder and returns it.
+func copyFleet(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "fleet")
+	if err := os.CopyFS(dir, os.DirFS(testFleet)); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mkfifo(t *testing.T, path string) {
+	t.Helper()
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Skipf("cannot make a named pipe here: %v", err)
+	}
+}
+
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// --- the built binary, for peak memory and a real standard input ---
+
+var built struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// binary returns the ipseclint binary, built once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		built.dir, built.err = os.MkdirTemp("", "ipseclint-hostile-")
+		if built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "ipseclint")
+		cmd := exec.Command("go", "build", "-o", built.path, "github.com/ipseclint/ipseclint/cmd/ipseclint")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.path
+}
+
+// binRun is what one run of the binary did.
+type binRun struct {
+	code      int
+	stdout    string // the first capLen bytes
+	stdoutLen int64  // all of it
+	stderr    string
+	peakRSS   int64 // bytes
+}
+
+const capLen = 4 << 20
+
+// capped keeps the first capLen bytes written and counts them all.
+type capped struct {
+	buf bytes.Buffer
+	n   int64
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	if room := capLen - c.buf.Len(); room > 0 {
+		c.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+// runBinary runs the built binary with stdin (nil: none) and returns its
+// exit code, output and peak resident memory; a run past limit is a hang.
+// The peak is an upper bound: the child starts sharing the test
+// process's memory (Go starts children with vfork), so the test's own
+// resident memory counts too; it is given back to the system first, and
+// its peak reset.
+func runBinary(t *testing.T, limit time.Duration, stdin *os.File, args ...string) binRun {
+	t.Helper()
+	debug.FreeOSMemory()
+	// Linux gives a child, when it execs, the peak of the memory it
+	// shared until then: the test process's. Writing 5 to clear_refs
+	// (Linux 4.0 and later) resets that peak to what is resident now.
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	var out, errb capped
+	cmd := exec.CommandContext(ctx, binary(t), args...)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if stdin != nil {
+		cmd.Stdin = stdin
+	}
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("ipseclint %s did not finish in %s: it hangs", strings.Join(args, " "), limit)
+	}
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	r := binRun{code: cmd.ProcessState.ExitCode(), stdout: out.buf.String(), stdoutLen: out.n, stderr: errb.buf.String()}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.peakRSS = int64(ru.Maxrss) //nolint:unconvert // int32 on some systems
+		if runtime.GOOS == "linux" {
+			r.peakRSS *= 1024 // Linux counts kilobytes, the BSDs bytes
+		}
+	}
+	return r
+}
+
+// peakBelow fails when a run's peak memory reached limit bytes.
+func peakBelow(t *testing.T, what string, r binRun, limit int64) {
+	t.Helper()
+	if r.peakRSS == 0 {
+		t.Fatalf("%s: peak memory not measured", what)
+	}
+	t.Logf("%s: peak RSS %.1f MiB", what, float64(r.peakRSS)/(1<<20))
+	if r.peakRSS >= limit {
+		t.Errorf("%s: peak RSS %d MiB, want under %d MiB", what, r.peakRSS>>20, limit>>20)
+	}
+}
+
+// --- Hang ---
+
+// TestHostileSpecialFilesDoNotHang: a named pipe among the inputs, the
+// configuration as a named pipe, links to /dev/stdin, /dev/zero and
+// /dev/null, a Unix socket: each is listed as skipped with its reason,
+// none is opened, and the audit of the rest finishes. The binary's
+// standard input is a pipe nobody writes to, so that /dev/stdin is one.
+func TestHostileSpecialFilesDoNotHang(t *testing.T) {
+	dir := copyFleet(t)
+	os.Remove(filepath.Join(dir, "ipseclint.yaml"))
+	mkfifo(t, filepath.Join(dir, "ipseclint.yaml"))
+	fe := filepath.Join(dir, "EXFE01")
+	mkfifo(t, filepath.Join(fe, "pipe.reg"))
+	symlink(t, "/dev/stdin", filepath.Join(fe, "stdin.reg"))
+	symlink(t, "/dev/zero", filepath.Join(fe, "zero.reg"))
+	symlink(t, "/dev/null", filepath.Join(fe, "null.txt"))
+	l, err := net.Listen("unix", filepath.Join(fe, "agent.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+
+	check := func(t *testing.T, code int, out string) {
+		t.Helper()
+		if code != cli.ExitOK {
+			t.Errorf("exit code %d, want 0 (--fail-on none; special files are not inputs)", code)
+		}
+		files := parseReport(t, out).files(t)
+		wantFile(t, files, "EXFE01/pipe.reg", "skipped", "named pipe", "not opened")
+		wantFile(t, files, "EXFE01/zero.reg", "skipped", "link to a character device", "not opened")
+		wantFile(t, files, "EXFE01/null.txt", "skipped", "link to a character device", "not opened")
+		wantFile(t, files, "EXFE01/agent.sock", "skipped", "socket", "not opened")
+		wantFile(t, files, "EXFE01/stdin.reg", "skipped", "not")
+		if f := wantFile(t, files, "ipseclint.yaml", "skipped", "named pipe"); f.Kind != "config" {
+			t.Errorf("ipseclint.yaml: kind %q, want config", f.Kind)
+		}
+		wantFile(t, files, "EXFE01/system.reg", "read")
+	}
+	t.Run("in-process", func(t *testing.T) {
+		r := guarded(t, never(t), "audit", "-f", "json", "--fail-on", "none", dir)
+		check(t, r.code, r.stdout)
+	})
+	t.Run("binary, standard input a silent pipe", func(t *testing.T) {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pw.Close()
+		defer pr.Close()
+		r := runBinary(t, hangLimit, pr, "audit", "-f", "json", "--fail-on", "none", dir)
+		check(t, r.code, r.stdout)
+		f := parseReport(t, r.stdout).files(t)["EXFE01/stdin.reg"]
+		if !strings.Contains(f.Reason, "link to a named pipe") {
+			t.Errorf("stdin.reg: %q, want it named a link to a named pipe", f.Reason)
+		}
+	})
+	t.Run("--config a pipe or a device", func(t *testing.T) {
+		for _, cfg := range []string{filepath.Join(dir, "ipseclint.yaml"), "/dev/zero", "/dev/stdin"} {
+			r := guarded(t, never(t), "audit", "--config", cfg, dir)
+			if r.code != cli.ExitIncomplete || !strings.Contains(r.stderr, "not a regular file") || r.stdout != "" {
+				t.Errorf("--config %s: exit code %d, stderr %q, stdout %d bytes", cfg, r.code, r.stderr, len(r.stdout))
+			}
+		}
+	})
+	t.Run("paths given that are special files", func(t *testing.T) {
+		r := guarded(t, never(t), "audit", "-f", "json", "--fail-on", "none", filepath.Join(fe, "pipe.reg"), "/dev/zero", filepath.Join(fe, "system.reg"))
+		rep := parseReport(t, r.stdout)
+		n := 0
+		for _, f := range rep.Files {
+			if f.Kind != "config" && f.Status == "skipped" && (strings.Contains(f.Reason, "named pipe") || strings.Contains(f.Reason, "character device")) {
+				n++
+			}
+		}
+		if r.code != cli.ExitOK || n != 2 {
+			t.Errorf("exit code %d, %d special files skipped (want 2): %+v", r.code, n, rep.Files)
+		}
+	})
+}
+
+// --- Escape ---
+
+// TestHostileLinksDoNotEscape: a link to a file outside the audited
+// folder is not followed (its content reaches no output), a link to an
+// enclosing folder and two links pointing at each other are reported
+// once each, and the rest is read.
+func TestHostileLinksDoNotEscape(t *testing.T) {
+	dir := copyFleet(t)
+	outside := filepath.Join(t.TempDir(), "secret.reg")
+	writeFile(t, outside, []byte("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName]\r\n\"ComputerName\"=\"OUTSIDE99\"\r\n"))
+	fe := filepath.Join(dir, "EXFE01")
+	symlink(t, outside, filepath.Join(fe, "outside.reg"))
+	symlink(t, "../..", filepath.Join(fe, "up"))
+	symlink(t, "loopb", filepath.Join(fe, "loopa"))
+	symlink(t, "loopa", filepath.Join(fe, "loopb"))
+	symlink(t, "/etc", filepath.Join(fe, "etc"))
+
+	r := guarded(t, never(t), "audit", "-f", "json", "--fail-on", "none", dir)
+	if r.code != cli.ExitOK {
+		t.Errorf("exit code %d, want 0", r.code)
+	}
+	files := parseReport(t, r.stdout).files(t)
+	wantFile(t, files, "EXFE01/outside.reg", "skipped", "leaves the audited folder", "not followed")
+	wantFile(t, files, "EXFE01/up", "skipped", "loop")
+	wantFile(t, files, "EXFE01/loopa", "skipped", "loop")
+	wantFile(t, files, "EXFE01/loopb", "skipped", "loop")
+	wantFile(t, files, "EXFE01/etc", "skipped", "link to a folder, not followed")
+	wantFile(t, files, "EXFE01/system.reg", "read")
+	if len(files) != 16+5 {
+		t.Errorf("%d files listed, want the fleet's 16 and the 5 links", len(files))
+	}
+	for _, format := range []string{"table", "json", "sarif", "github", "junit"} {
+		out := guarded(t, never(t), "audit", "-f", format, "--fail-on", "none", dir).stdout
+		if strings.Contains(out, "OUTSIDE99") || strings.Contains(out, "/etc/") {
+			t.Errorf("%s: shows what lies outside the audited folder", format)
+		}
+	}
+}
+
+// zipMember is a member of a hand-made zip: data written as given, with
+// the header as given (so that it may lie).
+type zipMember struct {
+	hdr  zip.FileHeader
+	data []byte
+	raw  bool // data is the compressed bytes and hdr holds the sizes and CRC
+}
+
+func makeZip(t *testing.T, members ...zipMember) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, m := range members {
+		hdr := m.hdr
+		var w io.Writer
+		var err error
+		if m.raw {
+			w, err = zw.CreateRaw(&hdr)
+		} else {
+			if hdr.Method == 0 && !strings.HasSuffix(hdr.Name, "/") {
+				hdr.Method = zip.Deflate
+			}
+			w, err = zw.CreateHeader(&hdr)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(m.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func member(name string, data []byte) zipMember {
+	return zipMember{hdr: zip.FileHeader{Name: name, Modified: time.Unix(1e9, 0)}, data: data}
+}
+
+type tarMember struct {
+	hdr  tar.Header
+	data []byte
+}
+
+func makeTar(t *testing.T, members ...tarMember) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, m := range members {
+		hdr := m.hdr
+		if hdr.Typeflag == 0 {
+			hdr.Typeflag = tar.TypeReg
+		}
+		if hdr.Typeflag == tar.TypeReg {
+			hdr.Size = int64(len(m.data))
+		}
+		hdr.Mode, hdr.ModTime = 0o644, time.Unix(1e9, 0)
+		if err := tw.WriteHeader(&hdr); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(m.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func tarFile(name string, data []byte) tarMember {
+	return tarMember{hdr: tar.Header{Name: name}, data: data}
+}
+
+func gzipped(t *testing.T, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// fleetFile reads a file of the CLI test fleet.
+func fleetFile(t *testing.T, rel string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testFleet, filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// tree lists every path under dir with its size, for telling that a run
+// wrote nothing.
+func tree(t *testing.T, dir string) map[string]int64 {
+	t.Helper()
+	m := map[string]int64{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		m[p] = fi.Size()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestHostileArchiveNamesDoNotEscape: archive members named with an
+// absolute path, a drive letter or "..", in zip, tar and tar.gz, are
+// each reported (failed, with the reason) and not read; links inside
+// archives are not followed; the members beside them are read; and the
+// run writes nothing anywhere (the folder around the audited one is
+// unchanged, and the run's working folder too).
+func TestHostileArchiveNamesDoNotEscape(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "audit")
+	sys := fleetFile(t, "EXFE01/system.reg")
+	evil := []byte("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\Select]\r\n\"Current\"=dword:00000001\r\n")
+	writeFile(t, filepath.Join(dir, "fleet.zip"), makeZip(t,
+		member("EXFE01/system.reg", sys),
+		member("/tmp/evil-abs.reg", evil),
+		member("../evil-up.reg", evil),
+		member("EXFE01/../../evil-up2.reg", evil),
+		member(`..\evil-back.reg`, evil),
+		member("C:/evil-drive.reg", evil),
+	))
+	writeFile(t, filepath.Join(dir, "fleet.tar"), makeTar(t,
+		tarFile("EXFE02/system.reg", sys),
+		tarFile("../evil-up.reg", evil),
+		tarFile("/evil-abs.reg", evil),
+		tarMember{hdr: tar.Header{Name: "EXFE02/passwd.reg", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"}},
+		tarMember{hdr: tar.Header{Name: "EXFE02/hard.reg", Typeflag: tar.TypeLink, Linkname: "../../etc/passwd"}},
+	))
+	writeFile(t, filepath.Join(dir, "fleet.tgz"), gzipped(t, makeTar(t,
+		tarFile("EXFE03/system.reg", sys),
+		tarFile("../../evil-up.reg", evil),
+	)))
+	before, cwd := tree(t, base), t.TempDir()
+	t.Chdir(cwd)
+
+	r := guarded(t, never(t), "audit", "-f", "json", "--fail-on", "none", dir)
+	if r.code != cli.ExitIncomplete {
+		t.Errorf("exit code %d, want 2 (refused members are inputs not read)", r.code)
+	}
+	files := parseReport(t, r.stdout).files(t)
+	for name, why := range map[string]string{
+		"fleet.zip!//tmp/evil-abs.reg":         "absolute path",
+		"fleet.zip!/../evil-up.reg":            `climbs out of the archive with ".."`,
+		"fleet.zip!/EXFE01/../../evil-up2.reg": `climbs out of the archive with ".."`,
+		`fleet.zip!/..\evil-back.reg`:          `climbs out of the archive with ".."`,
+		"fleet.zip!/C:/evil-drive.reg":         "drive letter",
+		"fleet.tar!/../evil-up.reg":            `climbs out of the archive with ".."`,
+		"fleet.tar!//evil-abs.reg":             "absolute path",
+		"fleet.tgz!/../../evil-up.reg":         `climbs out of the archive with ".."`,
+		"fleet.tar!/EXFE02/passwd.reg":         "link inside the archive, not followed",
+		"fleet.tar!/EXFE02/hard.reg":           "hard link inside the archive, not followed",
+		"fleet.zip!/EXFE01/system.reg":         "",
+		"fleet.tar!/EXFE02/system.reg":         "",
+		"fleet.tgz!/EXFE03/system.reg":         "",
+	} {
+		switch {
+		case why == "":
+			wantFile(t, files, name, "read")
+		case strings.Contains(why, "link"):
+			wantFile(t, files, name, "skipped", why)
+		default:
+			wantFile(t, files, name, "failed", why, "not read")
+		}
+	}
+	if after := tree(t, base); len(after) != len(before) {
+		t.Errorf("the run wrote files: %d paths before, %d after", len(before), len(after))
+	}
+	if left := tree(t, cwd); len(left) != 1 {
+		t.Errorf("the run wrote into its working folder: %v", left)
+	}
+}
+
+// --- Exhaust ---
+
+// peakLimit is the most memory any hostile run may take.
+const peakLimit = 150 << 20
+
+// writeStream writes head, then n bytes of fill (repeated), then tail,
+// without holding the file in memory.
+func writeStream(t *testing.T, path string, head string, fill []byte, n int64, tail string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	chunk := bytes.Repeat(fill, max(1, (1<<20)/len(fill)))
+	if _, err := f.WriteString(head); err != nil {
+		t.Fatal(err)
+	}
+	for left := n; left > 0; {
+		k := min(left, int64(len(chunk)))
+		if _, err := f.Write(chunk[:k]); err != nil {
+			t.Fatal(err)
+		}
+		left -= k
+	}
+	if _, err := f.WriteString(tail); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHostileHugeOneLineNetsh: a 200 MB netsh file that is one line is
+// read in bounded memory; the line is a syntax error at line 1, column 1,
+// saying the line length limit; the file is partly read.
+func TestHostileHugeOneLineNetsh(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "EXFE01")
+	writeStream(t, filepath.Join(dir, "ipsec.txt"), `netsh ipsec static add policy name="`, []byte("A"), 200<<20, `" assign=yes`)
+	r := runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)
+	if r.code != cli.ExitIncomplete {
+		t.Errorf("exit code %d, want 2", r.code)
+	}
+	f := wantFile(t, parseReport(t, r.stdout).files(t), "ipsec.txt", "partial", "longer than 65536 bytes")
+	if len(f.Problems) != 1 || f.Problems[0].Location.Line != 1 || f.Problems[0].Location.Column != 1 {
+		t.Errorf("problems %+v, want one at line 1, column 1", f.Problems)
+	}
+	peakBelow(t, "200 MB one-line netsh file", r, peakLimit)
+	if r.stdoutLen > 1<<20 {
+		t.Errorf("the report is %d bytes", r.stdoutLen)
+	}
+}
+
+// TestHostileHugeSparseFiles: files of 8 GiB (sparse) are not read, past
+// --max-file-size's default of 1 GiB, with both sizes named; a .reg
+// header at the start changes nothing. A small --max-file-size applies
+// the same way. The configuration is bounded too: one of 2 GiB is
+// refused, named with its size.
+func TestHostileHugeSparseFiles(t *testing.T) {
+	dir := copyFleet(t)
+	sparse := func(rel, head string, size int64) {
+		f, err := os.Create(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteString(head); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(size); err != nil {
+			t.Skipf("no sparse files here: %v", err)
+		}
+	}
+	sparse("EXFE01/huge.bin", "", 8<<30)
+	sparse("EXFE01/huge.reg", "Windows Registry Editor Version 5.00\r\n\r\n", 8<<30)
+	r := runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)
+	if r.code != cli.ExitIncomplete {
+		t.Errorf("exit code %d, want 2 (files that should be read were not)", r.code)
+	}
+	files := parseReport(t, r.stdout).files(t)
+	for _, name := range []string{"EXFE01/huge.bin", "EXFE01/huge.reg"} {
+		wantFile(t, files, name, "failed", "8 GiB (8589934592 bytes)", "1 GiB (1073741824 bytes)", "not read")
+	}
+	wantFile(t, files, "EXFE01/system.reg", "read")
+	peakBelow(t, "8 GiB sparse files", r, 64<<20)
+
+	r = runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", "--max-file-size", "1000", filepath.Join(dir, "EXFE01"))
+	files = parseReport(t, r.stdout).files(t)
+	wantFile(t, files, "system.reg", "failed", "past the limit of 1000 bytes", "not read")
+
+	sparse("ipseclint.yaml", "hosts:\n", 2<<30)
+	r = runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)
+	if r.code != cli.ExitIncomplete {
+		t.Errorf("a 2 GiB configuration: exit code %d, want 2", r.code)
+	}
+	wantFile(t, parseReport(t, r.stdout).files(t), "ipseclint.yaml", "failed", "2 GiB")
+	peakBelow(t, "2 GiB configuration", r, 64<<20)
+}
+
+// TestHostileConfigLinkedToDevZero: ipseclint.yaml linked to /dev/zero is
+// never read (it would never end): it is listed as a configuration
+// skipped, with the reason, once; --config /dev/zero is a usage error.
+func TestHostileConfigLinkedToDevZero(t *testing.T) {
+	dir := copyFleet(t)
+	os.Remove(filepath.Join(dir, "ipseclint.yaml"))
+	symlink(t, "/dev/zero", filepath.Join(dir, "ipseclint.yaml"))
+	r := runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)
+	if r.code != cli.ExitOK {
+		t.Errorf("exit code %d, want 0", r.code)
+	}
+	f := wantFile(t, parseReport(t, r.stdout).files(t), "ipseclint.yaml", "skipped", "link to a character device", "not opened")
+	if f.Kind != "config" {
+		t.Errorf("kind %q, want config", f.Kind)
+	}
+	peakBelow(t, "configuration linked to /dev/zero", r, 64<<20)
+	r = runBinary(t, hangLimit, nil, "audit", "--config", "/dev/zero", dir)
+	if r.code != cli.ExitIncomplete || !strings.Contains(r.stderr, "/dev/zero: not a regular file: a character device") {
+		t.Errorf("--config /dev/zero: exit code %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestHostileHugeRegValue: a 50 MB hex(1) value (NLBSFlags, a value the
+// rules read) written over continuation lines is truncated at 1 MiB as it
+// is read: memory stays bounded, the file is partly read with the
+// truncation at the value's line, and the dump shows the value cut to
+// its first 1 MiB.
+func TestHostileHugeRegValue(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "fleet")
+	if err := os.CopyFS(filepath.Join(dir, "EXFE01"), os.DirFS(filepath.Join(testFleet, "EXFE01"))); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "ipseclint.yaml"), fleetFile(t, "ipseclint.yaml"))
+	sys := string(fleetFile(t, "EXFE01/system.reg"))
+	at := strings.Index(sys, `"EnableLogging"=dword:00000000`)
+	if at < 0 {
+		t.Fatal("EXFE01/system.reg has no EnableLogging line to put the value after")
+	}
+	line := 1 + strings.Count(sys[:at], "\n") + 1
+	head := sys[:at] + "\"EnableLogging\"=dword:00000000\n\"NLBSFlags\"=hex(1):45,00,\\\n"
+	const decoded = 50 << 20
+	fill := []byte("  41,00,41,00,41,00,41,00,41,00,41,00,41,00,41,00,41,00,41,00,41,00,41,00,41,\\\n") // 25 bytes a line
+	writeStream(t, filepath.Join(dir, "EXFE01", "system.reg"), head, fill, decoded/25*int64(len(fill)), "  00,00,00,00\n"+sys[at+len(`"EnableLogging"=dword:00000000`):])
+
+	r := runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)
+	if r.code != cli.ExitIncomplete {
+		t.Errorf("exit code %d, want 2", r.code)
+	}
+	f := wantFile(t, parseReport(t, r.stdout).files(t), "EXFE01/system.reg", "partial", `"NLBSFlags"`, "truncated", "1 MiB")
+	if len(f.Problems) != 1 || f.Problems[0].Location.Line != line {
+		t.Errorf("problems %+v, want the truncation at line %d", f.Problems, line)
+	}
+	peakBelow(t, "50 MB hex(1) value", r, peakLimit)
+
+	d := runBinary(t, hangLimit, nil, "dump", dir)
+	peakBelow(t, "dump of the 50 MB value", d, peakLimit)
+	if d.stdoutLen > 8<<20 {
+		t.Errorf("the dump is %d bytes: the value is not capped", d.stdoutLen)
+	}
+	if !strings.Contains(d.stdout, `"NLBSFlags"`) || !strings.Contains(d.stdout, `REG_SZ \"EA`) {
+		t.Errorf("the dump does not show the (truncated) value")
+	}
+}
+
+// deflated compresses data with deflate.
+func deflated(t *testing.T, data []byte, level int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	fw, err := flate.NewWriter(&buf, level)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// rawMember is a deflated member with the header given: sizes and CRC as
+// the test says, whatever the data is.
+func rawMember(name string, comp []byte, size uint64, crc uint32, flags uint16) zipMember {
+	return zipMember{raw: true, data: comp, hdr: zip.FileHeader{Name: name, Method: zip.Deflate, Flags: flags,
+		CRC32: crc, CompressedSize64: uint64(len(comp)), UncompressedSize64: size, Modified: time.Unix(1e9, 0)}}
+}
+
+// noise is n bytes deflate cannot compress.
+func noise(n int) []byte {
+	b := make([]byte, n)
+	x := uint32(2463534242)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return b
+}
+
+// TestHostileArchiveBombs: archives shaped like bombs and damaged
+// archives are read within their limits, each problem reported on the
+// member it concerns while the rest is read:
+//
+//   - bomb.zip: a member of 256 MiB of zeros (ratio about 1000:1), a
+//     member whose header declares 64 KiB but which inflates to 40 MiB,
+//     an encrypted member, a member whose data is not deflate, one whose
+//     CRC is wrong, and EXFE01's system.reg, which is read;
+//   - many.zip: 12,000 members, more than the 10,000 all archives may
+//     list together: refused whole, before its directory is loaded;
+//   - nested.zip: zips in a zip (one level is read): EXFE02's system.reg
+//     inside one is read, a ratio bomb inside another is refused, a zip
+//     in a zip in a zip is too deep;
+//   - total.zip: members declaring 900 MiB each, at a ratio under the
+//     limit, until the 4 GiB all members may hold together is spent;
+//   - bomb.tgz: EXFE03's system.reg, then 64 MiB of zeros: the stream
+//     stops at the ratio limit, after system.reg was listed;
+//   - cut.tgz: a tar.gz cut in the middle: the member before the cut is
+//     read, the archive is reported damaged.
+//
+// Peak memory stays bounded and the run is quick.
+func TestHostileArchiveBombs(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "fleet")
+	writeBombs(t, dir) // the big buffers are garbage once it returns
+	r := runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)
+	if r.code != cli.ExitIncomplete {
+		t.Errorf("exit code %d, want 2", r.code)
+	}
+	peakBelow(t, "archive bombs", r, peakLimit)
+	files := parseReport(t, r.stdout).files(t)
+	for _, name := range []string{"bomb.zip!/EXFE01/system.reg", "nested.zip!/EXFE02.zip!/system.reg", "bomb.tgz!/EXFE03/system.reg", "cut.tgz!/EXFE04/system.reg"} {
+		wantFile(t, files, name, "read")
+	}
+	wantFile(t, files, "bomb.zip!/EXFE01/zeros.reg", "failed", "256 MiB", "200:1", "zip bomb")
+	wantFile(t, files, "bomb.zip!/EXFE01/liar.reg", "failed", "64 KiB", "header declares")
+	wantFile(t, files, "bomb.zip!/EXFE01/locked.reg", "failed", "encrypted")
+	wantFile(t, files, "bomb.zip!/EXFE01/broken.reg", "failed", "could not be read")
+	wantFile(t, files, "bomb.zip!/EXFE01/badcrc.reg", "failed", "checksum")
+	wantFile(t, files, "many.zip", "failed", "lists 12000 members", "nothing in it was read")
+	wantFile(t, files, "nested.zip!/bomb.zip!/zeros.reg", "failed", "zip bomb")
+	wantFile(t, files, "nested.zip!/deep.zip!/deeper.zip", "failed", "only one level of nesting")
+	wantFile(t, files, "total.zip!/part4.bin", "failed", "more than 4 GiB (4294967296 bytes)")
+	wantFile(t, files, "total.zip", "failed", "the rest of this archive was not read")
+	wantFile(t, files, "bomb.tgz", "failed", "zip bomb")
+	wantFile(t, files, "cut.tgz", "failed", "cut short")
+	for _, f := range files {
+		if strings.HasPrefix(f.URI, "many.zip!/") {
+			t.Errorf("%s is listed: many.zip should not have been read at all", f.URI)
+		}
+	}
+}
+
+// writeBombs writes the archives TestHostileArchiveBombs reads.
+func writeBombs(t *testing.T, dir string) {
+	sys := func(h string) []byte {
+		return bytes.ReplaceAll(fleetFile(t, "EXFE01/system.reg"), []byte(`"ComputerName"="EXFE01"`), []byte(`"ComputerName"="`+h+`"`))
+	}
+	zeros := make([]byte, 256<<20)
+	zbomb := deflated(t, zeros, flate.BestSpeed)
+	regHead := []byte("Windows Registry Editor Version 5.00\r\n\r\n")
+	liar := append(append([]byte{}, regHead...), bytes.Repeat([]byte("; padding\r\n"), (40<<20)/11)...)
+	good := sys("EXFE01")
+	writeFile(t, filepath.Join(dir, "bomb.zip"), makeZip(t,
+		member("EXFE01/system.reg", good),
+		rawMember("EXFE01/zeros.reg", zbomb, uint64(len(zeros)), crc32.ChecksumIEEE(zeros), 0),
+		rawMember("EXFE01/liar.reg", deflated(t, liar, flate.BestCompression), 64<<10, crc32.ChecksumIEEE(liar[:64<<10]), 0),
+		rawMember("EXFE01/locked.reg", deflated(t, good, flate.BestSpeed), uint64(len(good)), crc32.ChecksumIEEE(good), 0x1),
+		rawMember("EXFE01/broken.reg", noise(4000), 9000, 0, 0),
+		rawMember("EXFE01/badcrc.reg", deflated(t, good, flate.BestSpeed), uint64(len(good)), crc32.ChecksumIEEE(good)^1, 0),
+	))
+	var many []zipMember
+	for i := 0; i < 12000; i++ {
+		many = append(many, member(fmt.Sprintf("m/%05d", i), nil))
+	}
+	writeFile(t, filepath.Join(dir, "many.zip"), makeZip(t, many...))
+	writeFile(t, filepath.Join(dir, "nested.zip"), makeZip(t,
+		member("EXFE02.zip", makeZip(t, member("system.reg", sys("EXFE02")))),
+		member("bomb.zip", makeZip(t, rawMember("zeros.reg", zbomb, uint64(len(zeros)), crc32.ChecksumIEEE(zeros), 0))),
+		member("deep.zip", makeZip(t, member("deeper.zip", makeZip(t, member("system.reg", good))))),
+	))
+	stored := deflated(t, noise(5<<20), flate.NoCompression) // valid deflate, 5 MiB
+	var total []zipMember
+	for i := 0; i < 6; i++ {
+		total = append(total, rawMember(fmt.Sprintf("part%d.bin", i), stored, 900<<20, 0, 0))
+	}
+	writeFile(t, filepath.Join(dir, "total.zip"), makeZip(t, total...))
+	writeFile(t, filepath.Join(dir, "bomb.tgz"), gzipped(t, makeTar(t, tarFile("EXFE03/system.reg", sys("EXFE03")), tarFile("EXFE03/zeros.reg", zeros[:64<<20]))))
+	cut := gzipped(t, makeTar(t, tarFile("EXFE04/system.reg", sys("EXFE04")), tarFile("EXFE04/more.reg", noise(256<<10))))
+	writeFile(t, filepath.Join(dir, "cut.tgz"), cut[:len(cut)/2])
+}
