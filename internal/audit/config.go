@@ -172,13 +172,16 @@ func readConfig(f *model.InputFile) *model.FleetConfig {
 // mistakes are problems (the file is partly read), and a file that could
 // not be read at all (cfg nil) failed.
 func configProblems(f *model.InputFile, cfg *model.FleetConfig, err error) *model.FleetConfig {
-	f.Status = model.StatusPartial
 	if cfg == nil {
 		f.Status = model.StatusFailed
 		f.Reason = withoutName(err, f.Name)
 	}
 	for _, e := range unjoin(err) {
 		f.Problems = append(f.Problems, problemFrom(f.Name, e))
+	}
+	if cfg != nil {
+		f.Status = model.StatusPartial
+		f.Reason = fmt.Sprintf("%d mistake(s) in the configuration; the rest of it applies", len(f.Problems))
 	}
 	return cfg
 }
