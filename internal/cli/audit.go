@@ -145,34 +145,52 @@ func newAuditCmd(env *environment) *cobra.Command {
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error { return runAudit(cmd, env, af, paths) },
 	}
-	af.read.register(cmd)
+	af.register(cmd, report.FormatNames())
 	f := cmd.Flags()
-	f.StringArrayVarP(&af.values.formats, "format", "f", []string{"table"}, "output format, FORMAT or FORMAT=FILE, repeatable: "+strings.Join(report.FormatNames(), ", "))
-	f.StringVarP(&af.values.output, "output", "o", "", "write the (single) report to this file instead of standard output")
-	f.StringVar(&af.values.failOn, "fail-on", "warning", "lowest finding severity that makes the exit code 1: error, warning, note, none")
-	f.BoolVar(&af.values.failOnNotEvaluated, "fail-on-not-evaluated", false, "exit 1 also when a check could not be made")
-	f.StringSliceVar(&af.values.disable, "disable", nil, "rules not to run, by ID or name (IPSEC001,nlbsflags-missing)")
-	f.StringVar(&af.color, "color", "auto", "colour in the table: auto (on a terminal, unless NO_COLOR is set), always, never")
 	f.IntVar(&af.hostsSummary, "hosts-summary", 0, "list at most N hosts in the table's host section (0 = all; the totals cover every host)")
 	f.StringVar(&af.sarifRootURI, "sarif-root-uri", "", "the URI SARIF gives the audited folder (originalUriBaseIds); by default the absolute path is left out")
 	f.StringVar(&af.writeAccepted, "write-accepted", "", "write accepted-risk entries for this run's findings to FILE (reason TODO, for review)")
 	return cmd
 }
 
-func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []string) error {
+// register declares the flags audit shares with diff: reading the
+// inputs, the outputs (formats names the formats), --fail-on, --disable,
+// --color.
+func (af *auditFlags) register(cmd *cobra.Command, formats []string) {
+	af.read.register(cmd)
+	f := cmd.Flags()
+	f.StringArrayVarP(&af.values.formats, "format", "f", []string{"table"}, "output format, FORMAT or FORMAT=FILE, repeatable: "+strings.Join(formats, ", "))
+	f.StringVarP(&af.values.output, "output", "o", "", "write the (single) report to this file instead of standard output")
+	f.StringVar(&af.values.failOn, "fail-on", "warning", "lowest finding severity that makes the exit code 1: error, warning, note, none")
+	f.BoolVar(&af.values.failOnNotEvaluated, "fail-on-not-evaluated", false, "exit 1 also when a check could not be made")
+	f.StringSliceVar(&af.values.disable, "disable", nil, "rules not to run, by ID or name (IPSEC001,nlbsflags-missing)")
+	f.StringVar(&af.color, "color", "auto", "colour in the table: auto (on a terminal, unless NO_COLOR is set), always, never")
+}
+
+// check checks the flags that need no input, before anything is read,
+// and returns --color in lower case.
+func (af *auditFlags) check(cmd *cobra.Command) (string, error) {
 	if _, err := rules.ParseSeverity(af.values.failOn); err != nil {
-		return fmt.Errorf("--fail-on: %w", err)
+		return "", fmt.Errorf("--fail-on: %w", err)
 	}
 	color := strings.ToLower(af.color)
 	if color != "auto" && color != "always" && color != "never" {
-		return fmt.Errorf("--color %q: expected auto, always or never", af.color)
+		return "", fmt.Errorf("--color %q: expected auto, always or never", af.color)
 	}
 	if cmd.Flags().Changed("format") || af.values.output != "" {
 		if _, err := parseOutputs(af.values.formats, af.values.output); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if _, err := (&settings{}).selectRulesCheck(af.values.disable); err != nil {
+		return "", err
+	}
+	return color, nil
+}
+
+func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []string) error {
+	color, err := af.check(cmd)
+	if err != nil {
 		return err
 	}
 	fleet, err := collect(env, paths, af.read)

@@ -78,6 +78,6 @@ func newRoot(env *environment) *cobra.Command {
 	root.SetVersionTemplate(versionLine() + "\n")
 	root.SetOut(env.stdout)
 	root.SetErr(env.stderr)
-	root.AddCommand(newAuditCmd(env), newDumpCmd(env), newRulesCmd(env), newConfigCmd(env), newVersionCmd(env))
+	root.AddCommand(newAuditCmd(env), newDiffCmd(env), newDumpCmd(env), newRulesCmd(env), newConfigCmd(env), newVersionCmd(env))
 	return root
 }

@@ -118,6 +118,11 @@ func (fl Flow) Verdict() (Verdict, string) {
 			return Undetermined, c.Why + "; that filter (" + c.Filter.String() + ", rule \"" + c.Rule.Name + "\") would decide it otherwise"
 		}
 	}
+	for _, c := range m.Unread {
+		if cv, _ := candidateEncryption(c, fl); cv != v {
+			return Undetermined, c.Why + ": rule \"" + c.Rule.Name + "\" may hold a filter that decides it otherwise"
+		}
+	}
 	for _, c := range m.Ties {
 		if cv, _ := candidateEncryption(c, fl); cv != v {
 			return Uncertain, "filter " + m.Filter.String() + " of rule \"" + m.Rule.Name + "\" and filter " + c.Filter.String() + " of rule \"" + c.Rule.Name + "\" both match and neither is more specific than the other; Windows' choice between them is not documented"
@@ -139,6 +144,9 @@ func candidateEncryption(c model.Candidate, fl Flow) (Verdict, string) {
 	a := c.Rule.FilterAction
 	if a == nil || a.Action != model.ActionNegotiate {
 		return NotEncrypted, ""
+	}
+	if d := a.Doubts.About("qmSecMethods"); d != nil && len(a.Methods) == 0 {
+		return Undetermined, "the security methods of filter action \"" + a.Name + "\" were not understood: " + d.Reason
 	}
 	if len(a.Methods) == 0 {
 		return Undetermined, "filter action \"" + a.Name + "\" negotiates but lists no quick-mode security method in the export; netsh's defaults then apply, and ipseclint does not know them"

@@ -82,11 +82,18 @@ type FilterMatch struct {
 	Uncertain []string
 	// Candidates are the other filters that matched, most specific first.
 	Candidates []Candidate
+	// Unread are rules that may decide the packet otherwise but whose
+	// filters are not all known: their filter list was not completely
+	// understood (a damaged registry blob). Their Filter is nil; Why says
+	// what was not understood.
+	Unread []Candidate
 }
 
 // Decided reports whether the outcome can be told: no tie and no filter
 // that may match would change it.
-func (m FilterMatch) Decided() bool { return len(m.Ties) == 0 && len(m.Maybe) == 0 }
+func (m FilterMatch) Decided() bool {
+	return len(m.Ties) == 0 && len(m.Maybe) == 0 && len(m.Unread) == 0
+}
 
 // Match finds what Windows does with pkt under policy p (see
 // MatchPolicies).
@@ -126,9 +133,10 @@ func MatchPolicies(pols []*Policy, pkt Packet) FilterMatch {
 		if p.Partial {
 			m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("the contents of policy %q are not in the file", p.Name))
 		}
-		s, mb, why := policyHits(p, pkt)
-		sure, maybe = append(sure, s...), append(maybe, mb...)
-		m.Uncertain = appendUnique(m.Uncertain, why...)
+		h := policyHits(p, pkt)
+		sure, maybe = append(sure, h.sure...), append(maybe, h.maybe...)
+		m.Unread = append(m.Unread, h.unread...)
+		m.Uncertain = appendUnique(m.Uncertain, h.why...)
 	}
 	sortCandidates(sure)
 	win, rest := decide(sure)
@@ -144,36 +152,33 @@ func MatchPolicies(pols []*Policy, pkt Packet) FilterMatch {
 		}
 	}
 	m.Maybe = relevantMaybes(win, maybe)
-	for _, c := range m.Maybe {
+	m.Unread = relevantMaybes(win, m.Unread)
+	for _, c := range append(append([]Candidate(nil), m.Maybe...), m.Unread...) {
 		m.Uncertain = appendUnique(m.Uncertain, c.Why)
 	}
 	return m
 }
 
-// policyHits returns the filters of p's applicable rules that match pkt
-// (sure) and that may match it (maybe), and why the answer may be wrong.
-func policyHits(p *Policy, pkt Packet) (sure, maybe []Candidate, why []string) {
+// hits are the filters of one policy's applicable rules that match a
+// packet (sure), that may match it (maybe: an address unknown offline, a
+// field or the rule's active flag not understood), the rules whose filters
+// are not all known (unread), and why the answer may be wrong.
+type hits struct {
+	sure, maybe, unread []Candidate
+	why                 []string
+}
+
+// policyHits returns the hits of p's applicable rules for pkt.
+func policyHits(p *Policy, pkt Packet) hits {
+	var h hits
 	for _, r := range p.Rules {
-		if r.Default || !r.Active {
+		doubt, ok := ruleApplies(r, &h)
+		if !ok {
 			continue
 		}
-		lan, known := r.ConnType.CoversLAN()
-		if known && !lan {
-			continue // a dial-up rule does not apply to LAN traffic
-		}
-		if !known {
-			why = append(why, fmt.Sprintf("the connection type of rule %q is not known: taken to apply to LAN traffic", r.Name))
-		}
-		if d := r.Doubts.About("object"); d != nil {
-			why = append(why, fmt.Sprintf("rule %q was not understood (%s)", r.Name, d.Reason))
-		}
-		if r.FilterList == nil {
-			why = append(why, fmt.Sprintf("rule %q names filter list %q, which is not in the file", r.Name, r.FilterListName))
-			continue
-		}
-		if r.FilterAction == nil {
-			why = append(why, fmt.Sprintf("rule %q names filter action %q, which is not in the file", r.Name, r.FilterActionName))
-			continue
+		if d := r.FilterList.Doubts.About("filters"); d != nil {
+			h.unread = append(h.unread, Candidate{Policy: p, Rule: r,
+				Why: fmt.Sprintf("filter list %q of rule %q was not completely understood (%s)", r.FilterList.Name, r.Name, d.Reason)})
 		}
 		for _, f := range r.FilterList.Filters {
 			for _, mirror := range []bool{false, true} {
@@ -181,17 +186,75 @@ func policyHits(p *Policy, pkt Packet) (sure, maybe []Candidate, why []string) {
 					continue
 				}
 				c := Candidate{Policy: p, Rule: r, Filter: f, Mirror: mirror, Spec: specificityOf(f, mirror)}
-				switch ok, unsure := matchFilter(f, mirror, pkt); {
-				case ok && unsure == "":
-					sure = append(sure, c)
-				case ok:
+				matched, unsure := matchFilter(f, mirror, pkt)
+				if why := filterDoubt(f); why != "" {
+					// What the filter matches is not established: it may
+					// match whatever its decoded fields say.
+					matched, unsure = true, why
+				}
+				if doubt != "" && matched && unsure == "" {
+					unsure = doubt
+				}
+				switch {
+				case matched && unsure == "":
+					h.sure = append(h.sure, c)
+				case matched:
 					c.Why = unsure
-					maybe = append(maybe, c)
+					h.maybe = append(h.maybe, c)
 				}
 			}
 		}
 	}
-	return sure, maybe, why
+	return h
+}
+
+// ruleApplies reports whether r's filters take part in matching LAN
+// traffic, adding to h.why what is uncertain about it. doubt is set when
+// the rule may not apply at all (whether it is active was not
+// understood): its filters then only may match.
+func ruleApplies(r *Rule, h *hits) (doubt string, ok bool) {
+	if r.Default {
+		return "", false
+	}
+	if !r.Active {
+		d := r.Doubts.About("active")
+		if d == nil {
+			return "", false
+		}
+		doubt = fmt.Sprintf("whether rule %q is active was not understood (%s)", r.Name, d.Reason)
+	}
+	lan, known := r.ConnType.CoversLAN()
+	if known && !lan {
+		return "", false // a dial-up rule does not apply to LAN traffic
+	}
+	if !known {
+		h.why = append(h.why, fmt.Sprintf("the connection type of rule %q is not known: taken to apply to LAN traffic", r.Name))
+	}
+	if d := r.Doubts.About("object"); d != nil {
+		h.why = append(h.why, fmt.Sprintf("rule %q was not understood (%s)", r.Name, d.Reason))
+	}
+	if r.FilterList == nil {
+		h.why = append(h.why, fmt.Sprintf("rule %q names filter list %q, which is not in the file", r.Name, r.FilterListName))
+		return "", false
+	}
+	if r.FilterAction == nil {
+		h.why = append(h.why, fmt.Sprintf("rule %q names filter action %q, which is not in the file", r.Name, r.FilterActionName))
+		return "", false
+	}
+	return doubt, true
+}
+
+// matchFields are the filter fields that decide which packets it matches.
+var matchFields = []string{"object", "src", "dst", "protocol", "srcport", "dstport", "mirrored"}
+
+// filterDoubt says why what f matches is not established; "" when it is.
+func filterDoubt(f *Filter) string {
+	for _, field := range matchFields {
+		if d := f.Doubts.About(field); d != nil {
+			return fmt.Sprintf("filter %s was not understood (%s: %s)", f, field, d.Reason)
+		}
+	}
+	return ""
 }
 
 func (m *FilterMatch) setWinner(win Candidate) {

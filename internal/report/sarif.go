@@ -149,7 +149,10 @@ type sarifResult struct {
 	Locations           []sarifLocation   `json:"locations"`
 	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints"`
-	Properties          map[string]any    `json:"properties"`
+	// BaselineState is set by `ipseclint diff`: new, unchanged, updated
+	// or absent (SARIF 2.1.0 §3.27.24).
+	BaselineState string         `json:"baselineState,omitempty"`
+	Properties    map[string]any `json:"properties"`
 }
 
 // Notification descriptor IDs.
