@@ -675,6 +675,19 @@ func TestHostileHugeOneLineNetsh(t *testing.T) {
 	if r.stdoutLen > 1<<20 {
 		t.Errorf("the report is %d bytes", r.stdoutLen)
 	}
+
+	// A million lines that are all mistakes: the errors kept are bounded
+	// (the report once grew by 250 bytes a line), and so is memory.
+	writeStream(t, filepath.Join(dir, "ipsec.txt"), "pushd ipsec static\n", []byte("add bogus thing=1\n"), 18<<20, "popd\n")
+	r = runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)
+	f = wantFile(t, parseReport(t, r.stdout).files(t), "ipsec.txt", "partial", "more errors not listed")
+	if len(f.Problems) != 1001 {
+		t.Errorf("%d problems listed, want 1000 and the count of the rest", len(f.Problems))
+	}
+	peakBelow(t, "a million bad netsh lines", r, peakLimit)
+	if r.stdoutLen > 1<<20 {
+		t.Errorf("the report of a million bad lines is %d bytes", r.stdoutLen)
+	}
 }
 
 // TestHostileHugeSparseFiles: files of 8 GiB (sparse) are not read, past

@@ -226,6 +226,7 @@ func (st *scriptState) ipsecpolRule(c *cmdContext, pol *model.Policy, cmd *ipsec
 		if hasSameFilter(l, f) {
 			continue // the same command run again adds nothing
 		}
+		st.b.made(1)
 		l.Filters = append(l.Filters, f)
 	}
 	ipsecpolNegotiation(c, a, cmd.negs)
@@ -248,6 +249,7 @@ func (st *scriptState) ipsecpolObjects(c *cmdContext, pol *model.Policy, rt toke
 	b := st.b
 	r := pol.Rule(rt.value)
 	if r == nil {
+		b.made(1)
 		r = &model.Rule{Name: rt.value, PolicyName: pol.Name, Active: true, ConnType: model.ConnAll, Auth: []model.AuthMethod{{Kind: model.AuthKerberos}}, Loc: c.loc(rt.valOff)}
 		insertRule(pol, r)
 		r.FilterListName = st.ownedName(pol, rt.value, func(n string) bool { return b.store.FilterList(n) != nil })
