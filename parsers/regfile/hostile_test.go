@@ -91,12 +91,16 @@ func TestKeptBytesAreBounded(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(v5)
 	for k := 0; k < 100; k++ {
-		fmt.Fprintf(&b, "[HKLM\\K%d]\r\n", k)
+		fmt.Fprintf(&b, "[HKLM\\T\\K%d]\r\n", k)
 		for v := 0; v < 5; v++ {
 			fmt.Fprintf(&b, "\"V%d\"=dword:%08x\r\n", v, k)
 		}
 	}
-	r := mustParse(t, []byte(b.String()), Options{})
+	every := model.NewKeyFilter("T")
+	if r := mustParse(t, []byte(b.String()), Options{}); r.Tree.Len() < 100 || len(r.Errors) != 0 {
+		t.Errorf("without a filter everything is kept: %d keys, errors %v", r.Tree.Len(), r.Errors)
+	}
+	r := mustParse(t, []byte(b.String()), Options{Filter: every})
 	if r.Tree.Len() == 0 || r.Tree.Len() > 20 || r.ValuesKept > 100 {
 		t.Errorf("%d keys, %d values kept from 100 keys of 5 values with a 10000-byte budget", r.Tree.Len(), r.ValuesKept)
 	}
@@ -105,8 +109,8 @@ func TestKeptBytesAreBounded(t *testing.T) {
 	}
 	// Setting the same value again costs nothing more.
 	maxKeptBytes = 2000
-	in := v5 + "[HKLM\\K]\r\n" + strings.Repeat("\"V\"=dword:00000001\r\n", 5000)
-	if r := mustParse(t, []byte(in), Options{}); len(r.Errors) != 0 {
+	in := v5 + "[HKLM\\T]\r\n" + strings.Repeat("\"V\"=dword:00000001\r\n", 5000)
+	if r := mustParse(t, []byte(in), Options{Filter: every}); len(r.Errors) != 0 {
 		t.Errorf("a value set 5000 times: %v", r.Errors)
 	}
 }

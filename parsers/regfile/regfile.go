@@ -62,11 +62,15 @@ const (
 	// truncated there and the truncation is a syntax error of the file.
 	MaxValueSize = 1 << 20
 	// MaxKeptBytes bounds what one file's kept keys and values take
-	// (data, names, and a fixed cost for each); past it, later keys and
-	// values are not kept, and that is a syntax error of the file.
-	MaxKeptBytes = 64 << 20
-	// keptOverhead is the fixed cost counted for each key or value kept.
-	keptOverhead = 128
+	// (data, names, and a fixed cost for each) when Options.Filter says
+	// what to keep; past it, later keys and values are not kept, and that
+	// is a syntax error of the file. (Without a filter the caller asked
+	// for everything: tools reading whole exports.)
+	MaxKeptBytes = 32 << 20
+	// keptOverhead is the cost counted for each key or value kept besides
+	// its names and data: what the tree's structures take (measured: 100,000
+	// keys of two small values take 89 MB).
+	keptOverhead = 384
 )
 
 // ParseFile reads the export at path.

@@ -135,6 +135,9 @@ var maxKeptBytes int64 = MaxKeptBytes
 // charge counts cost bytes against MaxKeptBytes; false, reported once at
 // line n, when they do not fit.
 func (p *parser) charge(cost int64, n int) bool {
+	if p.filter == nil {
+		return true
+	}
 	if p.full {
 		return false
 	}
