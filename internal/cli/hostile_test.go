@@ -1428,3 +1428,28 @@ func TestHostilePathsFromStdinAndArchiveNames(t *testing.T) {
 			fromList.code, len(parseReport(t, fromList.stdout).Files), direct.code, len(parseReport(t, direct.stdout).Files))
 	}
 }
+
+// TestHostileManyBrokenPolicyObjects: a SOFTWARE export of 100,000
+// ipsecNFA objects whose blobs cannot be read is read in bounded memory
+// (what one file keeps is bounded), and its problems are bounded: the
+// report stays small.
+func TestHostileManyBrokenPolicyObjects(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "EXFE01")
+	writeFile(t, filepath.Join(dir, "system.reg"), fleetFile(t, "EXFE01/system.reg"))
+	var b strings.Builder
+	b.WriteString("Windows Registry Editor Version 5.00\r\n\r\n")
+	for i := 0; i < 100_000; i++ {
+		fmt.Fprintf(&b, "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ipsecNFA{%08x-0000-0000-0000-000000000000}]\r\n\"ipsecData\"=hex:01,02,03\r\n\"ipsecName\"=\"n%d\"\r\n\r\n", i, i)
+	}
+	writeFile(t, filepath.Join(dir, "software.reg"), []byte(b.String()))
+	b.Reset()
+	r := runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)
+	if r.code != cli.ExitIncomplete {
+		t.Errorf("exit code %d, want 2 (the file is not read completely)", r.code)
+	}
+	wantFile(t, parseReport(t, r.stdout).files(t), "software.reg", "partial", "pass 32 MiB")
+	peakBelow(t, "100,000 broken ipsecNFA objects", r, peakLimit)
+	if r.stdoutLen > 2<<20 {
+		t.Errorf("the report is %d bytes", r.stdoutLen)
+	}
+}
