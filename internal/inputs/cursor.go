@@ -38,13 +38,8 @@ func (c *cursor) get(m *member, n int64) ([]byte, error) {
 	if data, ok := c.kept[m.index]; ok {
 		return data[:min(n, int64(len(data)))], nil
 	}
-	hdr, err := c.seek(m.index)
-	if err != nil {
+	if err := c.seekMember(m); err != nil {
 		return nil, err
-	}
-	if hdr.Name != m.raw || hdr.Size != m.size {
-		c.shut()
-		return nil, errChanged
 	}
 	if n < m.size && m.size > keepMax {
 		// A head of a big member: the rest is skipped by the next seek.
@@ -71,15 +66,24 @@ const keepMax = readBehind / 4
 // of member m and returns a reader of it; the caller unlocks the cursor
 // when done with the reader (and shuts it when the reader broke).
 func (c *cursor) stream(m *member) (*cursorReader, error) {
+	if err := c.seekMember(m); err != nil {
+		return nil, err
+	}
+	return &cursorReader{r: io.LimitReader(c.tr, m.size), left: m.size}, nil
+}
+
+// seekMember moves the cursor to member m's data, checking that the
+// header there is still the one listed.
+func (c *cursor) seekMember(m *member) error {
 	hdr, err := c.seek(m.index)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if hdr.Name != m.raw || hdr.Size != m.size {
 		c.shut()
-		return nil, errChanged
+		return errChanged
 	}
-	return &cursorReader{r: io.LimitReader(c.tr, m.size), left: m.size}, nil
+	return nil
 }
 
 // cursorReader reads one member's bytes from a cursor's stream.
