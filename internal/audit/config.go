@@ -15,14 +15,14 @@ import (
 )
 
 // loadConfig reads the configuration, found the way golangci-lint finds
-// its own: the file --config names; else, when the first path audited is
+// its own: the file --config names; else, when the one path audited is
 // an archive holding ipseclint.yaml (or .ipseclint.yaml, .yml) at its
 // top, that one (an archive is read as a folder); else ipseclint.yaml in
-// the folder of the first path audited (the path itself when it is a
-// folder), else in each parent up to the file system root. Candidates
-// met on the way that are not regular files (a named pipe, a link to
-// /dev/zero) are listed as skipped, once. Configurations met elsewhere in
-// the audited folders are listed as not used, naming the one that
+// the audited folder (see searchStart), else in each parent up to the
+// file system root. Candidates met on the way that are not regular files
+// (a named pipe, a link to /dev/zero) are listed as skipped, once.
+// Configurations met elsewhere in the audited folders are listed as not
+// used, naming the one that
 // applies.
 func loadConfig(fleet *model.Fleet, p *plan, given, from string) (*model.InputFile, error) {
 	var used string
@@ -80,11 +80,12 @@ func (p *plan) dropSkipped(path string) {
 	p.skipped = kept
 }
 
-// archiveConfig returns the configuration at the top of the archive given
-// as the first path, if it is one and holds one (the first of
-// configNames); nil otherwise.
+// archiveConfig returns the configuration at the top of the archive
+// given as the one path, if it is one and holds one (the first of
+// configNames); nil otherwise. With several paths, as with several
+// folders, none of them gives its own configuration to the others.
 func (p *plan) archiveConfig() *inputs.Entry {
-	if len(p.given) == 0 {
+	if len(p.given) != 1 {
 		return nil
 	}
 	for _, a := range p.archives {
@@ -220,18 +221,55 @@ func problemFrom(name string, err error) model.Problem {
 	return model.Problem{Loc: model.Location{File: name}, Message: err.Error()}
 }
 
-// searchStart is the folder the configuration is looked for from: that of
-// the first path given (itself when it is a folder), else the root.
+// searchStart is the folder the configuration is looked for from: the
+// folder every existing path lies in (a single folder itself, a file's
+// folder, the common folder of several paths), else root. With several
+// host folders (`audit fleet/EXFE01 fleet/EXBE01`) the search starts at
+// fleet/, so that a configuration inside the first host's folder is not
+// applied to the others (docs/configuration.md); a path that does not
+// exist (reported as failed) does not move the start away from the
+// others. With "-" the paths are on standard input and root, their common
+// folder, is the start.
 func searchStart(paths []string, root string) string {
-	if len(paths) == 0 || paths[0] == "-" {
+	start := ""
+	for _, p := range paths {
+		if p == "-" {
+			return root
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			continue
+		}
+		st, err := os.Stat(abs)
+		if err != nil {
+			continue
+		}
+		if !st.IsDir() {
+			abs = filepath.Dir(abs)
+		}
+		start = commonDir(start, abs)
+	}
+	if start == "" {
 		return root
 	}
-	abs, err := filepath.Abs(paths[0])
-	if err != nil {
-		return root
+	return start
+}
+
+// commonDir returns the deepest folder holding both a ("" = none yet) and
+// b; both are absolute and clean.
+func commonDir(a, b string) string {
+	if a == "" {
+		return b
 	}
-	if st, err := os.Stat(abs); err == nil && st.IsDir() {
-		return abs
+	for {
+		rel, err := filepath.Rel(a, b)
+		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return a
+		}
+		parent := filepath.Dir(a)
+		if parent == a {
+			return a
+		}
+		a = parent
 	}
-	return filepath.Dir(abs)
 }

@@ -128,6 +128,7 @@ type auditFlags struct {
 	color         string
 	hostsSummary  int
 	sarifRootURI  string
+	sarifCategory string
 	writeAccepted string
 }
 
@@ -148,7 +149,8 @@ func newAuditCmd(env *environment) *cobra.Command {
 	af.register(cmd, report.FormatNames())
 	f := cmd.Flags()
 	f.IntVar(&af.hostsSummary, "hosts-summary", 0, "list at most N hosts in the table's host section (0 = all; the totals cover every host)")
-	f.StringVar(&af.sarifRootURI, "sarif-root-uri", "", "the URI SARIF gives the audited folder (originalUriBaseIds); by default the absolute path is left out")
+	f.StringVar(&af.sarifRootURI, "sarif-root-uri", "", "the URI SARIF gives the folder its paths are relative to (originalUriBaseIds): the git work tree's top, else the audited folder; by default the absolute path is left out")
+	f.StringVar(&af.sarifCategory, "sarif-category", "", "SARIF automationDetails.id (a category; on GitHub leave it out and give upload-sarif's category instead, which a category in the file would override)")
 	f.StringVar(&af.writeAccepted, "write-accepted", "", "write accepted-risk entries for this run's findings to FILE (reason TODO, for review)")
 	return cmd
 }
@@ -193,6 +195,11 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 	if err != nil {
 		return err
 	}
+	if af.writeAccepted != "" {
+		if err := checkOutputs([]output{{file: af.writeAccepted}}); err != nil {
+			return fmt.Errorf("--write-accepted: %w", err)
+		}
+	}
 	fleet, err := collect(env, paths, af.read)
 	if err != nil {
 		return err
@@ -210,6 +217,7 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 		return err
 	}
 	a := &report.Audit{Tool: tool(), Fleet: fleet, Rules: s.rules, Outcome: outcome, View: view(env, color, af)}
+	placeOutputs(env, a, outs)
 	if err := writeOutputs(outs, a, env.stdout); err != nil {
 		return err
 	}
@@ -229,7 +237,10 @@ func (s *settings) selectRulesCheck(disable []string) (*settings, error) {
 // view lays out the table: the terminal's width and colour when standard
 // output is a terminal, a stable 100 columns without colour otherwise.
 func view(env *environment, color string, af auditFlags) report.View {
-	v := report.View{Hosts: af.hostsSummary, SARIFRootURI: af.sarifRootURI}
+	v := report.View{Hosts: af.hostsSummary, SARIFRootURI: af.sarifRootURI, SARIFCategory: af.sarifCategory}
+	if v.SARIFCategory != "" {
+		v.SARIFAutomationProperties = azurePipelineProperties(env.getenv)
+	}
 	if w := safetext.Width(env.stdout, env.getenv); w > 0 && isTerminal(env.stdout) {
 		v.Width = w
 	}

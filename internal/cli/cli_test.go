@@ -595,10 +595,11 @@ func TestReadmeExampleFleet(t *testing.T) {
 	fired := map[string]bool{}
 	for _, f := range doc.Findings {
 		fired[f.RuleID] = true
-		// The table shows each finding: rule, host and location on one row.
+		// The table shows each finding: rule, host and location on the
+		// first line of its row ("| error    | IPSEC002 name  HOST  LOCATION").
 		row := false
 		for _, line := range strings.Split(table.stdout, "\n") {
-			if strings.Contains(line, "| "+f.RuleID+" ") && strings.Contains(line, "| "+f.Host+" ") &&
+			if strings.Contains(line, "| "+f.RuleID+" ") && strings.Contains(line, "  "+f.Host+"  ") &&
 				strings.Contains(line, firstLine(f.Location.Text)) {
 				row = true
 				break

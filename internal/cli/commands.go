@@ -137,7 +137,7 @@ type acceptedRow struct {
 
 func newConfigCmd(env *environment) *cobra.Command {
 	var o readOptions
-	var fv flagValues
+	fv := flagValues{formatsFlag: "format-outputs"}
 	var format string
 	cmd := &cobra.Command{
 		Use:   "config [flags] [PATH...]",
@@ -243,20 +243,36 @@ type acceptedEntry struct {
 }
 
 // writeAccepted writes accepted-risk entries for the run's findings: the
-// configuration's entries that still match, then one entry (reason TODO)
-// per finding no entry covers. Identity is rule + host + subject.
+// configuration's entries that still match a finding (active ones, and
+// expired ones, kept with their reason for review), then one entry
+// (reason TODO) per finding no kept entry matches. Identity is rule +
+// host + subject, so a finding gets one entry however often it is found.
 func writeAccepted(file string, fleet *model.Fleet, out rules.Outcome) error {
 	var doc acceptedFile
+	var kept []*model.AcceptedRisk
 	for _, st := range out.Accepted {
-		if st.Status == rules.AcceptedActive {
+		if st.Status == rules.AcceptedActive || st.Status == rules.AcceptedExpired {
 			r := st.Risk
+			kept = append(kept, r)
 			doc.Accepted = append(doc.Accepted, acceptedEntry{r.Rule.ID, r.Host, r.Subject, r.Reason, r.Expires, r.Ticket})
 		}
 	}
+	folders := map[string]string{}
+	for _, h := range fleet.Hosts {
+		folders[h.Name] = folderOf(h)
+	}
+	seen := map[[3]string]bool{}
 	for _, f := range out.Findings {
-		if f.Suppressed == nil {
-			doc.Accepted = append(doc.Accepted, acceptedEntry{Rule: f.RuleID, Host: f.Host, Subject: f.Subject, Reason: "TODO"})
+		host := f.Host
+		if host == "" {
+			host = "*" // a finding about the fleet, not one host
 		}
+		id := [3]string{f.RuleID, host, f.Subject}
+		if f.Suppressed != nil || seen[id] || matchedBy(kept, f, folders[f.Host]) {
+			continue
+		}
+		seen[id] = true
+		doc.Accepted = append(doc.Accepted, acceptedEntry{Rule: f.RuleID, Host: host, Subject: f.Subject, Reason: "TODO"})
 	}
 	data, err := yaml.Marshal(doc)
 	if err != nil {
@@ -268,4 +284,14 @@ func writeAccepted(file string, fleet *model.Fleet, out rules.Outcome) error {
 		return fmt.Errorf("--write-accepted: %w", err)
 	}
 	return nil
+}
+
+// matchedBy reports whether one of the entries matches the finding.
+func matchedBy(entries []*model.AcceptedRisk, f rules.Finding, folder string) bool {
+	for _, r := range entries {
+		if r.Matches(f.RuleID, f.Subject, f.Host, folder) {
+			return true
+		}
+	}
+	return false
 }

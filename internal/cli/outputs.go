@@ -144,3 +144,74 @@ func writeDirect(o output, a *report.Audit) error {
 	}
 	return nil
 }
+
+// placeOutputs sets what the outputs need to know of where they will be
+// read: the audited folder relative to the GitHub Actions workspace
+// ($GITHUB_WORKSPACE, else the current folder) for the github and junit
+// formats' file names, and, for SARIF, the git work tree the audited
+// folder lies in (its repository, commit and branch, read from .git).
+func placeOutputs(env *environment, a *report.Audit, outs []output) {
+	a.View.PathPrefix = pathPrefix(env, a.Fleet.Root)
+	for _, o := range outs {
+		if o.format.Name != "sarif" || a.Fleet.Root == "" {
+			continue
+		}
+		v, err := report.FindVCS(a.Fleet.Root)
+		if err != nil {
+			fmt.Fprintf(env.stderr, "ipseclint: %v; the SARIF output names no repository\n", err)
+		}
+		a.VCS = v
+		break
+	}
+}
+
+// pathPrefix is the audited root relative to the workspace, slash
+// separated ("" when it is the workspace), or the root itself when it
+// lies outside.
+func pathPrefix(env *environment, root string) string {
+	if root == "" {
+		return ""
+	}
+	ws := env.getenv("GITHUB_WORKSPACE")
+	if ws == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return filepath.ToSlash(root)
+		}
+		ws = wd
+	}
+	rel, err := filepath.Rel(ws, root)
+	switch {
+	case err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)):
+		return filepath.ToSlash(root)
+	case rel == ".":
+		return ""
+	}
+	return filepath.ToSlash(rel)
+}
+
+// azurePipelineProperties are the automationDetails properties
+// GitHub Advanced Security for Azure DevOps wants, from the pipeline's
+// predefined variables, when running in an Azure Pipelines job
+// (TF_BUILD=True); nil elsewhere.
+func azurePipelineProperties(getenv func(string) string) map[string]string {
+	if !strings.EqualFold(getenv("TF_BUILD"), "true") {
+		return nil
+	}
+	const p = "azuredevops/pipeline/build/"
+	props := map[string]string{}
+	for key, env := range map[string]string{
+		p + "buildDefinitionId":   "SYSTEM_DEFINITIONID",
+		p + "buildDefinitionName": "BUILD_DEFINITIONNAME",
+		p + "phaseId":             "SYSTEM_PHASEID",
+		p + "phaseName":           "SYSTEM_PHASENAME",
+	} {
+		if v := getenv(env); v != "" {
+			props[key] = v
+		}
+	}
+	if len(props) == 0 {
+		return nil
+	}
+	return props
+}

@@ -44,6 +44,17 @@ type flagValues struct {
 	failOn             string
 	failOnNotEvaluated bool
 	disable            []string
+	// formatsFlag is the name of the flag that gives the formats:
+	// "format" for audit, "format-outputs" for config (whose --format is
+	// its own text or json).
+	formatsFlag string
+}
+
+func (fv flagValues) formatsFlagName() string {
+	if fv.formatsFlag == "" {
+		return "format"
+	}
+	return fv.formatsFlag
 }
 
 // resolveSettings merges the flags the user gave (cmd.Flags().Changed)
@@ -74,8 +85,8 @@ func resolveSettings(cmd *cobra.Command, fv flagValues, cfg *model.FleetConfig) 
 	}
 	s.Formats = setting[[]string]{Value: []string{"table"}, From: originDefault}
 	switch {
-	case cmd.Flags().Changed("format"):
-		s.Formats = setting[[]string]{Value: fv.formats, From: fromFlag("format")}
+	case cmd.Flags().Changed(fv.formatsFlagName()):
+		s.Formats = setting[[]string]{Value: fv.formats, From: fromFlag(fv.formatsFlagName())}
 	case cfg != nil && cfg.Formats.Set:
 		var fs []string
 		for _, f := range cfg.Formats.Value {

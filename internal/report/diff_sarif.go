@@ -11,8 +11,11 @@ import (
 // DiffSARIF writes a comparison as SARIF 2.1.0: NEW's audit as the audit
 // SARIF writes it, each result with its baselineState (new, unchanged,
 // updated), then OLD's fixed findings as results whose baselineState is
-// absent, located in OLD's files (uriBaseId BASELINEROOT). The host
-// changes and the totals are the run's properties.
+// absent, located in OLD's files (uriBaseId BASELINEROOT, left undefined
+// in originalUriBaseIds: OLD's absolute path is the auditor's, and the
+// run's properties name OLD as it was given). The host changes and the
+// totals are the run's properties. GitHub's limits apply to the whole
+// run, absent results included.
 type DiffSARIF struct{}
 
 func init() { registerDiff(DiffFormat{Name: "sarif", Ext: "sarif", Printer: DiffSARIF{}}) }
@@ -34,45 +37,59 @@ func (DiffSARIF) PrintDiff(w io.Writer, d *Diff) error {
 
 func (d *Diff) sarifLog() sarifLog {
 	old, cur := d.oldAudit(), d.newAudit()
-	log := cur.sarifLog()
+	log := buildSARIF(cur)
 	run := &log.Runs[0]
 	d.markBaseline(run)
 	ruleIndex := map[string]int{}
 	for i, r := range run.Tool.Driver.Rules {
 		ruleIndex[r.ID] = i
 	}
-	oldArt := map[string]int{}
+	var ob *sarifBuilder
 	if old.hasFleet() {
-		for i, f := range old.Fleet.Files {
-			oldArt[f.Name] = i
-		}
-		if old.Fleet.Root != "" {
-			if run.OriginalURIBaseIDs == nil {
-				run.OriginalURIBaseIDs = map[string]sarifArtifactLoc{}
-			}
-			run.OriginalURIBaseIDs[baselineBaseID] = sarifArtifactLoc{URI: fileURI(old.Fleet.Root) + "/"}
-		}
+		ob = newSARIFBuilder(old)
 	}
 	for i := range d.Result.Findings {
 		f := &d.Result.Findings[i]
 		idx, ok := ruleIndex[f.RuleID]
-		if f.State != diff.FindingFixed || !ok {
+		if f.State != diff.FindingFixed || !ok || ob == nil {
 			continue // both sides run the same rules: a fixed finding's rule is there
 		}
-		res := old.sarifResult(*f.Old, idx, oldArt)
+		res := ob.result(*f.Old)
+		res.RuleIndex = idx
 		rebaseLocations(res.Locations)
 		rebaseLocations(res.RelatedLocations)
 		res.BaselineState = f.State.BaselineState()
 		res.Properties["diffState"] = string(f.State)
 		run.Results = append(run.Results, res)
 	}
-	d.oldNotifications(run, old, oldArt)
+	d.oldNotifications(run, ob)
+	if len(run.Invocations) > 0 {
+		if cut := applySARIFLimits(run, &run.Invocations[0], sarifLimitsInUse); cut != nil {
+			run.Properties["resultsCut"] = addCut(run.Properties["resultsCut"], cut)
+		}
+	}
 	c := d.Result.Count()
 	run.Properties["diff"] = map[string]any{
 		"version": DiffJSONVersion, "failOn": string(d.FailOn), "regressions": len(d.regressions()),
 		"old": d.Result.Old.Label, "new": d.Result.New.Label, "summary": c, "hostChanges": d.jsonHosts(old, cur),
 	}
-	return log
+	return *log
+}
+
+// addCut adds a second cut (of the diff's whole run) to the first (of
+// NEW's results, made by buildSARIF), if there was one.
+func addCut(prev any, cut *sarifCut) *sarifCut {
+	p, ok := prev.(*sarifCut)
+	if !ok || p == nil {
+		return cut
+	}
+	sum := &sarifCut{Kept: cut.Kept, Left: p.Left + cut.Left, BySeverity: map[string]int{}, Reason: cut.Reason}
+	for _, m := range []map[string]int{p.BySeverity, cut.BySeverity} {
+		for k, v := range m {
+			sum.BySeverity[k] += v
+		}
+	}
+	return sum
 }
 
 // markBaseline gives each of NEW's results its baselineState, pairing
@@ -105,14 +122,14 @@ func (d *Diff) markBaseline(run *sarifRun) {
 }
 
 // oldNotifications adds OLD's files that were not read completely as
-// notifications located in OLD's files.
-func (d *Diff) oldNotifications(run *sarifRun, old *Audit, oldArt map[string]int) {
-	if !old.hasFleet() || len(run.Invocations) == 0 {
+// notifications located in OLD's files (ob builds them; nil without OLD).
+func (d *Diff) oldNotifications(run *sarifRun, ob *sarifBuilder) {
+	if ob == nil || len(run.Invocations) == 0 {
 		return
 	}
 	inv := &run.Invocations[0]
-	for _, f := range old.Fleet.Files {
-		n, ok := old.fileNotification(f, oldArt)
+	for _, f := range ob.a.Fleet.Files {
+		n, ok := ob.fileNotification(f)
 		if !ok {
 			continue
 		}

@@ -141,8 +141,13 @@ func TestDiffSARIF(t *testing.T) {
 			t.Errorf("%d results %s, want %d (and more than none)", counts[k], k, v)
 		}
 	}
-	if !strings.HasPrefix(str(t, doc, "runs", 0, "originalUriBaseIds", "BASELINEROOT", "uri"), "file://") {
-		t.Error("no BASELINEROOT base URI for OLD's files")
+	// OLD's absolute path is the auditor's: left out, as NEW's is without
+	// --sarif-root-uri; the run's properties name OLD as given.
+	if has(at(t, doc, "runs", 0), "originalUriBaseIds") {
+		t.Errorf("the diff SARIF names base URIs (an absolute path of this machine): %v", at(t, doc, "runs", 0, "originalUriBaseIds"))
+	}
+	if got := str(t, doc, "runs", 0, "properties", "diff", "old"); got != "testdata/fleet" {
+		t.Errorf("run.properties.diff.old = %q, want OLD as given", got)
 	}
 }
 

@@ -33,7 +33,9 @@ type GitHub struct {
 	// so that file= is relative to the repository's root, as the runner
 	// expects. Empty: file names are relative to the audited root.
 	// Absolute names (files outside the root) are kept; the runner makes
-	// them relative to the workspace.
+	// them relative to the workspace. Empty: View.PathPrefix, which the
+	// command line sets to the audited folder relative to
+	// $GITHUB_WORKSPACE (else the current folder).
 	PathPrefix string
 }
 
@@ -92,8 +94,12 @@ func ghEscapeData(s string) string { return ghDataEscaper.Replace(s) }
 // escapeProperty does.
 func ghEscapeProperty(s string) string { return ghPropertyEscaper.Replace(s) }
 
-// Print writes the commands, one a line.
+// Print writes the commands, one a line. Without a PathPrefix of its
+// own, the printer takes the audit's View.PathPrefix.
 func (g GitHub) Print(w io.Writer, a *Audit) error {
+	if g.PathPrefix == "" {
+		g.PathPrefix = a.View.PathPrefix
+	}
 	for _, c := range g.commands(a) {
 		if _, err := io.WriteString(w, c.String()+"\n"); err != nil {
 			return err
@@ -188,18 +194,12 @@ func (g GitHub) fileCommand(a *Audit, f *model.InputFile) (ghCommand, bool) {
 // acceptedCommand reports an accepted risk that expired or matches no
 // finding, at its entry in the configuration.
 func (g GitHub) acceptedCommand(st rules.AcceptedStatus) (ghCommand, bool) {
-	r := st.Risk
-	if r == nil || (st.Status != rules.AcceptedExpired && st.Status != rules.AcceptedStale) {
+	msg, ok := acceptedMessage(st)
+	if !ok {
 		return ghCommand{}, false
 	}
-	c := ghCommand{level: "notice", title: "accepted risk " + st.Status}
-	g.locate(&c, r.Loc)
-	what := acceptedText(r)
-	if st.Status == rules.AcceptedExpired {
-		c.message = what + " expired on " + r.Expires + ": it suppresses nothing (" + plural(st.Matched, "finding", "findings") + " matched)"
-	} else {
-		c.message = what + " matches no finding: fixed, or the entry is wrong"
-	}
+	c := ghCommand{level: "notice", title: "accepted risk " + st.Status, message: msg}
+	g.locate(&c, st.Risk.Loc)
 	return c, true
 }
 
@@ -257,6 +257,22 @@ func suppressionText(s *rules.Suppression) string {
 		return s.Reason
 	}
 	return s.Reason + " (" + strings.Join(extra, ", ") + ")"
+}
+
+// acceptedMessage says what became of an accepted risk that expired or
+// matches no finding; ok is false for an active one.
+func acceptedMessage(st rules.AcceptedStatus) (msg string, ok bool) {
+	r := st.Risk
+	if r == nil {
+		return "", false
+	}
+	switch st.Status {
+	case rules.AcceptedExpired:
+		return acceptedText(r) + " expired on " + r.Expires + ": it suppresses nothing (" + plural(st.Matched, "finding", "findings") + " matched)", true
+	case rules.AcceptedStale:
+		return acceptedText(r) + " matches no finding: fixed, or the entry is wrong", true
+	}
+	return "", false
 }
 
 // acceptedText names an accepted entry: accepted[2] (IPSEC001 on EXFE01, subject NLBSFlags).

@@ -14,18 +14,35 @@ import (
 type goldenCase struct {
 	file    string
 	printer report.Printer
+	audit   string // "fleet" (the fixture fleet) or "example" (the README's)
 }
 
-// goldenCases are every registered format, and the dump: a format added
-// without its golden file fails TestGolden.
+// goldenAudits are the audits the golden files show: the fixture fleet
+// (IPSEC001-IPSEC003) and the README's example fleet (every rule, so
+// that a change to any rule's findings shows in review).
+var goldenAudits = []string{"fleet", "example"}
+
+func goldenAudit(t testing.TB, name string) *report.Audit {
+	if name == "example" {
+		return exampleFleet(t)
+	}
+	return runAudit(t, fixtureFleet, rulesByID(t, fixtureRules...))
+}
+
+// goldenCases are every registered format, and the dump, for each
+// golden audit: a format added without its golden files fails
+// TestGolden.
 func goldenCases() []goldenCase {
-	cases := []goldenCase{{"fleet.dump.json", report.Dump{}}}
-	for _, f := range report.Formats() {
-		file := "fleet." + f.Name + "." + f.Ext // fleet.table.txt
-		if f.Name == f.Ext {
-			file = "fleet." + f.Ext // fleet.sarif
+	var cases []goldenCase
+	for _, audit := range goldenAudits {
+		cases = append(cases, goldenCase{audit + ".dump.json", report.Dump{}, audit})
+		for _, f := range report.Formats() {
+			file := audit + "." + f.Name + "." + f.Ext // fleet.table.txt
+			if f.Name == f.Ext {
+				file = audit + "." + f.Ext // fleet.sarif
+			}
+			cases = append(cases, goldenCase{file, f.Printer, audit})
 		}
-		cases = append(cases, goldenCase{file, f.Printer})
 	}
 	return cases
 }
@@ -34,8 +51,12 @@ func goldenCases() []goldenCase {
 // it with the golden files. After a deliberate change, rerun with
 // `go test ./report -run TestGolden -update` and review the diff.
 func TestGolden(t *testing.T) {
-	a := runAudit(t, fixtureFleet, rulesByID(t, fixtureRules...))
+	audits := map[string]*report.Audit{}
+	for _, name := range goldenAudits {
+		audits[name] = goldenAudit(t, name)
+	}
 	for _, c := range goldenCases() {
+		a := audits[c.audit]
 		t.Run(c.file, func(t *testing.T) {
 			got := normalizeRoot(t, render(t, c.printer, a), a.Fleet.Root)
 			golden := filepath.Join("testdata", "golden", c.file)
@@ -84,6 +105,9 @@ func TestOutputDeterministic(t *testing.T) {
 	rs := rulesByID(t, fixtureRules...)
 	a1, a2 := runAudit(t, fixtureFleet, rs), runAudit(t, fixtureFleet, rs)
 	for _, c := range goldenCases() {
+		if c.audit != "fleet" {
+			continue
+		}
 		first := render(t, c.printer, a1)
 		if again := render(t, c.printer, a1); !bytes.Equal(first, again) {
 			t.Errorf("%s: two prints of one audit differ:\n%s", c.file, firstDiff(first, again))

@@ -42,7 +42,7 @@ func TestJSONDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	fields := map[string]bool{}
-	for _, a := range []*report.Audit{runAudit(t, fixtureFleet, rulesByID(t, fixtureRules...)), exampleFleet(t)} {
+	for _, a := range []*report.Audit{runAudit(t, fixtureFleet, rulesByID(t, fixtureRules...)), exampleFleet(t), troubledFleet(t)} {
 		out := decode(t, render(t, report.JSON{}, a))
 		if v := out["version"].(float64); int(v) != report.JSONVersion {
 			t.Errorf("version %v, want %d", v, report.JSONVersion)

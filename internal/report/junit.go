@@ -43,7 +43,7 @@ import (
 // audit only.
 type JUnit struct {
 	// PathPrefix is put before the file names of the testcases' file
-	// attributes, as [GitHub.PathPrefix].
+	// attributes, as [GitHub.PathPrefix] (empty: View.PathPrefix).
 	PathPrefix string
 }
 
@@ -179,6 +179,9 @@ func (s *junitSuite) addCase(c junitCase) {
 
 // Print writes the XML document.
 func (j JUnit) Print(w io.Writer, a *Audit) error {
+	if j.PathPrefix == "" {
+		j.PathPrefix = a.View.PathPrefix
+	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

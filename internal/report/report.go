@@ -31,10 +31,25 @@ type View struct {
 	// Hosts is how many hosts the table's host section lists (0 = all);
 	// the totals always cover every host.
 	Hosts int
-	// SARIFRootURI, when set, is written as the SARIF root's
-	// originalUriBaseIds instead of the audited folder's absolute path
-	// (which is left out otherwise).
+	// SARIFRootURI, when set, is written in SARIF's originalUriBaseIds
+	// as the URI of the folder artifact paths are relative to (the git
+	// work tree's top when the audited folder lies in one, else the
+	// audited folder). Without it the auditor's absolute path is left
+	// out.
 	SARIFRootURI string
+	// SARIFCategory, when set, is SARIF's automationDetails.id (with a
+	// "/" added when it has none, making it a category). Left out
+	// otherwise: GitHub's upload-sarif writes its own category only
+	// when the file has none.
+	SARIFCategory string
+	// SARIFAutomationProperties are automationDetails.properties (Azure
+	// DevOps wants its pipeline's build definition and phase there).
+	SARIFAutomationProperties map[string]string
+	// PathPrefix is put before file names relative to the audited folder
+	// in the github and junit formats, when the printer sets none: the
+	// audited folder relative to the workspace, so that annotations land
+	// on the repository's files.
+	PathPrefix string
 }
 
 // Audit is everything an output shows: the fleet as read, the rules run,
@@ -45,6 +60,10 @@ type Audit struct {
 	Rules   []*rules.Rule
 	Outcome rules.Outcome
 	View    View
+	// VCS is the git work tree the audited folder lies in (FindVCS), or
+	// nil: SARIF then names the repository and makes paths relative to
+	// its root.
+	VCS *VCS
 }
 
 // ConfigFile names the configuration the audit used, "" for none.

@@ -3,18 +3,45 @@ package report
 import (
 	"encoding/json"
 	"io"
-	"net/url"
+	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
+	"github.com/ipseclint/ipseclint/internal/safetext"
 	"github.com/ipseclint/ipseclint/rules"
 )
 
-// SARIF writes the audit as SARIF 2.1.0: every rule with its metadata in
-// tool.driver.rules, one result per finding, every input file in
-// artifacts, and unreadable files and not-evaluated checks as tool
-// execution notifications.
+// SARIF writes the audit as SARIF 2.1.0, for GitHub code scanning, Azure
+// DevOps (GitHub Advanced Security for Azure DevOps) and any other SARIF
+// consumer:
+//
+//   - one run; tool.driver names ipseclint (fullName, version,
+//     semanticVersion, informationUri) and every rule that ran, with a
+//     PascalCase name, descriptions, help, helpUri, security-severity,
+//     precision and tags;
+//   - one result per finding, with one location: the file relative to
+//     the repository's root (uriBaseId SRCROOT) when the audited folder
+//     lies in a git work tree (Audit.VCS), else to the audited folder
+//     (AUDITROOT); a text location has startLine, columns, a snippet
+//     and a contextRegion (see sarifSnippet: rendered from what was
+//     read, never copied from the file); a hive location a byte range
+//     and a logical location naming the key;
+//   - suppressions on every result: [] or the accepted risk that
+//     suppresses it (kind external, status accepted, justification);
+//   - every input file in artifacts; unreadable files, checks not
+//     evaluated and cut results as tool execution notifications;
+//     accepted risks that expired or match nothing as tool
+//     configuration notifications; the configuration file used and the
+//     rules disabled in invocations[0].properties;
+//   - versionControlProvenance when Audit.VCS names a repository;
+//     automationDetails only when View.SARIFCategory asks for it (on
+//     GitHub, an automationDetails in the file overrides upload-sarif's
+//     category); originalUriBaseIds only with View.SARIFRootURI (the
+//     auditor's absolute path is left out otherwise).
+//
+// Past GitHub's limits (25,000 results a run, 10 MB gzip-compressed) the
+// least severe results are cut, and the run says so (sarifLimits).
 type SARIF struct{}
 
 func init() { register(Format{Name: "sarif", Ext: "sarif", Printer: SARIF{}}) }
@@ -23,8 +50,11 @@ func init() { register(Format{Name: "sarif", Ext: "sarif", Printer: SARIF{}}) }
 // SARIF 2.1.0 schema (errata 01), against which the tests validate.
 const SARIFSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
-// rootBaseID is the uriBaseId artifact locations are relative to.
-const rootBaseID = "AUDITROOT"
+// The uriBaseIds artifact locations are relative to.
+const (
+	rootBaseID = "AUDITROOT" // the audited folder
+	repoBaseID = "SRCROOT"   // the git work tree the audited folder lies in
+)
 
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
@@ -33,13 +63,18 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool               sarifTool                   `json:"tool"`
-	Invocations        []sarifInvocation           `json:"invocations"`
-	OriginalURIBaseIDs map[string]sarifArtifactLoc `json:"originalUriBaseIds,omitempty"`
-	Artifacts          []sarifArtifact             `json:"artifacts"`
-	Results            []sarifResult               `json:"results"`
-	ColumnKind         string                      `json:"columnKind"`
-	Properties         map[string]any              `json:"properties,omitempty"`
+	Tool                     sarifTool                   `json:"tool"`
+	Invocations              []sarifInvocation           `json:"invocations"`
+	VersionControlProvenance []sarifVCS                  `json:"versionControlProvenance,omitempty"`
+	OriginalURIBaseIDs       map[string]sarifArtifactLoc `json:"originalUriBaseIds,omitempty"`
+	AutomationDetails        *sarifAutomation            `json:"automationDetails,omitempty"`
+	// BaselineGUID names the run a diff compared this one with; set by
+	// the diff command with each result's BaselineState.
+	BaselineGUID string          `json:"baselineGuid,omitempty"`
+	Artifacts    []sarifArtifact `json:"artifacts"`
+	Results      []sarifResult   `json:"results"`
+	ColumnKind   string          `json:"columnKind"`
+	Properties   map[string]any  `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -47,11 +82,13 @@ type sarifTool struct {
 }
 
 type sarifDriver struct {
-	Name           string            `json:"name"`
-	Version        string            `json:"version,omitempty"`
-	InformationURI string            `json:"informationUri,omitempty"`
-	Rules          []sarifRule       `json:"rules"`
-	Notifications  []sarifDescriptor `json:"notifications"`
+	Name            string            `json:"name"`
+	FullName        string            `json:"fullName,omitempty"`
+	Version         string            `json:"version,omitempty"`
+	SemanticVersion string            `json:"semanticVersion,omitempty"`
+	InformationURI  string            `json:"informationUri,omitempty"`
+	Rules           []sarifRule       `json:"rules"`
+	Notifications   []sarifDescriptor `json:"notifications"`
 }
 
 type sarifText struct {
@@ -84,8 +121,10 @@ type sarifConfig struct {
 }
 
 type sarifInvocation struct {
-	ExecutionSuccessful        bool                `json:"executionSuccessful"`
-	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications"`
+	ExecutionSuccessful            bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications     []sarifNotification `json:"toolExecutionNotifications"`
+	ToolConfigurationNotifications []sarifNotification `json:"toolConfigurationNotifications,omitempty"`
+	Properties                     map[string]any      `json:"properties,omitempty"`
 }
 
 type sarifNotification struct {
@@ -108,24 +147,33 @@ type sarifArtifactLoc struct {
 	Index     *int   `json:"index,omitempty"`
 }
 
+type sarifArtifactContent struct {
+	Text string `json:"text"`
+}
+
 type sarifArtifact struct {
 	Location   sarifArtifactLoc `json:"location"`
+	Length     *int64           `json:"length,omitempty"`
 	Roles      []string         `json:"roles,omitempty"`
 	Properties map[string]any   `json:"properties"`
 }
 
-// sarifRegion is a text region (startLine, 1-based) or, for a binary
-// file, a byte range.
+// sarifRegion is a text region (lines and columns, 1-based; endColumn is
+// the column after the region) or, for a binary file, a byte range.
 type sarifRegion struct {
-	StartLine   int    `json:"startLine,omitempty"`
-	StartColumn int    `json:"startColumn,omitempty"`
-	ByteOffset  *int64 `json:"byteOffset,omitempty"`
-	ByteLength  *int64 `json:"byteLength,omitempty"`
+	StartLine   int                   `json:"startLine,omitempty"`
+	StartColumn int                   `json:"startColumn,omitempty"`
+	EndLine     int                   `json:"endLine,omitempty"`
+	EndColumn   int                   `json:"endColumn,omitempty"`
+	ByteOffset  *int64                `json:"byteOffset,omitempty"`
+	ByteLength  *int64                `json:"byteLength,omitempty"`
+	Snippet     *sarifArtifactContent `json:"snippet,omitempty"`
 }
 
 type sarifPhysical struct {
 	ArtifactLocation sarifArtifactLoc `json:"artifactLocation"`
 	Region           *sarifRegion     `json:"region,omitempty"`
+	ContextRegion    *sarifRegion     `json:"contextRegion,omitempty"`
 }
 
 type sarifLogical struct {
@@ -141,107 +189,169 @@ type sarifLocation struct {
 	Message          *sarifText     `json:"message,omitempty"`
 }
 
+type sarifSuppression struct {
+	Kind          string         `json:"kind"`
+	Status        string         `json:"status,omitempty"`
+	Justification string         `json:"justification,omitempty"`
+	Location      *sarifLocation `json:"location,omitempty"`
+	Properties    map[string]any `json:"properties,omitempty"`
+}
+
+type sarifVCS struct {
+	RepositoryURI string           `json:"repositoryUri"`
+	RevisionID    string           `json:"revisionId,omitempty"`
+	Branch        string           `json:"branch,omitempty"`
+	MappedTo      sarifArtifactLoc `json:"mappedTo"`
+}
+
+type sarifAutomation struct {
+	ID         string            `json:"id"`
+	Properties map[string]string `json:"properties,omitempty"`
+}
+
+// sarifResult is one result. Suppressions is never nil: ipseclint always
+// knows whether a result is suppressed, and SARIF wants all of a run's
+// results to say so or none.
 type sarifResult struct {
-	RuleID              string            `json:"ruleId"`
-	RuleIndex           int               `json:"ruleIndex"`
-	Level               string            `json:"level"`
-	Message             sarifText         `json:"message"`
-	Locations           []sarifLocation   `json:"locations"`
-	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
-	PartialFingerprints map[string]string `json:"partialFingerprints"`
-	// BaselineState is set by `ipseclint diff`: new, unchanged, updated
-	// or absent (SARIF 2.1.0 §3.27.24).
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifText          `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	RelatedLocations    []sarifLocation    `json:"relatedLocations,omitempty"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	Suppressions        []sarifSuppression `json:"suppressions"`
+	// BaselineState is "new", "unchanged", "updated" or "absent" when the
+	// run is compared with a baseline; the diff command sets it on every
+	// result (SARIF wants all or none) and adds "absent" results.
 	BaselineState string         `json:"baselineState,omitempty"`
 	Properties    map[string]any `json:"properties"`
 }
 
-// Notification descriptor IDs.
-const (
-	notifInputFailed  = "input-unreadable"
-	notifInputPartial = "input-partly-read"
-	notifNotEvaluated = "rule-not-evaluated"
-)
-
-var sarifNotifications = []sarifDescriptor{
-	{
-		ID: notifInputFailed, Name: "InputUnreadable",
-		ShortDescription: sarifText{Text: "An input file could not be read."},
-		FullDescription: sarifText{Text: "An input file could not be read at all (a hive cut short or damaged beyond its header, " +
-			"a file that cannot be opened): nothing it holds was audited, and the checks that need it say so."},
-		Help: sarifText{Text: "Collect the file again from the server (copy hives with reg save, export keys with regedit, " +
-			"capture netsh ipsec static dump to a file) and rerun the audit. `ipseclint dump` shows what was read."},
-		DefaultConfiguration: sarifConfig{Level: "error"},
-	},
-	{
-		ID: notifInputPartial, Name: "InputPartlyRead",
-		ShortDescription: sarifText{Text: "An input file was only partly read (syntax errors or damage)."},
-		FullDescription: sarifText{Text: "Parts of an input file could not be understood (syntax errors in a .reg export or a netsh dump, " +
-			"damaged cells in a hive); the rest of the file was read and audited. A value on a damaged line may be missing from the audit."},
-		Help: sarifText{Text: "Look at the lines or keys named in the message; collect the file again if it was damaged in transit. " +
-			"`ipseclint dump` shows what was read."},
-		DefaultConfiguration: sarifConfig{Level: "warning"},
-	},
-	{
-		ID: notifNotEvaluated, Name: "RuleNotEvaluated",
-		ShortDescription: sarifText{Text: "A rule could not be evaluated on a host: a fact it needs is not in the exports."},
-		FullDescription: sarifText{Text: "A rule could not check a host because a fact it needs is not in the files collected from it " +
-			"(no SOFTWARE export, a policy assigned whose contents are not exported, ...). This is not a pass: the host was not checked."},
-		Help:                 sarifText{Text: "Add the export the message names to the host's folder and rerun the audit."},
-		DefaultConfiguration: sarifConfig{Level: "note"},
-	},
-}
-
 // Print writes the SARIF log.
 func (SARIF) Print(w io.Writer, a *Audit) error {
-	log := a.sarifLog()
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	return enc.Encode(buildSARIF(a))
 }
 
-func (a *Audit) sarifLog() sarifLog {
+// buildSARIF builds the SARIF log of an audit: one run, with its results
+// cut to GitHub's limits. It is the printer's whole work but the
+// encoding, kept apart so that the diff command can take the log, set
+// each result's BaselineState (and run.BaselineGUID), append the
+// baseline's absent results, and encode it the way Print does.
+func buildSARIF(a *Audit) *sarifLog {
+	b := newSARIFBuilder(a)
 	run := sarifRun{
-		Tool:       sarifTool{Driver: sarifDriver{Name: a.Tool.Name, Version: sarifVersion(a.Tool.Version), InformationURI: a.Tool.InformationURI, Notifications: sarifNotifications}},
+		Tool:       sarifTool{Driver: b.driver()},
 		ColumnKind: "unicodeCodePoints",
+		Artifacts:  []sarifArtifact{},
 		Results:    []sarifResult{},
 	}
-	ruleIndex := map[string]int{}
-	for i, r := range a.Rules {
-		ruleIndex[r.ID] = i
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(r))
-	}
-	if a.Fleet != nil && a.Fleet.Root != "" {
-		run.OriginalURIBaseIDs = map[string]sarifArtifactLoc{rootBaseID: {URI: fileURI(a.Fleet.Root) + "/"}}
-	}
-	artIndex := map[string]int{}
-	for i, f := range a.Fleet.Files {
-		artIndex[f.Name] = i
-		run.Artifacts = append(run.Artifacts, a.sarifArtifact(f))
+	for _, f := range a.Fleet.Files {
+		run.Artifacts = append(run.Artifacts, b.artifact(f))
 	}
 	for _, f := range a.Outcome.Findings {
-		run.Results = append(run.Results, a.sarifResult(f, ruleIndex[f.RuleID], artIndex))
+		run.Results = append(run.Results, b.result(f))
 	}
-	inv := sarifInvocation{ExecutionSuccessful: true, ToolExecutionNotifications: []sarifNotification{}}
-	for _, f := range a.Fleet.Files {
-		if n, ok := a.fileNotification(f, artIndex); ok {
-			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
-			if f.Status == model.StatusFailed {
-				inv.ExecutionSuccessful = false
+	run.VersionControlProvenance = b.provenance()
+	run.OriginalURIBaseIDs = b.baseURIs()
+	run.AutomationDetails = b.automation()
+	run.Properties = map[string]any{"hosts": a.hostSummaries()}
+	inv := b.invocation()
+	cut := applySARIFLimits(&run, &inv, sarifLimitsInUse)
+	run.Invocations = []sarifInvocation{inv}
+	if cut != nil {
+		run.Properties["resultsCut"] = cut
+	}
+	return &sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}}
+}
+
+// sarifBuilder holds what the parts of one run share: the rules' and
+// artifacts' indices, and where paths are relative to.
+type sarifBuilder struct {
+	a         *Audit
+	ruleIndex map[string]int
+	artIndex  map[string]int
+	baseID    string // uriBaseId of the artifact locations
+	prefix    string // the audited folder relative to the base ("" = the base itself)
+	snippets  *snippetIndex
+}
+
+func newSARIFBuilder(a *Audit) *sarifBuilder {
+	b := &sarifBuilder{a: a, ruleIndex: map[string]int{}, artIndex: map[string]int{}, baseID: rootBaseID}
+	for i, r := range a.Rules {
+		b.ruleIndex[r.ID] = i
+	}
+	for i, f := range a.Fleet.Files {
+		b.artIndex[f.Name] = i
+	}
+	if a.VCS != nil && a.Fleet.Root != "" {
+		if rel, err := filepath.Rel(a.VCS.Root, a.Fleet.Root); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			b.baseID = repoBaseID
+			if rel != "." {
+				b.prefix = filepath.ToSlash(rel)
 			}
 		}
 	}
-	for _, ne := range a.Outcome.NotEvaluated {
-		n := sarifNotification{Descriptor: sarifReference{ID: notifNotEvaluated, Index: 2}, Level: "note",
-			Message: sarifText{Text: notEvaluatedText(ne)}, Properties: map[string]any{"host": ne.Host}}
-		if i, ok := ruleIndex[ne.RuleID]; ok {
-			n.AssociatedRule = &sarifReference{ID: ne.RuleID, Index: i}
-		}
-		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	b.snippets = newSnippetIndex(a.Fleet)
+	return b
+}
+
+func (b *sarifBuilder) driver() sarifDriver {
+	t := b.a.Tool
+	d := sarifDriver{
+		Name: t.Name, Version: sarifVersion(t.Version), InformationURI: t.InformationURI,
+		Rules: []sarifRule{}, Notifications: sarifNotifications,
 	}
-	run.Invocations = []sarifInvocation{inv}
-	run.Properties = map[string]any{"hosts": a.hostSummaries()}
-	return sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}}
+	if d.Version != "" {
+		d.FullName = t.Name + " " + d.Version
+	}
+	if isSemVer(d.Version) {
+		d.SemanticVersion = d.Version
+	}
+	for _, r := range b.a.Rules {
+		d.Rules = append(d.Rules, sarifRuleOf(r))
+	}
+	return d
+}
+
+// provenance names the repository when the audited folder lies in a git
+// work tree that has an origin.
+func (b *sarifBuilder) provenance() []sarifVCS {
+	v := b.a.VCS
+	if v == nil || b.baseID != repoBaseID || v.RepositoryURI == "" {
+		return nil
+	}
+	return []sarifVCS{{RepositoryURI: v.RepositoryURI, RevisionID: v.Revision, Branch: v.Branch, MappedTo: sarifArtifactLoc{URIBaseID: repoBaseID}}}
+}
+
+// baseURIs is originalUriBaseIds: only when --sarif-root-uri gives the
+// base's URI (ending in "/", as SARIF wants).
+func (b *sarifBuilder) baseURIs() map[string]sarifArtifactLoc {
+	u := strings.TrimSpace(b.a.View.SARIFRootURI)
+	if u == "" {
+		return nil
+	}
+	if !strings.HasSuffix(u, "/") {
+		u += "/"
+	}
+	return map[string]sarifArtifactLoc{b.baseID: {URI: u}}
+}
+
+// automation is automationDetails, when --sarif-category asks for it. A
+// category without "/" gets one at its end, as upload-sarif writes it
+// (GitHub reads the id as category/run-id).
+func (b *sarifBuilder) automation() *sarifAutomation {
+	id := strings.TrimSpace(b.a.View.SARIFCategory)
+	if id == "" {
+		return nil
+	}
+	if !strings.Contains(id, "/") {
+		id += "/"
+	}
+	return &sarifAutomation{ID: id, Properties: b.a.View.SARIFAutomationProperties}
 }
 
 // sarifVersion writes a version as SARIF consumers compare them, starting
@@ -253,75 +363,69 @@ func sarifVersion(v string) string {
 	return v
 }
 
-func notEvaluatedText(ne rules.NotEvaluated) string {
-	if ne.Host == "" {
-		return ne.RuleID + " not evaluated: " + ne.Reason
-	}
-	return ne.RuleID + " not evaluated on " + ne.Host + ": " + ne.Reason
-}
-
-func sarifRuleOf(r *rules.Rule) sarifRule {
-	refs := make([]string, len(r.References))
-	for i, ref := range r.References {
-		refs[i] = ref.Title
-	}
-	help := r.Summary + "\n\n" + r.Description + "\n\nRemediation:\n" + r.Remediation
-	return sarifRule{
-		ID: r.ID, Name: r.Name,
-		ShortDescription:     sarifText{Text: r.Summary},
-		FullDescription:      sarifText{Text: r.Description},
-		Help:                 sarifText{Text: help, Markdown: r.Help()},
-		HelpURI:              r.HelpURI,
-		DefaultConfiguration: sarifConfig{Level: string(r.Severity)},
-		Properties:           map[string]any{"tags": []string{"security", "ipsec", "exchange-2003"}, "references": refs},
-	}
-}
-
-func (a *Audit) sarifArtifact(f *model.InputFile) sarifArtifact {
+func (b *sarifBuilder) artifact(f *model.InputFile) sarifArtifact {
 	props := map[string]any{"kind": string(f.Kind), "status": string(f.Status)}
 	if f.Detail != "" {
-		props["detail"] = f.Detail
+		props["detail"] = safetext.Text(f.Detail)
 	}
 	if f.Host != "" {
 		props["host"] = f.Host
 	}
 	if f.Reason != "" {
-		props["reason"] = f.Reason
+		props["reason"] = safetext.Text(f.Reason)
 	}
 	if len(f.Notes) > 0 {
-		props["notes"] = f.Notes
+		notes := make([]string, len(f.Notes))
+		for i, n := range f.Notes {
+			notes[i] = safetext.Text(n)
+		}
+		props["notes"] = notes
 	}
-	art := sarifArtifact{Location: a.artifactLoc(f.Name, nil), Properties: props}
+	art := sarifArtifact{Location: b.artifactLoc(f.Name, false), Properties: props}
+	if f.Size > 0 {
+		size := f.Size
+		art.Length = &size
+	}
 	if f.Status == model.StatusRead || f.Status == model.StatusPartial {
 		art.Roles = []string{"analysisTarget"}
 	}
 	return art
 }
 
-// artifactLoc makes an artifact location relative to the audited root, or
-// an absolute file URI for files outside it.
-func (a *Audit) artifactLoc(path string, artIndex map[string]int) sarifArtifactLoc {
+// artifactLoc is a file's artifact location: relative to the base, with
+// every byte that is not unreserved percent-encoded (url.PathUnescape
+// gives the name's exact bytes back, invalid UTF-8 included), or an
+// absolute file URI for a file outside the audited folder. indexed adds
+// the file's index in artifacts.
+func (b *sarifBuilder) artifactLoc(name string, indexed bool) sarifArtifactLoc {
 	loc := sarifArtifactLoc{}
-	if filepath.IsAbs(filepath.FromSlash(path)) {
-		loc.URI = fileURI(path)
+	if filepath.IsAbs(filepath.FromSlash(name)) || path.IsAbs(name) {
+		loc.URI = fileURI(name)
 	} else {
-		loc.URI = escapePath(path)
-		loc.URIBaseID = rootBaseID
+		p := name
+		if b.prefix != "" {
+			p = b.prefix + "/" + name
+		}
+		loc.URI = safetext.URIPath(p)
+		loc.URIBaseID = b.baseID
 	}
-	if i, ok := artIndex[path]; ok {
+	if i, ok := b.artIndex[name]; ok && indexed {
 		loc.Index = &i
 	}
 	return loc
 }
 
-func (a *Audit) sarifLocation(l model.Location, artIndex map[string]int) sarifLocation {
+// location is a finding's location: the file with its region and
+// context (text), or byte range (hive), and the registry key as a
+// logical location.
+func (b *sarifBuilder) location(l model.Location) sarifLocation {
 	var loc sarifLocation
 	if l.File != "" {
-		phys := &sarifPhysical{ArtifactLocation: a.artifactLoc(l.File, artIndex)}
+		phys := &sarifPhysical{ArtifactLocation: b.artifactLoc(l.File, true)}
 		if l.Line > 0 {
-			phys.Region = &sarifRegion{StartLine: l.Line, StartColumn: l.Column}
+			phys.Region, phys.ContextRegion = b.snippets.regions(l)
 		} else {
-			phys.Region = a.wholeFileRegion(l.File, artIndex)
+			phys.Region, phys.ContextRegion = b.fileRegions(l.File)
 		}
 		loc.PhysicalLocation = phys
 	}
@@ -337,49 +441,53 @@ func (a *Audit) sarifLocation(l model.Location, artIndex map[string]int) sarifLo
 			name = l.Value
 			kind = "variable"
 		}
-		loc.LogicalLocations = []sarifLogical{{Name: name, FullyQualifiedName: fq, Kind: kind}}
+		loc.LogicalLocations = []sarifLogical{{Name: safetext.Text(name), FullyQualifiedName: safetext.Text(fq), Kind: kind}}
 	}
 	return loc
 }
 
-// wholeFileRegion is the region of a location that names a file but no
+// fileRegions is the region of a location that names a file but no
 // line: for a binary hive the whole file as a byte range (the logical
-// location names the key), for a text input its first line, where a .reg
-// export or netsh dump says what it is. Consumers such as code-scanning
-// services want a region on every result.
-func (a *Audit) wholeFileRegion(path string, artIndex map[string]int) *sarifRegion {
-	i, ok := artIndex[path]
+// location names the key), for a text input its first line (see
+// snippetIndex.firstLine). Consumers such as code-scanning services
+// want a region on every result.
+func (b *sarifBuilder) fileRegions(name string) (*sarifRegion, *sarifRegion) {
+	i, ok := b.artIndex[name]
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	switch f := a.Fleet.Files[i]; f.Kind {
+	switch f := b.a.Fleet.Files[i]; f.Kind {
 	case model.KindHive, model.KindHiveLog:
 		zero, size := int64(0), f.Size
 		r := &sarifRegion{ByteOffset: &zero}
 		if size > 0 {
 			r.ByteLength = &size
 		}
-		return r
+		return r, nil
 	case model.KindRegExport, model.KindNetsh, model.KindConfig:
-		return &sarifRegion{StartLine: 1}
+		return b.snippets.firstLine(f)
 	}
-	return nil
+	return nil, nil
 }
 
-func (a *Audit) sarifResult(f rules.Finding, ruleIndex int, artIndex map[string]int) sarifResult {
+func (b *sarifBuilder) result(f rules.Finding) sarifResult {
 	res := sarifResult{
-		RuleID: f.RuleID, RuleIndex: ruleIndex, Level: string(f.Severity),
-		Message:             sarifText{Text: f.Message},
-		Locations:           []sarifLocation{a.sarifLocation(f.Loc, artIndex)},
+		RuleID: f.RuleID, RuleIndex: b.ruleIndex[f.RuleID], Level: string(f.Severity),
+		Message:             sarifText{Text: safetext.MarkdownInline(f.Message)},
+		Locations:           []sarifLocation{b.location(f.Loc)},
 		PartialFingerprints: map[string]string{"ipseclint/v1": f.Fingerprint},
+		Suppressions:        []sarifSuppression{},
 		Properties:          map[string]any{"host": f.Host, "subject": f.Subject},
 	}
 	if len(f.Uncertain) > 0 {
 		res.Properties["uncertain"] = true
 		res.Properties["uncertainty"] = f.Uncertain
 	}
+	if f.Suppressed != nil {
+		res.Suppressions = []sarifSuppression{b.suppression(f.Suppressed)}
+	}
 	for i, rl := range f.Related {
-		loc := a.sarifLocation(rl, artIndex)
+		loc := b.location(rl)
 		id := i + 1
 		loc.ID = &id
 		res.RelatedLocations = append(res.RelatedLocations, loc)
@@ -387,44 +495,31 @@ func (a *Audit) sarifResult(f rules.Finding, ruleIndex int, artIndex map[string]
 	return res
 }
 
-func (a *Audit) fileNotification(f *model.InputFile, artIndex map[string]int) (sarifNotification, bool) {
-	var n sarifNotification
-	switch f.Status {
-	case model.StatusFailed:
-		n = sarifNotification{Descriptor: sarifReference{ID: notifInputFailed, Index: 0}, Level: "error",
-			Message: sarifText{Text: f.Name + ": could not be read: " + f.Reason}}
-	case model.StatusPartial:
-		msg := f.Name + ": only partly read: " + f.Reason
-		for i, p := range f.Problems {
-			if i == 5 {
-				break
-			}
-			msg += "; " + a.locationText(p.Loc) + ": " + p.Message
-		}
-		n = sarifNotification{Descriptor: sarifReference{ID: notifInputPartial, Index: 1}, Level: "warning", Message: sarifText{Text: msg}}
-	default:
-		return n, false
+// suppression is an accepted risk of the configuration that suppresses
+// a result: kept in a file apart from the inputs, so "external".
+func (b *sarifBuilder) suppression(s *rules.Suppression) sarifSuppression {
+	sup := sarifSuppression{Kind: "external", Status: "accepted", Justification: safetext.Text(s.Reason)}
+	props := map[string]any{}
+	if s.Ticket != "" {
+		props["ticket"] = safetext.Text(s.Ticket)
 	}
-	loc := sarifLocation{PhysicalLocation: &sarifPhysical{ArtifactLocation: a.artifactLoc(f.Name, artIndex)}}
-	if f.Status == model.StatusPartial && len(f.Problems) > 0 && f.Problems[0].Loc.File == f.Name {
-		// Point at the first problem: its line, or its key in a hive.
-		loc = a.sarifLocation(f.Problems[0].Loc, artIndex)
+	if s.Expires != "" {
+		props["expires"] = s.Expires
 	}
-	n.Locations = []sarifLocation{loc}
-	if f.Host != "" {
-		n.Properties = map[string]any{"host": f.Host}
+	if len(props) > 0 {
+		sup.Properties = props
 	}
-	return n, true
+	if s.Loc.File != "" {
+		loc := b.location(s.Loc)
+		sup.Location = &loc
+	}
+	return sup
 }
 
-func fileURI(path string) string {
-	p := filepath.ToSlash(path)
+func fileURI(p string) string {
+	p = filepath.ToSlash(p)
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p
 	}
-	return "file://" + escapePath(p)
-}
-
-func escapePath(p string) string {
-	return (&url.URL{Path: p}).EscapedPath()
+	return "file://" + safetext.URIPath(p)
 }

@@ -9,16 +9,69 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
-	"github.com/ipseclint/ipseclint/internal/model"
+	"github.com/ipseclint/ipseclint/internal/safetext"
+	"github.com/ipseclint/ipseclint/rules"
 )
 
-// Table writes the audit for people: one row per finding, then the checks
-// that could not be evaluated, the files that could not be read
-// completely, one summary line per host, and a footer with the totals.
+// Table writes the audit for people, laid out to View.Width columns (100
+// when output is not a terminal), readable at 80:
+//
+//   - a headline: the tool, the hosts and files read, the configuration;
+//   - the active findings, errors first, as two-column rows: severity,
+//     and "RULE name  HOST  LOCATION" with the message below it;
+//   - the findings accepted risks suppress, each with its acceptance;
+//   - the checks not evaluated, one row per rule and reason with the
+//     hosts it applies to;
+//   - the files not read completely, with their first problems;
+//   - the accepted risks that expired or match nothing, and the
+//     configuration's notes;
+//   - one row per host (at most View.Hosts, the most serious first,
+//     with the rest counted);
+//   - a footer with the totals, the configuration and the rules
+//     switched off.
+//
+// Every string from the inputs is escaped with [safetext.Text] (a
+// newline in a file or host name cannot start a row), capped with
+// [safetext.Cell] and pre-wrapped with [safetext.Wrap] before tablewriter
+// sees it; tablewriter's own wrapping and trimming are off. Severities
+// are coloured when View.Color is set.
 type Table struct{}
 
 func init() { register(Format{Name: "table", Ext: "txt", Printer: Table{}}) }
 
+// Layout constants of the table.
+const (
+	defaultTableWidth = 100 // when output is not a terminal
+	minTableWidth     = 40  // narrower terminals get this much
+	sevWidth          = 9   // "uncertain", the widest line of a severity cell
+	// tableOverhead is what a two-column ASCII table adds to its cells'
+	// widths: "| ", " | " and " |".
+	tableOverhead = 7
+	indent        = "  " // before the lines of a cell below its first
+	maxCellLine   = 4000 // characters of any one line of a cell, before wrapping
+)
+
+// tableLayout is the width of the second column of every table.
+type tableLayout struct {
+	width int // the whole table
+	cell  int // the text of a second-column cell
+	first int // the text of a first-column cell
+	color bool
+}
+
+func layoutOf(v View) tableLayout {
+	w := v.Width
+	if w <= 0 {
+		w = defaultTableWidth
+	}
+	w = max(w, minTableWidth)
+	return tableLayout{width: w, first: sevWidth, cell: w - sevWidth - tableOverhead, color: v.Color}
+}
+
+// newTable is the multi-column table of the diff tables (diff_table.go):
+// ASCII style, auto-formatted header, left-aligned rows wrapped by
+// tablewriter within per-column maximum widths. Its callers pre-wrap
+// every cell (safetext.Wrap), for the fault described at cell.
 func newTable(w io.Writer, maxWidths map[int]int) *tablewriter.Table {
 	return tablewriter.NewTable(w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
@@ -33,119 +86,128 @@ func newTable(w io.Writer, maxWidths map[int]int) *tablewriter.Table {
 	)
 }
 
-// Print writes the table.
-func (Table) Print(w io.Writer, a *Audit) error {
-	if len(a.Outcome.Findings) == 0 {
-		fmt.Fprintln(w, "No findings.")
-	} else {
-		t := newTable(w, map[int]int{3: 44, 4: 72})
-		t.Header("Severity", "Rule", "Host", "Location", "Message")
-		for _, f := range a.Outcome.Findings {
-			sev := string(f.Severity)
-			if len(f.Uncertain) > 0 {
-				sev += "\n(uncertain)"
-			}
-			if err := t.Append(sev, f.RuleID, f.Host, a.locationText(f.Loc), f.Message); err != nil {
-				return err
-			}
-		}
-		if err := t.Render(); err != nil {
-			return err
-		}
-	}
-	if len(a.Outcome.NotEvaluated) > 0 {
-		fmt.Fprintln(w, "\nNot evaluated (the check could not be made, which is not a pass):")
-		t := newTable(w, map[int]int{2: 90})
-		t.Header("Rule", "Host", "Reason")
-		for _, n := range a.Outcome.NotEvaluated {
-			host := n.Host
-			if host == "" {
-				host = "(fleet)"
-			}
-			if err := t.Append(n.RuleID, host, n.Reason); err != nil {
-				return err
-			}
-		}
-		if err := t.Render(); err != nil {
-			return err
-		}
-	}
-	if err := printFileProblems(w, a); err != nil {
-		return err
-	}
-	if err := printHosts(w, a); err != nil {
-		return err
-	}
-	printFooter(w, a)
-	return nil
+// newTwoColumnTable is the audit table's two-column table, whose cells
+// are written as given: tablewriter neither wraps nor trims them (they
+// are pre-wrapped), and a line separates rows.
+func newTwoColumnTable(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Symbols:  tw.NewSymbols(tw.StyleASCII),
+			Settings: tw.Settings{Separators: tw.Separators{BetweenRows: tw.On}},
+		})),
+		tablewriter.WithConfig(tablewriter.Config{
+			Header: tw.CellConfig{Formatting: tw.CellFormatting{AutoFormat: tw.On, AutoWrap: tw.WrapNone}, Alignment: tw.CellAlignment{Global: tw.AlignLeft}},
+			Row: tw.CellConfig{
+				Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone},
+				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
+			},
+			Behavior: tw.Behavior{TrimSpace: tw.Off, TrimLine: tw.Off},
+		}),
+	)
 }
 
-// printFileProblems lists the files that failed or were only partly read,
-// with their first problems, and the skipped ones.
-func printFileProblems(w io.Writer, a *Audit) error {
-	var rows [][]string
-	for _, f := range a.Fleet.Files {
-		if f.Status == model.StatusRead {
-			continue
-		}
-		why := f.Reason
-		for i, p := range f.Problems {
-			if i == 3 {
-				why += fmt.Sprintf("\n... and %d more", len(f.Problems)-3)
-				break
-			}
-			why += "\n" + a.locationText(p.Loc) + ": " + p.Message
-		}
-		rows = append(rows, []string{f.Name, string(f.Status), strings.TrimSpace(why)})
+// cell makes the text of a cell width columns wide from its lines: each
+// escaped with safetext.Text (inputs may hold newlines and escape
+// sequences), capped, and wrapped; lines after the first are indented.
+// This is the only way text reaches tablewriter: github.com/olekukonko/
+// tablewriter v1.1.5's word wrapper (twwarp.WrapWords) loops forever,
+// eating memory, on a token of about 46,000 characters or more (its line
+// cost overflows math.MaxInt32), and a line that already fits its column
+// never reaches it.
+func cell(width int, first string, rest ...string) string {
+	lines := []string{wrapLine(first, width, "")}
+	for _, r := range rest {
+		lines = append(lines, wrapLine(r, width, indent))
 	}
+	return strings.Join(lines, "\n")
+}
+
+// wrapLine escapes, caps and wraps one line of text to width, with
+// prefix before each of its lines.
+func wrapLine(s string, width int, prefix string) string {
+	w := safetext.Wrap(safetext.Cell(safetext.Text(s), maxCellLine), max(width-len(prefix), 1))
+	if prefix == "" {
+		return w
+	}
+	return prefix + strings.ReplaceAll(w, "\n", "\n"+prefix)
+}
+
+// paragraph wraps text (escaped, capped) to the table's width, for the
+// lines outside tables.
+func (l tableLayout) paragraph(s string) string {
+	return wrapLine(s, l.width, "")
+}
+
+// ANSI colours of the severities.
+var sevColor = map[rules.Severity]string{
+	rules.SeverityError:   "\x1b[1;31m", // bold red
+	rules.SeverityWarning: "\x1b[33m",   // yellow
+	rules.SeverityNote:    "\x1b[36m",   // cyan
+}
+
+// sevCell is a finding's severity cell: "error", "warning" or "note",
+// coloured on a terminal, with "uncertain" below when it is.
+func (l tableLayout) sevCell(f rules.Finding) string {
+	s := string(f.Severity)
+	if c, ok := sevColor[f.Severity]; ok && l.color {
+		s = c + s + "\x1b[0m"
+	}
+	if len(f.Uncertain) > 0 {
+		s += "\nuncertain"
+	}
+	return s
+}
+
+// renderRows writes a two-column table, or nothing for no rows.
+func renderRows(w io.Writer, header [2]string, rows [][2]string) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	fmt.Fprintln(w, "\nFiles not read, or not read completely:")
-	t := newTable(w, map[int]int{0: 40, 2: 90})
-	t.Header("File", "Status", "Reason")
+	t := newTwoColumnTable(w)
+	t.Header(header[0], header[1])
 	for _, r := range rows {
-		if err := t.Append(r[0], r[1], r[2]); err != nil {
+		if err := t.Append(r[0], r[1]); err != nil {
 			return err
 		}
 	}
 	return t.Render()
 }
 
-func printHosts(w io.Writer, a *Audit) error {
-	if len(a.Fleet.Hosts) == 0 {
-		return nil
+// Print writes the table.
+func (Table) Print(w io.Writer, a *Audit) error {
+	l := layoutOf(a.View)
+	ew := &errWriter{w: w}
+	fmt.Fprintln(ew, l.paragraph(headline(a)))
+	sections := []func(io.Writer, *Audit, tableLayout) error{
+		printFindings, printSuppressed, printNotEvaluated, printFileProblems, printConfigNotes, printHosts,
 	}
-	fmt.Fprintln(w, "\nHosts:")
-	t := newTable(w, map[int]int{1: 60, 7: 40})
-	t.Header("Host", "Role", "OS", "Files", "Errors", "Warnings", "Not evaluated", "Recovery after failover")
-	for _, h := range a.Fleet.Hosts {
-		counts, ne := a.hostCounts(h.Name)
-		osText := "unknown"
-		if h.Facts.OS.Known {
-			osText = h.Facts.OS.Value.String()
-		}
-		role := roleText(h) + ": " + h.Role.Why
-		if h.Role.Declared() {
-			role = roleText(h)
-		}
-		var fo []string
-		for _, f := range a.failoversOf(h) {
-			fo = append(fo, f.Address+": "+f.Estimate)
-		}
-		if err := t.Append(h.Name, role, osText, fmt.Sprint(len(h.Files)),
-			fmt.Sprint(counts["error"]), fmt.Sprint(counts["warning"]), fmt.Sprint(ne), strings.Join(fo, "\n")); err != nil {
+	for _, s := range sections {
+		if err := s(ew, a, l); err != nil {
 			return err
 		}
+		if ew.err != nil {
+			return ew.err
+		}
 	}
-	return t.Render()
+	fmt.Fprintln(ew)
+	for _, line := range footer(a) {
+		fmt.Fprintln(ew, l.paragraph(line))
+	}
+	return ew.err
 }
 
-func printFooter(w io.Writer, a *Audit) {
-	s := a.Summarize()
-	fmt.Fprintf(w, "\n%s; files: %d read, %d partly read, %d failed, %d skipped; findings: %s, %s, %s; %s not evaluated\n",
-		plural(s.Hosts, "host", "hosts"),
-		s.Files["read"], s.Files["partial"], s.Files["failed"], s.Files["skipped"],
-		plural(s.Findings["error"], "error", "errors"), plural(s.Findings["warning"], "warning", "warnings"),
-		plural(s.Findings["note"], "note", "notes"), plural(s.NotEvaluated, "check", "checks"))
+// errWriter keeps the first write error, so that the sections can use
+// fmt.Fprint freely.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/ipseclint/ipseclint/internal/model"
+	"github.com/ipseclint/ipseclint/internal/safetext"
 	"github.com/ipseclint/ipseclint/rules"
 )
 
@@ -28,6 +29,9 @@ type Summary struct {
 	Files        map[string]int `json:"files"`    // by status: read, partial, failed, skipped
 	Findings     map[string]int `json:"findings"` // by severity: error, warning, note
 	NotEvaluated int            `json:"notEvaluated"`
+	// Suppressed counts the findings accepted risks suppress (they are
+	// among Findings too).
+	Suppressed int `json:"suppressed"`
 }
 
 // Summarize counts hosts, files by status and findings by severity.
@@ -44,6 +48,9 @@ func (a *Audit) Summarize() Summary {
 	}
 	for _, f := range a.Outcome.Findings {
 		s.Findings[string(f.Severity)]++
+		if f.Suppressed != nil {
+			s.Suppressed++
+		}
 	}
 	s.NotEvaluated = len(a.Outcome.NotEvaluated)
 	return s
@@ -84,6 +91,12 @@ func roleText(h *model.Host) string {
 	return string(h.Role.Role) + " (inferred)"
 }
 
+// jsonName is a file name as the JSON outputs write it: with
+// safetext.Name's reversible escapes (each byte that is not UTF-8 as
+// \xNN, each backslash doubled), since encoding/json would replace
+// invalid UTF-8 with U+FFFD and lose the name.
+func jsonName(name string) string { return safetext.Name(name) }
+
 // jsonLocation is a location as the JSON outputs (JSON, dump) show it.
 type jsonLocation struct {
 	URI    string `json:"uri,omitempty"`
@@ -113,7 +126,7 @@ type jsonFile struct {
 
 // jsonFileOf is an input file as the JSON output and the dump show it.
 func (a *Audit) jsonFileOf(f *model.InputFile) jsonFile {
-	jf := jsonFile{URI: f.Name, Host: f.Host, Kind: string(f.Kind), Detail: f.Detail, Status: string(f.Status),
+	jf := jsonFile{URI: jsonName(f.Name), Host: f.Host, Kind: string(f.Kind), Detail: f.Detail, Status: string(f.Status),
 		Reason: f.Reason, Problems: []jsonProblem{}, Notes: f.Notes}
 	if jf.Notes == nil {
 		jf.Notes = []string{}
@@ -125,7 +138,7 @@ func (a *Audit) jsonFileOf(f *model.InputFile) jsonFile {
 }
 
 func (a *Audit) jsonLoc(l model.Location) jsonLocation {
-	return jsonLocation{URI: l.File, Line: l.Line, Column: l.Column, Key: l.Key, Value: l.Value, Text: a.locationText(l)}
+	return jsonLocation{URI: jsonName(l.File), Line: l.Line, Column: l.Column, Key: l.Key, Value: l.Value, Text: a.locationText(l)}
 }
 
 // failoverView is one failover estimate as the outputs show it.
@@ -188,7 +201,7 @@ func (a *Audit) hostSummaries() []hostSummary {
 			hs.OS = h.Facts.OS.Value.String()
 		}
 		for _, f := range h.Files {
-			hs.Files = append(hs.Files, f.Name)
+			hs.Files = append(hs.Files, jsonName(f.Name))
 		}
 		sort.Strings(hs.Files)
 		hs.Failover = a.failoversOf(h)

@@ -3,6 +3,8 @@ package safetext
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // codeSpanContent parses s as exactly one CommonMark code span (spec 0.31,
@@ -119,11 +121,12 @@ func checkInert(t *testing.T, md string) {
 }
 
 // codeSpanAt returns the length of the code span that starts md and ends
-// before a space or at the end of md, or 0. (MarkdownText quotes whole
-// words, padded with a space inside the fences when needed.)
+// before white space or at the end of md, or 0. (MarkdownText and
+// MarkdownInline quote whole words, padded with a space inside the
+// fences when needed; words end at any Unicode white space.)
 func codeSpanAt(md string) int {
 	for end := 1; end <= len(md); end++ {
-		if end < len(md) && md[end] != ' ' {
+		if r, _ := utf8.DecodeRuneInString(md[end:]); end < len(md) && !unicode.IsSpace(r) {
 			continue
 		}
 		if _, ok := codeSpanContent(md[:end]); ok {
@@ -172,4 +175,102 @@ func FuzzMarkdownText(f *testing.F) {
 		checkDisplaySafe(t, got)
 		checkInert(t, got)
 	})
+}
+
+func TestMarkdownInline(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"front-end EXFE01: Oakley\\NLBSFlags is absent (expected REG_DWORD 1).", "front-end EXFE01: Oakley\\NLBSFlags is absent (expected REG_DWORD 1)."},
+		{"<script>alert(1)</script>", `\<script\>alert(1)\</script\>`},
+		{"see [here](javascript:alert(1))", `see \[here\](javascript:alert(1))`},
+		{"ping @admins in #123", "ping `@admins` in `#123`"},
+		{"go http://evil.example/x or www.evil.example", "go `http://evil.example/x` or `www.evil.example`"},
+		{"&lt;b&gt;", `\&lt;b\&gt;`},
+		{"*b* _i_ ~~s~~ $x$ a|b", `\*b\* \_i\_ \~\~s\~\~ \$x\$ a\|b`},
+		{"snake_case_name stays", "snake_case_name stays"},
+		{"- item", `\- item`},
+		{"> quote", `\> quote`},
+		{"+ x", `\+ x`},
+		{"=== x", `\=== x`},
+		{"1. first", `1\. first`},
+		{"12) twelfth", `12\) twelfth`},
+		{"2003 server. 1. no list here", "2003 server. 1. no list here"},
+		{`C:\path\`, `C:\path\\`},
+		{`a \* b`, `a \\\* b`},
+		{"line\nbreak", `line\nbreak`},
+		{"tick`s", "tick\\`s"},
+		{"(www.evil.example)", "`(www.evil.example)`"},
+	}
+	for _, c := range cases {
+		got := MarkdownInline(c.in)
+		if got != c.want {
+			t.Errorf("MarkdownInline(%q) = %q, want %q", c.in, got, c.want)
+		}
+		checkInlineInert(t, got)
+	}
+}
+
+func FuzzMarkdownInline(f *testing.F) {
+	for _, s := range []string{"", "@a #1", "<a href=x>", "[x](y)", "`a` b", "a\\", "www.x http://y", "\x1b\n", "1.x", "_a_", `\_`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := MarkdownInline(s)
+		checkDisplaySafe(t, got)
+		checkInlineInert(t, got)
+	})
+}
+
+// startsBlock reports whether a line starts a quote, list, heading
+// underline or ordered list (whose number has 1 to 9 digits).
+func startsBlock(md string) bool {
+	rest := strings.TrimLeft(md, " ")
+	if rest == "" {
+		return false
+	}
+	d := 0
+	for d < len(rest) && '0' <= rest[d] && rest[d] <= '9' {
+		d++
+	}
+	return strings.IndexByte(">-+=", rest[0]) >= 0 || (d > 0 && d <= 9 && d < len(rest) && (rest[d] == '.' || rest[d] == ')'))
+}
+
+// checkInlineInert fails unless md, read as one line of Markdown, holds
+// nothing live outside code spans and escapes: no inline syntax, no
+// mention, reference or link, no "_" at a word's edge, no block syntax
+// at its start. A backslash before a letter is a literal backslash.
+func checkInlineInert(t *testing.T, md string) {
+	t.Helper()
+	if strings.ContainsAny(md, "\n\r") {
+		t.Fatalf("%q: more than one line", md)
+	}
+	if startsBlock(md) {
+		t.Fatalf("%q: starts a block", md)
+	}
+	for i := 0; i < len(md); {
+		switch c := md[i]; {
+		case c == '\\':
+			if i+1 == len(md) {
+				t.Fatalf("%q: ends in a lone backslash", md)
+			}
+			if isASCIIPunct(md[i+1]) {
+				i += 2
+			} else {
+				i++
+			}
+		case c == '`':
+			n := codeSpanAt(md[i:])
+			if n == 0 {
+				t.Fatalf("%q: backtick at %d opens no complete code span", md, i)
+			}
+			i += n
+		case strings.IndexByte(inlineMeta+"@#", c) >= 0:
+			t.Fatalf("%q: live %q at %d", md, c, i)
+		case c == '_' && (i == 0 || i+1 == len(md) || !isWordByte(md[i-1]) || !isWordByte(md[i+1])):
+			t.Fatalf("%q: '_' at a word's edge at %d", md, i)
+		case strings.HasPrefix(md[i:], "://") || hasPrefixFold(md[i:], "www."):
+			t.Fatalf("%q: link at %d", md, i)
+		default:
+			i++
+		}
+	}
 }

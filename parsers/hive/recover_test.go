@@ -31,6 +31,7 @@ var dirtyPairs = []struct {
 // the hive Windows recovered: the same keys and values, and (see
 // sameBins) the same hive bins byte for byte.
 func TestRecoveredLikeWindows(t *testing.T) {
+	testutil.SamplesDir(t) // absent: the whole test skips with the message, not each pair
 	for _, p := range dirtyPairs {
 		t.Run(p.dirty, func(t *testing.T) {
 			dirty := testutil.Sample(t, "hives/"+p.dirty)
