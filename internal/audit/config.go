@@ -22,8 +22,7 @@ import (
 // file system root. Candidates met on the way that are not regular files
 // (a named pipe, a link to /dev/zero) are listed as skipped, once.
 // Configurations met elsewhere in the audited folders are listed as not
-// used, naming the one that
-// applies.
+// used, naming the one that applies.
 func loadConfig(fleet *model.Fleet, p *plan, given, from string) (*model.InputFile, error) {
 	var used string
 	var usedEntry *inputs.Entry

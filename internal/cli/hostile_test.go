@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -45,6 +46,7 @@ import (
 	"github.com/ipseclint/ipseclint/internal/hivewriter"
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/policywriter"
+	"github.com/ipseclint/ipseclint/internal/safetext"
 	"github.com/ipseclint/ipseclint/parsers/netsh"
 )
 
@@ -97,16 +99,21 @@ func parseReport(t *testing.T, out string) hReport {
 	return rep
 }
 
-// files maps each file of the report to its entry; a name listed twice
-// is an error (everything is listed exactly once).
+// files maps each file of the report, by its name's exact bytes, to its
+// entry; a name listed twice is an error (everything is listed exactly
+// once).
 func (r hReport) files(t *testing.T) map[string]hFile {
 	t.Helper()
 	m := map[string]hFile{}
 	for _, f := range r.Files {
-		if _, dup := m[f.URI]; dup {
-			t.Errorf("%q is listed twice in files[]", f.URI)
+		name, err := safetext.UnName(f.URI) // JSON writes names with safetext.Name
+		if err != nil {
+			t.Errorf("files[]: %q: %v", f.URI, err)
 		}
-		m[f.URI] = f
+		if _, dup := m[name]; dup {
+			t.Errorf("%q is listed twice in files[]", name)
+		}
+		m[name] = f
 	}
 	return m
 }
@@ -179,7 +186,7 @@ func copyFleet(t *testing.T) string {
 	return dir
 }
 
-func writeFile(t *testing.T, path string, data []byte) {
+func hostileWrite(t *testing.T, path string, data []byte) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -403,7 +410,7 @@ func TestHostileSpecialFilesDoNotHang(t *testing.T) {
 func TestHostileLinksDoNotEscape(t *testing.T) {
 	dir := copyFleet(t)
 	outside := filepath.Join(t.TempDir(), "secret.reg")
-	writeFile(t, outside, []byte("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName]\r\n\"ComputerName\"=\"OUTSIDE99\"\r\n"))
+	hostileWrite(t, outside, []byte("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName]\r\n\"ComputerName\"=\"OUTSIDE99\"\r\n"))
 	fe := filepath.Join(dir, "EXFE01")
 	symlink(t, outside, filepath.Join(fe, "outside.reg"))
 	symlink(t, "../..", filepath.Join(fe, "up"))
@@ -565,7 +572,7 @@ func TestHostileArchiveNamesDoNotEscape(t *testing.T) {
 	dir := filepath.Join(base, "audit")
 	sys := fleetFile(t, "EXFE01/system.reg")
 	evil := []byte("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\Select]\r\n\"Current\"=dword:00000001\r\n")
-	writeFile(t, filepath.Join(dir, "fleet.zip"), makeZip(t,
+	hostileWrite(t, filepath.Join(dir, "fleet.zip"), makeZip(t,
 		member("EXFE01/system.reg", sys),
 		member("/tmp/evil-abs.reg", evil),
 		member("../evil-up.reg", evil),
@@ -573,14 +580,14 @@ func TestHostileArchiveNamesDoNotEscape(t *testing.T) {
 		member(`..\evil-back.reg`, evil),
 		member("C:/evil-drive.reg", evil),
 	))
-	writeFile(t, filepath.Join(dir, "fleet.tar"), makeTar(t,
+	hostileWrite(t, filepath.Join(dir, "fleet.tar"), makeTar(t,
 		tarFile("EXFE02/system.reg", sys),
 		tarFile("../evil-up.reg", evil),
 		tarFile("/evil-abs.reg", evil),
 		tarMember{hdr: tar.Header{Name: "EXFE02/passwd.reg", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"}},
 		tarMember{hdr: tar.Header{Name: "EXFE02/hard.reg", Typeflag: tar.TypeLink, Linkname: "../../etc/passwd"}},
 	))
-	writeFile(t, filepath.Join(dir, "fleet.tgz"), gzipped(t, makeTar(t,
+	hostileWrite(t, filepath.Join(dir, "fleet.tgz"), gzipped(t, makeTar(t,
 		tarFile("EXFE03/system.reg", sys),
 		tarFile("../../evil-up.reg", evil),
 	)))
@@ -761,14 +768,14 @@ func TestHostileConfigLinkedToDevZero(t *testing.T) {
 // TestHostileHugeRegValue: a 50 MB hex(1) value (NLBSFlags, a value the
 // rules read) written over continuation lines is truncated at 1 MiB as it
 // is read: memory stays bounded, the file is partly read with the
-// truncation at the value's line, and the dump shows the value cut to
-// its first 1 MiB.
+// truncation at the value's line, the table stays small, and the dump
+// shows the value cut to its first 1 MiB.
 func TestHostileHugeRegValue(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "fleet")
 	if err := os.CopyFS(filepath.Join(dir, "EXFE01"), os.DirFS(filepath.Join(testFleet, "EXFE01"))); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "ipseclint.yaml"), fleetFile(t, "ipseclint.yaml"))
+	hostileWrite(t, filepath.Join(dir, "ipseclint.yaml"), fleetFile(t, "ipseclint.yaml"))
 	sys := string(fleetFile(t, "EXFE01/system.reg"))
 	at := strings.Index(sys, `"EnableLogging"=dword:00000000`)
 	if at < 0 {
@@ -789,6 +796,12 @@ func TestHostileHugeRegValue(t *testing.T) {
 		t.Errorf("problems %+v, want the truncation at line %d", f.Problems, line)
 	}
 	peakBelow(t, "50 MB hex(1) value", r, peakLimit)
+
+	// The table does not print the value: it stays small.
+	tbl := runBinary(t, hangLimit, nil, "audit", "--fail-on", "none", dir)
+	if tbl.stdoutLen > 256<<10 {
+		t.Errorf("the table is %d bytes: it prints the value", tbl.stdoutLen)
+	}
 
 	d := runBinary(t, hangLimit, nil, "dump", dir)
 	peakBelow(t, "dump of the 50 MB value", d, peakLimit)
@@ -899,7 +912,7 @@ func writeBombs(t *testing.T, dir string) {
 	regHead := []byte("Windows Registry Editor Version 5.00\r\n\r\n")
 	liar := append(append([]byte{}, regHead...), bytes.Repeat([]byte("; padding\r\n"), (40<<20)/11)...)
 	good := sys("EXFE01")
-	writeFile(t, filepath.Join(dir, "bomb.zip"), makeZip(t,
+	hostileWrite(t, filepath.Join(dir, "bomb.zip"), makeZip(t,
 		member("EXFE01/system.reg", good),
 		rawMember("EXFE01/zeros.reg", zbomb, uint64(len(zeros)), crc32.ChecksumIEEE(zeros), 0),
 		rawMember("EXFE01/liar.reg", deflated(t, liar, flate.BestCompression), 64<<10, crc32.ChecksumIEEE(liar[:64<<10]), 0),
@@ -911,8 +924,8 @@ func writeBombs(t *testing.T, dir string) {
 	for i := 0; i < 12000; i++ {
 		many = append(many, member(fmt.Sprintf("m/%05d", i), nil))
 	}
-	writeFile(t, filepath.Join(dir, "many.zip"), makeZip(t, many...))
-	writeFile(t, filepath.Join(dir, "nested.zip"), makeZip(t,
+	hostileWrite(t, filepath.Join(dir, "many.zip"), makeZip(t, many...))
+	hostileWrite(t, filepath.Join(dir, "nested.zip"), makeZip(t,
 		member("EXFE02.zip", makeZip(t, member("system.reg", sys("EXFE02")))),
 		member("bomb.zip", makeZip(t, rawMember("zeros.reg", zbomb, uint64(len(zeros)), crc32.ChecksumIEEE(zeros), 0))),
 		member("deep.zip", makeZip(t, member("deeper.zip", makeZip(t, member("system.reg", good))))),
@@ -922,10 +935,10 @@ func writeBombs(t *testing.T, dir string) {
 	for i := 0; i < 6; i++ {
 		total = append(total, rawMember(fmt.Sprintf("part%d.bin", i), stored, 900<<20, 0, 0))
 	}
-	writeFile(t, filepath.Join(dir, "total.zip"), makeZip(t, total...))
-	writeFile(t, filepath.Join(dir, "bomb.tgz"), gzipped(t, makeTar(t, tarFile("EXFE03/system.reg", sys("EXFE03")), tarFile("EXFE03/zeros.reg", zeros[:64<<20]))))
+	hostileWrite(t, filepath.Join(dir, "total.zip"), makeZip(t, total...))
+	hostileWrite(t, filepath.Join(dir, "bomb.tgz"), gzipped(t, makeTar(t, tarFile("EXFE03/system.reg", sys("EXFE03")), tarFile("EXFE03/zeros.reg", zeros[:64<<20]))))
 	cut := gzipped(t, makeTar(t, tarFile("EXFE04/system.reg", sys("EXFE04")), tarFile("EXFE04/more.reg", noise(256<<10))))
-	writeFile(t, filepath.Join(dir, "cut.tgz"), cut[:len(cut)/2])
+	hostileWrite(t, filepath.Join(dir, "cut.tgz"), cut[:len(cut)/2])
 }
 
 // --- Forge ---
@@ -964,12 +977,12 @@ func forgeFleet(t *testing.T) (string, []string) {
 		t.Fatal(err)
 	}
 	sys = bytes.Replace(sys, []byte(`"ComputerName"="EXFE01"`), []byte(`"ComputerName"=hex(1):`+hexName.String()+"00,00"), 1)
-	writeFile(t, sysPath, sys)
+	hostileWrite(t, sysPath, sys)
 	bad := []byte("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\Select]\r\n\"Current\"=dword:zz\r\n")
 	names := []string{"evil\n" + forgedRow + "\n.reg", "bidi" + bidi + "gpj.reg", "bad\xff\xfe.reg", escCSI + "red.reg"}
 	var rel []string
 	for _, n := range names {
-		writeFile(t, filepath.Join(root, host, n), bad)
+		hostileWrite(t, filepath.Join(root, host, n), bad)
 		rel = append(rel, host+"/"+n)
 	}
 	return root, rel
@@ -1003,7 +1016,7 @@ func rawControls(s string) []string {
 func TestHostileNamesCannotForge(t *testing.T) {
 	root, names := forgeFleet(t)
 	outs := map[string]result{}
-	for _, format := range []string{"table", "github", "junit", "json", "sarif"} {
+	for _, format := range []string{"table", "github", "junit", "json", "sarif", "html"} {
 		outs[format] = guarded(t, never(t), "audit", "-f", format, "--fail-on", "none", "--color", "always", root)
 		if outs[format].code != cli.ExitIncomplete {
 			t.Errorf("%s: exit code %d, want 2 (the files with syntax errors)", format, outs[format].code)
@@ -1012,14 +1025,30 @@ func TestHostileNamesCannotForge(t *testing.T) {
 			t.Errorf("%s: standard error holds %v raw", format, c)
 		}
 	}
-	// Left out until internal/report does it (see the report of branch
-	// hostile): the table escapes nothing yet (raw ESC, BEL, U+202E and
-	// invalid UTF-8, and a line break in a file name or ComputerName
-	// forges "| error | IPSEC999 |" rows); JSON replaces invalid UTF-8 in
-	// file names by U+FFFD instead of writing safetext.Name.
+	forgeCheckTable(t, outs["table"].stdout)
+	if c := rawControls(outs["html"].stdout); len(c) > 0 {
+		t.Errorf("html: holds %v raw", c)
+	}
 	forgeCheckGitHub(t, outs["github"].stdout)
 	forgeCheckJUnit(t, outs["junit"].stdout)
+	forgeCheckJSON(t, outs["json"].stdout, names)
 	forgeCheckSARIF(t, outs["sarif"].stdout, names)
+}
+
+// forgedLine matches a line that starts like a finding row of IPSEC999
+// (cells of a wrapped row start with "|" and blanks too).
+var forgedLine = regexp.MustCompile(`^[|\s]*error\s*\|\s*IPSEC999`)
+
+func forgeCheckTable(t *testing.T, out string) {
+	t.Helper()
+	if c := rawControls(out); len(c) > 0 {
+		t.Errorf("table: holds %v raw", c)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if forgedLine.MatchString(line) {
+			t.Errorf("table: a line break in a name forged a row: %q", line)
+		}
+	}
 }
 
 func forgeCheckGitHub(t *testing.T, out string) {
@@ -1048,6 +1077,24 @@ func forgeCheckJUnit(t *testing.T, out string) {
 		if err != nil {
 			t.Errorf("junit: not well-formed XML: %v", err)
 			break
+		}
+	}
+}
+
+func forgeCheckJSON(t *testing.T, out string, names []string) {
+	t.Helper()
+	rep := parseReport(t, out)
+	got := map[string]bool{}
+	for _, f := range rep.Files {
+		raw, err := safetext.UnName(f.URI)
+		if err != nil {
+			t.Errorf("json: %q: %v", f.URI, err)
+		}
+		got[raw] = true
+	}
+	for _, n := range names {
+		if !got[n] {
+			t.Errorf("json: no file whose uri recovers %q", n)
 		}
 	}
 }
@@ -1188,7 +1235,7 @@ func utf16le(s string) []byte {
 func writeLeakFleet(t *testing.T) string {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "fleet")
-	put := func(host, name string, data []byte) { writeFile(t, filepath.Join(root, host, name), data) }
+	put := func(host, name string, data []byte) { hostileWrite(t, filepath.Join(root, host, name), data) }
 	sys := func(host string) []byte {
 		return bytes.ReplaceAll(fleetFileOnce("EXFE01/system.reg"), []byte(`"ComputerName"="EXFE01"`), []byte(`"ComputerName"="`+host+`"`))
 	}
@@ -1197,7 +1244,7 @@ func writeLeakFleet(t *testing.T) string {
 		put(f.host, "system.reg", sys(f.host))
 		cfg += "  " + f.host + ": {role: frontend}\n"
 	}
-	writeFile(t, filepath.Join(root, "ipseclint.yaml"), []byte(cfg+"backends:\n  virtual_addresses: [10.0.0.50]\n"))
+	hostileWrite(t, filepath.Join(root, "ipseclint.yaml"), []byte(cfg+"backends:\n  virtual_addresses: [10.0.0.50]\n"))
 	k := func(h string) string { return leakKey(t, h) }
 
 	put("NETSH01", "ipsec.txt", []byte(leakScript(k("NETSH01"))))
@@ -1263,7 +1310,7 @@ func leakNeedles(key string) []string {
 func TestHostileKeysNeverPrinted(t *testing.T) {
 	root := writeLeakFleet(t)
 	runs := map[string]result{"dump": guarded(t, never(t), "dump", root)}
-	for _, format := range []string{"table", "json", "sarif", "github", "junit"} {
+	for _, format := range []string{"table", "json", "sarif", "github", "junit", "html"} {
 		runs["audit -f "+format] = guarded(t, never(t), "audit", "-f", format, "--fail-on", "none", root)
 	}
 	for name, r := range runs {
@@ -1304,7 +1351,7 @@ func TestHostileKeysNeverPrinted(t *testing.T) {
 // laughs") is refused quickly, with its line, and the rest is audited.
 func TestHostileYAMLAliasesAndDeterminism(t *testing.T) {
 	dir := copyFleet(t)
-	writeFile(t, filepath.Join(dir, "ipseclint.yaml"), []byte(`hosts:
+	hostileWrite(t, filepath.Join(dir, "ipseclint.yaml"), []byte(`hosts:
   EXFE01: &fe {role: frontend}
   EXFE02: *fe
   EXFE03: *fe
@@ -1314,7 +1361,7 @@ backends:
   virtual_addresses: [10.0.0.50]
 `))
 	first := map[string]string{}
-	for _, format := range []string{"json", "table", "sarif", "github", "junit"} {
+	for _, format := range []string{"json", "table", "sarif", "github", "junit", "html"} {
 		a := guarded(t, never(t), "audit", "-f", format, dir)
 		b := guarded(t, never(t), "audit", "-f", format, dir)
 		if a.code != cli.ExitFindings || a.stdout != b.stdout || a.stderr != b.stderr {
@@ -1346,7 +1393,7 @@ backends:
 		fmt.Fprintf(&laughs, "x-%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
 	}
 	laughs.WriteString("hosts:\n  EXFE01: &h {role: frontend, addresses: *l9}\n  EXFE02: *h\n  EXFE03: *h\n")
-	writeFile(t, filepath.Join(dir, "ipseclint.yaml"), []byte(laughs.String()))
+	hostileWrite(t, filepath.Join(dir, "ipseclint.yaml"), []byte(laughs.String()))
 	r := runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)
 	if r.code != cli.ExitIncomplete {
 		t.Errorf("billion laughs: exit code %d, want 2", r.code)
@@ -1373,7 +1420,7 @@ func TestHostilePathsFromStdinAndArchiveNames(t *testing.T) {
 		members = append(members, member(rel, fleetFile(t, rel)))
 	}
 	zipPath := filepath.Join(dir, "fleet.zip")
-	writeFile(t, zipPath, makeZip(t, members...))
+	hostileWrite(t, zipPath, makeZip(t, members...))
 	want := "fleet.zip!/EXFE01/system.reg"
 
 	r := guarded(t, strings.NewReader(zipPath+"\n"), "audit", "-f", "json", "-")
@@ -1394,7 +1441,7 @@ func TestHostilePathsFromStdinAndArchiveNames(t *testing.T) {
 		t.Errorf("no finding located in %s", want)
 	}
 
-	for _, format := range []string{"table", "github", "junit", "sarif"} {
+	for _, format := range []string{"table", "github", "junit", "sarif", "html"} {
 		out := guarded(t, never(t), "audit", "-f", format, zipPath).stdout
 		shown := want
 		if format == "sarif" {
@@ -1435,13 +1482,13 @@ func TestHostilePathsFromStdinAndArchiveNames(t *testing.T) {
 // report stays small.
 func TestHostileManyBrokenPolicyObjects(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "EXFE01")
-	writeFile(t, filepath.Join(dir, "system.reg"), fleetFile(t, "EXFE01/system.reg"))
+	hostileWrite(t, filepath.Join(dir, "system.reg"), fleetFile(t, "EXFE01/system.reg"))
 	var b strings.Builder
 	b.WriteString("Windows Registry Editor Version 5.00\r\n\r\n")
 	for i := 0; i < 100_000; i++ {
 		fmt.Fprintf(&b, "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\IPSec\\Policy\\Local\\ipsecNFA{%08x-0000-0000-0000-000000000000}]\r\n\"ipsecData\"=hex:01,02,03\r\n\"ipsecName\"=\"n%d\"\r\n\r\n", i, i)
 	}
-	writeFile(t, filepath.Join(dir, "software.reg"), []byte(b.String()))
+	hostileWrite(t, filepath.Join(dir, "software.reg"), []byte(b.String()))
 	b.Reset()
 	r := runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)
 	if r.code != cli.ExitIncomplete {
