@@ -143,15 +143,17 @@ func folderName(dir, root string) string {
 }
 
 // skippedInput is a path inputs.Collect did not list as an entry. Special
-// files, links and hidden entries are not inputs (skipped); a file that
-// should have been read and was not (too large, damaged, encrypted,
-// unreadable, missing, refused) failed, so that the exit code says the
-// audit is incomplete.
+// files, links and hidden entries are not inputs, and a file past
+// --max-file-size is left out as the user asked (skipped, with its size:
+// the checks that need what it holds say "not evaluated"); a file that
+// should have been read and was not (an archive past its limits, damaged,
+// encrypted, unreadable, missing, refused) failed, so that the exit code
+// says the audit is incomplete.
 func skippedInput(s inputs.Skipped) *model.InputFile {
 	f := &model.InputFile{Name: s.Name, Path: s.Path, Kind: model.KindUnknown, Status: model.StatusSkipped, Reason: s.Reason}
 	switch s.Kind {
 	case inputs.KindFIFO, inputs.KindSocket, inputs.KindDevice, inputs.KindIrregular, inputs.KindSymlink,
-		inputs.KindOutsideRoot, inputs.KindLoop, inputs.KindDuplicate, inputs.KindHidden:
+		inputs.KindOutsideRoot, inputs.KindLoop, inputs.KindDuplicate, inputs.KindHidden, inputs.KindPastMaxSize:
 	default:
 		f.Status = model.StatusFailed
 	}

@@ -720,19 +720,19 @@ func TestHostileHugeSparseFiles(t *testing.T) {
 	sparse("EXFE01/huge.bin", "", 8<<30)
 	sparse("EXFE01/huge.reg", "Windows Registry Editor Version 5.00\r\n\r\n", 8<<30)
 	r := runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)
-	if r.code != cli.ExitIncomplete {
-		t.Errorf("exit code %d, want 2 (files that should be read were not)", r.code)
+	if r.code != cli.ExitOK {
+		t.Errorf("exit code %d, want 0 (files past --max-file-size are skipped, as asked)", r.code)
 	}
 	files := parseReport(t, r.stdout).files(t)
 	for _, name := range []string{"EXFE01/huge.bin", "EXFE01/huge.reg"} {
-		wantFile(t, files, name, "failed", "8 GiB (8589934592 bytes)", "1 GiB (1073741824 bytes)", "not read")
+		wantFile(t, files, name, "skipped", "8 GiB (8589934592 bytes)", "1 GiB (1073741824 bytes)", "not read")
 	}
 	wantFile(t, files, "EXFE01/system.reg", "read")
 	peakBelow(t, "8 GiB sparse files", r, 64<<20)
 
 	r = runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", "--max-file-size", "1000", filepath.Join(dir, "EXFE01"))
 	files = parseReport(t, r.stdout).files(t)
-	wantFile(t, files, "system.reg", "failed", "past the limit of 1000 bytes", "not read")
+	wantFile(t, files, "system.reg", "skipped", "past the limit of 1000 bytes", "not read")
 
 	sparse("ipseclint.yaml", "hosts:\n", 2<<30)
 	r = runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)

@@ -92,7 +92,8 @@ const (
 	KindLoop        Kind = "loop"                 // a link or folder leading back to an enclosing folder
 	KindDuplicate   Kind = "duplicate"            // a second path to something already listed, or a second member of that name
 	KindHidden      Kind = "hidden"               // a name starting with "." (.git, ._x from macOS)
-	KindTooLarge    Kind = "too-large"            // past MaxFileSize or MaxArchiveTotal
+	KindTooLarge    Kind = "too-large"            // past MaxArchiveTotal, or a nested archive past what may be held in memory
+	KindPastMaxSize Kind = "past-max-file-size"   // a file or member past MaxFileSize (--max-file-size): skipped, as the user asked
 	KindTooMany     Kind = "too-many"             // past MaxFiles or MaxArchiveEntries
 	KindRatio       Kind = "compression-ratio"    // expands past MaxRatio (a zip bomb's shape)
 	KindUnsafeName  Kind = "archive-entry-unsafe" // a member name that is absolute or climbs out with ".."

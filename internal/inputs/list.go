@@ -241,7 +241,7 @@ func zipProblem(a *archive, zf *zip.File, m *member) (Kind, string) {
 	case zf.Method != zip.Store && zf.Method != zip.Deflate:
 		return KindUnsupported, fmt.Sprintf("member compressed with method %d, which is not read (only stored and deflated members are)", zf.Method)
 	case m.size > a.maxFile:
-		return KindTooLarge, "member is " + sizeText(m.size) + ", past the limit of " + sizeText(a.maxFile) + "; not read"
+		return KindPastMaxSize, "member is " + sizeText(m.size) + ", past the limit of " + sizeText(a.maxFile) + "; not read"
 	case m.csize > a.size:
 		return KindCorrupt, "member claims " + sizeText(m.csize) + " of compressed data, more than the whole archive's " + sizeText(a.size) + "; not read"
 	case m.size > RatioGrace && m.size > a.ratio*max(m.csize, 1):
@@ -455,7 +455,7 @@ func (l *tarList) member(hdr *tar.Header, ord int) bool {
 		return false
 	}
 	if m.size > a.maxFile {
-		w.memberSkip(m, KindTooLarge, "member is "+sizeText(m.size)+", past the limit of "+sizeText(a.maxFile)+"; not read")
+		w.memberSkip(m, KindPastMaxSize, "member is "+sizeText(m.size)+", past the limit of "+sizeText(a.maxFile)+"; not read")
 		return false
 	}
 	if l.pos != nil {
