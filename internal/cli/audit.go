@@ -21,6 +21,12 @@ type readOptions struct {
 	config      string
 	maxFileSize int64
 	quiet       bool
+	// retain lets each host's registry go, once its facts are derived,
+	// but for what the rules read (rules.RetainFilter) and the lines the
+	// facts and policy objects cite: audit and diff read nothing else of
+	// it, and a fleet of thousands of hosts would otherwise hold every
+	// host's registry. dump and config keep it all (dump prints it).
+	retain bool
 }
 
 func (o *readOptions) register(cmd *cobra.Command) {
@@ -36,10 +42,16 @@ func (o *readOptions) register(cmd *cobra.Command) {
 func collect(env *environment, paths []string, o readOptions) (*model.Fleet, error) {
 	prog := newProgress(env, o.quiet)
 	defer prog.done()
-	fleet, err := audit.Collect(paths, audit.Options{
+	opts := audit.Options{
 		CodePage: o.codepage, ConfigPath: o.config, Filter: rules.KeyFilter(rules.All()),
 		Stdin: env.stdin, MaxFileSize: o.maxFileSize, Progress: prog.update,
-	})
+	}
+	if o.retain {
+		// Every rule's, not only the enabled ones': the configuration
+		// that enables them is known once the files are read.
+		opts.Retain = rules.RetainFilter(rules.All())
+	}
+	fleet, err := audit.Collect(paths, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +212,9 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 			return fmt.Errorf("--write-accepted: %w", err)
 		}
 	}
-	fleet, err := collect(env, paths, af.read)
+	read := af.read
+	read.retain = true
+	fleet, err := collect(env, paths, read)
 	if err != nil {
 		return err
 	}

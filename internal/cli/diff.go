@@ -52,11 +52,13 @@ func runDiff(cmd *cobra.Command, env *environment, af auditFlags, oldPath, newPa
 	if err != nil {
 		return err
 	}
-	oldFleet, err := collect(env, []string{oldPath}, af.read)
+	read := af.read
+	read.retain = true
+	oldFleet, err := collect(env, []string{oldPath}, read)
 	if err != nil {
 		return fmt.Errorf("OLD: %w", err)
 	}
-	newFleet, err := collect(env, []string{newPath}, af.read)
+	newFleet, err := collect(env, []string{newPath}, read)
 	if err != nil {
 		return fmt.Errorf("NEW: %w", err)
 	}
