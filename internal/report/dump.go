@@ -62,6 +62,8 @@ func (Dump) Print(w io.Writer, a *Audit) error {
 	for _, f := range a.Fleet.Files {
 		doc.Files = append(doc.Files, a.jsonFileOf(f))
 	}
+	failovers := a.hostIndex().failovers
+	addrs := newAddressLists()
 	for _, h := range a.Fleet.Hosts {
 		dh := dumpHost{Name: h.Name, NameSource: h.NameSource, Dir: h.Dir, Role: h.Role, Facts: h.Facts, IPSec: h.IPSec, Files: []string{}}
 		for _, f := range h.Files {
@@ -71,7 +73,7 @@ func (Dump) Print(w io.Writer, a *Audit) error {
 			dh.IPSec = []*model.PolicyStore{}
 		}
 		dh.Registry = a.dumpRegistry(h.Registry)
-		dh.Failover = a.failoversOf(h)
+		dh.Failover = a.failoverViews(failovers[h], addrs)
 		doc.Hosts = append(doc.Hosts, dh)
 	}
 	enc := json.NewEncoder(w)

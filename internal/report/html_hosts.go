@@ -45,8 +45,12 @@ type htmlFile struct {
 type htmlProblem struct{ Location, Message string }
 
 type htmlFailover struct {
-	Backend, Address, Estimate, Why, Location, Uncertain string
-	Class                                                string // fast, slow, na, unknown
+	Backend, Estimate, Why, Location, Uncertain string
+	// Addresses are the first addresses the estimate holds for, Others
+	// says how many more ("and 16 other addresses").
+	Addresses []string
+	Others    string
+	Class     string // fast, slow, na, unknown
 }
 
 type htmlFinding struct {
@@ -86,13 +90,11 @@ func (a *Audit) htmlHosts() ([]htmlHost, htmlFleetWide) {
 	for _, n := range a.Outcome.NotEvaluated {
 		notEvaluated[n.Host] = append(notEvaluated[n.Host], n)
 	}
-	failovers := map[*model.Host][]flows.Failover{}
-	for _, f := range a.Outcome.Failover {
-		failovers[f.FrontEnd] = append(failovers[f.FrontEnd], f)
-	}
+	failovers := a.hostIndex().failovers
+	addrs := newAddressLists()
 	var out []htmlHost
 	for i, h := range a.Fleet.Hosts {
-		hh := a.htmlHost(h, findings[h.Name], len(notEvaluated[h.Name]), failovers[h])
+		hh := a.htmlHost(h, findings[h.Name], len(notEvaluated[h.Name]), a.failoverViews(failovers[h], addrs))
 		hh.Anchor = hostAnchor(i)
 		hh.Findings = a.htmlFindings(hh.Anchor, findings[h.Name])
 		hh.NotEvaluated = htmlNotEvaluatedOf(hh.Anchor, notEvaluated[h.Name])
@@ -121,9 +123,9 @@ func (a *Audit) htmlHosts() ([]htmlHost, htmlFleetWide) {
 }
 
 // htmlHost renders host h, given its findings, the number of its
-// not-evaluated checks and its failover estimates (grouped once for the
-// fleet: the views' per-host helpers scan the whole outcome each time).
-func (a *Audit) htmlHost(h *model.Host, fs []rules.Finding, ne int, fo []flows.Failover) htmlHost {
+// not-evaluated checks and its failover estimates (all grouped by host
+// once for the fleet).
+func (a *Audit) htmlHost(h *model.Host, fs []rules.Finding, ne int, fo []failoverView) htmlHost {
 	counts := map[rules.Severity]int{}
 	for _, f := range fs {
 		counts[f.Severity]++
@@ -143,9 +145,8 @@ func (a *Audit) htmlHost(h *model.Host, fs []rules.Finding, ne int, fo []flows.F
 	for _, f := range h.Files {
 		hh.Files = append(hh.Files, a.htmlFile(f))
 	}
-	// failoversOf of an audit holding only this host's estimates.
-	for _, f := range (&Audit{Outcome: rules.Outcome{Failover: fo}}).failoversOf(h) {
-		hh.Failover = append(hh.Failover, htmlFailover{Backend: show(f.Backend), Address: show(f.Address), Estimate: show(f.Estimate),
+	for _, f := range fo {
+		hh.Failover = append(hh.Failover, htmlFailover{Backend: show(f.shownBackends()), Addresses: showAll(f.shown()), Others: show(f.othersText()), Estimate: show(f.Estimate),
 			Why: show(f.Why), Location: show(f.Location), Uncertain: show(f.Uncertain), Class: failoverClass(f.Estimate)})
 	}
 	return hh

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 
 	"github.com/ipseclint/ipseclint/rules"
@@ -61,62 +60,54 @@ type jsonRule struct {
 	Summary  string `json:"summary"`
 }
 
-type jsonDoc struct {
-	Version      int                  `json:"version"`
-	Tool         map[string]string    `json:"tool"`
-	Root         string               `json:"root"`
-	Summary      Summary              `json:"summary"`
-	Rules        []jsonRule           `json:"rules"`
-	Hosts        []hostSummary        `json:"hosts"`
-	Files        []jsonFile           `json:"files"`
-	Findings     []jsonFinding        `json:"findings"`
-	NotEvaluated []rules.NotEvaluated `json:"notEvaluated"`
-	// ConfigFile is the configuration file used, "" for none.
-	ConfigFile string               `json:"configFile,omitempty"`
-	Accepted   []jsonAccepted       `json:"accepted"`
-	Disabled   []rules.DisabledRule `json:"disabled"`
-}
-
-// Print writes the JSON document.
+// Print writes the JSON document, its fields in the order
+// docs/json-output.md lists them; the hosts, files and findings are
+// encoded one at a time (jsonStream), so that the document of a large
+// fleet is never in memory whole.
 func (JSON) Print(w io.Writer, a *Audit) error {
-	doc := jsonDoc{
-		Version: JSONVersion, Tool: map[string]string{"name": a.Tool.Name, "version": a.Tool.Version},
-		Root: a.Fleet.Root, Summary: a.Summarize(), Hosts: a.hostSummaries(),
-		Rules: []jsonRule{}, Files: []jsonFile{}, Findings: []jsonFinding{}, NotEvaluated: a.Outcome.NotEvaluated,
-		ConfigFile: jsonName(a.ConfigFile()), Accepted: []jsonAccepted{}, Disabled: a.Outcome.Disabled,
+	s := newJSONStream(w)
+	s.field("version", JSONVersion)
+	s.field("tool", map[string]string{"name": a.Tool.Name, "version": a.Tool.Version})
+	s.field("root", a.Fleet.Root)
+	s.field("summary", a.Summarize())
+	array(s, "rules", len(a.Rules), func(i int) jsonRule {
+		r := a.Rules[i]
+		return jsonRule{ID: r.ID, Name: r.Name, Severity: string(r.Severity), Summary: r.Summary}
+	})
+	hosts := a.hostSummaries()
+	array(s, "hosts", len(hosts), func(i int) hostSummary { return hosts[i] })
+	array(s, "files", len(a.Fleet.Files), func(i int) jsonFile { return a.jsonFileOf(a.Fleet.Files[i]) })
+	array(s, "findings", len(a.Outcome.Findings), func(i int) jsonFinding { return a.jsonFindingOf(a.Outcome.Findings[i]) })
+	array(s, "notEvaluated", len(a.Outcome.NotEvaluated), func(i int) rules.NotEvaluated { return a.Outcome.NotEvaluated[i] })
+	if cf := jsonName(a.ConfigFile()); cf != "" {
+		s.field("configFile", cf)
 	}
-	if doc.Disabled == nil {
-		doc.Disabled = []rules.DisabledRule{}
-	}
+	accepted := []jsonAccepted{}
 	for _, st := range a.Outcome.Accepted {
 		if st.Risk != nil {
-			doc.Accepted = append(doc.Accepted, a.jsonAcceptedOf(st))
+			accepted = append(accepted, a.jsonAcceptedOf(st))
 		}
 	}
-	if doc.NotEvaluated == nil {
-		doc.NotEvaluated = []rules.NotEvaluated{}
+	s.field("accepted", accepted)
+	disabled := a.Outcome.Disabled
+	if disabled == nil {
+		disabled = []rules.DisabledRule{}
 	}
-	for _, r := range a.Rules {
-		doc.Rules = append(doc.Rules, jsonRule{ID: r.ID, Name: r.Name, Severity: string(r.Severity), Summary: r.Summary})
+	s.field("disabled", disabled)
+	return s.close()
+}
+
+// jsonFindingOf is a finding as the JSON output shows it.
+func (a *Audit) jsonFindingOf(f rules.Finding) jsonFinding {
+	jf := jsonFinding{RuleID: f.RuleID, RuleName: f.RuleName, Severity: string(f.Severity), Host: f.Host, Message: f.Message,
+		Location: a.jsonLoc(f.Loc), Related: []jsonLocation{}, Subject: f.Subject, Fingerprint: f.Fingerprint, Uncertain: f.Uncertain}
+	if s := f.Suppressed; s != nil {
+		jf.Suppressed = &jsonSuppression{Reason: s.Reason, Ticket: s.Ticket, Expires: s.Expires, Location: a.jsonLoc(s.Loc)}
 	}
-	for _, f := range a.Fleet.Files {
-		doc.Files = append(doc.Files, a.jsonFileOf(f))
+	for _, r := range f.Related {
+		jf.Related = append(jf.Related, a.jsonLoc(r))
 	}
-	for _, f := range a.Outcome.Findings {
-		jf := jsonFinding{RuleID: f.RuleID, RuleName: f.RuleName, Severity: string(f.Severity), Host: f.Host, Message: f.Message,
-			Location: a.jsonLoc(f.Loc), Related: []jsonLocation{}, Subject: f.Subject, Fingerprint: f.Fingerprint, Uncertain: f.Uncertain}
-		if s := f.Suppressed; s != nil {
-			jf.Suppressed = &jsonSuppression{Reason: s.Reason, Ticket: s.Ticket, Expires: s.Expires, Location: a.jsonLoc(s.Loc)}
-		}
-		for _, r := range f.Related {
-			jf.Related = append(jf.Related, a.jsonLoc(r))
-		}
-		doc.Findings = append(doc.Findings, jf)
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	return jf
 }
 
 func (a *Audit) jsonAcceptedOf(st rules.AcceptedStatus) jsonAccepted {

@@ -63,3 +63,55 @@ func TestJSONDocumented(t *testing.T) {
 		t.Errorf("docs/json-output.md and JSONVersion (%d) disagree on the version", report.JSONVersion)
 	}
 }
+
+// TestJSONFailoverAddresses: every front-end's failover entries list
+// every clustered back-end address of the example fleet exactly once
+// (each entry holds for several), with address the first of addresses.
+func TestJSONFailoverAddresses(t *testing.T) {
+	a := exampleFleet(t)
+	var clustered []string
+	seen := map[string]bool{}
+	for _, f := range a.Outcome.Failover {
+		for _, tg := range f.Targets {
+			if ip := tg.IP.String(); !seen[ip] {
+				seen[ip] = true
+				clustered = append(clustered, ip)
+			}
+		}
+	}
+	sort.Strings(clustered)
+	if len(clustered) < 2 {
+		t.Fatalf("the example fleet has %d clustered addresses, want 2 or more", len(clustered))
+	}
+	out := decode(t, render(t, report.JSON{}, a))
+	frontEnds, grouped := 0, 0
+	for _, h := range out["hosts"].([]any) {
+		host := h.(map[string]any)
+		fo, ok := host["failover"].([]any)
+		if !ok {
+			continue
+		}
+		frontEnds++
+		var got []string
+		for _, e := range fo {
+			entry := e.(map[string]any)
+			addrs := entry["addresses"].([]any)
+			if len(addrs) == 0 || addrs[0] != entry["address"] {
+				t.Errorf("%s: address %v is not the first of addresses %v", host["name"], entry["address"], addrs)
+			}
+			if len(addrs) > 1 {
+				grouped++
+			}
+			for _, ip := range addrs {
+				got = append(got, ip.(string))
+			}
+		}
+		sort.Strings(got)
+		if strings.Join(got, " ") != strings.Join(clustered, " ") {
+			t.Errorf("%s: failover addresses %v, want each of %v once", host["name"], got, clustered)
+		}
+	}
+	if frontEnds == 0 || grouped == 0 {
+		t.Errorf("%d front-ends with estimates, %d estimates for several addresses: the fixture no longer covers grouping", frontEnds, grouped)
+	}
+}

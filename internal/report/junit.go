@@ -202,26 +202,53 @@ type junitEntry struct {
 
 type junitKey struct{ host, rule string }
 
-func (j JUnit) document(a *Audit) *junitDoc {
-	entries := map[junitKey]*junitEntry{}
-	entry := func(host, rule string) *junitEntry {
-		k := junitKey{host, rule}
-		if entries[k] == nil {
-			entries[k] = &junitEntry{}
-		}
-		return entries[k]
+// junitEntries are the entries of an outcome by host × rule, and the
+// rules each host has entries of, so that a host's suite reads its own
+// entries only.
+type junitEntries struct {
+	byKey  map[junitKey]*junitEntry
+	byHost map[string][]string // rule IDs, in the order first met
+}
+
+func (es *junitEntries) entry(host, rule string) *junitEntry {
+	k := junitKey{host, rule}
+	e := es.byKey[k]
+	if e == nil {
+		e = &junitEntry{}
+		es.byKey[k] = e
+		es.byHost[host] = append(es.byHost[host], rule)
 	}
+	return e
+}
+
+func (j JUnit) document(a *Audit) *junitDoc {
+	entries := &junitEntries{byKey: map[junitKey]*junitEntry{}, byHost: map[string][]string{}}
 	for _, f := range a.Outcome.Findings {
-		e := entry(f.Host, f.RuleID)
+		e := entries.entry(f.Host, f.RuleID)
 		e.findings = append(e.findings, f)
 	}
 	for _, ne := range a.Outcome.NotEvaluated {
-		e := entry(ne.Host, ne.RuleID)
+		e := entries.entry(ne.Host, ne.RuleID)
 		e.notEval = append(e.notEval, ne.Reason)
 	}
 	doc := &junitDoc{Name: a.Tool.Name}
+	ix := a.hostIndex()
+	addrs := newAddressLists()
+	hosts := map[string]*model.Host{}
+	if a.Fleet != nil {
+		for _, h := range a.Fleet.Hosts {
+			if hosts[h.Name] == nil {
+				hosts[h.Name] = h
+			}
+		}
+	}
 	for _, host := range junitHosts(a, entries) {
-		doc.Suites = append(doc.Suites, j.hostSuite(a, host, entries))
+		var fo []failoverView
+		h := hosts[host]
+		if h != nil {
+			fo = a.failoverViews(ix.failovers[h], addrs)
+		}
+		doc.Suites = append(doc.Suites, j.hostSuite(a, host, h, fo, entries))
 	}
 	if s := j.fleetSuite(a, entries); s != nil {
 		doc.Suites = append(doc.Suites, s)
@@ -237,17 +264,19 @@ func (j JUnit) document(a *Audit) *junitDoc {
 
 // junitHosts are the fleet's hosts in fleet order, then any other host
 // the outcome names (sorted), so that nothing is dropped.
-func junitHosts(a *Audit, entries map[junitKey]*junitEntry) []string {
+func junitHosts(a *Audit, entries *junitEntries) []string {
 	var hosts []string
+	listed := map[string]bool{"": true}
 	if a.Fleet != nil {
 		for _, h := range a.Fleet.Hosts {
 			hosts = append(hosts, h.Name)
+			listed[h.Name] = true
 		}
 	}
 	var extra []string
-	for k := range entries {
-		if k.host != "" && !slices.Contains(hosts, k.host) && !slices.Contains(extra, k.host) {
-			extra = append(extra, k.host)
+	for host := range entries.byHost {
+		if !listed[host] {
+			extra = append(extra, host)
 		}
 	}
 	sort.Strings(extra)
@@ -256,15 +285,17 @@ func junitHosts(a *Audit, entries map[junitKey]*junitEntry) []string {
 
 // ruleIDs are the rules that ran, in their order, then any other rule
 // the entries of host name (sorted).
-func ruleIDs(a *Audit, host string, entries map[junitKey]*junitEntry) []string {
+func ruleIDs(a *Audit, host string, entries *junitEntries) []string {
 	var ids []string
+	ran := map[string]bool{}
 	for _, r := range a.Rules {
 		ids = append(ids, r.ID)
+		ran[r.ID] = true
 	}
 	var extra []string
-	for k := range entries {
-		if k.host == host && !slices.Contains(ids, k.rule) {
-			extra = append(extra, k.rule)
+	for _, id := range entries.byHost[host] {
+		if !ran[id] {
+			extra = append(extra, id)
 		}
 	}
 	sort.Strings(extra)
@@ -284,33 +315,33 @@ func ruleTitle(a *Audit, id string) string {
 	return id
 }
 
-func (j JUnit) hostSuite(a *Audit, host string, entries map[junitKey]*junitEntry) *junitSuite {
+// hostSuite is the suite of host (h when it is a host of the fleet, with
+// its failover estimates fo).
+func (j JUnit) hostSuite(a *Audit, host string, h *model.Host, fo []failoverView, entries *junitEntries) *junitSuite {
 	s := newSuite(host)
-	if a.Fleet != nil {
-		if h := a.Fleet.Host(host); h != nil && h.Name == host {
-			s.property("role", roleText(h)+": "+h.Role.Why)
-			osText := "unknown"
-			if h.Facts.OS.Known {
-				osText = h.Facts.OS.Value.String()
-			}
-			s.property("os", osText)
-			for _, f := range a.failoversOf(h) {
-				s.property("failover "+f.Address, f.Estimate)
-			}
+	if h != nil {
+		s.property("role", roleText(h)+": "+h.Role.Why)
+		osText := "unknown"
+		if h.Facts.OS.Known {
+			osText = h.Facts.OS.Value.String()
+		}
+		s.property("os", osText)
+		for _, f := range fo {
+			s.property("failover "+f.addressText(), f.Estimate)
 		}
 	}
 	for _, id := range ruleIDs(a, host, entries) {
-		s.addCase(j.testcase(a, host, id, entries[junitKey{host, id}]))
+		s.addCase(j.testcase(a, host, id, entries.byKey[junitKey{host, id}]))
 	}
 	return s
 }
 
 // fleetSuite holds the fleet-wide entries and the rules switched off; nil
 // when there are none.
-func (j JUnit) fleetSuite(a *Audit, entries map[junitKey]*junitEntry) *junitSuite {
+func (j JUnit) fleetSuite(a *Audit, entries *junitEntries) *junitSuite {
 	s := newSuite(junitFleetSuite)
 	for _, id := range ruleIDs(a, "", entries) {
-		if e := entries[junitKey{"", id}]; e != nil {
+		if e := entries.byKey[junitKey{"", id}]; e != nil {
 			s.addCase(j.testcase(a, "", id, e))
 		}
 	}

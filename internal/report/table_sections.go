@@ -285,7 +285,7 @@ func hostCell(width int, hl hostRow) string {
 		rest = append(rest, "role: "+h.Role.Why)
 	}
 	for _, f := range s.Failover {
-		rest = append(rest, "recovery after a failover of "+f.Address+": "+f.Estimate)
+		rest = append(rest, "recovery after a failover of "+f.addressText()+": "+f.Estimate)
 	}
 	return cell(width, first, rest...)
 }

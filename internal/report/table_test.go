@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -279,5 +280,37 @@ func TestTableHostileNames(t *testing.T) {
 	}
 	if rows == 0 {
 		t.Fatal("no rows")
+	}
+}
+
+// TestFailoverAddressesForPeople: an estimate that holds for many
+// addresses names the first three and counts the others in the table
+// and in JUnit, and the HTML report lists the same.
+func TestFailoverAddressesForPeople(t *testing.T) {
+	a := exampleFleet(t)
+	if len(a.Outcome.Failover) == 0 {
+		t.Fatal("the example fleet has no failover estimate")
+	}
+	f := &a.Outcome.Failover[0]
+	base := f.Targets[0]
+	f.Targets = nil
+	for i := range 5 {
+		tg := base
+		tg.IP = netip.AddrFrom4([4]byte{192, 0, 2, byte(10 + i)})
+		f.Targets = append(f.Targets, tg)
+	}
+	f.Target = f.Targets[0]
+	a.View.Width = 400 // one line per fact
+	want := "192.0.2.10, 192.0.2.11, 192.0.2.12 and 2 other addresses"
+	table := string(render(t, report.Table{}, a))
+	if !strings.Contains(table, "recovery after a failover of "+want+": "+f.Estimate) {
+		t.Errorf("the table does not say %q", want)
+	}
+	if junit := string(render(t, report.JUnit{}, a)); !strings.Contains(junit, `name="failover `+want+`"`) {
+		t.Errorf("JUnit has no property for %q", want)
+	}
+	html := string(render(t, report.HTML{}, a))
+	if !strings.Contains(html, "<code>192.0.2.10</code>, <code>192.0.2.11</code>, <code>192.0.2.12</code> and 2 other addresses") {
+		t.Error("the HTML report does not list the first three addresses and count the others")
 	}
 }

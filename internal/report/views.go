@@ -2,8 +2,11 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
+	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/safetext"
 	"github.com/ipseclint/ipseclint/rules"
@@ -56,21 +59,50 @@ func (a *Audit) Summarize() Summary {
 	return s
 }
 
-// hostCounts counts a host's findings by severity and its not-evaluated checks.
-func (a *Audit) hostCounts(host string) (map[rules.Severity]int, int) {
-	counts := map[rules.Severity]int{}
+// hostIndex is what the per-host views read of an outcome, grouped by
+// host in one pass over it: a view that scanned the whole outcome for
+// each host would take hosts × findings.
+type hostIndex struct {
+	counts    map[string]*hostCounts // by host name, as findings name hosts
+	failovers map[*model.Host][]flows.Failover
+}
+
+// hostCounts counts a host's findings by severity and its not-evaluated
+// checks.
+type hostCounts struct {
+	errors, warnings, notes, notEvaluated int
+}
+
+func (a *Audit) hostIndex() *hostIndex {
+	ix := &hostIndex{counts: map[string]*hostCounts{}, failovers: map[*model.Host][]flows.Failover{}}
 	for _, f := range a.Outcome.Findings {
-		if f.Host == host {
-			counts[f.Severity]++
+		c := ix.of(f.Host)
+		switch f.Severity {
+		case rules.SeverityError:
+			c.errors++
+		case rules.SeverityWarning:
+			c.warnings++
+		case rules.SeverityNote:
+			c.notes++
 		}
 	}
-	ne := 0
 	for _, n := range a.Outcome.NotEvaluated {
-		if n.Host == host {
-			ne++
-		}
+		ix.of(n.Host).notEvaluated++
 	}
-	return counts, ne
+	for _, f := range a.Outcome.Failover {
+		ix.failovers[f.FrontEnd] = append(ix.failovers[f.FrontEnd], f)
+	}
+	return ix
+}
+
+// of returns the counts of host, empty ones when it has none.
+func (ix *hostIndex) of(host string) *hostCounts {
+	c := ix.counts[host]
+	if c == nil {
+		c = &hostCounts{}
+		ix.counts[host] = c
+	}
+	return c
 }
 
 func plural(n int, one, many string) string {
@@ -143,29 +175,115 @@ func (a *Audit) jsonLoc(l model.Location) jsonLocation {
 
 // failoverView is one failover estimate as the outputs show it.
 type failoverView struct {
-	Backend  string `json:"backend,omitempty"`
-	Address  string `json:"address"`
-	Estimate string `json:"estimate"`
-	Minutes  int    `json:"minutes,omitempty"`
-	Why      string `json:"why"`
-	Location string `json:"location,omitempty"`
+	// Backend and Address are the first of the addresses the estimate
+	// holds for.
+	Backend string `json:"backend,omitempty"`
+	Address string `json:"address"`
+	// Addresses are every address the estimate holds for, in address
+	// order (Address first): front-ends see most back-ends alike, so one
+	// estimate covers many addresses.
+	Addresses []string `json:"addresses"`
+	Estimate  string   `json:"estimate"`
+	Minutes   int      `json:"minutes,omitempty"`
+	Why       string   `json:"why"`
+	Location  string   `json:"location,omitempty"`
 	// Uncertain says why the estimate may be wrong.
 	Uncertain string `json:"uncertain,omitempty"`
+	// targets are the addresses with their back-ends.
+	targets []model.Target
 }
 
-// failoversOf returns the failover estimates of front-end h.
-func (a *Audit) failoversOf(h *model.Host) []failoverView {
+// failoverViews renders the failover estimates of one front-end. The
+// addresses of estimates that hold for the same addresses (flows shares
+// one slice of them) are rendered once, in addrs.
+func (a *Audit) failoverViews(fs []flows.Failover, addrs *addressLists) []failoverView {
 	var out []failoverView
-	for _, f := range a.Outcome.Failover {
-		if f.FrontEnd != h {
-			continue
-		}
-		v := failoverView{Backend: f.Target.Backend, Address: f.Target.IP.String(), Estimate: f.Estimate, Minutes: f.Minutes, Why: f.Why, Uncertain: f.Uncertain}
+	for _, f := range fs {
+		v := failoverView{Backend: f.Target.Backend, Address: f.Target.IP.String(), Addresses: addrs.of(f.Targets),
+			targets: f.Targets, Estimate: f.Estimate, Minutes: f.Minutes, Why: f.Why, Uncertain: f.Uncertain}
 		if !f.Loc.IsZero() {
 			v.Location = a.locationText(f.Loc)
 		}
 		out = append(out, v)
 	}
+	return out
+}
+
+// shownAddresses is how many addresses of an estimate the outputs for
+// people list before "and N other addresses" (the JSON lists them all).
+const shownAddresses = 3
+
+// addressText names the addresses an estimate holds for, for people:
+// "10.0.0.50", "10.0.0.50, 10.0.0.60", "10.0.0.50, 10.0.0.60,
+// 10.0.0.70 and 16 other addresses".
+func (v failoverView) addressText() string {
+	text := strings.Join(v.shown(), ", ")
+	if o := v.othersText(); o != "" {
+		return text + " " + o
+	}
+	return text
+}
+
+// shown are the addresses the outputs for people list.
+func (v failoverView) shown() []string {
+	if len(v.Addresses) == 0 {
+		return []string{v.Address}
+	}
+	return v.Addresses[:min(len(v.Addresses), shownAddresses)]
+}
+
+// shownBackends names the back-ends that answer on the shown addresses,
+// each once: "EXBE01", "EXBE01, EXBE02".
+func (v failoverView) shownBackends() string {
+	if len(v.targets) == 0 {
+		return v.Backend
+	}
+	var names []string
+	for _, t := range v.targets[:min(len(v.targets), shownAddresses)] {
+		if t.Backend != "" && !slices.Contains(names, t.Backend) {
+			names = append(names, t.Backend)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// othersText is "and 16 other addresses" for the addresses not shown, ""
+// when all are.
+func (v failoverView) othersText() string {
+	if n := len(v.Addresses) - shownAddresses; n > 0 {
+		return "and " + plural(n, "other address", "other addresses")
+	}
+	return ""
+}
+
+// addressLists renders lists of targets as their addresses, each
+// distinct list (by its first element and length) once.
+type addressLists struct {
+	lists map[addressListKey][]string
+}
+
+type addressListKey struct {
+	first *model.Target
+	n     int
+}
+
+func newAddressLists() *addressLists {
+	return &addressLists{lists: map[addressListKey][]string{}}
+}
+
+func (l *addressLists) of(ts []model.Target) []string {
+	if len(ts) == 0 {
+		return []string{}
+	}
+	k := addressListKey{&ts[0], len(ts)}
+	if out, ok := l.lists[k]; ok {
+		return out
+	}
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.IP.String()
+	}
+	l.lists[k] = out
 	return out
 }
 
@@ -188,12 +306,14 @@ type hostSummary struct {
 }
 
 func (a *Audit) hostSummaries() []hostSummary {
-	out := []hostSummary{}
+	out := make([]hostSummary, 0, len(a.Fleet.Hosts))
+	ix := a.hostIndex()
+	addrs := newAddressLists()
 	for _, h := range a.Fleet.Hosts {
-		counts, ne := a.hostCounts(h.Name)
+		c := ix.of(h.Name)
 		hs := hostSummary{Name: h.Name, NameSource: h.NameSource, Role: string(h.Role.Role), RoleDeclared: h.Role.Declared(),
-			RoleWhy: roleWhy(h.Role), OS: "unknown", Files: []string{},
-			Errors: counts[rules.SeverityError], Warnings: counts[rules.SeverityWarning], Notes: counts[rules.SeverityNote], NotEvaluated: ne}
+			RoleWhy: roleWhy(h.Role), OS: "unknown", Files: make([]string, 0, len(h.Files)),
+			Errors: c.errors, Warnings: c.warnings, Notes: c.notes, NotEvaluated: c.notEvaluated}
 		if hs.Role == "" {
 			hs.Role = "unknown"
 		}
@@ -204,7 +324,7 @@ func (a *Audit) hostSummaries() []hostSummary {
 			hs.Files = append(hs.Files, jsonName(f.Name))
 		}
 		sort.Strings(hs.Files)
-		hs.Failover = a.failoversOf(h)
+		hs.Failover = a.failoverViews(ix.failovers[h], addrs)
 		out = append(out, hs)
 	}
 	return out

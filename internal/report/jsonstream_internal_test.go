@@ -1,0 +1,99 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/ipseclint/ipseclint/internal/audit"
+	"github.com/ipseclint/ipseclint/internal/model"
+	"github.com/ipseclint/ipseclint/internal/testutil"
+	"github.com/ipseclint/ipseclint/rules"
+)
+
+// jsonDoc is the JSON document as one value: what JSON.Print wrote with
+// one json.Encoder call before it streamed.
+type jsonDoc struct {
+	Version      int                  `json:"version"`
+	Tool         map[string]string    `json:"tool"`
+	Root         string               `json:"root"`
+	Summary      Summary              `json:"summary"`
+	Rules        []jsonRule           `json:"rules"`
+	Hosts        []hostSummary        `json:"hosts"`
+	Files        []jsonFile           `json:"files"`
+	Findings     []jsonFinding        `json:"findings"`
+	NotEvaluated []rules.NotEvaluated `json:"notEvaluated"`
+	ConfigFile   string               `json:"configFile,omitempty"`
+	Accepted     []jsonAccepted       `json:"accepted"`
+	Disabled     []rules.DisabledRule `json:"disabled"`
+}
+
+func wholeJSON(t *testing.T, a *Audit) []byte {
+	t.Helper()
+	doc := jsonDoc{
+		Version: JSONVersion, Tool: map[string]string{"name": a.Tool.Name, "version": a.Tool.Version},
+		Root: a.Fleet.Root, Summary: a.Summarize(), Hosts: a.hostSummaries(),
+		Rules: []jsonRule{}, Files: []jsonFile{}, Findings: []jsonFinding{}, NotEvaluated: a.Outcome.NotEvaluated,
+		ConfigFile: jsonName(a.ConfigFile()), Accepted: []jsonAccepted{}, Disabled: a.Outcome.Disabled,
+	}
+	if doc.Disabled == nil {
+		doc.Disabled = []rules.DisabledRule{}
+	}
+	if doc.NotEvaluated == nil {
+		doc.NotEvaluated = []rules.NotEvaluated{}
+	}
+	for _, st := range a.Outcome.Accepted {
+		if st.Risk != nil {
+			doc.Accepted = append(doc.Accepted, a.jsonAcceptedOf(st))
+		}
+	}
+	for _, r := range a.Rules {
+		doc.Rules = append(doc.Rules, jsonRule{ID: r.ID, Name: r.Name, Severity: string(r.Severity), Summary: r.Summary})
+	}
+	for _, f := range a.Fleet.Files {
+		doc.Files = append(doc.Files, a.jsonFileOf(f))
+	}
+	for _, f := range a.Outcome.Findings {
+		doc.Findings = append(doc.Findings, a.jsonFindingOf(f))
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestJSONStreamIsTheWholeDocument: the streamed document is byte for
+// byte the one a single json.Encoder call writes, for the example fleet
+// (a configuration, accepted risks, failovers), an empty fleet (every
+// array empty) and findings whose text HTML escaping and line separators
+// would change.
+func TestJSONStreamIsTheWholeDocument(t *testing.T) {
+	root := testutil.RepoRoot(t)
+	var audits []*Audit
+	for _, dir := range []string{filepath.Join(root, "testdata", "fleet"), filepath.Join(root, "internal", "report", "testdata", "fleet")} {
+		fleet, err := audit.Collect([]string{dir}, audit.Options{Filter: rules.KeyFilter(rules.All())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		audits = append(audits, &Audit{Tool: Tool{Name: "ipseclint", Version: "1"}, Fleet: fleet, Rules: rules.All(), Outcome: rules.Run(fleet, rules.All())})
+	}
+	audits = append(audits, &Audit{Fleet: &model.Fleet{}}, manyFindings(3))
+	odd := manyFindings(2)
+	odd.Outcome.Findings[0].Message = "<a href=\"x\">&amp;</a> \u2028 \u2029 \x7f é"
+	odd.Outcome.Disabled = []rules.DisabledRule{{ID: "IPSEC002", By: "--disable"}}
+	audits = append(audits, odd)
+	for i, a := range audits {
+		var got bytes.Buffer
+		if err := (JSON{}).Print(&got, a); err != nil {
+			t.Fatal(err)
+		}
+		if want := wholeJSON(t, a); !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("audit %d: the streamed document differs from the whole one:\n%s\nwant\n%s", i, got.Bytes(), want)
+		}
+	}
+}
