@@ -3,6 +3,7 @@ package hive
 import (
 	"testing"
 
+	"github.com/ipseclint/ipseclint/internal/fleetgen"
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
 )
@@ -53,4 +54,32 @@ func BenchmarkOpenRulesKeysXP(b *testing.B) {
 // BenchmarkOpenFull reads every key of the 12 MB hive.
 func BenchmarkOpenFull(b *testing.B) {
 	benchOpen(b, "hives/win7-sp1-SYSTEM", nil)
+}
+
+// BenchmarkReadFleetHives reads the binary hives of 200 generated hosts
+// (internal/fleetgen: SYSTEM, SOFTWARE and CLUSDB of the hosts exported
+// as hives) keeping the keys the audit reads.
+func BenchmarkReadFleetHives(b *testing.B) {
+	files, err := fleetgen.Sample(fleetgen.Options{Hosts: 200, Seed: 1}, func(name string) bool {
+		return name == "SYSTEM" || name == "SOFTWARE" || name == "CLUSDB"
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	for _, f := range files {
+		size += int64(len(f.Data))
+	}
+	filter := model.NewKeyFilter(model.FactKeys()...)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range files {
+			res, err := Read(f.Data, f.Path, Options{Filter: filter})
+			if err != nil || len(res.Damage) > 0 {
+				b.Fatal(f.Path, err, res.Damage)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(files)), "files")
 }

@@ -1,12 +1,15 @@
 package regfile
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/ipseclint/ipseclint/internal/fleetgen"
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/regfile/regtest"
 )
@@ -98,4 +101,31 @@ func BenchmarkParseHKLMExport(b *testing.B) {
 // key: the cost of building the whole tree.
 func BenchmarkParseHKLMExportKeepAll(b *testing.B) {
 	runParseBench(b, benchSize()/10, nil)
+}
+
+// BenchmarkParseFleetExports reads the .reg exports of 200 generated
+// hosts (internal/fleetgen: about 1,000 files of 10 to 25 KB, UTF-16LE)
+// keeping the keys the audit reads: the per-file costs a fleet audit
+// pays 20,000 times at 10,000 hosts.
+func BenchmarkParseFleetExports(b *testing.B) {
+	files, err := fleetgen.Sample(fleetgen.Options{Hosts: 200, Seed: 1}, func(name string) bool { return strings.HasSuffix(name, ".reg") })
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	for _, f := range files {
+		size += int64(len(f.Data))
+	}
+	filter := model.NewKeyFilter(model.FactKeys()...)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range files {
+			res, err := Parse(bytes.NewReader(f.Data), f.Path, Options{Filter: filter})
+			if err != nil || len(res.Errors) > 0 {
+				b.Fatal(f.Path, err, res.Errors)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(files)), "files")
 }
