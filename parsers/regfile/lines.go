@@ -3,6 +3,7 @@ package regfile
 import (
 	"bytes"
 	"io"
+	"sync"
 )
 
 // Sizes of the line source's buffer. A line longer than maxLineBytes (a
@@ -49,8 +50,27 @@ type lineSource struct {
 	oddByte             bool // UTF-16 input had an odd byte at its end
 }
 
+// buffers holds line buffers of chunkBytes for reuse: a fleet audit
+// reads thousands of small exports, and a new 256 KiB buffer for each
+// (cleared by the allocator) cost more than parsing them.
+var buffers sync.Pool
+
 func newLineSource(r io.Reader, chunk int) *lineSource {
-	return &lineSource{r: r, buf: make([]byte, max(chunk, 1))}
+	chunk = max(chunk, 1)
+	if b, ok := buffers.Get().(*[]byte); ok && len(*b) == chunk {
+		return &lineSource{r: r, buf: *b}
+	}
+	return &lineSource{r: r, buf: make([]byte, chunk)}
+}
+
+// release gives the buffer back for reuse, unless it grew past its
+// chunk (an over-long line); no line returned before may be used after.
+func (s *lineSource) release() {
+	if len(s.buf) == chunkBytes {
+		b := s.buf
+		buffers.Put(&b)
+	}
+	s.buf, s.start, s.end = nil, 0, 0
 }
 
 // prime reads the first headBytes of the input (or all of it if smaller),

@@ -98,6 +98,7 @@ func parse(r io.Reader, file string, opts Options, chunk int) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	src := newLineSource(r, chunk)
+	defer src.release() // the result holds copies of what it keeps
 	if err := src.prime(); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
