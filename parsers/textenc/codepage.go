@@ -2,6 +2,7 @@ package textenc
 
 import (
 	"bytes"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -30,7 +31,7 @@ func NewCodePageDecoder(name string) (*CodePageDecoder, error) {
 	d := &CodePageDecoder{name: canon}
 	switch cm := e.(type) {
 	case *charmap.Charmap:
-		d.table, d.bad = byteTable(cm, canon)
+		d.table, d.bad = byteTableOf(cm, canon)
 	default:
 		if e == unicode.UTF8 {
 			d.utf8 = true
@@ -39,6 +40,28 @@ func NewCodePageDecoder(name string) (*CodePageDecoder, error) {
 		}
 	}
 	return d, nil
+}
+
+// byteTables are the tables byteTable built, by code page: every
+// decoder of a code page shares them (they are only read), so that
+// making one for each file allocates nothing but the decoder.
+var byteTables sync.Map // canonical name -> *tableAndBad
+
+// byteTableOf is byteTable of a code page, built once.
+func byteTableOf(cm *charmap.Charmap, name string) (*[256]rune, *[256]bool) {
+	if t, ok := byteTables.Load(name); ok {
+		tb := t.(*tableAndBad)
+		return tb.table, tb.bad
+	}
+	table, bad := byteTable(cm, name)
+	t, _ := byteTables.LoadOrStore(name, &tableAndBad{table, bad})
+	tb := t.(*tableAndBad)
+	return tb.table, tb.bad
+}
+
+type tableAndBad struct {
+	table *[256]rune
+	bad   *[256]bool
 }
 
 // byteTable builds the decoding table of a single-byte code page. Bytes

@@ -62,6 +62,9 @@ func CodePage(name string) (encoding.Encoding, string, error) {
 	if n == "" {
 		n = DefaultCodePage
 	}
+	if e, ok := codePages[n]; ok { // a canonical name: no alias is one
+		return e, n, nil
+	}
 	if a, ok := codePageAliases[n]; ok {
 		n = a
 	}
