@@ -111,7 +111,10 @@ func (st *scriptState) staticCommand(c *cmdContext, verbTok token, toks []token)
 		return
 	}
 	cmd := commands.byName[verb+" "+obj]
-	p := c.resolveTags(cmd, toks[1:])
+	if st.params == nil {
+		st.params = params{}
+	}
+	p := c.resolveTags(cmd, toks[1:], st.params)
 	if !cmd.storeless {
 		st.b.use()
 	}

@@ -74,9 +74,11 @@ func Parse(data []byte, file string, opts Options) (*Result, error) {
 // read before); problems inside the file are in Result.Errors and
 // Result.Warnings.
 func ParseReader(r io.Reader, file string, opts Options) (*Result, error) {
-	head := make([]byte, SniffBytes)
+	bufs := bufferPool.Get().(*buffers)
+	head := bufs.head
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		bufs.put(nil)
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	head, err = head[:n], nil
@@ -84,7 +86,8 @@ func ParseReader(r io.Reader, file string, opts Options) (*Result, error) {
 	info := textenc.Sniff(head[:min(n, encodingHead)], opts.CodePage)
 	res := &Result{Encoding: info}
 	b := newBuilder(file, form, res)
-	text := newTextLines(head, r, info)
+	text := newTextLinesIn(bufs, head, r, info)
+	defer bufs.put(text) // the model holds copies of the text it keeps
 	var rd formReader
 	switch form {
 	case formShowAll:

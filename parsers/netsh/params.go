@@ -31,8 +31,13 @@ func (p params) has(tag string) bool { _, ok := p[tag]; return ok }
 // ambiguous tags and values it could not place. From a psk on, the
 // command's text may be a key: the problems reported there quote none of
 // it (cmdContext.secretFrom).
-func (c *cmdContext) resolveTags(sc *staticCommand, toks []token) params {
-	r := &resolver{c: c, cmd: sc.name, tags: sc.tags, out: make(params, len(toks))}
+//
+// out is where the parameters go: a map emptied first, used again for
+// each command of a script (nothing keeps a command's parameters past
+// it), so that a script does not make a map per command.
+func (c *cmdContext) resolveTags(sc *staticCommand, toks []token, out params) params {
+	clear(out)
+	r := resolver{c: c, cmd: sc.name, tags: sc.tags, out: out}
 	for _, t := range toks {
 		switch {
 		case t.bare() && isBarePSK(t, r.next, r.tags):

@@ -31,6 +31,9 @@ type scriptState struct {
 	spans []span // the commands of the line being read, a buffer too
 	join  joiner
 	cur   logicalLine // the line being read: nothing keeps it past its commands
+	// params are the parameters of the command being run, a map used
+	// again for each (resolveTags).
+	params params
 }
 
 func newScriptState(b *builder) *scriptState {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/ipseclint/ipseclint/parsers/textenc"
@@ -25,7 +26,8 @@ const encodingHead = 8192
 // it goes (textenc's decoders, the encoding sniffed from the head as
 // textenc.Decode sniffs it), so that memory does not grow with the file.
 type textLines struct {
-	br *bufio.Reader
+	br  *bufio.Reader
+	dec io.Reader // what br reads: the decoder
 	n  int // number of the line last read
 	// checkUTF8 is set when the text is not decoded but must be
 	// valid UTF-8; countFFFD when the decoder marks bad bytes with U+FFFD
@@ -39,8 +41,39 @@ type textLines struct {
 	err     error
 }
 
+// buffers are the buffers one ParseReader reads with: the head, the
+// line reader's and the decoder's. A fleet audit reads thousands of
+// small files, and new buffers for each (some 130 KiB, cleared by the
+// allocator) cost more than reading most of them.
+type buffers struct {
+	head []byte        // SniffBytes, the head read to sniff the form
+	br   *bufio.Reader // MaxLineBytes
+	raw  []byte        // what chunkDecoder reads
+	out  []byte        // what chunkDecoder decodes into
+}
+
+var bufferPool = sync.Pool{New: func() any { return &buffers{head: make([]byte, SniffBytes)} }}
+
+// put gives bufs back for reuse, with what t grew; no line of t is
+// read after.
+func (bufs *buffers) put(t *textLines) {
+	if t != nil {
+		if d, ok := t.dec.(*chunkDecoder); ok {
+			bufs.raw, bufs.out = d.raw, d.buf[:0]
+		}
+		t.br.Reset(nil)
+	}
+	bufferPool.Put(bufs)
+}
+
 // newTextLines reads head (the first bytes, already read) and then r.
 func newTextLines(head []byte, r io.Reader, info textenc.Info) *textLines {
+	return newTextLinesIn(&buffers{}, head, r, info)
+}
+
+// newTextLinesIn is newTextLines reading with bufs (those it lacks are
+// made).
+func newTextLinesIn(bufs *buffers, head []byte, r io.Reader, info textenc.Info) *textLines {
 	body := head
 	switch {
 	case info.BOM && info.Encoding == textenc.UTF8:
@@ -56,18 +89,24 @@ func newTextLines(head []byte, r io.Reader, info textenc.Info) *textLines {
 		dec, t.checkUTF8 = src, true
 	case textenc.UTF16LE, textenc.UTF16BE:
 		d := &textenc.UTF16Decoder{BigEndian: info.Encoding == textenc.UTF16BE}
-		dec, t.decoded = &chunkDecoder{src: src, decode: d.Append, flush: d.Flush}, func() int { return d.Invalid }
+		dec, t.decoded = &chunkDecoder{src: src, decode: d.Append, flush: d.Flush, raw: bufs.raw, buf: bufs.out}, func() int { return d.Invalid }
 	default:
-		dec = t.codePageReader(src, info.Encoding)
+		dec = t.codePageReader(src, info.Encoding, bufs)
 	}
-	t.br = bufio.NewReaderSize(dec, MaxLineBytes)
+	t.dec = dec
+	if bufs.br == nil {
+		bufs.br = bufio.NewReaderSize(dec, MaxLineBytes)
+	} else {
+		bufs.br.Reset(dec)
+	}
+	t.br = bufs.br
 	return t
 }
 
 // codePageReader decodes 8-bit text: single-byte code pages a chunk at a
 // time through textenc's table, multi-byte ones through x/text's
 // decoder, which keeps a character cut between two reads.
-func (t *textLines) codePageReader(src io.Reader, name string) io.Reader {
+func (t *textLines) codePageReader(src io.Reader, name string, bufs *buffers) io.Reader {
 	d, err := textenc.NewCodePageDecoder(name)
 	if err != nil {
 		d, _ = textenc.NewCodePageDecoder(textenc.DefaultCodePage)
@@ -84,7 +123,7 @@ func (t *textLines) codePageReader(src io.Reader, name string) io.Reader {
 		bad += n
 		return out
 	}
-	return &chunkDecoder{src: src, decode: decode, flush: func(dst []byte) []byte { return dst }}
+	return &chunkDecoder{src: src, decode: decode, flush: func(dst []byte) []byte { return dst }, raw: bufs.raw, buf: bufs.out}
 }
 
 // Invalid is how many bytes or sequences were not valid in the encoding

@@ -85,7 +85,7 @@ func validDNSName(s string) bool {
 // parseMask reads a mask: dotted (255.255.255.0) or a prefix length (24).
 func parseMask(s string) (int, error) {
 	t := strings.TrimSpace(s)
-	if n, err := strconv.Atoi(t); err == nil {
+	if n, ok := prefixLength(t); ok {
 		if n < 0 || n > 32 {
 			return 0, fmt.Errorf("mask %q: a prefix length is 0 to 32", s)
 		}
@@ -105,6 +105,16 @@ func parseMask(s string) (int, error) {
 		return 0, fmt.Errorf("mask %q is not contiguous", s)
 	}
 	return bits, nil
+}
+
+// prefixLength reads a mask written as a number; a dotted one is not
+// (and makes no strconv error to discard: most masks are dotted).
+func prefixLength(t string) (int, bool) {
+	if strings.IndexByte(t, '.') >= 0 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(t)
+	return n, err == nil
 }
 
 // withMask applies a mask length to an IP address (other kinds ignore
