@@ -28,7 +28,7 @@ const encodingHead = 8192
 type textLines struct {
 	br  *bufio.Reader
 	dec io.Reader // what br reads: the decoder
-	n  int // number of the line last read
+	n   int       // number of the line last read
 	// checkUTF8 is set when the text is not decoded but must be
 	// valid UTF-8; countFFFD when the decoder marks bad bytes with U+FFFD
 	// without counting them.
