@@ -64,6 +64,14 @@ func (f *KeyFilter) Wants(path string) bool {
 	if f == nil {
 		return true
 	}
+	if isASCII(path) {
+		for _, p := range f.prefixes {
+			if agreeASCII(path, p) {
+				return true
+			}
+		}
+		return false
+	}
 	c := canonicalComponents(path)
 	for _, p := range f.prefixes {
 		if hasPrefix(c, p) || hasPrefix(p, c) {
@@ -71,6 +79,57 @@ func (f *KeyFilter) Wants(path string) bool {
 		}
 	}
 	return false
+}
+
+// agreeASCII reports whether the canonical components of the ASCII
+// path (canonicalComponents) and prefix agree as far as the shorter
+// goes, one being a prefix of the other, without splitting the path.
+func agreeASCII(path string, prefix []string) bool {
+	if path == "" {
+		return true // no components: a prefix of every path
+	}
+	rest, system := path, false
+	for i := 0; i < len(prefix); i++ {
+		comp, more, found := strings.Cut(rest, `\`)
+		want := prefix[i]
+		switch {
+		case i == 0:
+			system = equalLowerASCII(comp, "system")
+		case i == 1 && system && (equalLowerASCII(comp, "currentcontrolset") || isControlSet(comp)):
+			comp = "currentcontrolset"
+		}
+		if !equalLowerASCII(comp, want) {
+			return false
+		}
+		if !found {
+			return true
+		}
+		rest = more
+	}
+	return true
+}
+
+func isControlSet(name string) bool {
+	_, ok := controlSetNumber(name)
+	return ok
+}
+
+// equalLowerASCII reports whether the ASCII string s lower-cased is
+// lower (lower-case already).
+func equalLowerASCII(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Descend reports whether a walk of a tree must enter the key at path. It

@@ -156,6 +156,37 @@ func CleanKeyPath(p string) (clean string, ok bool) {
 
 func lowerPath(p string) string { return strings.ToLower(p) }
 
+// maxStackPath is the longest ASCII path looked up without allocating
+// its lower-case form.
+const maxStackPath = 256
+
+// lookup returns the key at path from keys, lower-casing an ASCII path
+// on the stack (the map is read with it, not a new string).
+func lookup(keys map[string]*Key, path string) (*Key, bool) {
+	if len(path) <= maxStackPath {
+		var buf [maxStackPath]byte
+		b := buf[:len(path)]
+		ascii := true
+		for i := 0; i < len(path); i++ {
+			c := path[i]
+			if c >= 0x80 {
+				ascii = false
+				break
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		if ascii {
+			k, ok := keys[string(b)]
+			return k, ok
+		}
+	}
+	k, ok := keys[lowerPath(path)]
+	return k, ok
+}
+
 func parentPath(p string) (parent, name string) {
 	i := strings.LastIndexByte(p, '\\')
 	if i < 0 {
@@ -168,15 +199,26 @@ func parentPath(p string) (parent, name string) {
 // every source of a host. Paths are HKLM-relative (see CleanKeyPath).
 type RegTree struct {
 	keys map[string]*Key // lower-case path -> key
-	// children is lower-case parent -> lower-case child name -> spelling;
-	// nil in a tree Retain made, whose subkeys are found from its keys
-	// (few) until it is changed.
+	// children is lower-case parent -> lower-case child name -> spelling:
+	// each child spelled as the first key made below it spells it. It is
+	// built when first needed (buildIndex) from order, the keys in the
+	// order they were made, so that a tree that is only filled and
+	// merged, as most are, never builds it. A tree Retain made has
+	// neither: its subkeys are found from its keys (few), spelled as
+	// scanSubkeys says, until it is changed.
 	children map[string]map[string]string
+	order    []*Key
+	lazy     bool // order is kept and children not built yet
+	scans    int  // Subkeys answered from order so far
 }
+
+// lazyScans is how many Subkeys calls a tree answers by scanning its
+// keys before it builds its children index.
+const lazyScans = 8
 
 // NewRegTree returns an empty tree.
 func NewRegTree() *RegTree {
-	return &RegTree{keys: make(map[string]*Key), children: make(map[string]map[string]string)}
+	return &RegTree{keys: make(map[string]*Key), lazy: true}
 }
 
 // Len returns the number of keys held.
@@ -187,21 +229,39 @@ func (t *RegTree) Key(path string) *Key {
 	if t == nil {
 		return nil
 	}
-	return t.keys[lowerPath(path)]
+	k, _ := lookup(t.keys, path)
+	return k
 }
 
 // EnsureKey returns the key at path, creating it (and recording it under
 // its parents, so that Subkeys finds it) when absent. loc is kept only
 // when the key is created.
 func (t *RegTree) EnsureKey(path string, loc Location) *Key {
-	lp := lowerPath(path)
-	if k, ok := t.keys[lp]; ok {
+	if k, ok := lookup(t.keys, path); ok {
 		return k
 	}
 	k := &Key{Path: path, Loc: loc}
-	t.keys[lp] = k
-	t.link(path)
+	t.keys[lowerPath(path)] = k
+	if t.lazy {
+		t.order = append(t.order, k)
+	} else {
+		t.link(path)
+	}
 	return k
+}
+
+// buildIndex builds the children index of a lazy tree, linking its keys
+// in the order they were made, as EnsureKey linked them before the
+// index was lazy.
+func (t *RegTree) buildIndex() {
+	if !t.lazy {
+		return
+	}
+	t.children = map[string]map[string]string{}
+	for _, k := range t.order {
+		t.link(k.Path)
+	}
+	t.order, t.lazy = nil, false
 }
 
 func (t *RegTree) link(path string) {
@@ -233,6 +293,7 @@ func (t *RegTree) link(path string) {
 // DeleteTree removes the key at path and every key below it, as a
 // `[-HKEY_LOCAL_MACHINE\...]` line in a .reg file does.
 func (t *RegTree) DeleteTree(path string) {
+	t.buildIndex()
 	if t.children == nil {
 		t.link("")
 	}
@@ -255,6 +316,11 @@ func (t *RegTree) Subkeys(path string) []string {
 	if t == nil {
 		return nil
 	}
+	if t.lazy && t.scans < lazyScans {
+		t.scans++
+		return sortFold(t.lazySubkeys(path))
+	}
+	t.buildIndex()
 	if t.children == nil {
 		return t.scanSubkeys(path)
 	}
@@ -263,8 +329,72 @@ func (t *RegTree) Subkeys(path string) []string {
 	for _, name := range kids {
 		out = append(out, name)
 	}
-	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
+	return sortFold(out)
+}
+
+func sortFold(names []string) []string {
+	sort.Slice(names, func(i, j int) bool { return strings.ToLower(names[i]) < strings.ToLower(names[j]) })
+	return names
+}
+
+// lazySubkeys is Subkeys of a lazy tree, from its keys in the order they
+// were made: what the index built from them would hold under path (each
+// name spelled as the first key below it spells it).
+func (t *RegTree) lazySubkeys(path string) []string {
+	var out []string
+	var seen map[string]bool // lower-case names, once there are several
+	add := func(name string) {
+		ln := strings.ToLower(name)
+		if seen == nil {
+			seen = map[string]bool{}
+		}
+		if !seen[ln] {
+			seen[ln] = true
+			out = append(out, name)
+		}
+	}
+	lp := lowerPath(path)
+	for _, k := range t.order {
+		if name, ok := childBelow(k.Path, path, lp); ok {
+			add(name)
+		}
+		if path == "" {
+			if top, _, _ := strings.Cut(k.Path, `\`); top != "" {
+				add(top)
+			}
+		}
+	}
 	return out
+}
+
+// childBelow returns the name that follows path (lp: lower-cased) in key
+// path p, when a prefix of p ending before one of its backslashes is
+// path as the index compares paths (lower-cased): the child of path that
+// the index would record for p.
+func childBelow(p, path, lp string) (string, bool) {
+	if len(p) <= len(path) {
+		if isASCII(p) && isASCII(path) {
+			return "", false
+		}
+	} else if isASCII(p[:len(path)+1]) && isASCII(path) {
+		if p[len(path)] != '\\' || !sameLower(p[:len(path)], path) {
+			return "", false
+		}
+		name, _, _ := strings.Cut(p[len(path)+1:], `\`)
+		return name, true
+	}
+	lowered := lowerPath(p)
+	if len(lowered) <= len(lp) || lowered[len(lp)] != '\\' || lowered[:len(lp)] != lp {
+		return "", false
+	}
+	// the backslash at len(lp) of lowered is backslash number n of p
+	n := strings.Count(lp, `\`) + 1
+	rest := p
+	for range n {
+		_, rest, _ = strings.Cut(rest, `\`)
+	}
+	name, _, _ := strings.Cut(rest, `\`)
+	return name, true
 }
 
 // scanSubkeys is Subkeys for a tree without its children index: the

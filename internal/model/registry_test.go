@@ -1,0 +1,127 @@
+package model
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// randomPath is a key path of one to four names drawn from names that
+// differ in case, lower-case to other lengths (İ, the Kelvin sign), are
+// empty (a hostile hive's nameless key) or invalid UTF-8.
+func randomPath(rng *rand.Rand) string {
+	names := []string{"SYSTEM", "system", "System", "Services", "SERVICES", "a", "A", "İ", "i̇", "\u212a", "k", "K", "", "\xff", "b\xc3"}
+	parts := make([]string, 1+rng.IntN(4))
+	for i := range parts {
+		parts[i] = names[rng.IntN(len(names))]
+	}
+	return strings.Join(parts, `\`)
+}
+
+// TestLazySubkeysAsIndexed: a tree that answers Subkeys from its keys in
+// the order they were made (before it builds its children index) gives
+// every path the names, spelled the same, that the index gives.
+func TestLazySubkeysAsIndexed(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 13))
+	checked := 0
+	for round := range 400 {
+		lazy, indexed := NewRegTree(), NewRegTree()
+		var paths []string
+		for range 1 + rng.IntN(30) {
+			p := randomPath(rng)
+			if rng.IntN(8) == 0 {
+				p = `\` + p // a name-less top component
+			}
+			paths = append(paths, p)
+			lazy.EnsureKey(p, Location{})
+			indexed.EnsureKey(p, Location{})
+		}
+		indexed.buildIndex()
+		queries := append([]string{"", `\`}, paths...)
+		for _, p := range paths {
+			parent, _ := parentPath(p)
+			queries = append(queries, parent, strings.ToUpper(parent), strings.ToLower(parent))
+		}
+		for _, q := range queries {
+			lazy.scans = 0 // answer every query from the keys
+			got, want := lazy.Subkeys(q), indexed.Subkeys(q)
+			if !slices.Equal(got, want) {
+				t.Fatalf("round %d: keys %q: Subkeys(%q) from the keys %q, from the index %q", round, paths, q, got, want)
+			}
+			checked++
+		}
+		if !lazy.lazy {
+			t.Fatal("answering Subkeys built the index")
+		}
+	}
+	t.Logf("%d queries", checked)
+}
+
+// TestLazyTreeBuildsItsIndex: after lazyScans answers a tree builds its
+// index, and deleting builds it first; answers stay the same.
+func TestLazyTreeBuildsItsIndex(t *testing.T) {
+	tr := NewRegTree()
+	for _, p := range []string{`SYSTEM\Select`, `system\ControlSet001\Services\IPSec`, `SYSTEM\controlset001\Services\PolicyAgent`, `SOFTWARE\Policies`} {
+		tr.EnsureKey(p, Location{})
+	}
+	want := []string{"ControlSet001", "Select"}
+	for i := range lazyScans + 2 {
+		if got := tr.Subkeys("system"); !slices.Equal(got, want) {
+			t.Fatalf("call %d: Subkeys(system) = %q, want %q", i, got, want)
+		}
+	}
+	if tr.lazy || tr.children == nil {
+		t.Error("the tree did not build its index after many calls")
+	}
+	d := NewRegTree()
+	d.EnsureKey(`SYSTEM\A\B`, Location{})
+	d.EnsureKey(`SYSTEM\C`, Location{})
+	d.DeleteTree(`SYSTEM\A`)
+	if got := d.Subkeys("SYSTEM"); !slices.Equal(got, []string{"C"}) || d.Key(`SYSTEM\A\B`) != nil {
+		t.Errorf("after DeleteTree: Subkeys %q, key %v", got, d.Key(`SYSTEM\A\B`))
+	}
+}
+
+// TestKeyLookupAnyCase: Key finds a key in any case, with ASCII paths
+// looked up without allocating.
+func TestKeyLookupAnyCase(t *testing.T) {
+	tr := NewRegTree()
+	k := tr.EnsureKey(`SYSTEM\CurrentControlSet\Services\PolicyAgent`, Location{})
+	tr.EnsureKey("SOFTWARE\\Ünïcode\\Kelvin\\\u212a", Location{})
+	for _, p := range []string{`system\currentcontrolset\services\policyagent`, `SYSTEM\CURRENTCONTROLSET\SERVICES\POLICYAGENT`} {
+		if tr.Key(p) != k {
+			t.Errorf("Key(%q) = %v", p, tr.Key(p))
+		}
+	}
+	if tr.Key(`software\ünïcode\kelvin\k`) == nil {
+		t.Error("a non-ASCII path is not found in another case")
+	}
+	if n := testing.AllocsPerRun(100, func() { tr.Key(`SYSTEM\CurrentControlSet\Services\PolicyAgent`) }); n != 0 {
+		t.Errorf("Key allocates %.0f times for an ASCII path", n)
+	}
+}
+
+// TestKeyFilterWantsASCIIAsSplit: Wants of ASCII paths, compared in
+// place, agrees with the component lists it compares for other paths.
+func TestKeyFilterWantsASCIIAsSplit(t *testing.T) {
+	f := NewKeyFilter(FactKeys()...)
+	g := NewKeyFilter(`SYSTEM`, `SYSTEM\ControlSet002\Services\X`, `Cluster\Groups`, `SOFTWARE\A\\B\`)
+	rng := rand.New(rand.NewPCG(3, 7))
+	names := []string{"SYSTEM", "system", "CurrentControlSet", "currentcontrolset", "ControlSet001", "controlset7", "ControlSet+1", "ControlSet-1",
+		"ControlSetX", "Services", "PolicyAgent", "Oakley", "IPSec", "SOFTWARE", "Policies", "Microsoft", "Windows", "Cluster", "Groups", "", "A", "B", "X"}
+	for range 20000 {
+		parts := make([]string, rng.IntN(6))
+		for i := range parts {
+			parts[i] = names[rng.IntN(len(names))]
+		}
+		p := strings.Join(parts, `\`)
+		for _, kf := range []*KeyFilter{f, g} {
+			c := canonicalComponents(p)
+			want := slices.ContainsFunc(kf.prefixes, func(pre []string) bool { return hasPrefix(c, pre) || hasPrefix(pre, c) })
+			if got := kf.Wants(p); got != want {
+				t.Fatalf("Wants(%q) = %v, the components say %v", p, got, want)
+			}
+		}
+	}
+}
