@@ -56,6 +56,9 @@ type Options struct {
 	// hive; it is called only when the hive is dirty. nil makes Open look
 	// for them in the hive's folder (and Read use none).
 	Logs func() []Log
+	// Cells, when set, is told where each key walked and value read lies
+	// in the file (see Cell); it is called as the hive is read.
+	Cells func(Cell)
 }
 
 // Log is a transaction log of a hive (SYSTEM.LOG, SYSTEM.LOG1, ...).
@@ -177,6 +180,7 @@ func parse(path string, data []byte, logs func() []logFile, opts Options) (*Resu
 	bb := parseBaseBlock(data)
 	res := &Result{}
 	dmg := &damages{file: path}
+	orig := data
 	if bb.dirty() {
 		data, bb = recoverDirty(path, data, bb, logs, res)
 	}
@@ -187,7 +191,10 @@ func parse(path string, data []byte, logs func() []logFile, opts Options) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	w := &walker{file: path, b: b, tree: model.NewRegTree(), dmg: dmg}
+	w := &walker{file: path, b: b, tree: model.NewRegTree(), dmg: dmg, cells: opts.Cells}
+	if len(res.LogsUsed) > 0 {
+		w.orig = orig
+	}
 	b.onBad = func(msg string) { dmg.add("", "", msg) }
 	if err := w.walkHive(bb, opts, res); err != nil {
 		return nil, err
