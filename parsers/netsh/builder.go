@@ -32,6 +32,8 @@ type builder struct {
 	// lastList is the filter list last looked up by name: consecutive
 	// add filter lines name the same list.
 	lastList *model.FilterList
+	// keep keeps the text (Options.KeepText); nil when not asked.
+	keep *keeper
 }
 
 // newBuilder starts the stores of a file of the given form, in netsh's
