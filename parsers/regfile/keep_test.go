@@ -11,8 +11,8 @@ import (
 
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
-	"github.com/ipseclint/ipseclint/parsers/textenc"
 	"github.com/ipseclint/ipseclint/parsers/regfile/regtest"
+	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
 
 // keyForms are the spellings of a pre-shared key that must not be in a
