@@ -38,6 +38,9 @@ type Options struct {
 	// many of how many are done and the file's display name; it is called
 	// from the reading goroutines, one at a time.
 	Progress func(done, total int, current string)
+	// Keep, when set, says what to keep of the inputs beyond the model
+	// (see Kept) and receives it; nil keeps nothing.
+	Keep *Kept
 }
 
 // Collect reads every file under paths (folders, files, zip and tar
@@ -67,12 +70,13 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 	}
 	if cfgFile != nil {
 		fleet.Files = append(fleet.Files, cfgFile)
+		opts.Keep.keepConfigText(cfgFile)
 	}
 	var jobs []*fileJob
 	for _, hp := range p.hosts {
 		cp := codePageFor(fleet.Config, hp.folder, opts.CodePage)
 		for i, e := range hp.entries {
-			j := &fileJob{entry: e, kind: hp.kinds[i], host: hp, codepage: cp, filter: opts.Filter}
+			j := &fileJob{entry: e, kind: hp.kinds[i], host: hp, codepage: cp, filter: opts.Filter, kept: opts.Keep}
 			hp.jobs = append(hp.jobs, j)
 			jobs = append(jobs, j)
 		}

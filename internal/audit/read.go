@@ -31,6 +31,8 @@ type fileJob struct {
 	// decodedIn is the code page 8-bit text was decoded in; "" when the
 	// file was not 8-bit text.
 	decodedIn string
+	// kept is Options.Keep: what to keep beyond the model (keeptext.go).
+	kept *Kept
 }
 
 // read reads one file. A parser that panics fails that file, never the
@@ -103,6 +105,7 @@ func (j *fileJob) readReg() {
 	j.file.Detail = strings.TrimSpace(res.Header + ", " + res.Encoding.String())
 	recordText(j.file, res.Errors, res.Warnings, "syntax error(s)")
 	j.file.Hives = j.tree.Subkeys("")
+	j.keepRegText()
 }
 
 func (j *fileJob) readHive() {
@@ -111,7 +114,7 @@ func (j *fileJob) readHive() {
 		j.fail(err)
 		return
 	}
-	res, err := hive.Read(data, j.entry.Name, hive.Options{Filter: j.filter, Logs: j.logs})
+	res, err := hive.Read(data, j.entry.Name, hive.Options{Filter: j.filter, Logs: j.logs, Cells: j.kept.cellSink()})
 	if err != nil {
 		j.file.Status, j.file.Reason = model.StatusFailed, "could not read the hive: "+withoutName(err, j.entry.Name)
 		return
@@ -141,7 +144,7 @@ func (j *fileJob) readNetsh() {
 		return
 	}
 	defer rc.Close()
-	res, err := netsh.ParseReader(rc, j.entry.Name, netsh.Options{CodePage: j.codepage})
+	res, err := netsh.ParseReader(rc, j.entry.Name, netsh.Options{CodePage: j.codepage, KeepText: j.kept.wantsText()})
 	if err != nil {
 		j.file.Status, j.file.Reason = model.StatusFailed, withoutName(err, j.entry.Name)
 		return
@@ -150,6 +153,7 @@ func (j *fileJob) readNetsh() {
 	j.noteEncoding(res.Encoding)
 	j.file.Detail = strings.TrimSpace(j.file.Detail + ", " + res.Encoding.String())
 	recordText(j.file, res.Errors, res.Warnings, "line(s) not understood")
+	j.keepNetshText(res.Text)
 }
 
 // logs returns the transaction logs beside a hive: the files of its
