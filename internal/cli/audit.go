@@ -21,6 +21,7 @@ type readOptions struct {
 	config      string
 	maxFileSize int64
 	quiet       bool
+	keep        *audit.Kept // what to keep beyond the model, for SARIF (keepFor)
 }
 
 func (o *readOptions) register(cmd *cobra.Command) {
@@ -38,7 +39,7 @@ func collect(env *environment, paths []string, o readOptions) (*model.Fleet, err
 	defer prog.done()
 	fleet, err := audit.Collect(paths, audit.Options{
 		CodePage: o.codepage, ConfigPath: o.config, Filter: rules.KeyFilter(rules.All()),
-		Stdin: env.stdin, MaxFileSize: o.maxFileSize, Progress: prog.update,
+		Stdin: env.stdin, MaxFileSize: o.maxFileSize, Progress: prog.update, Keep: o.keep,
 	})
 	if err != nil {
 		return nil, err
@@ -129,6 +130,7 @@ type auditFlags struct {
 	hostsSummary  int
 	sarifRootURI  string
 	sarifCategory string
+	sarifEmbed    bool
 	writeAccepted string
 }
 
@@ -152,6 +154,7 @@ func newAuditCmd(env *environment) *cobra.Command {
 	f.StringVar(&af.sarifRootURI, "sarif-root-uri", "", "the URI SARIF gives the folder its paths are relative to (originalUriBaseIds): the git work tree's top, else the audited folder; by default the absolute path is left out")
 	f.StringVar(&af.sarifCategory, "sarif-category", "", "SARIF automationDetails.id (a category; on GitHub leave it out and give upload-sarif's category instead, which a category in the file would override)")
 	f.StringVar(&af.writeAccepted, "write-accepted", "", "write accepted-risk entries for this run's findings to FILE (reason TODO, for review)")
+	registerSARIFEmbed(cmd, &af.sarifEmbed)
 	return cmd
 }
 
@@ -200,6 +203,7 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 			return fmt.Errorf("--write-accepted: %w", err)
 		}
 	}
+	af.read.keep = keepFor(cmd, af)
 	fleet, err := collect(env, paths, af.read)
 	if err != nil {
 		return err
@@ -209,6 +213,9 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 		return err
 	}
 	outs, err := parseOutputs(s.Formats.Value, af.values.output)
+	if err == nil {
+		err = checkSARIFEmbed(af.sarifEmbed, outs)
+	}
 	if err != nil {
 		return err
 	}
@@ -217,6 +224,9 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 		return err
 	}
 	a := &report.Audit{Tool: tool(), Fleet: fleet, Rules: s.rules, Outcome: outcome, View: view(env, color, af)}
+	if af.read.keep != nil {
+		a.Sources = af.read.keep
+	}
 	placeOutputs(env, a, outs)
 	if err := writeOutputs(outs, a, env.stdout); err != nil {
 		return err
@@ -237,7 +247,7 @@ func (s *settings) selectRulesCheck(disable []string) (*settings, error) {
 // view lays out the table: the terminal's width and colour when standard
 // output is a terminal, a stable 100 columns without colour otherwise.
 func view(env *environment, color string, af auditFlags) report.View {
-	v := report.View{Hosts: af.hostsSummary, SARIFRootURI: af.sarifRootURI, SARIFCategory: af.sarifCategory}
+	v := report.View{Hosts: af.hostsSummary, SARIFRootURI: af.sarifRootURI, SARIFCategory: af.sarifCategory, SARIFEmbed: af.sarifEmbed}
 	if v.SARIFCategory != "" {
 		v.SARIFAutomationProperties = azurePipelineProperties(env.getenv)
 	}

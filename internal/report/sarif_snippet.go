@@ -169,11 +169,8 @@ func (ix *snippetIndex) addStore(s *model.PolicyStore) {
 // its snippet when one was rendered for its line and column, else its
 // line (and column) alone.
 func (ix *snippetIndex) regions(l model.Location) (*sarifRegion, *sarifRegion) {
-	col := max(l.Column, 1)
-	for _, s := range ix.lines[lineKey{l.File, l.Line}] {
-		if s.col == col {
-			return s.regions(l.Line)
-		}
+	if s, ok := ix.find(l); ok {
+		return s.regions(l.Line)
 	}
 	r := &sarifRegion{StartLine: l.Line}
 	if l.Column > 0 {
@@ -182,15 +179,33 @@ func (ix *snippetIndex) regions(l model.Location) (*sarifRegion, *sarifRegion) {
 	return r, nil
 }
 
+// find returns the snippet rendered for a text location's line and
+// column.
+func (ix *snippetIndex) find(l model.Location) (snippet, bool) {
+	col := max(l.Column, 1)
+	for _, s := range ix.lines[lineKey{l.File, l.Line}] {
+		if s.col == col {
+			return s, true
+		}
+	}
+	return snippet{}, false
+}
+
+// cut is how many of the n characters of the snippet's text its region
+// covers.
+func (s snippet) cut(n int) int {
+	if s.region > 0 && s.region < n {
+		return s.region
+	}
+	return n
+}
+
 // regions lays a snippet out on line n: the region is its first token
 // (or all of it), with explicit columns; the context is the whole line
 // when the snippet is, else the whole rendered text.
 func (s snippet) regions(n int) (*sarifRegion, *sarifRegion) {
 	runes := []rune(s.text)
-	cut := len(runes)
-	if s.region > 0 && s.region < cut {
-		cut = s.region
-	}
+	cut := s.cut(len(runes))
 	region := &sarifRegion{StartLine: n, StartColumn: s.col, EndLine: n, EndColumn: s.col + cut,
 		Snippet: &sarifArtifactContent{Text: string(runes[:cut])}}
 	ctx := &sarifRegion{StartLine: n, EndLine: n, Snippet: &sarifArtifactContent{Text: s.text}}
