@@ -112,7 +112,7 @@ type validated struct {
 }
 
 // accepted reports whether a problem the multitool found in the log is
-// one the SARIF output has by design (docs/ci.md, "SARIF"), each for its
+// one the SARIF output has by design (docs/sarif.md, "Validation"), each for its
 // reason:
 //
 //   - SARIF2013 (ProvideEmbeddedFileContent) wants some artifact to hold
@@ -122,8 +122,9 @@ type validated struct {
 //     automationDetails, which a log for GitHub must not have (it would
 //     override upload-sarif's category); the "ado" log has it;
 //   - GH1003 (ProvideRequiredRegionProperties: region.startLine) on a
-//     result located in a binary hive: a hive has no lines, and a byte
-//     region with a startLine is not valid SARIF (3.30.4). The result
+//     result located in a binary hive: a hive has no lines, and a region
+//     of a binary artifact "SHALL NOT define a text region" (SARIF
+//     2.1.0 3.30.1). The result
 //     has a byte region with the record's bytes as snippet and context,
 //     names the hive and the key in its message, and GitHub shows it
 //     (with no preview).

@@ -25,9 +25,13 @@ import (
 //     the repository's root (uriBaseId SRCROOT) when the audited folder
 //     lies in a git work tree (Audit.VCS), else to the audited folder
 //     (AUDITROOT); a text location has startLine, columns, a snippet
-//     and a contextRegion (see sarifSnippet: rendered from what was
-//     read, never copied from the file); a hive location a byte range
-//     and a logical location naming the key;
+//     and a contextRegion (rendered from the model, sarif_snippet.go, or
+//     with --sarif-embed the file's own text, sarif_sources.go); a hive
+//     location a byte range holding the key's or value's record, its
+//     bytes as snippets (when Audit.Sources kept them), and a logical
+//     location naming the key, which the message names too;
+//   - with View.SARIFEmbed, the text inputs' text, secrets cut out, in
+//     artifacts[].contents (sarif_embed.go);
 //   - suppressions on every result: [] or the accepted risk that
 //     suppresses it (kind external, status accepted, justification);
 //   - every input file in artifacts; unreadable files, checks not
