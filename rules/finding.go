@@ -68,6 +68,7 @@ type Reporter struct {
 	rule         *Rule
 	Findings     []Finding
 	NotEvaluated []NotEvaluated
+	skipped      map[NotEvaluated]bool
 }
 
 // Report records a finding of the rule's severity on host about subject,
@@ -105,7 +106,11 @@ func (r *Reporter) Skip(host *model.Host, format string, args ...any) {
 		name = host.Name
 	}
 	ne := NotEvaluated{RuleID: r.rule.ID, Host: name, Reason: fmt.Sprintf(format, args...)}
-	if !slices.Contains(r.NotEvaluated, ne) {
+	if r.skipped == nil {
+		r.skipped = map[NotEvaluated]bool{}
+	}
+	if !r.skipped[ne] {
+		r.skipped[ne] = true
 		r.NotEvaluated = append(r.NotEvaluated, ne)
 	}
 }

@@ -51,14 +51,33 @@ func skipGaps(p *Pass, out *Reporter, side flows.Side) {
 	}
 }
 
-func flowSubject(fl flow) string {
+// maxPeers is how many peers a message names; the others are counted
+// ("and 12 more").
+const maxPeers = 5
+
+// decisionSubject names what decides a flow, stable across runs and
+// independent of its peers: "tcp/143 permit \"IMAP4 to BE\"", "tcp/110
+// no filter", "tcp/110" for a host without any policy applied; the
+// deciding rule's policy is named when it is not the assigned one (a
+// persistent policy). An uncertain verdict says so ("... (uncertain)"),
+// so that it never shares a subject with a certain one.
+func decisionSubject(fl flow, uncertain bool) string {
+	s := fmt.Sprintf("tcp/%d", fl.Port)
+	m := fl.Match
 	switch {
-	case fl.Policy == nil && len(fl.Policies) == 0:
-		return fmt.Sprintf("tcp/%d", fl.Port)
-	case fl.Side == flows.Inbound || fl.Sources > 1:
-		return fmt.Sprintf("tcp/%d %s -> %s", fl.Port, fl.From, fl.Target.IP)
+	case noPolicy(fl):
+	case m.Rule == nil:
+		s += " no filter"
+	default:
+		s += fmt.Sprintf(" %s %q", m.Outcome, m.Rule.Name)
+		if m.Policy != nil && m.Policy != fl.Policy {
+			s += fmt.Sprintf(" of %q", m.Policy.Name)
+		}
 	}
-	return fmt.Sprintf("tcp/%d -> %s", fl.Port, fl.Target.IP)
+	if uncertain {
+		s += " (uncertain)"
+	}
+	return s
 }
 
 // noPolicy reports whether no policy at all decides the flow.
@@ -74,64 +93,82 @@ const (
 	flowUnknown                    // not evaluated: the evidence cannot tell
 )
 
-// reportFlows reports every flow judge condemns, with the message that
-// message makes from the flow and its peer in words; flows judge cannot
-// decide are reported as not evaluated with the reason. The flows of a
-// host without any policy are reported once per port, naming every peer.
+// flowGroup is the flows of one host and port that one decision
+// condemns alike: one finding.
+type flowGroup struct {
+	flows     []flow
+	j         judgement
+	why       string
+	uncertain bool
+	subject   string
+}
+
+// reportFlows reports the flows judge condemns: one finding per host,
+// port and decision (the subject decisionSubject gives), whose message
+// message makes from the group's first flow and its peers in words.
+// Flows judge cannot decide are reported as not evaluated with the
+// reason, once per host, port and reason.
 func reportFlows(fls []flow, out *Reporter, judge func(flow) (judgement, string), message func(fl flow, peer string, uncertain bool) string) {
 	type key struct {
-		host string
-		port uint16
+		host    *model.Host
+		subject string
 	}
-	type bad struct {
-		fl  flow
-		j   judgement
-		why string
-	}
-	none := map[key][]flow{}
-	var order []bad
+	groups := map[key]*flowGroup{}
+	var order []*flowGroup
 	for _, fl := range fls {
 		j, why := judge(fl)
-		switch {
-		case j == flowPasses:
-			continue
-		case j == flowUnknown:
-			out.Skip(fl.Host, "%s (TCP %d) %s: %s", portName(fl.Port), fl.Port, flowPeerWords(fl), why)
-			continue
-		case noPolicy(fl):
-			k := key{fl.Host.Name, fl.Port}
-			if _, ok := none[k]; !ok {
-				order = append(order, bad{fl, j, why})
-			}
-			none[k] = append(none[k], fl)
+		if j == flowPasses {
 			continue
 		}
-		order = append(order, bad{fl, j, why})
+		uncertain := j == flowUncertain || len(fl.Match.Uncertain) > 0
+		subject := decisionSubject(fl, uncertain)
+		if j == flowUnknown {
+			subject = fmt.Sprintf("tcp/%d %s", fl.Port, why)
+		}
+		k := key{fl.Host, subject}
+		g := groups[k]
+		if g == nil {
+			g = &flowGroup{j: j, why: why, uncertain: uncertain, subject: subject}
+			groups[k] = g
+			order = append(order, g)
+		}
+		g.flows = append(g.flows, fl)
 	}
-	for _, b := range order {
-		fl := b.fl
-		peer := peerName(fl)
-		if noPolicy(fl) {
-			peer = peersName(none[key{fl.Host.Name, fl.Port}])
+	for _, g := range order {
+		fl := g.flows[0]
+		if g.j == flowUnknown {
+			out.Skip(fl.Host, "%s (TCP %d) %s: %s", portName(fl.Port), fl.Port, peerWords(g.flows, false), g.why)
+			continue
 		}
-		f := out.Report(fl.Host, flowSubject(fl), fl.Location(), "%s", message(fl, peer, b.j == flowUncertain))
-		f.Related = fl.Related()
-		switch {
-		case len(fl.Match.Uncertain) > 0:
-			f.MarkUncertain(fl.Match.Uncertain...)
-		case b.j == flowUncertain:
-			f.MarkUncertain(b.why)
+		f := out.Report(fl.Host, g.subject, fl.Location(), "%s", message(fl, peerWords(g.flows, true), g.j == flowUncertain))
+		f.Related = groupRelated(g.flows, f.Loc)
+		for _, gf := range g.flows {
+			switch {
+			case len(gf.Match.Uncertain) > 0:
+				f.MarkUncertain(gf.Match.Uncertain...)
+			case g.j == flowUncertain:
+				f.MarkUncertain(g.why)
+			}
 		}
 	}
 }
 
-// flowPeerWords names the two ends of a flow for a not-evaluated reason.
-func flowPeerWords(fl flow) string {
-	if fl.Side == flows.Inbound {
-		return fmt.Sprintf("from front-end %s (%s) to %s", fl.FrontEnd.Name, fl.From, fl.Target.IP)
+// groupRelated lists the rules, filter actions and filters behind a
+// group's verdict but loc, at most maxRelated of them.
+func groupRelated(fls []flow, loc model.Location) []model.Location {
+	var locs []model.Location
+	for _, fl := range fls {
+		for _, l := range append(fl.Related(), fl.Location()) {
+			if len(locs) < maxRelated && l != loc {
+				locs = appendLoc(locs, l)
+			}
+		}
 	}
-	return "to " + targetName(fl.Target)
+	return locs
 }
+
+// maxRelated bounds the related locations of one finding.
+const maxRelated = 10
 
 // judgeEncryption judges whether the front-end's policy encrypts a flow.
 // A flow negotiated only with methods that do not encrypt is left to
@@ -151,9 +188,8 @@ func judgeEncryption(fl flow) (judgement, string) {
 	return flowFails, ""
 }
 
-// reportUnprotected reports every flow that is not encrypted. Flows of a
-// host without any policy are reported once per port, listing every
-// address.
+// reportUnprotected reports the flows that are not encrypted, once per
+// host, port and decision.
 func reportUnprotected(fls []flow, out *Reporter, why string) {
 	reportFlows(fls, out, judgeEncryption, func(fl flow, peer string, uncertain bool) string {
 		is := "is not encrypted"
@@ -219,7 +255,7 @@ func (d *decision) ActionLoc() model.Location {
 func (d *decision) Related(loc model.Location) []model.Location {
 	locs := appendLoc(nil, d.Rule.Loc)
 	for _, fl := range d.Flows {
-		if fl.Match.Filter != nil {
+		if fl.Match.Filter != nil && len(locs) <= maxRelated {
 			locs = appendLoc(locs, fl.Match.Filter.Loc)
 		}
 	}

@@ -18,6 +18,7 @@ func init() {
 		Name:     "default-exemptions",
 		Severity: SeverityWarning,
 		Reads:    []string{KeyIPSecDriver},
+		Keeps:    []model.KeepSpec{{Key: KeyIPSecDriver, Shallow: true, Values: []string{"NoDefaultExempt"}}},
 		Check:    checkDefaultExemptions,
 	})
 }

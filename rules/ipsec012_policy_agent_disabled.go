@@ -17,6 +17,7 @@ func init() {
 		Name:     "policy-agent-disabled",
 		Severity: SeverityError,
 		Reads:    []string{KeyPolicyAgent},
+		Keeps:    []model.KeepSpec{{Key: KeyPolicyAgent, Shallow: true, Values: []string{"Start"}}},
 		Check:    checkPolicyAgentDisabled,
 	})
 }

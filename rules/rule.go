@@ -70,6 +70,11 @@ type Rule struct {
 	// Reads are the registry subtrees the check reads, beyond the host
 	// facts (model.FactKeys); parsers keep only what rules read.
 	Reads []string `json:"reads,omitempty"`
+	// Keeps are the registry subtrees (and values) the check still reads
+	// once the host facts are derived (values, their locations, whether
+	// an export covers a key); the audit of a large fleet keeps only
+	// these.
+	Keeps []model.KeepSpec `json:"-"`
 	// Check runs the rule over the fleet.
 	Check func(p *Pass, out *Reporter) `json:"-"`
 
@@ -126,4 +131,16 @@ func KeyFilter(rs []*Rule) *model.KeyFilter {
 		paths = append(paths, r.Reads...)
 	}
 	return model.NewKeyFilter(paths...)
+}
+
+// RetainFilter returns the registry subtrees that the given rules and the
+// shared flow analysis (the IPSec service's start type) read once the
+// host facts are derived: audit.Options.Retain for an audit, which then
+// lets each host's other registry content go.
+func RetainFilter(rs []*Rule) *model.Retention {
+	specs := []model.KeepSpec{{Key: KeyPolicyAgent, Shallow: true, Values: []string{"Start"}}}
+	for _, r := range rs {
+		specs = append(specs, r.Keeps...)
+	}
+	return model.NewRetention(specs...)
 }

@@ -114,53 +114,105 @@ func targetName(t model.Target) string {
 	return s
 }
 
-// peerName names the other end of a flow for messages: the back-end
-// address of an outbound flow, the front-end of an inbound one.
-func peerName(fl flow) string {
-	if fl.Side == flows.Inbound {
-		return fmt.Sprintf("front-end %s (%s) to %s", fl.FrontEnd.Name, fl.From, fl.Target.IP)
+// peerWords names the peers of flows of one host for messages: "10.0.0.50
+// (BE1, cluster hive)" or several, bounded ("..., and 12 more"); "front-end
+// FE1 (10.0.0.11) to 10.0.0.50" for a back-end's flows; "the back-end
+// (10.0.0.50, 10.0.0.60)", "the front-ends (FE1 10.0.0.11)" for a host
+// without policy. For a not-evaluated reason (finding false) with "to" or
+// "from" in front.
+func peerWords(fls []flow, finding bool) string {
+	first, total := flows.DistinctPeers(fls, maxPeers)
+	fl := fls[0]
+	inbound := fl.Side == flows.Inbound
+	var names []string
+	for _, p := range first {
+		switch {
+		case inbound && noPolicy(fl) && finding:
+			names = append(names, p.Source.FrontEnd.Name+" "+p.Source.IP.String())
+		case inbound:
+			names = append(names, fmt.Sprintf("%s (%s)", p.Source.FrontEnd.Name, p.Source.IP))
+		case noPolicy(fl) && finding:
+			names = append(names, p.Target.IP.String())
+		default:
+			names = append(names, targetName(p.Target))
+		}
 	}
-	return targetName(fl.Target)
+	if noPolicy(fl) && finding {
+		list := strings.Join(names, ", ") + andMore(total-len(names))
+		if inbound {
+			return "the front-ends (" + list + ")"
+		}
+		return "the back-end (" + list + ")"
+	}
+	s := joinMore(names, total)
+	if inbound {
+		front := "front-end "
+		if total > 1 {
+			front = "front-ends "
+		}
+		s = front + s + " to " + joinAnd(inboundTargets(fls))
+	}
+	switch {
+	case finding:
+		return s
+	case inbound:
+		return "from " + s
+	}
+	return "to " + s
 }
 
-// peersName names the other ends of the flows of a host without policy.
-func peersName(fls []flow) string {
-	var parts []string
+// inboundTargets lists the back-end addresses back-end flows arrive at.
+func inboundTargets(fls []flow) []string {
+	var out []string
 	for _, fl := range fls {
-		p := fl.Target.IP.String()
-		if fl.Side == flows.Inbound {
-			p = fl.FrontEnd.Name + " " + fl.From.String()
-		}
-		if !slices.Contains(parts, p) {
-			parts = append(parts, p)
+		if ip := fl.Target.IP.String(); !slices.Contains(out, ip) {
+			out = append(out, ip)
 		}
 	}
-	if len(fls) > 0 && fls[0].Side == flows.Inbound {
-		return "the front-ends (" + strings.Join(parts, ", ") + ")"
+	return out
+}
+
+// joinMore joins the first names of total as joinAnd does, ending with
+// "and N more" when some are left out.
+func joinMore(names []string, total int) string {
+	if total <= len(names) {
+		return joinAnd(names)
 	}
-	return "the back-end (" + strings.Join(parts, ", ") + ")"
+	return strings.Join(names, ", ") + andMore(total-len(names))
+}
+
+func andMore(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" and %d more", n)
 }
 
 // describeTraffic says which ports and peers flows are about: "POP3 (TCP
-// 110) and IMAP4 (TCP 143) to 10.0.0.50", "... from 10.0.0.11 (EXFE01)".
+// 110) and IMAP4 (TCP 143) to 10.0.0.50", "... from 10.0.0.11 (EXFE01)";
+// at most maxPeers peers are named.
 func describeTraffic(fls []flow) string {
-	var ports, peers []string
+	var ports []string
 	dir := "to"
 	for _, fl := range fls {
 		p := fmt.Sprintf("%s (TCP %d)", portName(fl.Port), fl.Port)
 		if !slices.Contains(ports, p) {
 			ports = append(ports, p)
 		}
-		peer := fl.Target.IP.String()
 		if fl.Side == flows.Inbound {
 			dir = "from"
-			peer = fmt.Sprintf("%s (%s)", fl.From, fl.FrontEnd.Name)
-		}
-		if !slices.Contains(peers, peer) {
-			peers = append(peers, peer)
 		}
 	}
-	return joinAnd(ports) + " " + dir + " " + joinAnd(peers)
+	first, total := flows.DistinctPeers(fls, maxPeers)
+	var peers []string
+	for _, p := range first {
+		if p.Side == flows.Inbound {
+			peers = append(peers, fmt.Sprintf("%s (%s)", p.Source.IP, p.Source.FrontEnd.Name))
+		} else {
+			peers = append(peers, p.Target.IP.String())
+		}
+	}
+	return joinAnd(ports) + " " + dir + " " + joinMore(peers, total)
 }
 
 // uncertainties says, for a message, why the verdict on flows may be

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ipseclint/ipseclint/internal/inputs"
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -28,8 +29,15 @@ type Options struct {
 	ConfigPath string
 	// Filter is the registry subtrees to keep (rules.KeyFilter); nil keeps all.
 	Filter *model.KeyFilter
-	// Workers is how many files are read at once; 0 = one per CPU.
+	// Workers is how many hosts are read at once; 0 = one per CPU. The
+	// fleet is the same whatever the number.
 	Workers int
+	// Retain, when set, is the registry the rules read once the host
+	// facts are derived (rules.RetainFilter): each host's registry is cut
+	// down to it as soon as the host is built, so that a large fleet does
+	// not hold every host's registry. Leave it nil to keep the whole
+	// registry the parsers kept (ipseclint dump shows it).
+	Retain *model.Retention
 	// Stdin is where the path "-" reads a list of paths from.
 	Stdin io.Reader
 	// MaxFileSize is the size past which a file is not read (0 = 1 GiB).
@@ -72,20 +80,10 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 		fleet.Files = append(fleet.Files, cfgFile)
 		opts.Keep.keepConfigText(cfgFile)
 	}
-	var jobs []*fileJob
-	for _, hp := range p.hosts {
-		cp := codePageFor(fleet.Config, hp.folder, opts.CodePage)
-		for i, e := range hp.entries {
-			j := &fileJob{entry: e, kind: hp.kinds[i], host: hp, codepage: cp, filter: opts.Filter, kept: opts.Keep}
-			hp.jobs = append(hp.jobs, j)
-			jobs = append(jobs, j)
-		}
-	}
-	readAll(jobs, opts.Workers, opts.Progress)
-	for _, hp := range p.hosts {
-		host := buildHost(fleet, hp, opts.CodePage)
-		if host != nil {
-			fleet.Hosts = append(fleet.Hosts, host)
+	hosts := buildAll(fleet, p, opts)
+	for i, hp := range p.hosts {
+		if hosts[i] != nil {
+			fleet.Hosts = append(fleet.Hosts, hosts[i])
 		}
 		for _, j := range hp.jobs {
 			fleet.Files = append(fleet.Files, j.file)
@@ -95,6 +93,79 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 	disambiguate(fleet.Hosts)
 	fleet.AssignRoles()
 	return fleet, nil
+}
+
+// buildAll reads the files of every host and builds the hosts, one host
+// at a time per worker (opts.Workers, default GOMAXPROCS): a host's files
+// are parsed, merged, reduced to its facts and their raw content let go
+// before the worker takes the next host, so that memory holds the hosts'
+// facts and a few hosts' raw content, never the whole fleet's. Each
+// result lands at its host's index, so the fleet does not depend on
+// timing.
+func buildAll(fleet *model.Fleet, p *plan, opts Options) []*model.Host {
+	total := 0
+	for _, hp := range p.hosts {
+		cp := codePageFor(fleet.Config, hp.folder, opts.CodePage)
+		for i, e := range hp.entries {
+			hp.jobs = append(hp.jobs, &fileJob{entry: e, kind: hp.kinds[i], host: hp, codepage: cp, filter: opts.Filter, kept: opts.Keep})
+		}
+		total += len(hp.entries)
+	}
+	var mu sync.Mutex
+	done := 0
+	progress := func(j *fileJob) {
+		if opts.Progress != nil {
+			mu.Lock()
+			done++
+			opts.Progress(done, total, j.entry.Name)
+			mu.Unlock()
+		}
+	}
+	hosts := make([]*model.Host, len(p.hosts))
+	strs := newInterner()
+	forEach(len(p.hosts), opts.Workers, func(i int) {
+		hp := p.hosts[i]
+		for _, j := range hp.jobs {
+			j.read()
+			progress(j)
+		}
+		hosts[i] = buildHost(fleet, hp, opts.CodePage)
+		if hosts[i] != nil && opts.Retain != nil {
+			release(hosts[i], opts.Retain, strs)
+		}
+		for _, j := range hp.jobs {
+			j.tree, j.stores = nil, nil // merged into the host
+		}
+	})
+	return hosts
+}
+
+// forEach calls fn(0) ... fn(n-1) from workers goroutines (GOMAXPROCS
+// when workers <= 0), each index once, and returns when all have
+// returned.
+func forEach(n, workers int, fn func(i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, n)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // codePageFor picks the code page for a host's 8-bit text: the host's own
@@ -113,38 +184,6 @@ func codePageFor(cfg *model.FleetConfig, host, flag string) string {
 		return cfg.CodePage
 	}
 	return textenc.DefaultCodePage
-}
-
-// readAll reads the jobs in a pool of workers. Each job's result lands in
-// the job itself, so the order of the fleet does not depend on timing.
-func readAll(jobs []*fileJob, workers int, progress func(done, total int, current string)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	ch := make(chan *fileJob)
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range ch {
-				j.read()
-				if progress != nil {
-					mu.Lock()
-					done++
-					progress(done, len(jobs), j.entry.Name)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for _, j := range jobs {
-		ch <- j
-	}
-	close(ch)
-	wg.Wait()
 }
 
 // displayName is a file's name in every output: relative to the audited

@@ -3,7 +3,9 @@ package audit
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -13,15 +15,20 @@ import (
 )
 
 // loadConfig reads the configuration, found the way golangci-lint finds
-// its own: the file --config names; else ipseclint.yaml (or
-// .ipseclint.yaml, .yml) in the audited folder (see searchStart), else
-// in each parent up to the file system root. Configurations met elsewhere
-// in the audited folders are listed as not used, naming the one that
-// applies.
+// its own: the file --config names; else, when the one path audited is
+// an archive holding ipseclint.yaml (or .ipseclint.yaml, .yml) at its
+// top, that one (an archive is read as a folder); else ipseclint.yaml in
+// the audited folder (see searchStart), else in each parent up to the
+// file system root. Candidates met on the way that are not regular files
+// (a named pipe, a link to /dev/zero) are listed as skipped, once.
+// Configurations met elsewhere in the audited folders are listed as not
+// used, naming the one that applies.
 func loadConfig(fleet *model.Fleet, p *plan, given, from string) (*model.InputFile, error) {
 	var used string
+	var usedEntry *inputs.Entry
 	var f *model.InputFile
-	if given != "" {
+	switch {
+	case given != "":
 		abs, err := filepath.Abs(given)
 		if err != nil {
 			return nil, fmt.Errorf("configuration %s: %w", given, err)
@@ -31,19 +38,23 @@ func loadConfig(fleet *model.Fleet, p *plan, given, from string) (*model.InputFi
 			return nil, fmt.Errorf("configuration %s: %w", given, err)
 		}
 		fleet.Config, used, f = cfg, abs, configFile(fleet.Root, abs)
-	} else if found, ok := inputs.FindUpward(from, configNames...); ok || len(found.Skipped) > 0 {
-		for _, s := range found.Skipped {
-			sk := skippedInput(s)
-			sk.Kind = model.KindConfig
-			p.skipped = append(p.skipped, sk)
-		}
+	case p.archiveConfig() != nil:
+		usedEntry = p.archiveConfig()
+		f = &model.InputFile{Name: usedEntry.Name, Kind: model.KindConfig, Detail: "ipseclint configuration", Status: model.StatusRead, Size: usedEntry.Size}
+		fleet.Config = readConfigEntry(f, *usedEntry)
+	default:
+		found, ok := inputs.FindUpward(from, configNames...)
+		p.skipCandidates(fleet.Root, found.Skipped)
 		if ok {
 			used, f = found.Path, configFile(fleet.Root, found.Path)
 			fleet.Config = readConfig(f)
 		}
 	}
+	if used != "" {
+		p.dropSkipped(used)
+	}
 	for _, e := range p.configs {
-		if e.Path != "" && e.Path == used {
+		if (e.Path != "" && e.Path == used) || (usedEntry != nil && e.Name == usedEntry.Name) {
 			continue
 		}
 		why := "configuration not used: configurations are looked for in the audited folder and its parents, and none is there"
@@ -55,6 +66,97 @@ func loadConfig(fleet *model.Fleet, p *plan, given, from string) (*model.InputFi
 	return f, nil
 }
 
+// dropSkipped removes what the walk recorded of the file at path (the
+// configuration, too large to be an input, say): the configuration's own
+// record says what became of it.
+func (p *plan) dropSkipped(path string) {
+	kept := p.skipped[:0]
+	for _, s := range p.skipped {
+		if s.Path != path {
+			kept = append(kept, s)
+		}
+	}
+	p.skipped = kept
+}
+
+// archiveConfig returns the configuration at the top of the archive
+// given as the one path, if it is one and holds one (the first of
+// configNames); nil otherwise. With several paths, as with several
+// folders, none of them gives its own configuration to the others.
+func (p *plan) archiveConfig() *inputs.Entry {
+	if len(p.given) != 1 {
+		return nil
+	}
+	for _, a := range p.archives {
+		if a.Path == "" || a.Path != p.given[0] {
+			continue
+		}
+		for _, name := range configNames {
+			for i, e := range p.configs {
+				if e.Dir == a.Name+"!" && strings.EqualFold(path.Base(e.Name), name) {
+					return &p.configs[i]
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// skipCandidates lists the configuration candidates that were not
+// regular files: as a configuration, under its name in the audit when
+// the walk listed it already (once, not twice), else under its path.
+func (p *plan) skipCandidates(root string, candidates []inputs.Skipped) {
+	for _, s := range candidates {
+		sk := skippedInput(s)
+		sk.Kind = model.KindConfig
+		sk.Name = displayName(root, s.Path)
+		listed := false
+		for _, q := range p.skipped {
+			if q.Path == s.Path {
+				q.Kind, q.Reason, listed = model.KindConfig, sk.Reason, true
+			}
+		}
+		if !listed {
+			p.skipped = append(p.skipped, sk)
+		}
+	}
+}
+
+// readConfigEntry reads a configuration that is an archive member, the
+// way readConfig reads one on disk.
+func readConfigEntry(f *model.InputFile, e inputs.Entry) *model.FleetConfig {
+	data, err := readEntryLimited(e, fleetconfig.MaxSize)
+	if err == nil {
+		var cfg *model.FleetConfig
+		cfg, err = fleetconfig.Parse(data, f.Name)
+		if err == nil {
+			return cfg
+		}
+		return configProblems(f, cfg, err)
+	}
+	return configProblems(f, nil, errors.New(errText(err)))
+}
+
+// readEntryLimited reads an entry whole, failing past limit bytes.
+func readEntryLimited(e inputs.Entry, limit int64) ([]byte, error) {
+	if e.Size > limit {
+		return nil, fmt.Errorf("the file is %d bytes, larger than the %d KiB a configuration may be", e.Size, limit>>10)
+	}
+	rc, err := e.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("the file is larger than the %d KiB a configuration may be", limit>>10)
+	}
+	return data, nil
+}
+
 // readConfig reads a found configuration; its mistakes are problems of
 // the file (the rest of it still applies), and a file that cannot be read
 // at all fails.
@@ -63,13 +165,23 @@ func readConfig(f *model.InputFile) *model.FleetConfig {
 	if err == nil {
 		return cfg
 	}
-	f.Status = model.StatusPartial
+	return configProblems(f, cfg, err)
+}
+
+// configProblems records what was wrong with a configuration: its
+// mistakes are problems (the file is partly read), and a file that could
+// not be read at all (cfg nil) failed.
+func configProblems(f *model.InputFile, cfg *model.FleetConfig, err error) *model.FleetConfig {
 	if cfg == nil {
 		f.Status = model.StatusFailed
 		f.Reason = withoutName(err, f.Name)
 	}
 	for _, e := range unjoin(err) {
 		f.Problems = append(f.Problems, problemFrom(f.Name, e))
+	}
+	if cfg != nil {
+		f.Status = model.StatusPartial
+		f.Reason = fmt.Sprintf("%d mistake(s) in the configuration; the rest of it applies", len(f.Problems))
 	}
 	return cfg
 }

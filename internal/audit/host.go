@@ -83,6 +83,17 @@ func locNote(p model.Problem) string {
 	return p.Message
 }
 
+// rereadable reports whether rereadIn may read some file of the host
+// again (8-bit text decoded in a code page).
+func rereadable(hp *hostPlan) bool {
+	for _, j := range hp.jobs {
+		if r := readerOf(j.file.Kind); r != nil && r.eightBit && j.decodedIn != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // rereadIn reads again, in code page cp, the host's files whose 8-bit
 // text was decoded in another one; it reports whether any was.
 func rereadIn(hp *hostPlan, cp string) bool {
@@ -93,7 +104,9 @@ func rereadIn(hp *hostPlan, cp string) bool {
 			again = append(again, j)
 		}
 	}
-	readAll(again, 0, nil)
+	for _, j := range again {
+		j.read()
+	}
 	return len(again) > 0
 }
 
@@ -101,15 +114,26 @@ func rereadIn(hp *hostPlan, cp string) bool {
 // folder's files; nil when no file contributes anything.
 func mergeHost(hp *hostPlan) *model.Host {
 	h := &model.Host{Dir: hp.dir}
-	tree := model.NewRegTree()
+	var tree *model.RegTree
 	var conflicts []model.ValueConflict
 	useful := false
 	logsUsed := map[string]bool{}
+	adopt := !rereadable(hp)
 	for _, j := range hp.jobs {
 		h.Files = append(h.Files, j.file)
 		if j.tree != nil {
 			useful = true
-			conflicts = append(conflicts, tree.Merge(j.tree)...)
+			switch {
+			case tree == nil && adopt:
+				// The first tree is the merge so far, as it stands: no file
+				// of the host is read again, so nothing needs it unmerged.
+				tree = j.tree
+			case tree == nil:
+				tree = model.NewRegTree()
+				fallthrough
+			default:
+				conflicts = append(conflicts, tree.Merge(j.tree)...)
+			}
 			for _, top := range j.file.Hives {
 				switch strings.ToUpper(top) {
 				case "SYSTEM":
@@ -135,7 +159,7 @@ func mergeHost(hp *hostPlan) *model.Host {
 	if !useful {
 		return nil
 	}
-	h.Registry = model.NewRegistry(tree)
+	h.Registry = model.NewRegistry(tree) // a nil tree (no registry source) is an empty one
 	h.Registry.Conflicts = append(conflicts, h.Registry.Conflicts...)
 	return h
 }

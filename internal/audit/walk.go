@@ -36,10 +36,12 @@ type hostPlan struct {
 
 // plan is what the paths given to an audit hold, before anything is read.
 type plan struct {
-	root    string
-	hosts   []*hostPlan        // sorted by folder
-	configs []inputs.Entry     // configuration files met in the folders
-	skipped []*model.InputFile // what inputs.Collect did not list as an entry
+	root     string
+	given    []string           // the paths given, absolute
+	archives []inputs.Archive   // the archives read as folders
+	hosts    []*hostPlan        // sorted by folder
+	configs  []inputs.Entry     // configuration files met in the folders
+	skipped  []*model.InputFile // what inputs.Collect did not list as an entry
 }
 
 // makePlan groups the entries of set into hosts. A folder (or archive)
@@ -48,7 +50,7 @@ type plan struct {
 // fleet, each sub-folder planned the same way. Whether a file is an input
 // is judged from its content (the readers table), never its name.
 func makePlan(set *inputs.Set) *plan {
-	p := &plan{root: set.Root}
+	p := &plan{root: set.Root, given: set.Given, archives: set.Archives}
 	var files []inputs.Entry
 	for _, e := range set.Entries {
 		if isConfigName(path.Base(e.Name)) {
@@ -59,8 +61,8 @@ func makePlan(set *inputs.Set) *plan {
 	}
 	kinds := make([]detect.Result, len(files))
 	holdsInput := map[string]bool{}
+	forEach(len(files), 0, func(i int) { kinds[i] = sniff(files[i]) })
 	for i, e := range files {
-		kinds[i] = sniff(e)
 		if isInput(kinds[i].Kind) {
 			holdsInput[e.Dir] = true
 		}
@@ -141,15 +143,17 @@ func folderName(dir, root string) string {
 }
 
 // skippedInput is a path inputs.Collect did not list as an entry. Special
-// files, links and hidden entries are not inputs (skipped); a file that
-// should have been read and was not (too large, damaged, encrypted,
-// unreadable, missing, refused) failed, so that the exit code says the
-// audit is incomplete.
+// files, links and hidden entries are not inputs, and a file past
+// --max-file-size is left out as the user asked (skipped, with its size:
+// the checks that need what it holds say "not evaluated"); a file that
+// should have been read and was not (an archive past its limits, damaged,
+// encrypted, unreadable, missing, refused) failed, so that the exit code
+// says the audit is incomplete.
 func skippedInput(s inputs.Skipped) *model.InputFile {
 	f := &model.InputFile{Name: s.Name, Path: s.Path, Kind: model.KindUnknown, Status: model.StatusSkipped, Reason: s.Reason}
 	switch s.Kind {
 	case inputs.KindFIFO, inputs.KindSocket, inputs.KindDevice, inputs.KindIrregular, inputs.KindSymlink,
-		inputs.KindOutsideRoot, inputs.KindLoop, inputs.KindDuplicate, inputs.KindHidden:
+		inputs.KindOutsideRoot, inputs.KindLoop, inputs.KindDuplicate, inputs.KindHidden, inputs.KindPastMaxSize:
 	default:
 		f.Status = model.StatusFailed
 	}

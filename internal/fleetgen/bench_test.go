@@ -1,14 +1,32 @@
 package fleetgen_test
 
 // The fleet benchmarks of issue 11: the audit of generated fleets of
-// 1,000 and 10,000 hosts through cli.Main, with hosts/s, MB/s and the
-// peak heap, beside the physical floor (reading every file of the same
-// fleet as `cat > /dev/null` does) in the same run. The 10,000-host case
-// is skipped under -short; run it with
+// 1,000 and 10,000 hosts, with hosts/s, MB/s, the peak heap, the cores
+// kept busy (CPU time / wall time) and the process's peak RSS, beside the
+// physical floor (reading every file of the same fleet as `cat >
+// /dev/null` does) in the same run:
+//
+//   - cat-hosts=N reads every file;
+//   - hosts=N runs `ipseclint audit --format json -o /dev/null DIR`
+//     through cli.Main;
+//   - retain-hosts=N does the same through internal/audit, the rules and
+//     internal/report's JSON with audit.Options.Retain set, which lets
+//     each host's registry go once its facts are derived (what cli.Main
+//     does once it passes Retain for audit).
+//
+// The 10,000-host cases are skipped under -short; run them with
 //
 //	go test ./internal/fleetgen -run '^$' -bench 'Fleet' -benchtime 1x -timeout 30m
 //
-// Each fleet is generated once per run (seed 1), outside the timed part.
+// maxrss-MB is the process's peak so far (getrusage): it is the case's
+// own only when the case runs alone, as in
+//
+//	go test -c -o /tmp/fleetgen.test ./internal/fleetgen
+//	/usr/bin/time -v /tmp/fleetgen.test -test.run '^$' -test.bench 'Fleet/retain-hosts=10000$' -test.benchtime 1x
+//
+// (the fleet is generated in the same process first, which /usr/bin/time
+// counts too). Each fleet is generated once per run (seed 1), outside the
+// timed part.
 
 import (
 	"fmt"
@@ -21,8 +39,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipseclint/ipseclint/internal/audit"
 	"github.com/ipseclint/ipseclint/internal/cli"
 	"github.com/ipseclint/ipseclint/internal/fleetgen"
+	"github.com/ipseclint/ipseclint/internal/report"
+	"github.com/ipseclint/ipseclint/rules"
 )
 
 // benchFleet is a fleet written for the benchmarks.
@@ -59,25 +80,60 @@ func BenchmarkFleet(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("hosts=%d", hosts), func(b *testing.B) {
 			skip(b)
-			benchAudit(b, get(b, hosts))
+			benchAudit(b, get(b, hosts), auditCLI)
+		})
+		b.Run(fmt.Sprintf("retain-hosts=%d", hosts), func(b *testing.B) {
+			skip(b)
+			benchAudit(b, get(b, hosts), auditRetain)
 		})
 	}
 }
 
-// benchAudit times `ipseclint audit --format json -o /dev/null DIR`.
-func benchAudit(b *testing.B, f *benchFleet) {
-	b.SetBytes(f.stats.Bytes)
-	runtime.GC()
-	peak := startPeakHeap(2 * time.Millisecond)
-	for b.Loop() {
-		code := cli.Main([]string{"audit", "--format", "json", "-o", os.DevNull, f.dir}, io.Discard, io.Discard)
-		if code != cli.ExitOK && code != cli.ExitFindings {
-			b.Fatalf("audit of %s: exit code %d", f.dir, code)
+// auditCLI runs `ipseclint audit --format json -o /dev/null DIR`.
+func auditCLI(b *testing.B, dir string) {
+	code := cli.Main([]string{"audit", "--format", "json", "-o", os.DevNull, dir}, io.Discard, io.Discard)
+	if code != cli.ExitOK && code != cli.ExitFindings {
+		b.Fatalf("audit of %s: exit code %d", dir, code)
+	}
+}
+
+// auditRetain reads dir with the registry cut down after the facts, runs
+// every rule and writes the JSON report to nowhere.
+func auditRetain(b *testing.B, dir string) {
+	all := rules.All()
+	fleet, err := audit.Collect([]string{dir}, audit.Options{Filter: rules.KeyFilter(all), Retain: rules.RetainFilter(all)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := &report.Audit{Tool: report.Tool{Name: "ipseclint"}, Fleet: fleet, Rules: all, Outcome: rules.Run(fleet, all)}
+	for _, f := range report.Formats() {
+		if f.Name == "json" {
+			if err := f.Printer.Print(io.Discard, a); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
+}
+
+// benchAudit times run on the fleet.
+func benchAudit(b *testing.B, f *benchFleet, run func(*testing.B, string)) {
+	b.SetBytes(f.stats.Bytes)
+	runtime.GC()
+	// Sampling every 2 ms halved the audit's throughput; 10 ms costs
+	// little and still sees the heap between collections.
+	peak := startPeakHeap(10 * time.Millisecond)
+	cpu0 := cpuTime()
+	for b.Loop() {
+		run(b, f.dir)
+	}
+	cpu := cpuTime() - cpu0
 	heap := peak.stop()
 	b.ReportMetric(float64(f.stats.Hosts)*float64(b.N)/b.Elapsed().Seconds(), "hosts/s")
 	b.ReportMetric(float64(heap)/1e6, "peak-heap-MB")
+	b.ReportMetric(cpu.Seconds()/b.Elapsed().Seconds(), "cores")
+	if rss := maxRSS(); rss > 0 {
+		b.ReportMetric(float64(rss)/1e6, "maxrss-MB")
+	}
 }
 
 // benchCat reads every file of the fleet to the end, as `cat` does: the
@@ -85,6 +141,7 @@ func benchAudit(b *testing.B, f *benchFleet) {
 func benchCat(b *testing.B, f *benchFleet) {
 	b.SetBytes(f.stats.Bytes)
 	buf := make([]byte, 128<<10)
+	cpu0 := cpuTime()
 	for b.Loop() {
 		n, err := readTree(f.dir, buf)
 		if err != nil {
@@ -95,6 +152,7 @@ func benchCat(b *testing.B, f *benchFleet) {
 		}
 	}
 	b.ReportMetric(float64(f.stats.Hosts)*float64(b.N)/b.Elapsed().Seconds(), "hosts/s")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/b.Elapsed().Seconds(), "cores")
 }
 
 // readTree reads every regular file under dir into buf, one read after

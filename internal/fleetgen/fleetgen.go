@@ -33,9 +33,21 @@
 // first back-end node always), 25% of dumps as UTF-16LE. A fleet of N
 // hosts holds about N × 25 KB of .reg exports and N × 45 KB in all.
 //
-// The fleet benchmarks (bench_test.go) audit 1,000 and 10,000 hosts:
+// The fleet benchmarks (bench_test.go) audit 1,000 and 10,000 hosts, and
+// read the same files as `cat > /dev/null` would in the same run (the
+// floor):
 //
 //	go test ./internal/fleetgen -run '^$' -bench 'Fleet' -benchtime 1x -timeout 30m
+//
+// For one case's peak RSS and CPU, run the compiled test binary on it
+// alone under /usr/bin/time -v (the fleet is generated in the process
+// first; "Maximum resident set size" includes that):
+//
+//	go test -c -o /tmp/fleetgen.test ./internal/fleetgen
+//	/usr/bin/time -v /tmp/fleetgen.test -test.run '^$' -test.bench 'Fleet/retain-hosts=10000$' -test.benchtime 1x
+//
+// or audit a fleet written by cmd/genfleet with the ipseclint binary
+// under /usr/bin/time -v, beside `time cat` of its files.
 package fleetgen
 
 import (

@@ -102,7 +102,7 @@ type auditDoc struct {
 	} `json:"notEvaluated"`
 }
 
-func audit(t *testing.T, dir string) auditDoc {
+func auditJSON(t *testing.T, dir string) auditDoc {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "report.json")
 	var stderr bytes.Buffer
@@ -167,7 +167,7 @@ func expectedRules(h fleetgen.HostSpec) []string {
 
 func TestGeneratedFleetAuditsAsPlanned(t *testing.T) {
 	dir, st := write(t, fleetgen.Options{Hosts: 30, Seed: 1})
-	doc := audit(t, dir)
+	doc := auditJSON(t, dir)
 	if len(doc.Files) != st.Files {
 		t.Errorf("the audit lists %d files, %d were written", len(doc.Files), st.Files)
 	}

@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -24,11 +26,16 @@ const (
 // Failover is the IPSec recovery a front-end will see after a clustered
 // back-end fails over: it keeps its security association to the virtual
 // address until the IPSec idle timer expires, then renegotiates IKE
-// (KB 821839).
+// (KB 821839). One Failover holds for every virtual address in Targets.
 type Failover struct {
 	FrontEnd *model.Host
-	// Target is the back-end's virtual (cluster or NLB) address.
+	// Target is the first of Targets.
 	Target model.Target
+	// Targets are the back-ends' virtual (cluster or NLB) addresses the
+	// estimate holds for, in address order: one estimate per front-end
+	// and outcome, not per address, so that a fleet's estimates grow with
+	// its front-ends, not with front-ends × back-ends.
+	Targets []model.Target
 	// Estimate is FailoverFast, FailoverSlow, FailoverNotApplicable or
 	// FailoverUnknown; Minutes is 2 or 6, 0 for the others.
 	Estimate string
@@ -43,17 +50,119 @@ type Failover struct {
 	Uncertain string
 }
 
+// sameEstimate reports whether two estimates say the same.
+func (f Failover) sameEstimate(g Failover) bool {
+	return f.Estimate == g.Estimate && f.Minutes == g.Minutes && f.Why == g.Why && f.Loc == g.Loc && f.Uncertain == g.Uncertain
+}
+
 // Failovers estimates the recovery of every front-end → clustered
-// back-end pair, in front-end and address order.
+// back-end pair: for each front-end in fleet order, one Failover per
+// estimate, each with its addresses, in the order of their first address.
 func (a *Analysis) Failovers() []Failover {
-	targets, _ := a.Fleet.BackendTargets()
+	targets := a.targets
+	if targets == nil {
+		targets, _ = a.Fleet.BackendTargets()
+	}
+	var clustered []int
+	var all []model.Target
+	win2000 := map[int]bool{}
+	for i, t := range targets {
+		if !clusteredTarget(t) {
+			continue
+		}
+		clustered = append(clustered, i)
+		all = append(all, t)
+		if be := a.Fleet.Host(t.Backend); be != nil && be.Facts.OS.Known && be.Facts.OS.Value.Family == model.OSWin2000 {
+			win2000[i] = true
+		}
+	}
+	if len(clustered) == 0 {
+		return nil
+	}
 	var out []Failover
+	shared := map[string][]model.Target{}
 	for _, h := range a.Fleet.WithRole(model.RoleFrontEnd) {
-		for _, t := range targets {
-			if !clusteredTarget(t) {
-				continue
+		out = append(out, a.failoversOf(h, targets, clustered, all, win2000, shared)...)
+	}
+	return out
+}
+
+// failoversOf groups the estimates of front-end h to the clustered
+// targets (indexes into targets; all are those targets in order). Groups
+// of the same addresses share one slice of them (shared, by the
+// addresses' positions in all), so that front-ends that see the fleet
+// alike cost one slice, not one each.
+func (a *Analysis) failoversOf(h *model.Host, targets []model.Target, clustered []int, all []model.Target, win2000 map[int]bool, shared map[string][]model.Target) []Failover {
+	if gaps := a.gapsOn(h, Outbound); len(gaps) > 0 {
+		return []Failover{{FrontEnd: h, Target: all[0], Targets: all, Estimate: FailoverUnknown, Why: gaps[0]}}
+	}
+	negotiated := make([]bool, len(targets))
+	notApplied := ""
+	for _, j := range a.byHost[h] {
+		fl := a.Flows[j]
+		if fl.Side != Outbound {
+			continue
+		}
+		notApplied = fl.NotApplied
+		if fl.Match.Outcome == model.MatchNegotiate {
+			for i := fl.lo; i < fl.hi; i++ {
+				negotiated[i] = true
 			}
-			out = append(out, a.failover(h, t))
+		}
+	}
+	var groups []Failover
+	var members [][]int
+	var memo [2][2]*Failover // by negotiated, Windows 2000 back-end
+	for k, i := range clustered {
+		n, w := b2i(negotiated[i]), b2i(win2000[i])
+		if memo[n][w] == nil {
+			est := estimate(h, negotiated[i], notApplied, win2000[i])
+			memo[n][w] = &est
+		}
+		est := *memo[n][w]
+		g := slices.IndexFunc(groups, est.sameEstimate)
+		if g < 0 {
+			g = len(groups)
+			groups, members = append(groups, est), append(members, nil)
+		}
+		members[g] = append(members[g], k)
+	}
+	for g := range groups {
+		groups[g].Targets = sharedTargets(all, members[g], shared)
+		groups[g].FrontEnd, groups[g].Target = h, groups[g].Targets[0]
+	}
+	return groups
+}
+
+// sharedTargets returns the targets at positions ks of all, as the same
+// slice for the same positions.
+func sharedTargets(all []model.Target, ks []int, shared map[string][]model.Target) []model.Target {
+	if len(ks) == len(all) {
+		return all
+	}
+	var b strings.Builder
+	for _, k := range ks {
+		b.WriteString(strconv.Itoa(k))
+		b.WriteByte(',')
+	}
+	key := b.String()
+	if ts, ok := shared[key]; ok {
+		return ts
+	}
+	ts := make([]model.Target, len(ks))
+	for i, k := range ks {
+		ts[i] = all[k]
+	}
+	shared[key] = ts
+	return ts
+}
+
+// gapsOn returns why host h's flows on side could not be evaluated.
+func (a *Analysis) gapsOn(h *model.Host, side Side) []string {
+	var out []string
+	for _, j := range a.gapByHost[h] {
+		if g := a.Gaps[j]; g.Side == side {
+			out = append(out, g.Reason)
 		}
 	}
 	return out
@@ -65,23 +174,13 @@ func clusteredTarget(t model.Target) bool {
 	return t.Origin != "back-end's own address"
 }
 
-func (a *Analysis) failover(h *model.Host, t model.Target) Failover {
-	f := Failover{FrontEnd: h, Target: t, Estimate: FailoverUnknown}
-	for _, g := range a.Gaps {
-		if g.Host == h && g.Side == Outbound {
-			f.Why = g.Reason
-			return f
-		}
-	}
-	negotiated, notApplied := false, ""
-	for _, fl := range a.Flows {
-		if fl.Host == h && fl.Side == Outbound && fl.Target.IP == t.IP {
-			notApplied = fl.NotApplied
-			if fl.Match.Outcome == model.MatchNegotiate {
-				negotiated = true
-			}
-		}
-	}
+// estimate is the failover estimate of front-end h to a virtual address
+// of a back-end: negotiated says whether h's policy negotiates IPSec for
+// any of its Exchange traffic to the address, notApplied why its policy
+// is not applied, beWin2000 whether the back-end runs Windows 2000 (each
+// target names its back-end).
+func estimate(h *model.Host, negotiated bool, notApplied string, beWin2000 bool) Failover {
+	f := Failover{Estimate: FailoverUnknown}
 	switch {
 	case notApplied != "":
 		f.Estimate, f.Why = FailoverNotApplicable, notApplied
@@ -91,12 +190,10 @@ func (a *Analysis) failover(h *model.Host, t model.Target) Failover {
 		return f
 	}
 	f = timerEstimate(h, f)
-	if be := a.Fleet.Host(t.Backend); be != nil && f.Minutes == 2 {
-		if os := be.Facts.OS; os.Known && os.Value.Family == model.OSWin2000 {
-			f.Estimate, f.Minutes = FailoverSlow, 6
-			f.Why = "the back-end " + be.Name + " runs Windows 2000, which does not send the NLBS_PRESENT vendor ID ([MS-IKEE] <22>) that shortens the front-end's idle timer to 1 minute (§3.5.1): 5 minutes of idle time, then about 1 minute of IKE"
-			f.Uncertain = "how NLBSFlags on the front-end relates to the vendor ID is not settled by public sources"
-		}
+	if beWin2000 && f.Minutes == 2 {
+		f.Estimate, f.Minutes = FailoverSlow, 6
+		f.Why = "the back-end runs Windows 2000, which does not send the NLBS_PRESENT vendor ID ([MS-IKEE] <22>) that shortens the front-end's idle timer to 1 minute (§3.5.1): 5 minutes of idle time, then about 1 minute of IKE"
+		f.Uncertain = "how NLBSFlags on the front-end relates to the vendor ID is not settled by public sources"
 	}
 	return f
 }
@@ -124,4 +221,11 @@ func timerEstimate(h *model.Host, f Failover) Failover {
 		f.Why = "Windows Server 2003 with Oakley\\NLBSFlags = 1: 1 minute of IPSec idle time, then about 1 minute of IKE"
 	}
 	return f
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

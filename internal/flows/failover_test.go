@@ -54,13 +54,17 @@ func TestFailoverEstimates(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			be := failoverHost("BE1", model.RoleBackEnd, c.beOS, nil)
-			a := &Analysis{Fleet: &model.Fleet{Hosts: []*model.Host{c.fe, be}, Config: &model.FleetConfig{BackendVirtualAddresses: nil}}}
+			a := &Analysis{Fleet: &model.Fleet{Hosts: []*model.Host{c.fe, be}, Config: &model.FleetConfig{BackendVirtualAddresses: nil}}, targets: []model.Target{vip}}
 			if c.gap != "" {
-				a.Gaps = []Gap{{Side: Outbound, Host: c.fe, Reason: c.gap}}
+				a.gap(Outbound, c.fe, c.gap)
 			} else {
-				a.Flows = []Flow{{Side: Outbound, Host: c.fe, Target: vip, Port: 110, Match: c.match, NotApplied: c.off}}
+				a.add(Flow{Side: Outbound, Host: c.fe, Targets: a.targets, Port: 110, Match: c.match, NotApplied: c.off, lo: 0, hi: 1})
 			}
-			got := a.failover(c.fe, vip)
+			fos := a.Failovers()
+			if len(fos) != 1 || len(fos[0].Targets) != 1 || fos[0].Target != vip || fos[0].FrontEnd != c.fe {
+				t.Fatalf("got %+v, want one estimate for %s", fos, vip.IP)
+			}
+			got := fos[0]
 			if got.Estimate != c.estimate || !strings.Contains(got.Why, c.why) {
 				t.Errorf("got %q (%s), want %q with %q", got.Estimate, got.Why, c.estimate, c.why)
 			}
@@ -68,5 +72,34 @@ func TestFailoverEstimates(t *testing.T) {
 				t.Errorf("minutes %d for %q", got.Minutes, got.Estimate)
 			}
 		})
+	}
+}
+
+// TestFailoversGrouped: a front-end has one estimate per outcome, each
+// listing its addresses, not one per address; the addresses of a
+// back-end's own (not clustered) address have none.
+func TestFailoversGrouped(t *testing.T) {
+	yes := true
+	fe := failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, &yes)
+	be := failoverHost("BE1", model.RoleBackEnd, model.OSWin2003, nil)
+	var targets []model.Target
+	for _, s := range []string{"172.16.0.5", "172.16.0.50", "172.16.1.50", "172.16.2.50"} {
+		targets = append(targets, model.Target{IP: netip.MustParseAddr(s), Backend: "BE1", Origin: "cluster hive"})
+	}
+	targets[0].Origin = "back-end's own address"
+	a := &Analysis{Fleet: &model.Fleet{Hosts: []*model.Host{fe, be}}, targets: targets}
+	negotiate := model.FilterMatch{Outcome: model.MatchNegotiate}
+	a.add(Flow{Side: Outbound, Host: fe, Targets: targets[0:2], Port: 110, Match: negotiate, lo: 0, hi: 2})
+	a.add(Flow{Side: Outbound, Host: fe, Targets: targets[2:3], Port: 110, Match: model.FilterMatch{Outcome: model.MatchPermit}, lo: 2, hi: 3})
+	a.add(Flow{Side: Outbound, Host: fe, Targets: targets[3:4], Port: 110, Match: negotiate, lo: 3, hi: 4})
+	fos := a.Failovers()
+	if len(fos) != 2 {
+		t.Fatalf("got %d estimates, want 2: %+v", len(fos), fos)
+	}
+	if fos[0].Estimate != FailoverFast || len(fos[0].Targets) != 2 || fos[0].Targets[0] != targets[1] || fos[0].Targets[1] != targets[3] {
+		t.Errorf("first estimate %+v, want about 2 minutes for %s and %s", fos[0], targets[1].IP, targets[3].IP)
+	}
+	if fos[1].Estimate != FailoverNotApplicable || len(fos[1].Targets) != 1 || fos[1].Target != targets[2] {
+		t.Errorf("second estimate %+v, want not applicable for %s", fos[1], targets[2].IP)
 	}
 }

@@ -6,6 +6,14 @@
 // read the flows and the gaps (hosts whose flows could not be evaluated,
 // and why) instead of each rebuilding them: the idea of staticcheck's
 // analyzers that Require a shared analysis.
+//
+// The analysis is near-linear in the fleet: a Flow is not one packet but
+// every packet of one host, port and own address whose peers (back-end
+// addresses for a front-end, front-end addresses for a back-end) no
+// address of the host's filters tells apart (model.PeerMatcher.Runs), so
+// one match answers them all. A front-end whose policy names the
+// back-ends' subnet has one flow per port, however many back-ends the
+// fleet has.
 package flows
 
 import (
@@ -39,8 +47,10 @@ const (
 	Inbound
 )
 
-// Flow is one front-end → back-end TCP flow on one port, and what one
-// host's policy does with it.
+// Flow is front-end → back-end TCP traffic on one port between one
+// address of the deciding host and every peer address of a class the
+// host's filters do not tell apart, and what the host's policy does with
+// it: the same for each of them.
 type Flow struct {
 	Side Side
 	// Host is the host whose policy decides: the front-end of an
@@ -55,19 +65,48 @@ type Flow struct {
 	// (its IPSec service is disabled); "" when they are. The flow is then
 	// decided by no filter at all.
 	NotApplied string
-	// FrontEnd and From are the front-end and the address it sends from
-	// (From is invalid when the front-end's addresses are unknown).
-	FrontEnd *model.Host
-	From     netip.Addr
-	// Sources is how many addresses the front-end sends from; subjects
-	// name From only when there are several.
+	Port       uint16
+	// From is the address an outbound flow leaves the front-end from
+	// (invalid when the front-end's addresses are unknown); Sources is
+	// how many addresses the front-end sends from. Targets are the
+	// back-end addresses it goes to, in address order (at least one).
+	From    netip.Addr
 	Sources int
-	// Target is the back-end address.
+	Targets []model.Target
+	// Target is the back-end address an inbound flow arrives at; Froms
+	// are the front-end addresses it comes from, in address order (at
+	// least one).
 	Target model.Target
-	Port   uint16
-	// Packet is the packet matched against Policy; Match is the answer.
+	Froms  []Source
+	// Packet is the packet of the first peer matched against Policies;
+	// Match is the answer, the same for every peer of the flow.
 	Packet model.Packet
 	Match  model.FilterMatch
+	// lo and hi are the peers' indexes in the analysis' address lists.
+	lo, hi int
+}
+
+// Source is an address a front-end sends Exchange traffic from.
+type Source struct {
+	FrontEnd *model.Host
+	IP       netip.Addr
+}
+
+// Peers is how many peer addresses the flow covers.
+func (fl Flow) Peers() int {
+	if fl.Side == Inbound {
+		return len(fl.Froms)
+	}
+	return len(fl.Targets)
+}
+
+// PeerIP returns the i-th peer's address: a back-end address (outbound),
+// a front-end address (inbound).
+func (fl Flow) PeerIP(i int) netip.Addr {
+	if fl.Side == Inbound {
+		return fl.Froms[i].IP
+	}
+	return fl.Targets[i].IP
 }
 
 // Encrypted reports whether the flow is certainly encrypted (see Verdict).
@@ -166,7 +205,7 @@ func candidateEncryption(c model.Candidate, fl Flow) (Verdict, string) {
 	if !known {
 		return NotEncrypted, ""
 	}
-	if ep := c.Rule.TunnelEndpoint; ep != "" && fl.Side == Outbound && ep != fl.Target.IP.String() {
+	if ep := c.Rule.TunnelEndpoint; ep != "" && fl.Side == Outbound && ep != fl.Targets[0].IP.String() {
 		return NotEncrypted, ""
 	}
 	return Encrypted, ""
@@ -175,13 +214,18 @@ func candidateEncryption(c model.Candidate, fl Flow) (Verdict, string) {
 // TunnelGap says why a flow decided by a tunnel rule is not protected to
 // the back-end: the tunnel ends at another address, so the last hop is
 // in clear; "" when the flow is not tunnelled, or tunnelled to the
-// back-end itself.
+// back-end itself. (A tunnel end-point is a class of its own, so either
+// every target of the flow is the end-point or none is.)
 func (fl Flow) TunnelGap() string {
 	r := fl.Match.Rule
-	if r == nil || r.TunnelEndpoint == "" || fl.Side != Outbound || r.TunnelEndpoint == fl.Target.IP.String() {
+	if r == nil || r.TunnelEndpoint == "" || fl.Side != Outbound || r.TunnelEndpoint == fl.Targets[0].IP.String() {
 		return ""
 	}
-	return "rule \"" + r.Name + "\" tunnels it to " + r.TunnelEndpoint + ", not to the back-end " + fl.Target.IP.String() + ": from the tunnel's end to the back-end it crosses the network in clear (KB 821839 protects this traffic in transport mode)"
+	to := "the back-end " + fl.Targets[0].IP.String()
+	if len(fl.Targets) > 1 {
+		to = "the back-ends"
+	}
+	return "rule \"" + r.Name + "\" tunnels it to " + r.TunnelEndpoint + ", not to " + to + ": from the tunnel's end to the back-end it crosses the network in clear (KB 821839 protects this traffic in transport mode)"
 }
 
 // Reply is the packet that answers the flow's packet: addresses and
@@ -201,16 +245,31 @@ type Gap struct {
 
 // Analysis is the flows of a fleet and the gaps, in a fixed order:
 // front-ends (outbound) before back-ends (inbound), hosts in fleet order,
-// then port (in ExchangePorts order), then address.
+// then port (in ExchangePorts order), then the host's own address, then
+// the peers' addresses.
 type Analysis struct {
 	Fleet *model.Fleet
 	Flows []Flow
 	Gaps  []Gap
+	// targets are the back-end addresses, sorted; sources the front-end
+	// addresses, sorted. Flows' Targets and Froms are slices of them.
+	targets []model.Target
+	sources []Source
+	// byHost indexes Flows and Gaps by deciding host, byPort Flows by
+	// side and port.
+	byHost    map[*model.Host][]int
+	gapByHost map[*model.Host][]int
+	byPort    map[sidePort][]int
+}
+
+type sidePort struct {
+	side Side
+	port uint16
 }
 
 // Analyze computes the flows of fleet f.
 func Analyze(f *model.Fleet) *Analysis {
-	a := &Analysis{Fleet: f}
+	a := &Analysis{Fleet: f, byHost: map[*model.Host][]int{}, gapByHost: map[*model.Host][]int{}, byPort: map[sidePort][]int{}}
 	a.outbound()
 	a.inbound()
 	return a
@@ -219,22 +278,31 @@ func Analyze(f *model.Fleet) *Analysis {
 // Of returns the flows on side whose port is one of ports (all ports
 // when none is given), in the analysis' order.
 func (a *Analysis) Of(side Side, ports ...uint16) []Flow {
-	var out []Flow
-	for _, fl := range a.Flows {
-		if fl.Side == side && (len(ports) == 0 || slices.Contains(ports, fl.Port)) {
-			out = append(out, fl)
+	if len(ports) == 0 {
+		ports = ExchangePorts
+	}
+	var idx []int
+	for _, p := range ports {
+		if !slices.Contains(ExchangePorts, p) {
+			continue // no flow on other ports
 		}
+		idx = append(idx, a.byPort[sidePort{side, p}]...)
+	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	out := make([]Flow, len(idx))
+	for i, j := range idx {
+		out[i] = a.Flows[j]
 	}
 	return out
 }
 
 // OfHost returns the flows host h's policy decides, on either side.
 func (a *Analysis) OfHost(h *model.Host) []Flow {
-	var out []Flow
-	for _, fl := range a.Flows {
-		if fl.Host == h {
-			out = append(out, fl)
-		}
+	idx := a.byHost[h]
+	out := make([]Flow, len(idx))
+	for i, j := range idx {
+		out[i] = a.Flows[j]
 	}
 	return out
 }
@@ -254,16 +322,27 @@ func (a *Analysis) GapsOf(side Side) []Gap {
 // either side.
 func (a *Analysis) HostGaps(h *model.Host) []string {
 	var out []string
-	for _, g := range a.Gaps {
-		if g.Host == h {
-			out = append(out, g.Reason)
-		}
+	for _, j := range a.gapByHost[h] {
+		out = append(out, a.Gaps[j].Reason)
 	}
 	return out
 }
 
 func (a *Analysis) gap(side Side, h *model.Host, reason string) {
+	if a.gapByHost == nil {
+		a.gapByHost = map[*model.Host][]int{}
+	}
+	a.gapByHost[h] = append(a.gapByHost[h], len(a.Gaps))
 	a.Gaps = append(a.Gaps, Gap{Side: side, Host: h, Reason: reason})
+}
+
+func (a *Analysis) add(fl Flow) {
+	if a.byHost == nil {
+		a.byHost, a.byPort = map[*model.Host][]int{}, map[sidePort][]int{}
+	}
+	a.byHost[fl.Host] = append(a.byHost[fl.Host], len(a.Flows))
+	a.byPort[sidePort{fl.Side, fl.Port}] = append(a.byPort[sidePort{fl.Side, fl.Port}], len(a.Flows))
+	a.Flows = append(a.Flows, fl)
 }
 
 func (a *Analysis) outbound() {
@@ -273,6 +352,7 @@ func (a *Analysis) outbound() {
 		return
 	}
 	targets, gaps := f.BackendTargets()
+	a.targets = targets
 	if len(targets) == 0 {
 		why := "no back-end is among the exports and no backends.virtual_addresses is declared in ipseclint.yaml"
 		if len(gaps) > 0 {
@@ -283,187 +363,87 @@ func (a *Analysis) outbound() {
 		}
 		return
 	}
+	ips := make([]netip.Addr, len(targets))
+	for i, t := range targets {
+		ips[i] = t.IP
+	}
+	peers := model.NewPeerSet(ips)
 	for _, h := range frontends {
 		pol, pols, notApplied, caveat, why := policiesOf(h)
 		if why != "" {
 			a.gap(Outbound, h, why)
 			continue
 		}
-		froms := sendsFrom(h)
+		froms, splits := sendsFrom(h), model.NewSplits(Boundaries(h))
 		for _, port := range ExchangePorts {
 			for _, from := range froms {
-				for _, t := range targets {
-					fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, FrontEnd: h, From: from, Sources: len(froms), Target: t, Port: port,
-						Packet: model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Dst: t.IP, Protocol: TCP, DstPort: port}}
-					fl.Match = model.MatchPolicies(pols, fl.Packet)
+				m := model.NewPeerMatcher(pols, model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Protocol: TCP, DstPort: port}, true)
+				for _, run := range m.Runs(peers, splits) {
+					fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, From: from, Sources: len(froms), Port: port,
+						Targets: targets[run.Start:run.End:run.End], Packet: m.Packet(targets[run.Start].IP), Match: run.Match, lo: run.Start, hi: run.End}
 					fl.applyService(notApplied, caveat)
-					a.Flows = append(a.Flows, fl)
+					a.add(fl)
 				}
 			}
 		}
 	}
 }
 
-// policiesOf returns the policies that decide the host's flows, or
-// notApplied when its IPSec service is disabled (then nothing does,
-// whatever the policy holds), or why they cannot be judged.
-func policiesOf(h *model.Host) (pol *model.Policy, pols []*model.Policy, notApplied, caveat, why string) {
-	notApplied, caveat = serviceState(h)
-	if notApplied != "" {
-		return nil, nil, notApplied, "", ""
-	}
-	pol, pols, why = PolicyToJudge(h)
-	return pol, pols, "", caveat, why
-}
-
-// serviceState says whether the IPSec Policy Agent applies the host's
-// policy: notApplied when the service is disabled (no filter is loaded,
-// GPIPSEC.md §1.5), caveat when it is set to start manually (whether it
-// runs is not known offline).
-func serviceState(h *model.Host) (notApplied, caveat string) {
-	pf := h.Facts.Policy
-	if !pf.Known || (pf.Value.State != model.PolicyAssigned && len(pf.Value.Persistent) == 0) {
-		return "", ""
-	}
-	switch st := h.Service("PolicyAgent"); {
-	case st == nil:
-	case st.Start == 4:
-		return "the IPSec service (PolicyAgent) is disabled, so no filter of its policy is applied", ""
-	case st.Start == 3:
-		return "", "the IPSec service (PolicyAgent) starts manually: whether it runs, and so whether its policy is applied, is not known offline"
-	}
-	return "", ""
-}
-
-// applyService records the IPSec service's state on the flow.
-func (fl *Flow) applyService(notApplied, caveat string) {
-	fl.NotApplied = notApplied
-	if caveat != "" {
-		fl.Match.Uncertain = append(fl.Match.Uncertain, caveat)
-	}
-}
-
-// sendsFrom returns the addresses a front-end opens connections to the
-// back-end from: its own addresses but its NLB cluster (virtual)
-// addresses, since an NLB host opens connections from its dedicated
-// address (DOMAIN.md §2, NLB). One invalid address when its addresses
-// are unknown: "this host", matching "me" filters only.
-func sendsFrom(h *model.Host) []netip.Addr {
-	var out []netip.Addr
-	for _, ip := range h.Facts.Addresses.Value {
-		if !slices.Contains(h.Facts.NLB.Value.ClusterIPs, ip) {
-			out = append(out, ip)
+// Boundaries returns the address ranges that the flows of host h must not
+// straddle, beyond the filters that decide them: every address that any
+// filter of any of its policies names (at either end: so that a reply,
+// another policy of its store, or a rule made active, answers a whole
+// flow alike), its own addresses ("me") and its tunnel end-points (a
+// tunnel to the back-end itself is not one to elsewhere).
+func Boundaries(h *model.Host) []netip.Prefix {
+	var out []netip.Prefix
+	seen := map[netip.Prefix]bool{}
+	add := func(p netip.Prefix) {
+		if p.IsValid() && !seen[p] {
+			seen[p] = true
+			out = append(out, p)
 		}
 	}
-	if len(out) == 0 {
-		return []netip.Addr{{}}
+	addAddr := func(a model.Address) {
+		if a.Kind == model.AddrIP || a.Kind == model.AddrDNSName {
+			add(a.Net)
+		}
+	}
+	for _, ip := range h.Facts.Addresses.Value {
+		if ip.IsValid() && ip.Zone() == "" {
+			add(netip.PrefixFrom(ip, ip.BitLen()))
+		}
+	}
+	for _, p := range hostPolicies(h) {
+		for _, r := range p.Rules {
+			if ep, err := netip.ParseAddr(r.TunnelEndpoint); err == nil && ep.Zone() == "" {
+				add(netip.PrefixFrom(ep, ep.BitLen()))
+			}
+			if r.FilterList == nil {
+				continue
+			}
+			for _, fl := range r.FilterList.Filters {
+				addAddr(fl.Src)
+				addAddr(fl.Dst)
+			}
+		}
 	}
 	return out
 }
 
-// source is one address a front-end sends Exchange traffic from.
-type source struct {
-	host *model.Host
-	ip   netip.Addr
-}
-
-// frontEndSources returns the addresses front-ends send from (see
-// sendsFrom). gaps lists front-ends whose addresses are unknown.
-func frontEndSources(f *model.Fleet) (srcs []source, gaps []string) {
-	for _, h := range f.WithRole(model.RoleFrontEnd) {
-		if !h.Facts.Addresses.Known {
-			gaps = append(gaps, h.Name+": "+h.Facts.Addresses.Via)
-			continue
-		}
-		for _, ip := range sendsFrom(h) {
-			if ip.IsValid() {
-				srcs = append(srcs, source{h, ip})
-			}
+// hostPolicies returns every policy of host h: those of its stores and
+// those its policy fact names.
+func hostPolicies(h *model.Host) []*model.Policy {
+	var out []*model.Policy
+	for _, s := range h.IPSec {
+		out = append(out, s.Policies...)
+	}
+	for _, p := range h.Facts.Policy.Value.Policies() {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
 		}
 	}
-	return srcs, gaps
-}
-
-// backEndTargets returns the addresses front-ends reach back-end h on:
-// its own targets among all, else the declared virtual addresses that no
-// back-end of the exports claims, else its own addresses.
-func backEndTargets(h *model.Host, all []model.Target) []model.Target {
-	var own, declared []model.Target
-	for _, t := range all {
-		switch t.Backend {
-		case h.Name:
-			own = append(own, t)
-		case "":
-			declared = append(declared, t)
-		}
-	}
-	if len(own) == 0 {
-		own = declared
-	}
-	if len(own) == 0 {
-		for _, ip := range h.Facts.Addresses.Value {
-			own = append(own, model.Target{IP: ip, Backend: h.Name, Origin: "back-end's own address", Loc: h.Facts.Addresses.Source})
-		}
-	}
-	return own
-}
-
-// inbound evaluates, for every back-end, a TCP packet from every
-// front-end address to each of the back-end's addresses on each port,
-// with the back-end's assigned policy ("me" is the back-end, virtual
-// addresses included).
-func (a *Analysis) inbound() {
-	f := a.Fleet
-	backends := f.WithRole(model.RoleBackEnd)
-	if len(backends) == 0 {
-		return
-	}
-	srcs, gaps := frontEndSources(f)
-	all, _ := f.BackendTargets()
-	for _, h := range backends {
-		if len(srcs) == 0 {
-			why := "no front-end is among the exports, so the addresses the back-end receives Exchange traffic from are unknown"
-			if len(gaps) > 0 {
-				why = "the front-ends' addresses are unknown: " + strings.Join(gaps, "; ")
-			}
-			a.gap(Inbound, h, why)
-			continue
-		}
-		dsts := backEndTargets(h, all)
-		if len(dsts) == 0 {
-			a.gap(Inbound, h, "the back-end's own and virtual addresses are unknown: "+h.Facts.Addresses.Via)
-			continue
-		}
-		pol, pols, notApplied, caveat, why := policiesOf(h)
-		if why != "" {
-			a.gap(Inbound, h, why)
-			continue
-		}
-		if len(gaps) > 0 {
-			a.gap(Inbound, h, "not evaluated for front-ends whose addresses are unknown: "+strings.Join(gaps, "; "))
-		}
-		a.inboundOf(h, pol, pols, srcs, dsts, notApplied, caveat)
-	}
-}
-
-func (a *Analysis) inboundOf(h *model.Host, pol *model.Policy, pols []*model.Policy, srcs []source, dsts []model.Target, notApplied, caveat string) {
-	me := append([]netip.Addr(nil), h.Facts.Addresses.Value...)
-	for _, t := range dsts {
-		if !slices.Contains(me, t.IP) {
-			me = append(me, t.IP)
-		}
-	}
-	for _, port := range ExchangePorts {
-		for _, s := range srcs {
-			for _, t := range dsts {
-				fl := Flow{Side: Inbound, Host: h, Policy: pol, Policies: pols, Target: t, FrontEnd: s.host, From: s.ip, Port: port,
-					Packet: model.Packet{Src: s.ip, Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: port}}
-				fl.Match = model.MatchPolicies(pols, fl.Packet)
-				fl.applyService(notApplied, caveat)
-				a.Flows = append(a.Flows, fl)
-			}
-		}
-	}
+	return out
 }
 
 // PolicyToJudge returns the host's assigned policy (nil when none is
@@ -512,4 +492,61 @@ func (fl Flow) Related() []model.Location {
 		locs = append(locs, fl.Match.Action.Loc)
 	}
 	return locs
+}
+
+// Peer is one peer of a flow: a back-end address (Target, outbound) or a
+// front-end address (Source, inbound).
+type Peer struct {
+	Side   Side
+	Target model.Target
+	Source Source
+}
+
+// IP returns the peer's address.
+func (p Peer) IP() netip.Addr {
+	if p.Side == Inbound {
+		return p.Source.IP
+	}
+	return p.Target.IP
+}
+
+// DistinctPeers returns the peers of fls, each once (flows on several
+// ports or from several own addresses share them), outbound ones first,
+// each side in address order: the first limit of them (all when limit <
+// 0), and how many there are in all. Unless limit < 0 it costs the
+// number of flows and limit, not the number of peers.
+func DistinctPeers(fls []Flow, limit int) (first []Peer, total int) {
+	for _, side := range []Side{Outbound, Inbound} {
+		type span struct {
+			lo, hi int
+			fl     *Flow
+		}
+		var spans []span
+		for i := range fls {
+			if fl := &fls[i]; fl.Side == side && fl.hi > fl.lo {
+				spans = append(spans, span{fl.lo, fl.hi, fl})
+			}
+		}
+		slices.SortStableFunc(spans, func(a, b span) int { return a.lo - b.lo })
+		next := -1 // the first index not yet counted
+		for _, s := range spans {
+			from := max(s.lo, next)
+			for i := from; i < s.hi && (limit < 0 || len(first) < limit); i++ {
+				first = append(first, s.fl.peer(i-s.lo))
+			}
+			if s.hi > from {
+				total += s.hi - from
+			}
+			next = max(next, s.hi)
+		}
+	}
+	return first, total
+}
+
+// peer returns the flow's i-th peer.
+func (fl *Flow) peer(i int) Peer {
+	if fl.Side == Inbound {
+		return Peer{Side: Inbound, Source: fl.Froms[i]}
+	}
+	return Peer{Side: Outbound, Target: fl.Targets[i]}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // member is one file inside an archive.
@@ -45,11 +46,14 @@ type archive struct {
 	pm     *member // its member in parent
 
 	maxFile, ratio int64
-	members        []*member   // the entries listed from it
-	byOrd          map[int]int // streamed tar: header ordinal -> index in members
-	streamLen      int64       // streamed tar: decompressed bytes the listing read
-	preload        []byte      // viaLoad: the bytes, while the archive is listed
-	restarts       int         // streamed tar: times read from the start after listing (tests)
+	members        []*member    // the entries listed from it
+	byOrd          map[int]int  // streamed tar: header ordinal -> index in members
+	streamLen      int64        // streamed tar: decompressed bytes the listing read
+	preload        []byte       // viaLoad: the bytes, while the archive is listed
+	restarts       atomic.Int32 // streamed tar: times read from the start after listing (tests)
+	// recordsLeft, while a zip is listed, is how many members all
+	// archives may still list: a larger central directory is not read.
+	recordsLeft int
 
 	mu sync.Mutex // serialises opening st
 	st *arcState  // open state; guarded by pool.mu
@@ -205,6 +209,12 @@ func (a *archive) openState() (*arcState, error) {
 	}
 	st.ra = ra
 	if a.format == formatZip {
+		if a.recordsLeft > 0 {
+			if err := checkZipDir(ra, a.size, a.recordsLeft); err != nil {
+				st.shut()
+				return nil, err
+			}
+		}
 		zr, err := zip.NewReader(ra, a.size)
 		if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 			st.shut()
@@ -318,6 +328,9 @@ func (a *archive) tarStream(g *streamGuard) (*tar.Reader, io.Closer, error) {
 // they are decompressed.
 func (a *archive) openMember(m *member) (io.ReadCloser, error) {
 	if a.streamed() {
+		if m.size > keepMax {
+			return a.streamMember(m)
+		}
 		data, err := a.readStreamed(m, m.size)
 		if err != nil {
 			return nil, err
@@ -357,6 +370,39 @@ func (a *archive) readMember(m *member) ([]byte, error) {
 	}
 	defer rc.Close()
 	return readAtMost(rc, m.size)
+}
+
+// streamMember opens a large member of a streamed tar as a stream of its
+// bytes, never held in memory whole: through the archive's cursor when no
+// one else is reading from it, else through a cursor of its own (which
+// decompresses the archive again from its start), so that readers never
+// wait for each other and one goroutine may hold several open.
+func (a *archive) streamMember(m *member) (io.ReadCloser, error) {
+	st, err := a.pool.acquire(a)
+	if err != nil {
+		return nil, err
+	}
+	c, own := st.cur, false
+	if !c.mu.TryLock() {
+		c, own = &cursor{a: a}, true
+		c.mu.Lock()
+	}
+	r, err := c.stream(m)
+	if err != nil {
+		if own {
+			c.shut()
+		}
+		c.mu.Unlock()
+		a.pool.release(st)
+		return nil, err
+	}
+	return &funcCloser{Reader: r, close: func() {
+		if own || r.broken() {
+			c.shut()
+		}
+		c.mu.Unlock()
+		a.pool.release(st)
+	}}, nil
 }
 
 // readStreamed returns the first n bytes of a member of a streamed tar.

@@ -38,15 +38,10 @@ func (c *cursor) get(m *member, n int64) ([]byte, error) {
 	if data, ok := c.kept[m.index]; ok {
 		return data[:min(n, int64(len(data)))], nil
 	}
-	hdr, err := c.seek(m.index)
-	if err != nil {
+	if err := c.seekMember(m); err != nil {
 		return nil, err
 	}
-	if hdr.Name != m.raw || hdr.Size != m.size {
-		c.shut()
-		return nil, errChanged
-	}
-	if n < m.size && m.size > readBehind/4 {
+	if n < m.size && m.size > keepMax {
 		// A head of a big member: the rest is skipped by the next seek.
 		data, err := readAtMost(io.LimitReader(c.tr, n), n)
 		if err != nil {
@@ -62,6 +57,59 @@ func (c *cursor) get(m *member, n int64) ([]byte, error) {
 	c.keep(m.index, data)
 	return data[:min(n, int64(len(data)))], nil
 }
+
+// keepMax is the size of the largest member a cursor reads whole and
+// keeps; larger ones are streamed.
+const keepMax = readBehind / 4
+
+// stream positions the cursor, which the caller has locked, at the data
+// of member m and returns a reader of it; the caller unlocks the cursor
+// when done with the reader (and shuts it when the reader broke).
+func (c *cursor) stream(m *member) (*cursorReader, error) {
+	if err := c.seekMember(m); err != nil {
+		return nil, err
+	}
+	return &cursorReader{r: io.LimitReader(c.tr, m.size), left: m.size}, nil
+}
+
+// seekMember moves the cursor to member m's data, checking that the
+// header there is still the one listed.
+func (c *cursor) seekMember(m *member) error {
+	hdr, err := c.seek(m.index)
+	if err != nil {
+		return err
+	}
+	if hdr.Name != m.raw || hdr.Size != m.size {
+		c.shut()
+		return errChanged
+	}
+	return nil
+}
+
+// cursorReader reads one member's bytes from a cursor's stream.
+type cursorReader struct {
+	r    io.Reader
+	left int64
+	err  error
+}
+
+func (r *cursorReader) Read(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	n, err := r.r.Read(p)
+	r.left -= int64(n)
+	if errors.Is(err, io.EOF) && r.left > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		r.err = err
+	}
+	return n, err
+}
+
+// broken reports whether reading failed, leaving the stream unusable.
+func (r *cursorReader) broken() bool { return r.err != nil }
 
 // seek moves the cursor to the header of ordinal ord, starting again
 // from the beginning when it is already past it.
@@ -95,7 +143,7 @@ func (c *cursor) seek(ord int) (*tar.Header, error) {
 // pass keeps an entry the cursor passes on its way, when it is small.
 func (c *cursor) pass(ord int) error {
 	i, ok := c.a.byOrd[ord]
-	if !ok || c.a.members[i].size > readBehind/4 {
+	if !ok || c.a.members[i].size > keepMax {
 		return nil
 	}
 	data, err := readAtMost(c.tr, c.a.members[i].size)
@@ -107,7 +155,7 @@ func (c *cursor) pass(ord int) error {
 }
 
 func (c *cursor) keep(ord int, data []byte) {
-	if int64(len(data)) > readBehind/4 {
+	if int64(len(data)) > keepMax {
 		return
 	}
 	if c.kept == nil {
@@ -132,7 +180,7 @@ func (c *cursor) restart() error {
 		return err
 	}
 	c.tr, c.closer, c.next = tr, closer, 0
-	c.a.restarts++
+	c.a.restarts.Add(1)
 	return nil
 }
 

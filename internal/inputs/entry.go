@@ -44,8 +44,8 @@ type Entry struct {
 // Open opens the entry's content. It never blocks on a pipe or a device:
 // a file on disk is checked again to be a regular file, no larger than
 // the limit it was listed with; a member is decompressed as it is read,
-// bounded by its size and the compression ratio limit (a member of a
-// compressed tar is read into memory, bounded by the member size limit).
+// bounded by its size and the compression ratio limit (a small member of
+// a compressed tar is read into memory whole, a large one streamed).
 // Errors, from Open and from the reader, are *ReadError.
 func (e Entry) Open() (io.ReadCloser, error) {
 	rc, err := e.open()

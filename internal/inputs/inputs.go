@@ -27,7 +27,7 @@ import (
 const (
 	DefaultMaxFileSize       = 1 << 30 // 1 GiB: any one file or archive member
 	DefaultMaxArchiveTotal   = 4 << 30 // 4 GiB: all archive members together
-	DefaultMaxArchiveEntries = 100_000 // members of all archives together
+	DefaultMaxArchiveEntries = 10_000  // members of all archives together (a fleet of 2,000 hosts of 5 files)
 	DefaultMaxRatio          = 200     // uncompressed:compressed, past RatioGrace
 	// RatioGrace is how much any compressed member or stream may expand to
 	// before the compression ratio limit applies.
@@ -92,7 +92,8 @@ const (
 	KindLoop        Kind = "loop"                 // a link or folder leading back to an enclosing folder
 	KindDuplicate   Kind = "duplicate"            // a second path to something already listed, or a second member of that name
 	KindHidden      Kind = "hidden"               // a name starting with "." (.git, ._x from macOS)
-	KindTooLarge    Kind = "too-large"            // past MaxFileSize or MaxArchiveTotal
+	KindTooLarge    Kind = "too-large"            // past MaxArchiveTotal, or a nested archive past what may be held in memory
+	KindPastMaxSize Kind = "past-max-file-size"   // a file or member past MaxFileSize (--max-file-size): skipped, as the user asked
 	KindTooMany     Kind = "too-many"             // past MaxFiles or MaxArchiveEntries
 	KindRatio       Kind = "compression-ratio"    // expands past MaxRatio (a zip bomb's shape)
 	KindUnsafeName  Kind = "archive-entry-unsafe" // a member name that is absolute or climbs out with ".."
@@ -132,7 +133,10 @@ type Archive struct {
 type Set struct {
 	// Root is the absolute folder every path given lies in: the folder
 	// itself for a single folder, the file's folder for a single file.
-	Root     string
+	Root string
+	// Given is the paths given, absolute and clean: the arguments in
+	// order ("-" left out), then the paths standard input listed.
+	Given    []string
 	Entries  []Entry   // sorted by Name, byte order
 	Skipped  []Skipped // sorted by Name, byte order
 	Archives []Archive // sorted by Name, byte order
@@ -173,6 +177,7 @@ func Collect(args []string, opts Options) (*Set, error) {
 		w.arg(p)
 	}
 	set := w.set
+	set.Given = paths
 	set.limitFiles(opts.MaxFiles)
 	sort.SliceStable(set.Entries, func(i, j int) bool { return set.Entries[i].Name < set.Entries[j].Name })
 	sort.SliceStable(set.Skipped, func(i, j int) bool { return set.Skipped[i].Name < set.Skipped[j].Name })

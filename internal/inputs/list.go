@@ -74,7 +74,12 @@ func (w *walker) listArchive(a *archive, path string) {
 	default:
 		n, err = w.listTarSeek(a)
 	}
-	if err != nil {
+	var le *limitError
+	switch {
+	case errors.As(err, &le):
+		w.skip(Skipped{Name: a.name, Path: path, Kind: le.kind, Size: le.size, Limit: le.limit, Reason: le.msg + "; nothing in it was read"})
+		return
+	case err != nil:
 		w.skip(Skipped{Name: a.name, Path: path, Kind: kindOf(err),
 			Reason: "not a readable " + a.format.String() + " archive (" + errText(err) + "); nothing in it was read"})
 		return
@@ -157,7 +162,9 @@ func (w *walker) memberSkip(m *member, kind Kind, reason string) {
 }
 
 func (w *walker) listZip(a *archive) (int, error) {
+	a.recordsLeft = max(w.budget.maxEntries-w.budget.entries, 1)
 	st, err := a.pool.acquire(a)
+	a.recordsLeft = 0
 	if err != nil {
 		return 0, err
 	}
@@ -234,7 +241,7 @@ func zipProblem(a *archive, zf *zip.File, m *member) (Kind, string) {
 	case zf.Method != zip.Store && zf.Method != zip.Deflate:
 		return KindUnsupported, fmt.Sprintf("member compressed with method %d, which is not read (only stored and deflated members are)", zf.Method)
 	case m.size > a.maxFile:
-		return KindTooLarge, "member is " + sizeText(m.size) + ", past the limit of " + sizeText(a.maxFile) + "; not read"
+		return KindPastMaxSize, "member is " + sizeText(m.size) + ", past the limit of " + sizeText(a.maxFile) + "; not read"
 	case m.csize > a.size:
 		return KindCorrupt, "member claims " + sizeText(m.csize) + " of compressed data, more than the whole archive's " + sizeText(a.size) + "; not read"
 	case m.size > RatioGrace && m.size > a.ratio*max(m.csize, 1):
@@ -304,11 +311,27 @@ func (w *walker) place(a *archive, m *member, head, data []byte) {
 		w.memberSkip(m, KindTooDeep, "a "+f.String()+" archive inside an archive inside an archive; only one level of nesting is read")
 		return
 	}
+	how := childHow(a, m, f)
+	if how == viaLoad && m.size > maxNestedLoad {
+		w.memberSkip(m, KindTooLarge, nestedTooLarge(f, m.size))
+		return
+	}
 	child := w.newArchive(m.name, f, m.size)
 	child.depth, child.parent, child.pm, child.preload = 1, a, m, data
-	child.how = childHow(a, m, f)
+	child.how = how
 	w.listArchive(child, "")
 	child.preload = nil
+}
+
+// maxNestedLoad is the largest nested archive read into memory: one that
+// can only be read at random places (a zip) but is itself compressed, or
+// one inside a compressed tar, which is only reachable while its parent
+// is listed.
+var maxNestedLoad int64 = maxLoadedBytes
+
+func nestedTooLarge(f format, size int64) string {
+	return "a " + f.String() + " archive of " + sizeText(size) + " that would have to be held in memory to be read, past the limit of " +
+		sizeText(maxNestedLoad) + " for such nested archives; not read (extract it and audit the folder)"
 }
 
 // childHow says how a nested archive's bytes are reached.
@@ -432,7 +455,7 @@ func (l *tarList) member(hdr *tar.Header, ord int) bool {
 		return false
 	}
 	if m.size > a.maxFile {
-		w.memberSkip(m, KindTooLarge, "member is "+sizeText(m.size)+", past the limit of "+sizeText(a.maxFile)+"; not read")
+		w.memberSkip(m, KindPastMaxSize, "member is "+sizeText(m.size)+", past the limit of "+sizeText(a.maxFile)+"; not read")
 		return false
 	}
 	if l.pos != nil {
@@ -458,8 +481,12 @@ func (l *tarList) read(m *member) bool {
 		return false
 	}
 	var data []byte
-	if sniff(head) != formatNone && l.pos == nil && a.depth == 0 {
+	if f := sniff(head); f != formatNone && l.pos == nil && a.depth == 0 {
 		// Inside a stream, a nested archive is only reachable now.
+		if m.size > maxNestedLoad {
+			w.memberSkip(m, KindTooLarge, nestedTooLarge(f, m.size))
+			return false
+		}
 		var err error
 		data, err = readAtMost(io.MultiReader(bytes.NewReader(head), l.tr), m.size)
 		if err != nil {

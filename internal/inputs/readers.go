@@ -1,6 +1,7 @@
 package inputs
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
 	"io"
@@ -101,6 +102,11 @@ func (m *memberReader) Read(p []byte) (int, error) {
 	}
 	if m.csize > 0 && m.ratio > 0 && m.n > RatioGrace && m.n > m.ratio*m.csize {
 		return n, ratioErr(m.n, m.csize, m.ratio)
+	}
+	if m.csize > 0 && errors.Is(err, zip.ErrFormat) {
+		// archive/zip's way of saying the data inflates past the size
+		// the header declares (or is otherwise not what it declares).
+		err = fmt.Errorf("%w: the member's data does not match its header (it inflates past the %s its header declares, or is damaged)", err, sizeText(m.limit))
 	}
 	return n, err
 }

@@ -251,7 +251,7 @@ func (w *walker) add(e Entry) {
 }
 
 func tooLarge(name, path string, size, limit int64) Skipped {
-	return Skipped{Name: name, Path: path, Kind: KindTooLarge, Size: size, Limit: limit,
+	return Skipped{Name: name, Path: path, Kind: KindPastMaxSize, Size: size, Limit: limit,
 		Reason: "file is " + sizeText(size) + ", past the limit of " + sizeText(limit) + "; not read"}
 }
 

@@ -213,7 +213,7 @@ func TestFileOverTheSizeLimitIsSkippedUnread(t *testing.T) {
 	write(t, root, "EXFE01/small.reg", bytes.Repeat([]byte("x"), 2000))
 	var s *Set
 	alloc := allocated(func() { s = collect(t, []string{root}, Options{}) })
-	sk := wantSkipped(t, s, "EXFE01/huge.reg", KindTooLarge, "8 GiB (8589934592 bytes)", "1 GiB (1073741824 bytes)")
+	sk := wantSkipped(t, s, "EXFE01/huge.reg", KindPastMaxSize, "8 GiB (8589934592 bytes)", "1 GiB (1073741824 bytes)")
 	if sk.Size != 8<<30 || sk.Limit != DefaultMaxFileSize {
 		t.Errorf("sizes not recorded: %+v", sk)
 	}
@@ -221,7 +221,7 @@ func TestFileOverTheSizeLimitIsSkippedUnread(t *testing.T) {
 		t.Errorf("listing allocated %d bytes: the big file was read", alloc)
 	}
 	small := collect(t, []string{root}, Options{MaxFileSize: 1000})
-	wantSkipped(t, small, "EXFE01/small.reg", KindTooLarge, "2000 bytes", "1000 bytes")
+	wantSkipped(t, small, "EXFE01/small.reg", KindPastMaxSize, "2000 bytes", "1000 bytes")
 	if len(small.Entries) != 0 {
 		t.Errorf("entries %q", names(small.Entries))
 	}

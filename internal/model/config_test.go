@@ -110,9 +110,12 @@ func TestCheckHosts(t *testing.T) {
 		"EX\x1b[2J": {Name: "EX\x1b[2J", Loc: loc(6, 3)},
 	}}
 	got := c.CheckHosts([]string{"EXFE01", "EXFE02", "2005-03", "EXBE01"})
+	if c.allDeclared([]string{"EXFE02"}) {
+		t.Error("EXFE02 has no entry")
+	}
 	want := []Problem{
 		{Loc: loc(2, 7), Message: "hosts.ZZZ: no audited host has that ComputerName or folder name"},
-		{Loc: loc(4, 10), Message: `hosts.EXFE1: no audited host has that ComputerName or folder name; did you mean "EXFE01"?`},
+		{Loc: loc(4, 10), Message: `hosts.EXFE1: no audited host has that ComputerName or folder name; did you mean "EXFE01"? (it has an entry of its own: if this host was left out of the audit on purpose, ignore this)`},
 		{Loc: loc(6, 3), Message: `hosts."EX\x1b[2J": no audited host has that ComputerName or folder name`},
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -2,7 +2,9 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -309,5 +311,55 @@ func TestClusterNodeNeedsPositiveEvidence(t *testing.T) {
 	DeriveFacts(h)
 	if f := h.Facts.ClusterNode; !f.Value || f.Source.File != "BE1/CLUSDB" {
 		t.Errorf("a cluster hive among the host's files: %+v", f)
+	}
+}
+
+// TestKeyValuesByName: a key finds its values by name case-insensitively
+// whether it holds few (searched in order) or many (indexed), and
+// replacing or deleting one keeps the others found.
+func TestKeyValuesByName(t *testing.T) {
+	for _, n := range []int{3, indexFrom, 3 * indexFrom} {
+		k := &Key{Path: "K"}
+		for i := range n {
+			k.SetValue(&Value{Name: fmt.Sprintf("Name%d", i), Type: RegDWORD, Data: DWORDData(uint32(i))})
+		}
+		k.SetValue(&Value{Name: "NAME1", Type: RegDWORD, Data: DWORDData(100)})
+		k.SetValue(&Value{Name: "Straße", Type: RegSZ})
+		if len(k.Values) != n+1 {
+			t.Fatalf("%d values: %d held after a replacement and an addition", n, len(k.Values))
+		}
+		if v := k.Value("name1"); v == nil || v.Name != "NAME1" {
+			t.Errorf("%d values: name1 is %+v, want the replacement", n, v)
+		}
+		if k.Value("STRASSE") != nil || k.Value("straße") == nil {
+			t.Errorf("%d values: non-ASCII names are matched as strings.ToLower matches them", n)
+		}
+		k.DeleteValue("name0")
+		if k.Value("Name0") != nil || k.Value(fmt.Sprintf("name%d", n-1)) == nil {
+			t.Errorf("%d values: after deleting Name0, Name0 = %v and the last is %v", n, k.Value("Name0"), k.Value(fmt.Sprintf("name%d", n-1)))
+		}
+	}
+}
+
+// TestRetainedTreeSubkeys: a retained tree, which has no children index,
+// lists the same subkeys as the tree it came from, and takes keys again.
+func TestRetainedTreeSubkeys(t *testing.T) {
+	full := NewRegTree()
+	for _, p := range []string{`SOFTWARE\Policies\Local\ipsecPolicy{1}`, `SOFTWARE\Policies\Local\ipsecNFA{2}\Deeper`, `SOFTWARE\Policies\local\IPSECPOLICY{1}\sub`, `SYSTEM\Select`} {
+		full.EnsureKey(p, Location{})
+	}
+	cut := full.Retain(NewRetention(KeepSpec{Key: `SOFTWARE`}), func(Location) bool { return false })
+	for _, p := range []string{"", "SOFTWARE", `SOFTWARE\Policies\Local`, `SOFTWARE\Policies\Local\ipsecNFA{2}`} {
+		want := full.Subkeys(p)
+		if p == "" {
+			want = []string{"SOFTWARE"}
+		}
+		if got := cut.Subkeys(p); !slices.Equal(got, want) {
+			t.Errorf("Subkeys(%q) = %q, want %q", p, got, want)
+		}
+	}
+	cut.EnsureKey(`SOFTWARE\Policies\Other`, Location{})
+	if got := cut.Subkeys(`SOFTWARE\Policies`); !slices.Equal(got, []string{"Local", "Other"}) {
+		t.Errorf("after EnsureKey: %q", got)
 	}
 }

@@ -124,95 +124,14 @@ func (p *Policy) Match(pkt Packet) FilterMatch {
 // the filters do different things with the packet, the answer lists them
 // as Ties and says so in Uncertain.
 func MatchPolicies(pols []*Policy, pkt Packet) FilterMatch {
-	var m FilterMatch
-	var sure, maybe []Candidate
-	for _, p := range pols {
-		if p == nil {
-			continue
-		}
-		if p.Partial {
-			m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("the contents of policy %q are not in the file", p.Name))
-		}
-		h := policyHits(p, pkt)
-		sure, maybe = append(sure, h.sure...), append(maybe, h.maybe...)
-		m.Unread = append(m.Unread, h.unread...)
-		m.Uncertain = appendUnique(m.Uncertain, h.why...)
-	}
-	sortCandidates(sure)
-	win, rest := decide(sure)
-	if win == nil {
-		m.Outcome = MatchNone
-	} else {
-		m.setWinner(*win)
-		m.Candidates = rest
-		m.Ties = ties(*win, rest)
-		for _, t := range m.Ties {
-			m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("filter %s of rule %q (%s) and filter %s of rule %q (%s) both match and neither is more specific than the other; which one Windows applies is not documented",
-				win.Filter, win.Rule.Name, actionWord(win.Rule.FilterAction), t.Filter, t.Rule.Name, actionWord(t.Rule.FilterAction)))
-		}
-	}
-	m.Maybe = relevantMaybes(win, maybe)
-	m.Unread = relevantMaybes(win, m.Unread)
-	for _, c := range append(append([]Candidate(nil), m.Maybe...), m.Unread...) {
-		m.Uncertain = appendUnique(m.Uncertain, c.Why)
-	}
-	return m
-}
-
-// hits are the filters of one policy's applicable rules that match a
-// packet (sure), that may match it (maybe: an address unknown offline, a
-// field or the rule's active flag not understood), the rules whose filters
-// are not all known (unread), and why the answer may be wrong.
-type hits struct {
-	sure, maybe, unread []Candidate
-	why                 []string
-}
-
-// policyHits returns the hits of p's applicable rules for pkt.
-func policyHits(p *Policy, pkt Packet) hits {
-	var h hits
-	for _, r := range p.Rules {
-		doubt, ok := ruleApplies(r, &h)
-		if !ok {
-			continue
-		}
-		if d := r.FilterList.Doubts.About("filters"); d != nil {
-			h.unread = append(h.unread, Candidate{Policy: p, Rule: r,
-				Why: fmt.Sprintf("filter list %q of rule %q was not completely understood (%s)", r.FilterList.Name, r.Name, d.Reason)})
-		}
-		for _, f := range r.FilterList.Filters {
-			for _, mirror := range []bool{false, true} {
-				if mirror && (!f.Mirrored || selfMirror(f)) {
-					continue
-				}
-				c := Candidate{Policy: p, Rule: r, Filter: f, Mirror: mirror, Spec: specificityOf(f, mirror)}
-				matched, unsure := matchFilter(f, mirror, pkt)
-				if why := filterDoubt(f); why != "" {
-					// What the filter matches is not established: it may
-					// match whatever its decoded fields say.
-					matched, unsure = true, why
-				}
-				if doubt != "" && matched && unsure == "" {
-					unsure = doubt
-				}
-				switch {
-				case matched && unsure == "":
-					h.sure = append(h.sure, c)
-				case matched:
-					c.Why = unsure
-					h.maybe = append(h.maybe, c)
-				}
-			}
-		}
-	}
-	return h
+	return NewPeerMatcher(pols, pkt, true).Match(pkt.Dst)
 }
 
 // ruleApplies reports whether r's filters take part in matching LAN
-// traffic, adding to h.why what is uncertain about it. doubt is set when
+// traffic, adding to *why what is uncertain about it. doubt is set when
 // the rule may not apply at all (whether it is active was not
 // understood): its filters then only may match.
-func ruleApplies(r *Rule, h *hits) (doubt string, ok bool) {
+func ruleApplies(r *Rule, why *[]string) (doubt string, ok bool) {
 	if r.Default {
 		return "", false
 	}
@@ -228,17 +147,17 @@ func ruleApplies(r *Rule, h *hits) (doubt string, ok bool) {
 		return "", false // a dial-up rule does not apply to LAN traffic
 	}
 	if !known {
-		h.why = append(h.why, fmt.Sprintf("the connection type of rule %q is not known: taken to apply to LAN traffic", r.Name))
+		*why = append(*why, fmt.Sprintf("the connection type of rule %q is not known: taken to apply to LAN traffic", r.Name))
 	}
 	if d := r.Doubts.About("object"); d != nil {
-		h.why = append(h.why, fmt.Sprintf("rule %q was not understood (%s)", r.Name, d.Reason))
+		*why = append(*why, fmt.Sprintf("rule %q was not understood (%s)", r.Name, d.Reason))
 	}
 	if r.FilterList == nil {
-		h.why = append(h.why, fmt.Sprintf("rule %q names filter list %q, which is not in the file", r.Name, r.FilterListName))
+		*why = append(*why, fmt.Sprintf("rule %q names filter list %q, which is not in the file", r.Name, r.FilterListName))
 		return "", false
 	}
 	if r.FilterAction == nil {
-		h.why = append(h.why, fmt.Sprintf("rule %q names filter action %q, which is not in the file", r.Name, r.FilterActionName))
+		*why = append(*why, fmt.Sprintf("rule %q names filter action %q, which is not in the file", r.Name, r.FilterActionName))
 		return "", false
 	}
 	return doubt, true
@@ -383,39 +302,6 @@ func actionRank(a ActionKind) int {
 		return 1
 	}
 	return 2
-}
-
-// matchFilter reports whether pkt matches f (or its mirror image); unsure
-// is non-empty when the filter only may match, because an address it
-// names is unknown offline.
-func matchFilter(f *Filter, mirror bool, pkt Packet) (ok bool, unsure string) {
-	src, dst := f.Src, f.Dst
-	srcPort, dstPort := f.SrcPort, f.DstPort
-	if mirror {
-		src, dst = dst, src
-		srcPort, dstPort = dstPort, srcPort
-	}
-	if f.Protocol != 0 && f.Protocol != pkt.Protocol {
-		return false, ""
-	}
-	if srcPort != 0 && srcPort != pkt.SrcPort {
-		return false, ""
-	}
-	if dstPort != 0 && dstPort != pkt.DstPort {
-		return false, ""
-	}
-	okSrc, whySrc := matchAddr(src, pkt.Src, pkt.SrcIsMe, pkt.Me, "source")
-	if !okSrc {
-		return false, ""
-	}
-	okDst, whyDst := matchAddr(dst, pkt.Dst, pkt.DstIsMe, pkt.Me, "destination")
-	if !okDst {
-		return false, ""
-	}
-	if whySrc == "" {
-		return true, whyDst
-	}
-	return true, whySrc
 }
 
 // matchAddr matches one end of a filter against one end of a packet;

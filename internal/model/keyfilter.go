@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -82,6 +83,88 @@ func hasPrefix(s, prefix []string) bool {
 	}
 	for i := range prefix {
 		if s[i] != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// KeepSpec is a registry subtree a rule still reads once the host facts
+// are derived, and the names of the values it reads there (every value
+// when Values is empty).
+type KeepSpec struct {
+	Key    string
+	Values []string
+	// Subkeys, when set, keeps only the keys below Key whose names (the
+	// first name below Key) start with it, case-insensitively.
+	Subkeys string
+	// Shallow keeps Key without any key below it.
+	Shallow bool
+}
+
+// Retention is what to keep of a host's registry once its facts are
+// derived (see RegTree.Retain).
+type Retention struct {
+	keys  *KeyFilter
+	only  []keepValues
+	under []keepSubkeys
+}
+
+// keepSubkeys limits the keys kept below one key.
+type keepSubkeys struct {
+	prefix  []string // canonical components of the key
+	name    string   // lower-case prefix of the names kept below it
+	shallow bool     // none kept
+}
+
+// keepValues limits the values kept in one subtree.
+type keepValues struct {
+	prefix []string // canonical components
+	names  []string
+}
+
+// NewRetention returns the retention of the subtrees specs name.
+func NewRetention(specs ...KeepSpec) *Retention {
+	r := &Retention{}
+	var paths []string
+	for _, s := range specs {
+		c, ok := CleanKeyPath(s.Key)
+		if !ok {
+			continue
+		}
+		paths = append(paths, c)
+		if len(s.Values) > 0 {
+			r.only = append(r.only, keepValues{prefix: canonicalComponents(c), names: s.Values})
+		}
+		if s.Subkeys != "" || s.Shallow {
+			r.under = append(r.under, keepSubkeys{prefix: canonicalComponents(c), name: strings.ToLower(s.Subkeys), shallow: s.Shallow})
+		}
+	}
+	r.keys = NewKeyFilter(paths...)
+	return r
+}
+
+// wantsKey reports whether the key at path is kept.
+func (r *Retention) wantsKey(path string) bool {
+	if !r.keys.Wants(path) {
+		return false
+	}
+	c := canonicalComponents(path)
+	for _, u := range r.under {
+		if len(c) > len(u.prefix) && hasPrefix(c, u.prefix) && (u.shallow || !strings.HasPrefix(c[len(u.prefix)], u.name)) {
+			return false
+		}
+	}
+	return true
+}
+
+// wantsValue reports whether the value name of the key at path is kept:
+// its key is kept, and no spec limiting the values of a subtree holding
+// the key leaves it out.
+func (r *Retention) wantsValue(path, name string) bool {
+	c := canonicalComponents(path)
+	for _, o := range r.only {
+		if hasPrefix(c, o.prefix) && !slices.ContainsFunc(o.names, func(n string) bool { return strings.EqualFold(n, name) }) {
 			return false
 		}
 	}

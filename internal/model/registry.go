@@ -17,9 +17,20 @@ type Key struct {
 	index  map[string]int
 }
 
+// indexFrom is how many values a key holds before it indexes them by
+// name; a key with fewer is searched in order, which costs less than a
+// map for the few values most keys hold.
+const indexFrom = 8
+
 // Value returns the value with the given name ("" = default value), or nil.
 func (k *Key) Value(name string) *Value {
 	if k == nil {
+		return nil
+	}
+	if k.index == nil {
+		if i := k.valueIndex(name); i >= 0 {
+			return k.Values[i]
+		}
 		return nil
 	}
 	if i, ok := k.index[strings.ToLower(name)]; ok {
@@ -31,30 +42,91 @@ func (k *Key) Value(name string) *Value {
 // SetValue adds v, replacing any value of the same name (later wins, as
 // when regedit imports a file that names a value twice).
 func (k *Key) SetValue(v *Value) {
-	if k.index == nil {
-		k.index = make(map[string]int)
-	}
-	ln := strings.ToLower(v.Name)
-	if i, ok := k.index[ln]; ok {
+	if i := k.valueIndex(v.Name); i >= 0 {
 		k.Values[i] = v
 		return
 	}
-	k.index[ln] = len(k.Values)
 	k.Values = append(k.Values, v)
+	switch n := len(k.Values); {
+	case k.index != nil:
+		k.index[strings.ToLower(v.Name)] = n - 1
+	case n >= indexFrom:
+		k.reindex()
+	}
+}
+
+// valueIndex returns the position of the value named name, or -1.
+func (k *Key) valueIndex(name string) int {
+	if k.index != nil {
+		if i, ok := k.index[strings.ToLower(name)]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, v := range k.Values {
+		if sameLower(v.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// sameLower reports whether strings.ToLower(a) == strings.ToLower(b),
+// the names' identity in the index, without allocating for ASCII names.
+func sameLower(a, b string) bool {
+	if len(a) != len(b) {
+		if isASCII(a) && isASCII(b) {
+			return false // lower-casing ASCII keeps the length
+		}
+		return strings.ToLower(a) == strings.ToLower(b) //nolint:staticcheck // the index's identity, which EqualFold's folding is not
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x >= 0x80 || y >= 0x80 {
+			return strings.ToLower(a) == strings.ToLower(b) //nolint:staticcheck // as above
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// reindex indexes the values by name, when there are enough of them.
+func (k *Key) reindex() {
+	k.index = nil
+	if len(k.Values) < indexFrom {
+		return
+	}
+	k.index = make(map[string]int, len(k.Values))
+	for i, v := range k.Values {
+		k.index[strings.ToLower(v.Name)] = i
+	}
 }
 
 // DeleteValue removes the value with the given name, if present.
 func (k *Key) DeleteValue(name string) {
-	ln := strings.ToLower(name)
-	i, ok := k.index[ln]
-	if !ok {
+	i := k.valueIndex(name)
+	if i < 0 {
 		return
 	}
 	k.Values = append(k.Values[:i], k.Values[i+1:]...)
-	delete(k.index, ln)
-	for j := i; j < len(k.Values); j++ {
-		k.index[strings.ToLower(k.Values[j].Name)] = j
-	}
+	k.reindex()
 }
 
 // CleanKeyPath turns any spelling of an HKLM key path into the form the
@@ -95,8 +167,11 @@ func parentPath(p string) (parent, name string) {
 // RegTree is registry content: the keys one source holds, or the merge of
 // every source of a host. Paths are HKLM-relative (see CleanKeyPath).
 type RegTree struct {
-	keys     map[string]*Key              // lower-case path -> key
-	children map[string]map[string]string // lower-case parent -> lower-case child name -> spelling
+	keys map[string]*Key // lower-case path -> key
+	// children is lower-case parent -> lower-case child name -> spelling;
+	// nil in a tree Retain made, whose subkeys are found from its keys
+	// (few) until it is changed.
+	children map[string]map[string]string
 }
 
 // NewRegTree returns an empty tree.
@@ -130,6 +205,14 @@ func (t *RegTree) EnsureKey(path string, loc Location) *Key {
 }
 
 func (t *RegTree) link(path string) {
+	if t.children == nil {
+		t.children = map[string]map[string]string{}
+		for _, k := range t.keys {
+			if k.Path != path {
+				t.link(k.Path)
+			}
+		}
+	}
 	for path != "" {
 		parent, name := parentPath(path)
 		lp := lowerPath(parent)
@@ -150,6 +233,9 @@ func (t *RegTree) link(path string) {
 // DeleteTree removes the key at path and every key below it, as a
 // `[-HKEY_LOCAL_MACHINE\...]` line in a .reg file does.
 func (t *RegTree) DeleteTree(path string) {
+	if t.children == nil {
+		t.link("")
+	}
 	lp := lowerPath(path)
 	for ln := range t.children[lp] {
 		t.DeleteTree(path + `\` + ln)
@@ -169,9 +255,45 @@ func (t *RegTree) Subkeys(path string) []string {
 	if t == nil {
 		return nil
 	}
+	if t.children == nil {
+		return t.scanSubkeys(path)
+	}
 	kids := t.children[lowerPath(path)]
 	out := make([]string, 0, len(kids))
 	for _, name := range kids {
+		out = append(out, name)
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
+	return out
+}
+
+// scanSubkeys is Subkeys for a tree without its children index: the
+// names one level below path of the keys below it, each spelled as its
+// own key is (else as the first spelling in order), so that the answer
+// does not depend on the map's order.
+func (t *RegTree) scanSubkeys(path string) []string {
+	prefix := lowerPath(path) + `\`
+	if path == "" {
+		prefix = ""
+	}
+	spelling := map[string]string{} // lower-case name -> spelling
+	own := map[string]bool{}
+	for lp, k := range t.keys {
+		if !strings.HasPrefix(lp, prefix) || len(lp) == len(prefix) {
+			continue
+		}
+		name, rest, deeper := strings.Cut(k.Path[len(prefix):], `\`)
+		ln := strings.ToLower(name)
+		switch {
+		case name == "" || own[ln]:
+		case !deeper && rest == "":
+			spelling[ln], own[ln] = name, true
+		case spelling[ln] == "" || name < spelling[ln]:
+			spelling[ln] = name
+		}
+	}
+	out := make([]string, 0, len(spelling))
+	for _, name := range spelling {
 		out = append(out, name)
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
@@ -240,4 +362,36 @@ func ControlSetName(n int) string {
 		s = "0" + s
 	}
 	return "ControlSet" + s
+}
+
+// Retain returns a tree holding only what r keeps of t: the keys of the
+// subtrees it names and their ancestors, each with the values it keeps;
+// and the keys and values whose locations cited reports true for (the
+// places other facts were read from, which outputs may show). Values are shared with t; keys whose values are all kept
+// too.
+func (t *RegTree) Retain(r *Retention, cited func(Location) bool) *RegTree {
+	out := &RegTree{keys: map[string]*Key{}}
+	if t == nil {
+		return out
+	}
+	for lp, k := range t.keys {
+		wanted := r.wantsKey(k.Path)
+		kept := &Key{Path: k.Path, Loc: k.Loc}
+		all := true
+		for _, v := range k.Values {
+			if (wanted && r.wantsValue(k.Path, v.Name)) || cited(v.Loc) {
+				kept.SetValue(v)
+			} else {
+				all = false
+			}
+		}
+		if !wanted && len(kept.Values) == 0 && !cited(k.Loc) {
+			continue
+		}
+		if all {
+			kept = k
+		}
+		out.keys[lp] = kept
+	}
+	return out
 }

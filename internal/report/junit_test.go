@@ -220,7 +220,7 @@ func TestJUnitFixture(t *testing.T) {
 	}
 	fe1 := caseNamed(t, suiteNamed(t, doc, "FE1"), "IPSEC002 pop3-imap4-unencrypted")
 	if fe1.File != "FE1/ipsec.txt" || fe1.Line != 12 || !strings.HasPrefix(fe1.Failures[0].Message, "FE1/ipsec.txt:12: IMAP4 (TCP 143)") ||
-		!strings.Contains(fe1.Failures[0].Text, "error at FE1/ipsec.txt:12 (subject: tcp/143 -> 10.0.0.50)\nIMAP4") {
+		!strings.Contains(fe1.Failures[0].Text, "error at FE1/ipsec.txt:12 (subject: tcp/143 permit \"IMAP4 in clear\")\nIMAP4") {
 		t.Errorf("FE1 IPSEC002: %+v", fe1)
 	}
 	fe2 := caseNamed(t, suiteNamed(t, doc, "FE2"), "IPSEC002 pop3-imap4-unencrypted")

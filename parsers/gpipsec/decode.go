@@ -94,8 +94,12 @@ func Decode(r *model.Registry) *Result {
 	d.domain()
 	for _, sb := range d.builders {
 		sb.scrub()
+		sb.countDropped()
 	}
 	scrubConflicts(r)
+	if d.dropped > 0 {
+		res.Problems = append(res.Problems, model.Problem{Loc: keyLoc(r.Key(keyBase), keyBase), Message: fmt.Sprintf("%d more problems not listed", d.dropped)})
+	}
 	return res
 }
 
@@ -108,9 +112,14 @@ type decoder struct {
 	builders []*storeBuilder
 	localSB  *storeBuilder
 	cacheSB  *storeBuilder
+	dropped  int // problems past MaxProblems, not kept
 }
 
 func (d *decoder) problem(loc model.Location, msg string) {
+	if len(d.res.Problems) >= MaxProblems {
+		d.dropped++
+		return
+	}
 	d.res.Problems = append(d.res.Problems, model.Problem{Loc: loc, Message: msg})
 }
 

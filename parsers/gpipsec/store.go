@@ -26,7 +26,14 @@ type storeBuilder struct {
 	missing map[*object][]string
 	nfaOf   map[*object][]*object
 	noted   map[*object]bool
+	// dropped counts the problems past MaxProblems, not kept.
+	dropped int
 }
+
+// MaxProblems is the most problems kept for one store, and for the
+// registry outside the stores; further ones are counted in a last one,
+// so that a registry of many broken objects cannot grow the report.
+const MaxProblems = 1000
 
 // Fields each class's blob holds, doubted together when it cannot be read.
 var (
@@ -53,7 +60,19 @@ func newStoreBuilder(r *model.Registry, store model.Store, path string) *storeBu
 }
 
 func (sb *storeBuilder) note(loc model.Location, msg string) {
+	if len(sb.ps.Problems) >= MaxProblems {
+		sb.dropped++
+		return
+	}
 	sb.ps.Problems = append(sb.ps.Problems, model.Problem{Loc: loc, Message: msg})
+}
+
+// countDropped adds the count of the problems not kept.
+func (sb *storeBuilder) countDropped() {
+	if sb.dropped > 0 {
+		sb.ps.Problems = append(sb.ps.Problems, model.Problem{Loc: sb.ps.StoreLoc, Message: fmt.Sprintf("%d more problems of this store not listed", sb.dropped)})
+		sb.dropped = 0
+	}
 }
 
 // notes reports a decoder's notes about o's blob, once per object.

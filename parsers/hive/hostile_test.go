@@ -288,3 +288,30 @@ func TestDamageIsBounded(t *testing.T) {
 		t.Errorf("%d damage items, last %q", len(res.Damage), res.Damage[len(res.Damage)-1].Message)
 	}
 }
+
+// A value larger than a registry value can be (a big-data value of 3 MiB
+// here) is truncated to MaxValueSize, named as damage with its declared
+// size, and the file is partly read; a value at the limit is kept whole.
+func TestHugeValueIsTruncated(t *testing.T) {
+	tree := smallTree()
+	k := tree.EnsureKey(`SYSTEM\ControlSet001\Control\ComputerName\ComputerName`, model.Location{})
+	k.SetValue(&model.Value{Name: "ComputerName", Type: model.RegSZ, Data: bytes.Repeat([]byte("A\x00"), 3*MaxValueSize/2)})
+	k.SetValue(&model.Value{Name: "AtTheLimit", Type: model.RegBinary, Data: bytes.Repeat([]byte{7}, MaxValueSize)})
+	for _, minor := range []uint32{3, 5} { // 1.3: one cell (Windows 2000); 1.5: big data
+		res, err := readGen(t, build(t, tree, hw.Options{Minor: minor}).Data, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := res.Tree.Key(`SYSTEM\ControlSet001\Control\ComputerName\ComputerName`)
+		if v := got.Value("ComputerName"); v == nil || len(v.Data) != MaxValueSize {
+			t.Fatalf("format 1.%d: value %v", minor, v)
+		}
+		if v := got.Value("AtTheLimit"); v == nil || len(v.Data) != MaxValueSize {
+			t.Errorf("format 1.%d: a value of exactly MaxValueSize bytes: %v", minor, v)
+		}
+		if len(res.Damage) != 1 || !strings.Contains(res.Damage[0].Message, fmt.Sprintf("holds %d bytes", 3*MaxValueSize)) ||
+			!strings.Contains(res.Damage[0].Message, "truncated") {
+			t.Errorf("format 1.%d: damage %v", minor, res.Damage)
+		}
+	}
+}

@@ -43,6 +43,8 @@ type walker struct {
 	want  *model.KeyFilter
 	dmg   *damages
 	quiet bool // peeking: no claims, no damage reports
+	// lastSize is the size the last value record read declares.
+	lastSize int64
 	// cells, when set, is given where each key and value lies in the
 	// file (Options.Cells); orig is the file as read when logs were
 	// applied to a copy of it.
@@ -278,11 +280,21 @@ func (w *walker) readValues(k keyNode, key *model.Key, path string) {
 			}
 			seen[folded] = true
 		}
+		if len(v.Data) > MaxValueSize {
+			w.damage(path, v.Name, "the value holds %d bytes, more than the %d MiB a registry value can hold in the standard format: only its first %d MiB are kept (the value is truncated)",
+				w.lastSize, MaxValueSize>>20, MaxValueSize>>20)
+			v.Data = v.Data[:MaxValueSize:MaxValueSize]
+		}
 		v.Loc = w.loc(path, v.Name)
 		key.SetValue(v)
 		w.emitValue(off, v)
 	}
 }
+
+// MaxValueSize is the most data kept of one value: 1 MiB, the registry's
+// limit for a value in the standard hive format (Microsoft, "Registry
+// element size limits"). A larger value is truncated, and that is damage.
+const MaxValueSize = 1 << 20
 
 // readValue decodes the value record at off. On error the returned value
 // still carries the name when it could be read.
@@ -320,6 +332,7 @@ func (w *walker) readValue(off uint32) (*model.Value, error) {
 // or in the segments of a big-data (db) record.
 func (w *walker) valueData(raw, off uint32, inline []byte) ([]byte, error) {
 	size := int64(raw & 0x7FFFFFFF)
+	w.lastSize = size
 	if raw&0x80000000 != 0 {
 		if size > 4 {
 			return nil, fmt.Errorf("%d bytes said to be held in the record, where 4 fit", size)
@@ -337,7 +350,8 @@ func (w *walker) valueData(raw, off uint32, inline []byte) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(d)) >= size {
-		return append([]byte{}, d[:size]...), nil
+		// One byte past the limit says the value was larger.
+		return append([]byte{}, d[:min(size, MaxValueSize+1)]...), nil
 	}
 	if len(d) >= 2 && string(d[:2]) == "db" {
 		return w.bigData(d, off, size)
@@ -366,7 +380,8 @@ func (w *walker) bigData(d []byte, off uint32, size int64) ([]byte, error) {
 	if int64(len(list)) < 4*need {
 		return nil, fmt.Errorf("the segment list at 0x%X holds %d entries; %d are needed", listOff, len(list)/4, need)
 	}
-	out := make([]byte, 0, min(size, int64(len(w.b.data))))
+	out := make([]byte, 0, min(size, int64(len(w.b.data)), MaxValueSize+1))
+	done := int64(0) // bytes of the value the segments so far hold
 	for i := int64(0); i < need; i++ {
 		so := le.Uint32(list[4*i:])
 		if !w.claim(so) {
@@ -376,11 +391,14 @@ func (w *walker) bigData(d []byte, off uint32, size int64) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("segment %d: %w", i+1, err)
 		}
-		take := min(bigSegment, size-int64(len(out)))
+		take := min(bigSegment, size-done)
 		if int64(len(seg)) < take {
 			return nil, fmt.Errorf("segment %d (0x%X) holds %d bytes where %d are expected", i+1, so, len(seg), take)
 		}
-		out = append(out, seg[:take]...)
+		done += take
+		if keep := min(take, MaxValueSize+1-int64(len(out))); keep > 0 {
+			out = append(out, seg[:keep]...) // one byte past the limit says there is more
+		}
 	}
 	return out, nil
 }

@@ -34,7 +34,30 @@ type builder struct {
 	lastList *model.FilterList
 	// keep keeps the text (Options.KeepText); nil when not asked.
 	keep *keeper
+	// objects counts the policies, rules, filter lists, filters and
+	// filter actions made, against MaxObjects; dropped counts the errors
+	// and warnings past MaxProblems, which are not kept.
+	objects                   int
+	droppedErrs, droppedWarns int
 }
+
+// Bounds on what one file may make the parser hold, so that memory
+// follows what a real policy holds, not what a file claims.
+const (
+	// MaxObjects is the most policies, rules, filter lists, filters and
+	// filter actions read from one file (about 50 MB in memory); the
+	// rest of the file is not read. A policy of 50,000 filters is read.
+	MaxObjects = 100_000
+	// MaxProblems is the most errors, and the most warnings, kept for
+	// one file; further ones are counted in a last one.
+	MaxProblems = 1000
+)
+
+// made counts n objects made.
+func (b *builder) made(n int) { b.objects += n }
+
+// full reports whether the file has made more than MaxObjects objects.
+func (b *builder) full() bool { return b.objects > MaxObjects }
 
 // newBuilder starts the stores of a file of the given form, in netsh's
 // default (local) store.
@@ -108,11 +131,29 @@ func (b *builder) filterList(name string) *model.FilterList {
 }
 
 func (b *builder) errAt(line, col int, msg string) {
+	if len(b.res.Errors) >= MaxProblems {
+		b.droppedErrs++
+		return
+	}
 	b.res.Errors = append(b.res.Errors, &model.ParseError{File: b.file, Line: line, Column: col, Err: errors.New(msg)})
 }
 
 func (b *builder) warnAt(line, col int, msg string) {
+	if len(b.res.Warnings) >= MaxProblems {
+		b.droppedWarns++
+		return
+	}
 	b.res.Warnings = append(b.res.Warnings, model.Problem{Loc: model.Location{File: b.file, Line: line, Column: col}, Message: msg})
+}
+
+// countDropped adds, at line n, the errors and warnings not kept.
+func (b *builder) countDropped(n int) {
+	if b.droppedErrs > 0 {
+		b.res.Errors = append(b.res.Errors, &model.ParseError{File: b.file, Line: n, Column: 1, Err: fmt.Errorf("%d more errors not listed", b.droppedErrs)})
+	}
+	if b.droppedWarns > 0 {
+		b.res.Warnings = append(b.res.Warnings, model.Problem{Loc: b.loc(n, 1), Message: fmt.Sprintf("%d more warnings not listed", b.droppedWarns)})
+	}
 }
 
 func (b *builder) loc(line, col int) model.Location {
@@ -122,6 +163,7 @@ func (b *builder) loc(line, col int) model.Location {
 // newPolicy makes a policy with netsh's defaults (FORMATS.md §3.1) and
 // its default response rule.
 func (b *builder) newPolicy(name string, loc model.Location) *model.Policy {
+	b.made(2) // the policy and its default response rule
 	p := &model.Policy{Name: name, MMLifetimeMin: 480, PollingIntervalMin: 180, ActivateDefaultRule: true, Rules: []*model.Rule{}, Loc: loc}
 	p.Rules = append(p.Rules, &model.Rule{
 		Name: "Default Response", PolicyName: name, Default: true, Active: true, ConnType: model.ConnAll,
@@ -157,12 +199,14 @@ func (b *builder) assign(p *model.Policy, on bool, loc model.Location) {
 }
 
 func (b *builder) newFilterList(name string, loc model.Location) *model.FilterList {
+	b.made(1)
 	l := &model.FilterList{Name: name, Filters: []*model.Filter{}, Loc: loc}
 	b.store.FilterLists = append(b.store.FilterLists, l)
 	return l
 }
 
 func (b *builder) newFilterAction(name string, loc model.Location) *model.FilterAction {
+	b.made(1)
 	a := &model.FilterAction{Name: name, Action: model.ActionNegotiate, Loc: loc}
 	b.store.FilterActions = append(b.store.FilterActions, a)
 	return a

@@ -60,6 +60,7 @@ func addFilter(x *call) {
 	if l == nil {
 		l = x.st.b.newFilterList(listName, f.Loc)
 	}
+	x.st.b.made(1)
 	l.Filters = append(l.Filters, f)
 }
 

@@ -29,6 +29,7 @@ func addRule(x *call) {
 		x.warnf(x.at, "add rule: policy %q already has a rule %q; netsh refuses the command", polName, name)
 		return
 	}
+	x.st.b.made(1)
 	r := &model.Rule{Name: name, PolicyName: pol.Name, Active: true, ConnType: model.ConnAll, Loc: x.here()}
 	ruleSettings(x, r)
 	if len(r.Auth) == 0 && !x.p.has("kerberos") && !x.p.has("psk") && !x.p.has("rootca") {

@@ -99,7 +99,7 @@ func (st *scriptState) ipsecpol(c *cmdContext, s string, base int) {
 		args = args[1:] // \\computer
 	}
 	for _, a := range args {
-		if kind, _, ok := strings.Cut(a.value, ":"); ok && isPresharedKind(kind) {
+		if kind, _, ok := strings.Cut(a.value, ":"); ok && mayBeKeyKind(kind) {
 			c.secretFrom(a.valOff) // -a PRESHARE:"key": what follows may be key text
 			break
 		}
@@ -226,6 +226,7 @@ func (st *scriptState) ipsecpolRule(c *cmdContext, pol *model.Policy, cmd *ipsec
 		if hasSameFilter(l, f) {
 			continue // the same command run again adds nothing
 		}
+		st.b.made(1)
 		l.Filters = append(l.Filters, f)
 	}
 	ipsecpolNegotiation(c, a, cmd.negs)
@@ -248,6 +249,7 @@ func (st *scriptState) ipsecpolObjects(c *cmdContext, pol *model.Policy, rt toke
 	b := st.b
 	r := pol.Rule(rt.value)
 	if r == nil {
+		b.made(1)
 		r = &model.Rule{Name: rt.value, PolicyName: pol.Name, Active: true, ConnType: model.ConnAll, Auth: []model.AuthMethod{{Kind: model.AuthKerberos}}, Loc: c.loc(rt.valOff)}
 		insertRule(pol, r)
 		r.FilterListName = st.ownedName(pol, rt.value, func(n string) bool { return b.store.FilterList(n) != nil })
@@ -319,9 +321,24 @@ func ipsecpolAuth(c *cmdContext, r *model.Rule, auths []token) {
 	}
 }
 
-// isPresharedKind reports whether an -a method is a pre-shared key.
-func isPresharedKind(kind string) bool {
-	return strings.EqualFold(kind, "P") || strings.EqualFold(kind, "PRESHARE")
+// mayBeKeyKind reports whether the word before a colon may introduce a
+// pre-shared key: PRESHARE and P, and any other word that is not a known
+// method (a mistyped PRESHARED), so that no message quotes what follows.
+// Filters (0:80+*::TCP) and security methods do not start with a word.
+func mayBeKeyKind(kind string) bool {
+	if kind == "" {
+		return false
+	}
+	for _, r := range kind {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	switch strings.ToUpper(kind) {
+	case "K", "KERBEROS", "C", "CERT":
+		return false
+	}
+	return true
 }
 
 // ownedName is the rule's name, or "rule (policy)" when another policy's

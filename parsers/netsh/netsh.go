@@ -142,8 +142,14 @@ func readLines(b *builder, text *textLines, rd formReader) {
 		}
 		b.keep.keepLine(text.n, line, long)
 		rd.feed(text.n, line)
+		if b.full() { // kept even past MaxProblems: it says the file was not read to its end
+			b.res.Errors = append(b.res.Errors, &model.ParseError{File: b.file, Line: text.n, Column: 1,
+				Err: fmt.Errorf("the file has made more than %d policies, rules, filter lists, filters and filter actions by this line: the rest of it is not read", MaxObjects)})
+			break
+		}
 	}
 	rd.end()
+	b.countDropped(text.n)
 }
 
 // notIPSec handles a file whose head holds no IPSec text: a blank file is

@@ -65,11 +65,19 @@ func (c *cmdContext) redact(off int, msg string) string {
 }
 
 func (c *cmdContext) errorf(off int, format string, args ...any) {
+	if len(c.b.res.Errors) >= MaxProblems { // not kept: not formatted
+		c.b.droppedErrs++
+		return
+	}
 	l, col := c.line.pos(off)
 	c.b.errAt(l, col, c.redact(off, fmt.Sprintf(format, args...)))
 }
 
 func (c *cmdContext) warnf(off int, format string, args ...any) {
+	if len(c.b.res.Warnings) >= MaxProblems {
+		c.b.droppedWarns++
+		return
+	}
 	l, col := c.line.pos(off)
 	c.b.warnAt(l, col, c.redact(off, fmt.Sprintf(format, args...)))
 }

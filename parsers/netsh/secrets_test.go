@@ -59,6 +59,7 @@ func TestKeysReachNoOutput(t *testing.T) {
 		{"key cut by a pipe", "pushd ipsec static\r\nadd policy name=P\r\nadd rule name=R policy=P filterlist=L filteraction=A psk=Gazebo|add Vortex99 extra\r\npopd\r\n", []string{"Vortex99"}, 6, true},
 		{"ipsecpol key with spaces", "ipsecpol -w REG -p P -r R -f 0+* -n PASS -a PRESHARE:Cobalt Meerkat -Fjord\r\n", []string{"Cobalt", "Meerkat", "Fjord"}, 6, true},
 		{"ipsecpol mistyped PRESHARE", "ipsecpol -w REG -p P -r R -f 0+* -n PASS -a PRESHAR:Tundra88\r\n", []string{"Tundra88"}, 0, true},
+		{"ipsecpol PRESHARED:, key quoted again later", `ipsecpol -w REG -p P -r R -f 0+* -n PASS -a PRESHARED:"Orca Velvet" -broken "Orca Velvet"` + "\r\n", []string{"Orca", "Velvet"}, 0, true},
 		{"ipsecpol key without -a", "ipsecpol -w REG -p P -r R -f 0+* -n PASS PRESHARE:Lagoon55\r\n", []string{"Lagoon55"}, 0, true},
 		{"listing key wrapped onto the next line", "Policy Name : P\r\nRule Name : R\r\nPreshared Key : Avalanche-\r\nMinotaur-Sextant\r\n", []string{"Avalanche", "Minotaur", "Sextant"}, 10, true},
 		{"listing key truncated", "Policy Name : P\r\nRule Name : R\r\nPreshared Key : Umbrella...\r\n", []string{"Umbrella"}, 11, false},

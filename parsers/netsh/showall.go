@@ -337,6 +337,7 @@ func (l *listing) startRule(f field, v string) {
 		return
 	}
 	// The connection type is unknown until the rule's Connection Type line.
+	l.b.made(1)
 	r := &model.Rule{PolicyName: l.pol.Name, Active: true, Loc: l.loc()}
 	if f == fRuleName {
 		r.Name = v
@@ -688,6 +689,7 @@ func (l *listing) closeFilter() {
 			l.b.errAt(p.line, 0, fmt.Sprintf("filter: %v", err))
 		}
 	}
+	l.b.made(1)
 	l.list.Filters = append(l.list.Filters, p.f)
 }
 

@@ -52,6 +52,16 @@ type parser struct {
 
 	nvalues int // values in the tree (counted as they come and go)
 
+	// kept is what the kept keys and values take, against MaxKeptBytes;
+	// full is set once it was passed (later ones are dropped).
+	kept int64
+	full bool
+	// longString is set when a str(N) string ran past maxLineBytes and
+	// that was reported.
+	longString bool
+	// capped is set when hex data was cut at MaxValueSize while read.
+	capped bool
+
 	outside          int
 	firstOutside     string
 	firstOutsideLine int
@@ -386,6 +396,9 @@ func (p *parser) keyHeader(text []byte, s, e, n int) {
 	}
 	path, keep := p.wanted(rel, n)
 	if !keep {
+		return
+	}
+	if p.tree.Key(path) == nil && !p.charge(int64(len(path))+keptOverhead, n) {
 		return
 	}
 	p.key = p.tree.EnsureKey(path, model.Location{File: p.file, Line: n, Column: p.col(text, s), KeyLine: n, Key: path})

@@ -86,10 +86,68 @@ func (p *parser) value(text []byte, s, n int) (next int, more bool) {
 }
 
 func (p *parser) set(en entry, typ model.ValueType, data []byte) {
-	if p.key.Value(en.name) == nil {
+	if len(data) > MaxValueSize || p.capped {
+		size := len(data)
+		if p.capped {
+			size, p.capped = MaxValueSize+1, false
+		}
+		p.truncated(en, size)
+		data = data[:min(len(data), MaxValueSize):min(len(data), MaxValueSize)]
+	}
+	old := p.key.Value(en.name)
+	cost := int64(len(data)) + int64(len(en.name)) + keptOverhead
+	if old != nil {
+		cost = max(0, int64(len(data)-len(old.Data)))
+	}
+	if !p.charge(cost, en.loc.Line) {
+		return
+	}
+	if old == nil {
 		p.nvalues++
 	}
 	p.key.SetValue(&model.Value{Name: en.name, Type: typ, Data: data, Loc: en.loc})
+}
+
+// truncated reports a value cut to MaxValueSize; size is what it holds,
+// or MaxValueSize+1 when reading stopped there.
+func (p *parser) truncated(en entry, size int) {
+	what := "more than " + mib(MaxValueSize)
+	if size > MaxValueSize+1 {
+		what = fmt.Sprintf("%d bytes", size)
+	}
+	p.errorAt(en.loc.Line, en.loc.Column, fmt.Sprintf("value %q holds %s of data, more than the %s a registry value can hold: only its first %s are kept (the value is truncated)",
+		en.name, what, mib(MaxValueSize), mib(MaxValueSize)))
+}
+
+func mib(n int) string { return fmt.Sprintf("%d MiB", n>>20) }
+
+// sizeText names a byte count: in MiB when it is whole MiB.
+func sizeText(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return mib(int(n))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// maxKeptBytes is MaxKeptBytes (tests lower it).
+var maxKeptBytes int64 = MaxKeptBytes
+
+// charge counts cost bytes against MaxKeptBytes; false, reported once at
+// line n, when they do not fit.
+func (p *parser) charge(cost int64, n int) bool {
+	if p.filter == nil {
+		return true
+	}
+	if p.full {
+		return false
+	}
+	p.kept += cost
+	if p.kept <= maxKeptBytes {
+		return true
+	}
+	p.full = true
+	p.errorAt(n, 1, fmt.Sprintf("the keys and values kept from this file pass %s: from here on, keys and values are not read", sizeText(maxKeptBytes)))
+	return false
 }
 
 func (p *parser) deleteValue(name string) {
@@ -225,7 +283,9 @@ func (p *parser) hexValue(en entry, typ model.ValueType, text []byte, pos, n int
 				v = v<<4 | hexVal(text[j])
 				j++
 			}
-			data = append(data, v)
+			if len(data) <= MaxValueSize {
+				data = append(data, v) // one byte past the limit says there is more
+			}
 			j = skipBlank(text, j, e)
 			switch {
 			case j < e && text[j] == ',':
@@ -290,6 +350,9 @@ func (p *parser) continuation() (text []byte, s, e, n int, ok bool) {
 
 // setHex stores hex data, converting REGEDIT4's ANSI strings.
 func (p *parser) setHex(en entry, typ model.ValueType, data []byte, n int) {
+	if len(data) > MaxValueSize {
+		p.capped, data = true, data[:MaxValueSize]
+	}
 	if p.v4 && (typ == model.RegExpandSZ || typ == model.RegMultiSZ) {
 		// regedit reads these from REGEDIT4 files as ANSI text in the code
 		// page and stores them as UTF-16 (Wine's regedit does the same).
@@ -316,6 +379,10 @@ func (p *parser) printableValue(en entry, typ model.ValueType, text []byte, pos,
 		return
 	}
 	body, ok := p.printableBody(text[pos+1:])
+	if !ok && p.longString {
+		p.longString = false
+		return
+	}
 	if !ok {
 		p.errorAt(n, p.col(text, e), fmt.Sprintf(`expected '"' at the end of the str(%x) string`, uint32(typ)))
 		return
@@ -370,6 +437,11 @@ func (p *parser) printableBody(first []byte) ([]byte, bool) {
 		if s, e := bounds(text); p.startsEntry(text) || (endsQuote && s == e) {
 			p.src.unread()
 			return closed()
+		}
+		if len(acc)+len(term)+len(text) > maxLineBytes {
+			p.errorAt(p.src.line, 1, fmt.Sprintf("string continued past %d MiB: not read", maxLineBytes>>20))
+			p.longString = true
+			return nil, false
 		}
 		acc = append(acc, term...)
 		acc = append(acc, text...)

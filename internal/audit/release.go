@@ -1,0 +1,243 @@
+package audit
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/ipseclint/ipseclint/internal/model"
+)
+
+// release reduces a built host to what the rules read: its registry to
+// what keep names (the facts are derived already), and the text of its
+// policy objects detached from the lines of the files they were read
+// from, so that those lines can go; text that many hosts share (the same
+// policy pushed to every server) is kept once, in strs.
+func release(h *model.Host, keep *model.Retention, strs *interner) {
+	h.IPSec = withoutCopies(h)
+	cited := citedLines{}
+	w := storeWalk{in: strs, cited: cited}
+	for _, s := range h.IPSec {
+		w.store(s)
+	}
+	cited.facts(h)
+	if h.Registry != nil {
+		for _, c := range h.Registry.Conflicts {
+			cited.add(c.Kept.Loc)
+			cited.add(c.Lost.Loc)
+		}
+		h.Registry.Tree = h.Registry.Tree.Retain(keep, cited.has)
+	}
+}
+
+// citedLines are the lines of text inputs that a host's facts and policy
+// objects were read from: outputs may cite them (SARIF shows the text
+// there, rendered from the registry), so the registry keeps what it
+// holds at those lines.
+type citedLines map[lineRef]bool
+
+type lineRef struct {
+	file string
+	line int
+}
+
+func (c citedLines) add(l model.Location) {
+	if l.Line > 0 {
+		c[lineRef{l.File, l.Line}] = true
+	}
+}
+
+func (c citedLines) has(l model.Location) bool { return l.Line > 0 && c[lineRef{l.File, l.Line}] }
+
+// facts adds every location the host facts hold (the policy objects they
+// point to are the stores').
+func (c citedLines) facts(h *model.Host) {
+	c.walk(reflect.ValueOf(h.Facts))
+}
+
+var (
+	locationType = reflect.TypeFor[model.Location]()
+	policyType   = reflect.TypeFor[*model.Policy]()
+)
+
+// walk adds the locations held in v.
+func (c citedLines) walk(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == locationType {
+			c.add(v.Interface().(model.Location))
+			return
+		}
+		for i := range v.NumField() {
+			c.walk(v.Field(i))
+		}
+	case reflect.Pointer:
+		if !v.IsNil() && v.Type() != policyType {
+			c.walk(v.Elem())
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			c.walk(v.Index(i))
+		}
+	}
+}
+
+// withoutCopies returns the host's policy stores without the registry's
+// copies of what a netsh export holds: a registry local store all of whose
+// policies a netsh export of the local store holds complete, under the
+// same name, and none of which decides the host's traffic. The facts
+// compared the two sources already; every rule reads the netsh policy
+// first (and only one policy of a name).
+func withoutCopies(h *model.Host) []*model.PolicyStore {
+	netsh := map[string]bool{}
+	for _, s := range h.IPSec {
+		if s.Source != model.SourceNetsh || s.Store != model.StoreLocal || s.NoData {
+			continue
+		}
+		for _, p := range s.Policies {
+			if !p.Partial && p.Doubts.About("object") == nil && p.Doubts.About("rules") == nil {
+				netsh[strings.ToLower(p.Name)] = true
+			}
+		}
+	}
+	used := h.Facts.Policy.Value.Policies()
+	out := h.IPSec[:0:0]
+	for _, s := range h.IPSec {
+		if s.Source != model.SourceRegistry || s.Store != model.StoreLocal || len(s.Policies) == 0 || !copies(s, netsh, used) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// copies reports whether every policy of s is in netsh (lower-case
+// names) and none is among used.
+func copies(s *model.PolicyStore, netsh map[string]bool, used []*model.Policy) bool {
+	for _, p := range s.Policies {
+		if !netsh[strings.ToLower(p.Name)] || slices.Contains(used, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// interner keeps one copy of each string it is given; the workers share
+// one.
+type interner struct {
+	mu   sync.Mutex
+	strs map[string]string
+}
+
+// storeWalk walks one host's policy stores, interning their strings in
+// in and citing their locations in cited.
+type storeWalk struct {
+	in    *interner
+	cited citedLines
+}
+
+func newInterner() *interner { return &interner{strs: map[string]string{}} }
+
+// one returns the interner's copy of s.
+func (in *interner) one(s string) string {
+	if s == "" {
+		return ""
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if c, ok := in.strs[s]; ok {
+		return c
+	}
+	c := strings.Clone(s)
+	in.strs[c] = c
+	return c
+}
+
+// store replaces the strings of a store's objects, which parsers may have
+// cut out of much longer lines of input, by the interner's copies.
+// Every location met is cited.
+func (in storeWalk) store(s *model.PolicyStore) {
+	cited := in.cited
+	cited.add(s.StoreLoc)
+	if s.IPSecExempt != nil {
+		cited.add(s.IPSecExempt.Loc)
+	}
+	for _, p := range s.Problems {
+		cited.add(p.Loc)
+	}
+	for _, p := range s.Policies {
+		in.policy(p)
+	}
+	for _, l := range s.FilterLists {
+		in.strs4(&l.Name, &l.Description, &l.GUID, nil)
+		in.loc(&l.Loc)
+		in.doubts(l.Doubts)
+		for _, f := range l.Filters {
+			in.strs4(&f.Description, &f.GUID, &f.Src.Name, &f.Dst.Name)
+			in.loc(&f.Loc)
+			in.doubts(f.Doubts)
+		}
+	}
+	for _, a := range s.FilterActions {
+		in.action(a)
+	}
+}
+
+func (in storeWalk) policy(p *model.Policy) {
+	in.strs4(&p.Name, &p.Description, &p.GUID, &p.LastModified)
+	in.loc(&p.Loc)
+	in.loc(&p.AssignLoc)
+	in.doubts(p.Doubts)
+	for i := range p.MMSecMethods {
+		m := &p.MMSecMethods[i]
+		in.strs4(&m.Text, &m.Doubt, &m.Cipher, &m.Integrity)
+		in.loc(&m.Loc)
+	}
+	for _, r := range p.Rules {
+		in.strs4(&r.Name, &r.Description, &r.PolicyName, &r.GUID)
+		in.strs4(&r.FilterListName, &r.FilterActionName, &r.TunnelEndpoint, nil)
+		in.loc(&r.Loc)
+		in.doubts(r.Doubts)
+		for i := range r.Auth {
+			in.strs4(&r.Auth[i].CA, nil, nil, nil)
+			in.loc(&r.Auth[i].Loc)
+		}
+		if r.Default && r.FilterAction != nil {
+			in.action(r.FilterAction) // its own, not among the store's
+		}
+	}
+}
+
+func (in storeWalk) action(a *model.FilterAction) {
+	in.strs4(&a.Name, &a.Description, &a.GUID, nil)
+	in.loc(&a.Loc)
+	in.doubts(a.Doubts)
+	for i := range a.Methods {
+		m := &a.Methods[i]
+		in.strs4(&m.Text, &m.Doubt, &m.AH, nil)
+		in.loc(&m.Loc)
+	}
+}
+
+// strs4 interns up to four strings (nil pointers are skipped).
+func (in storeWalk) strs4(a, b, c, d *string) {
+	for _, p := range []*string{a, b, c, d} {
+		if p != nil {
+			*p = in.in.one(*p)
+		}
+	}
+}
+
+// loc interns a location's registry key and value names (a file's name is
+// already one string for all its locations), and cites it.
+func (in storeWalk) loc(l *model.Location) {
+	in.strs4(&l.Key, &l.Value, nil, nil)
+	in.cited.add(*l)
+}
+
+func (in storeWalk) doubts(ds model.Doubts) {
+	for i := range ds {
+		in.strs4(&ds[i].Field, &ds[i].Reason, nil, nil)
+		in.loc(&ds[i].Loc)
+	}
+}

@@ -1,0 +1,185 @@
+package flows
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/ipseclint/ipseclint/internal/model"
+)
+
+// policiesOf returns the policies that decide the host's flows, or
+// notApplied when its IPSec service is disabled (then nothing does,
+// whatever the policy holds), or why they cannot be judged.
+func policiesOf(h *model.Host) (pol *model.Policy, pols []*model.Policy, notApplied, caveat, why string) {
+	notApplied, caveat = serviceState(h)
+	if notApplied != "" {
+		return nil, nil, notApplied, "", ""
+	}
+	pol, pols, why = PolicyToJudge(h)
+	return pol, pols, "", caveat, why
+}
+
+// serviceState says whether the IPSec Policy Agent applies the host's
+// policy: notApplied when the service is disabled (no filter is loaded,
+// GPIPSEC.md §1.5), caveat when it is set to start manually (whether it
+// runs is not known offline).
+func serviceState(h *model.Host) (notApplied, caveat string) {
+	pf := h.Facts.Policy
+	if !pf.Known || (pf.Value.State != model.PolicyAssigned && len(pf.Value.Persistent) == 0) {
+		return "", ""
+	}
+	switch st := h.Service("PolicyAgent"); {
+	case st == nil:
+	case st.Start == 4:
+		return "the IPSec service (PolicyAgent) is disabled, so no filter of its policy is applied", ""
+	case st.Start == 3:
+		return "", "the IPSec service (PolicyAgent) starts manually: whether it runs, and so whether its policy is applied, is not known offline"
+	}
+	return "", ""
+}
+
+// applyService records the IPSec service's state on the flow.
+func (fl *Flow) applyService(notApplied, caveat string) {
+	fl.NotApplied = notApplied
+	if caveat != "" {
+		fl.Match.Uncertain = append(slices.Clip(fl.Match.Uncertain), caveat)
+	}
+}
+
+// sendsFrom returns the addresses a front-end opens connections to the
+// back-end from: its own addresses but its NLB cluster (virtual)
+// addresses, since an NLB host opens connections from its dedicated
+// address (DOMAIN.md §2, NLB). One invalid address when its addresses
+// are unknown: "this host", matching "me" filters only.
+func sendsFrom(h *model.Host) []netip.Addr {
+	var out []netip.Addr
+	for _, ip := range h.Facts.Addresses.Value {
+		if !slices.Contains(h.Facts.NLB.Value.ClusterIPs, ip) {
+			out = append(out, ip)
+		}
+	}
+	if len(out) == 0 {
+		return []netip.Addr{{}}
+	}
+	return out
+}
+
+// frontEndSources returns the addresses front-ends send from (see
+// sendsFrom), sorted by address (then in fleet order). gaps lists
+// front-ends whose addresses are unknown.
+func frontEndSources(f *model.Fleet) (srcs []Source, gaps []string) {
+	for _, h := range f.WithRole(model.RoleFrontEnd) {
+		if !h.Facts.Addresses.Known {
+			gaps = append(gaps, h.Name+": "+h.Facts.Addresses.Via)
+			continue
+		}
+		for _, ip := range sendsFrom(h) {
+			if ip.IsValid() {
+				srcs = append(srcs, Source{h, ip})
+			}
+		}
+	}
+	slices.SortStableFunc(srcs, func(a, b Source) int { return a.IP.Compare(b.IP) })
+	return srcs, gaps
+}
+
+// backEndTargets returns the addresses front-ends reach back-end h on:
+// its own targets among all, else the declared virtual addresses that no
+// back-end of the exports claims, else its own addresses.
+func backEndTargets(h *model.Host, all []model.Target) []model.Target {
+	var own, declared []model.Target
+	for _, t := range all {
+		switch t.Backend {
+		case h.Name:
+			own = append(own, t)
+		case "":
+			declared = append(declared, t)
+		}
+	}
+	if len(own) == 0 {
+		own = declared
+	}
+	if len(own) == 0 {
+		for _, ip := range h.Facts.Addresses.Value {
+			own = append(own, model.Target{IP: ip, Backend: h.Name, Origin: "back-end's own address", Loc: h.Facts.Addresses.Source})
+		}
+	}
+	return own
+}
+
+// inbound evaluates, for every back-end, a TCP packet from every
+// front-end address to each of the back-end's addresses on each port,
+// with the back-end's assigned policy ("me" is the back-end, virtual
+// addresses included).
+func (a *Analysis) inbound() {
+	f := a.Fleet
+	backends := f.WithRole(model.RoleBackEnd)
+	if len(backends) == 0 {
+		return
+	}
+	srcs, gaps := frontEndSources(f)
+	a.sources = srcs
+	all, _ := f.BackendTargets()
+	byBackend := map[string][]model.Target{}
+	for _, t := range all {
+		byBackend[t.Backend] = append(byBackend[t.Backend], t)
+	}
+	ips := make([]netip.Addr, len(srcs))
+	for i, s := range srcs {
+		ips[i] = s.IP
+	}
+	peers := model.NewPeerSet(ips)
+	for _, h := range backends {
+		if len(srcs) == 0 {
+			why := "no front-end is among the exports, so the addresses the back-end receives Exchange traffic from are unknown"
+			if len(gaps) > 0 {
+				why = "the front-ends' addresses are unknown: " + strings.Join(gaps, "; ")
+			}
+			a.gap(Inbound, h, why)
+			continue
+		}
+		dsts := backEndTargets(h, append(byBackend[h.Name], byBackend[""]...))
+		if len(dsts) == 0 {
+			a.gap(Inbound, h, "the back-end's own and virtual addresses are unknown: "+h.Facts.Addresses.Via)
+			continue
+		}
+		pol, pols, notApplied, caveat, why := policiesOf(h)
+		if why != "" {
+			a.gap(Inbound, h, why)
+			continue
+		}
+		if len(gaps) > 0 {
+			a.gap(Inbound, h, "not evaluated for front-ends whose addresses are unknown: "+strings.Join(gaps, "; "))
+		}
+		a.inboundOf(h, inboundPolicy{pol, pols, notApplied, caveat}, peers, dsts)
+	}
+}
+
+// inboundPolicy is what decides a back-end's inbound flows.
+type inboundPolicy struct {
+	pol                *model.Policy
+	pols               []*model.Policy
+	notApplied, caveat string
+}
+
+func (a *Analysis) inboundOf(h *model.Host, ip inboundPolicy, peers model.PeerSet, dsts []model.Target) {
+	me := append([]netip.Addr(nil), h.Facts.Addresses.Value...)
+	for _, t := range dsts {
+		if !slices.Contains(me, t.IP) {
+			me = append(me, t.IP)
+		}
+	}
+	splits := model.NewSplits(Boundaries(h))
+	for _, port := range ExchangePorts {
+		for _, t := range dsts {
+			m := model.NewPeerMatcher(ip.pols, model.Packet{Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: port}, false)
+			for _, run := range m.Runs(peers, splits) {
+				fl := Flow{Side: Inbound, Host: h, Policy: ip.pol, Policies: ip.pols, Target: t, Port: port,
+					Froms: a.sources[run.Start:run.End:run.End], Packet: m.Packet(a.sources[run.Start].IP), Match: run.Match, lo: run.Start, hi: run.End}
+				fl.applyService(ip.notApplied, ip.caveat)
+				a.add(fl)
+			}
+		}
+	}
+}

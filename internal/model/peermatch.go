@@ -1,0 +1,461 @@
+package model
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// PeerMatcher answers MatchPolicies for packets that differ only in one
+// address, the peer's: a front-end's packets to every back-end address,
+// or every front-end's packets as one back-end receives them. It is made
+// once per host, port and own address; everything that does not depend on
+// the peer's address (protocol, ports, the host's own end, the rules'
+// connection types) is decided then, so that Match only tests the peer's
+// end of the filters that are left, and Runs only evaluates one peer per
+// class of peers that no filter tells apart.
+//
+// MatchPolicies itself is a PeerMatcher used once: there is one
+// implementation of the matching semantics.
+type PeerMatcher struct {
+	pkt Packet
+	// peerIsDst says which end of pkt is the peer's.
+	peerIsDst bool
+	// why are the uncertainties of the policies that do not depend on the
+	// packet (partial policies, unknown connection types, missing filter
+	// lists), in MatchPolicies' order.
+	why []string
+	// cands are the filters (and mirror images) that match pkt but for
+	// the peer's address, in MatchPolicies' order: policy, rule, filter,
+	// then the filter before its mirror image.
+	cands []peerCand
+	// unread are the rules whose filters are not all known (their filter
+	// list was not completely understood), in policy and rule order.
+	unread []Candidate
+}
+
+// peerCand is one filter, or its mirror image, that the peer's address
+// alone decides.
+type peerCand struct {
+	c Candidate
+	// peer is the filter's address on the peer's end (after mirroring).
+	peer Address
+	// fixedWhy is why the host's own end only may match ("" when it
+	// matches).
+	fixedWhy string
+	// ruleDoubt is why the filter's rule may not apply at all (whether it
+	// is active was not understood); "" when it applies.
+	ruleDoubt string
+	// always is why the filter may match any packet (what it matches was
+	// not understood): then the peer's address does not matter.
+	always string
+}
+
+// NewPeerMatcher prepares matching pkt under pols for any address in
+// place of pkt's destination (peerIsDst) or source. pkt's flags for that
+// end (DstIsMe, SrcIsMe) still apply.
+func NewPeerMatcher(pols []*Policy, pkt Packet, peerIsDst bool) *PeerMatcher {
+	m := &PeerMatcher{pkt: pkt, peerIsDst: peerIsDst}
+	for _, p := range pols {
+		if p == nil {
+			continue
+		}
+		if p.Partial {
+			m.why = appendUnique(m.why, fmt.Sprintf("the contents of policy %q are not in the file", p.Name))
+		}
+		m.why = appendUnique(m.why, m.addPolicy(p)...)
+	}
+	return m
+}
+
+// addPolicy adds the filters of p's applicable rules that may match the
+// packet, and returns why the answer may be wrong whatever the packet.
+func (m *PeerMatcher) addPolicy(p *Policy) (why []string) {
+	for _, r := range p.Rules {
+		doubt, ok := ruleApplies(r, &why)
+		if !ok {
+			continue
+		}
+		if d := r.FilterList.Doubts.About("filters"); d != nil {
+			m.unread = append(m.unread, Candidate{Policy: p, Rule: r,
+				Why: fmt.Sprintf("filter list %q of rule %q was not completely understood (%s)", r.FilterList.Name, r.Name, d.Reason)})
+		}
+		for _, f := range r.FilterList.Filters {
+			for _, mirror := range []bool{false, true} {
+				if mirror && (!f.Mirrored || selfMirror(f)) {
+					continue
+				}
+				m.addFilter(Candidate{Policy: p, Rule: r, Filter: f, Mirror: mirror, Spec: specificityOf(f, mirror)}, doubt)
+			}
+		}
+	}
+	return why
+}
+
+// addFilter adds candidate c (a filter or its mirror image) when
+// everything but the peer's address matches, or when what the filter
+// matches was not understood (it then may match any packet). doubt is
+// why its rule may not apply.
+func (m *PeerMatcher) addFilter(c Candidate, doubt string) {
+	f := c.Filter
+	if why := filterDoubt(f); why != "" {
+		m.cands = append(m.cands, peerCand{c: c, always: why})
+		return
+	}
+	src, dst := f.Src, f.Dst
+	srcPort, dstPort := f.SrcPort, f.DstPort
+	if c.Mirror {
+		src, dst = dst, src
+		srcPort, dstPort = dstPort, srcPort
+	}
+	pkt := m.pkt
+	if (f.Protocol != 0 && f.Protocol != pkt.Protocol) || (srcPort != 0 && srcPort != pkt.SrcPort) || (dstPort != 0 && dstPort != pkt.DstPort) {
+		return
+	}
+	fixed, peer := src, dst
+	ok, why := matchAddr(fixed, pkt.Src, pkt.SrcIsMe, pkt.Me, "source")
+	if !m.peerIsDst {
+		fixed, peer = dst, src
+		ok, why = matchAddr(fixed, pkt.Dst, pkt.DstIsMe, pkt.Me, "destination")
+	}
+	if !ok {
+		return
+	}
+	m.cands = append(m.cands, peerCand{c: c, peer: peer, fixedWhy: why, ruleDoubt: doubt})
+}
+
+// peerIsMe is the packet's flag for the peer's end.
+func (m *PeerMatcher) peerIsMe() bool {
+	if m.peerIsDst {
+		return m.pkt.DstIsMe
+	}
+	return m.pkt.SrcIsMe
+}
+
+// Packet returns the packet with ip at the peer's end.
+func (m *PeerMatcher) Packet(ip netip.Addr) Packet {
+	p := m.pkt
+	if m.peerIsDst {
+		p.Dst = ip
+	} else {
+		p.Src = ip
+	}
+	return p
+}
+
+// Match finds what Windows does with the packet whose peer's address is
+// ip (see MatchPolicies).
+func (m *PeerMatcher) Match(ip netip.Addr) FilterMatch {
+	var sure, maybe []Candidate
+	side := "destination"
+	if !m.peerIsDst {
+		side = "source"
+	}
+	isMe := m.peerIsMe()
+	for _, pc := range m.cands {
+		why := pc.always
+		if why == "" {
+			ok, peerWhy := matchAddr(pc.peer, ip, isMe, m.pkt.Me, side)
+			if !ok {
+				continue
+			}
+			why = peerWhy
+			// The source's doubt is told before the destination's.
+			if (m.peerIsDst && pc.fixedWhy != "") || (!m.peerIsDst && why == "") {
+				why = pc.fixedWhy
+			}
+			if why == "" {
+				why = pc.ruleDoubt
+			}
+		}
+		c := pc.c
+		if why == "" {
+			sure = append(sure, c)
+			continue
+		}
+		c.Why = why
+		maybe = append(maybe, c)
+	}
+	return decideMatch(append([]string(nil), m.why...), sure, maybe, m.unread)
+}
+
+// decideMatch makes the answer from the uncertainties that hold whatever
+// the packet, the filters that match, those that may match and the rules
+// whose filters are not all known, each in MatchPolicies' order.
+func decideMatch(uncertain []string, sure, maybe, unread []Candidate) FilterMatch {
+	m := FilterMatch{Uncertain: uncertain}
+	sortCandidates(sure)
+	win, rest := decide(sure)
+	if win == nil {
+		m.Outcome = MatchNone
+	} else {
+		m.setWinner(*win)
+		m.Candidates = rest
+		m.Ties = ties(*win, rest)
+		for _, t := range m.Ties {
+			m.Uncertain = appendUnique(m.Uncertain, fmt.Sprintf("filter %s of rule %q (%s) and filter %s of rule %q (%s) both match and neither is more specific than the other; which one Windows applies is not documented",
+				win.Filter, win.Rule.Name, actionWord(win.Rule.FilterAction), t.Filter, t.Rule.Name, actionWord(t.Rule.FilterAction)))
+		}
+	}
+	m.Maybe = relevantMaybes(win, maybe)
+	m.Unread = relevantMaybes(win, unread)
+	for _, c := range append(append([]Candidate(nil), m.Maybe...), m.Unread...) {
+		m.Uncertain = appendUnique(m.Uncertain, c.Why)
+	}
+	return m
+}
+
+// PeerRun is a run of consecutive peers (in address order) that get the
+// same answer: peers [Start, End) of the PeerSet given to Runs.
+type PeerRun struct {
+	Start, End int
+	Match      FilterMatch
+}
+
+// PeerSet is a list of peer addresses for Runs.
+type PeerSet struct {
+	addrs []netip.Addr
+	// plain is set when the addresses are sorted, valid and without
+	// zones, so that classes of addresses can be answered at once.
+	plain bool
+}
+
+// NewPeerSet returns the peers addrs, in the order given (sort them by
+// netip.Addr.Compare for Runs to answer whole classes at once).
+func NewPeerSet(addrs []netip.Addr) PeerSet {
+	plain := true
+	for i, a := range addrs {
+		if !a.IsValid() || a.Zone() != "" || i > 0 && a.Less(addrs[i-1]) {
+			plain = false
+			break
+		}
+	}
+	return PeerSet{addrs: addrs, plain: plain}
+}
+
+// Len returns the number of peers.
+func (ps PeerSet) Len() int { return len(ps.addrs) }
+
+// Runs splits the peers into runs of consecutive peers that get the same
+// answer, and returns them in order. The answer is computed once per
+// class of addresses that no filter's address (nor a "me" address, nor a
+// range of splits, which may be nil) separates: every address of such a
+// class matches exactly the same filters, so it gets the same answer.
+// Peers that are not
+// sorted, not valid or have a zone are answered one by one, as Match
+// answers them.
+func (m *PeerMatcher) Runs(ps PeerSet, splits *Splits) []PeerRun {
+	n := ps.Len()
+	if !ps.plain {
+		runs := make([]PeerRun, n)
+		for i, a := range ps.addrs {
+			runs[i] = PeerRun{Start: i, End: i + 1, Match: m.Match(a)}
+		}
+		return runs
+	}
+	sw := m.newSweep(splits)
+	var runs []PeerRun
+	memo := map[string]FilterMatch{}
+	lastKey := ""
+	for lo := 0; lo < n; {
+		key, hi := sw.classAt(ps.addrs, lo)
+		fm, ok := memo[key]
+		if !ok {
+			fm = m.Match(ps.addrs[lo])
+			memo[key] = fm
+		}
+		if len(runs) > 0 && key == lastKey {
+			runs[len(runs)-1].End = hi
+		} else {
+			runs = append(runs, PeerRun{Start: lo, End: hi, Match: fm})
+		}
+		lastKey, lo = key, hi
+	}
+	return runs
+}
+
+// sweep walks the peer address space from low to high: at each boundary
+// some candidate's peer-side address starts or stops matching.
+type sweep struct {
+	events []peerEvent // sorted by address
+	next   int         // the first event not yet applied
+	active []int       // candidates whose range holds the current address
+}
+
+// peerEvent is where candidate cand's range starts (on) or ends.
+type peerEvent struct {
+	at   netip.Addr
+	cand int
+	on   bool
+}
+
+// Splits are address ranges that no run of Runs may straddle, whatever
+// else tells their addresses apart (a tunnel end-point, the filters of
+// another policy of the host). Made once per host, they serve every
+// PeerMatcher of it.
+type Splits struct {
+	events []peerEvent // sorted; cand numbers from 0
+	n      int
+}
+
+// NewSplits returns the ranges ps as Splits.
+func NewSplits(ps []netip.Prefix) *Splits {
+	s := &Splits{}
+	for _, p := range ps {
+		if p.IsValid() {
+			s.events = appendRange(s.events, s.n, p)
+			s.n++
+		}
+	}
+	sortEvents(s.events)
+	return s
+}
+
+// appendRange adds the events of candidate cand's range p.
+func appendRange(evs []peerEvent, cand int, p netip.Prefix) []peerEvent {
+	p = p.Masked()
+	evs = append(evs, peerEvent{at: p.Addr(), cand: cand, on: true})
+	if end, ok := afterPrefix(p); ok {
+		evs = append(evs, peerEvent{at: end, cand: cand})
+	}
+	return evs
+}
+
+// sortEvents orders events by address, ends before starts at one
+// address (the order does not matter: all events at an address are
+// applied before a peer there is classed).
+func sortEvents(evs []peerEvent) {
+	slices.SortStableFunc(evs, func(x, y peerEvent) int {
+		if c := x.at.Compare(y.at); c != 0 {
+			return c
+		}
+		return boolRank(x.on) - boolRank(y.on)
+	})
+}
+
+// newSweep lists the ranges of the candidates whose peer-side answer
+// depends on the address (a subnet's, a "me" address's) and merges in the
+// splits, as candidates past the real ones. Every other candidate answers
+// the same for every valid address without a zone.
+func (m *PeerMatcher) newSweep(splits *Splits) *sweep {
+	var evs []peerEvent
+	isMe := m.peerIsMe()
+	for i, pc := range m.cands {
+		if pc.always != "" {
+			continue // matches whatever the address
+		}
+		switch a := pc.peer; {
+		case a.Kind == AddrMe && !isMe:
+			for _, me := range uniqueAddrs(m.pkt.Me) {
+				if me.IsValid() && me.Zone() == "" { // a zoned address equals no plain peer
+					evs = appendRange(evs, i, netip.PrefixFrom(me, me.BitLen()))
+				}
+			}
+		case (a.Kind == AddrIP || a.Kind == AddrDNSName) && a.Net.IsValid():
+			evs = appendRange(evs, i, a.Net)
+		}
+	}
+	sortEvents(evs)
+	if splits == nil || len(splits.events) == 0 {
+		return &sweep{events: evs}
+	}
+	return &sweep{events: mergeEvents(evs, splits.events, len(m.cands))}
+}
+
+// mergeEvents merges two sorted event lists, numbering b's candidates
+// from offset on.
+func mergeEvents(a, b []peerEvent, offset int) []peerEvent {
+	merged := make([]peerEvent, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		if j == len(b) || (i < len(a) && !b[j].at.Less(a[i].at)) {
+			merged = append(merged, a[i])
+			i++
+			continue
+		}
+		e := b[j]
+		e.cand += offset
+		merged = append(merged, e)
+		j++
+	}
+	return merged
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// classAt applies the events up to peer lo's address and returns the
+// key of its class (the candidates whose range holds it) and the index of
+// the first peer past the class.
+func (s *sweep) classAt(peers []netip.Addr, lo int) (string, int) {
+	a := peers[lo]
+	for s.next < len(s.events) && !a.Less(s.events[s.next].at) {
+		e := s.events[s.next]
+		if e.on {
+			s.active = append(s.active, e.cand)
+		} else if i := slices.Index(s.active, e.cand); i >= 0 {
+			s.active = slices.Delete(s.active, i, i+1)
+		}
+		s.next++
+	}
+	hi := len(peers)
+	if s.next < len(s.events) {
+		bound := s.events[s.next].at
+		hi = lo + searchAddr(peers[lo:], bound)
+	}
+	ids := slices.Clone(s.active)
+	slices.Sort(ids)
+	var b strings.Builder
+	for _, id := range ids {
+		b.WriteString(strconv.Itoa(id))
+		b.WriteByte(',')
+	}
+	return b.String(), hi
+}
+
+// searchAddr returns the index of the first of the sorted peers at or
+// past bound.
+func searchAddr(peers []netip.Addr, bound netip.Addr) int {
+	i, _ := slices.BinarySearchFunc(peers, bound, netip.Addr.Compare)
+	return i
+}
+
+// afterPrefix returns the first address past p's range in the order of
+// netip.Addr.Compare: the next address, or past the last IPv4 address the
+// first IPv6 one; ok is false past the last IPv6 address.
+func afterPrefix(p netip.Prefix) (netip.Addr, bool) {
+	b := p.Addr().AsSlice()
+	bits := p.Bits()
+	for i := range b {
+		lo := i * 8
+		switch {
+		case lo+8 <= bits:
+		case lo >= bits:
+			b[i] = 0xff
+		default:
+			b[i] |= byte(0xff >> uint(bits-lo))
+		}
+	}
+	last, _ := netip.AddrFromSlice(b)
+	next := last.Next()
+	if !next.IsValid() && last.Is4() {
+		return netip.IPv6Unspecified(), true
+	}
+	return next, next.IsValid()
+}
+
+func uniqueAddrs(as []netip.Addr) []netip.Addr {
+	var out []netip.Addr
+	for _, a := range as {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
