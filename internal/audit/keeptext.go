@@ -26,7 +26,9 @@ import (
 //   - Texts keeps the text of the text inputs (.reg exports, netsh and
 //     ipsecpol text, the configuration) as their parsers numbered its
 //     lines, decoded, with every secret cut out (regfile.ReadText,
-//     netsh.Text): about the size of those files.
+//     netsh.Text): about the size of those files, each at most
+//     32 MiB (a larger file's text is not kept, and Text says
+//     why).
 //   - Cells keeps where each key and value read from a binary hive lies
 //     in the file, with its record's bytes (hive.Cell): some 100 bytes
 //     for each hive key and value the rules read.
@@ -46,6 +48,20 @@ type keptText struct {
 	lines, notes []string
 }
 
+// maxKeptText is the size of the largest file whose text Kept keeps
+// (tests lower it): a log embedding more could not be uploaded to GitHub
+// code scanning (10 MB gzip-compressed) anyway.
+var maxKeptText int64 = 32 << 20
+
+// tooLarge keeps, for a file too large to keep the text of, why.
+func (j *fileJob) tooLarge() bool {
+	if j.entry.Size <= maxKeptText {
+		return false
+	}
+	j.kept.setText(j.entry.Name, nil, []string{fmt.Sprintf("the file is larger than %d MiB", maxKeptText>>20)})
+	return true
+}
+
 // keptCell is a hive.Cell: its bytes are arena[off:off+n].
 type keptCell struct {
 	at            int64
@@ -55,8 +71,8 @@ type keptCell struct {
 }
 
 // Text returns the kept text of the input file named file (its display
-// name): its lines, and notes saying what was cut out of them. ok is
-// false when none was kept.
+// name): its lines, and notes saying what was cut out of them, or, with
+// no lines, why the text was not kept. ok is false when nothing was kept.
 func (k *Kept) Text(file string) (lines, notes []string, ok bool) {
 	if k == nil {
 		return nil, nil, false
@@ -141,7 +157,7 @@ func (k *Kept) setText(file string, lines, notes []string) {
 // keepRegText keeps the text of the export j read, when asked: it is
 // read a second time (Parse keeps no line).
 func (j *fileJob) keepRegText() {
-	if !j.kept.wantsText() {
+	if !j.kept.wantsText() || j.tooLarge() {
 		return
 	}
 	rc, err := j.entry.Open()

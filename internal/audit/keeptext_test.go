@@ -184,3 +184,26 @@ func TestKeptTextOfNetshKeys(t *testing.T) {
 		t.Errorf("%d netsh texts had a key cut out, want 2", n)
 	}
 }
+
+// TestKeptTextOfLargeFiles: the text of a file larger than maxKeptText
+// is not kept, and Text says why.
+func TestKeptTextOfLargeFiles(t *testing.T) {
+	old := maxKeptText
+	defer func() { maxKeptText = old }()
+	maxKeptText = 40
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a/system.reg": sysReg("FE1"), "a/ipsec.txt": netshDump, "b/ipsec.txt": "pushd ipsec static\r\n"})
+	kept := &Kept{Texts: true}
+	if _, err := Collect([]string{dir}, Options{Keep: kept}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a/system.reg", "a/ipsec.txt"} {
+		lines, notes, ok := kept.Text(name)
+		if !ok || lines != nil || len(notes) != 1 || !strings.Contains(notes[0], "larger than") {
+			t.Errorf("%s: %d lines kept, notes %q", name, len(lines), notes)
+		}
+	}
+	if lines, _, ok := kept.Text("b/ipsec.txt"); !ok || len(lines) != 1 {
+		t.Errorf("a small file's text is not kept: %q", lines)
+	}
+}

@@ -39,6 +39,8 @@ func (b *sarifBuilder) embed(art *sarifArtifact, f *model.InputFile) {
 			art.Properties["redactions"] = notes
 		}
 		return
+	case ok && len(notes) > 0:
+		why = "not embedded: " + notes[0]
 	case ok:
 		why = "not embedded: the file holds no text"
 	case f.Kind == model.KindHive || f.Kind == model.KindHiveLog:
