@@ -109,12 +109,10 @@ func (j *fileJob) readReg() {
 }
 
 func (j *fileJob) readHive() {
-	data, err := j.readAllOf()
-	if err != nil {
-		j.fail(err)
+	res, err := j.hiveResult(hive.Options{Filter: j.filter, Logs: j.logs, Cells: j.kept.cellSink()})
+	if errors.Is(err, errNotRead) {
 		return
 	}
-	res, err := hive.Read(data, j.entry.Name, hive.Options{Filter: j.filter, Logs: j.logs, Cells: j.kept.cellSink()})
 	if err != nil {
 		j.file.Status, j.file.Reason = model.StatusFailed, "could not read the hive: "+withoutName(err, j.entry.Name)
 		return
@@ -135,6 +133,30 @@ func (j *fileJob) readHive() {
 	if res.Mount != "" && len(j.file.Hives) == 0 {
 		j.file.Hives = []string{res.Mount}
 	}
+}
+
+// errNotRead says that hiveResult could not open the file (j.fail said
+// why).
+var errNotRead = errors.New("not read")
+
+// hiveResult reads the hive: a file on disk is mapped (a 900 MB hive is
+// not copied into memory), an archive member read whole.
+func (j *fileJob) hiveResult(opts hive.Options) (*hive.Result, error) {
+	f, onDisk, err := j.entry.OpenFile()
+	if onDisk {
+		if err != nil {
+			j.fail(err)
+			return nil, errNotRead
+		}
+		defer f.Close()
+		return hive.ReadFile(f, j.entry.Name, opts)
+	}
+	data, err := j.readAllOf()
+	if err != nil {
+		j.fail(err)
+		return nil, errNotRead
+	}
+	return hive.Read(data, j.entry.Name, opts)
 }
 
 func (j *fileJob) readNetsh() {

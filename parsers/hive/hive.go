@@ -34,6 +34,7 @@ package hive
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"sort"
@@ -141,6 +142,18 @@ func Open(path string, opts Options) (*Result, error) {
 		logs = logsOf(opts.Logs)
 	}
 	return read(name, data, logs, opts)
+}
+
+// ReadFile reads the hive in the open file f (mapped where the system
+// allows, as Open does), named name in every location and message;
+// opts.Logs gives the logs beside it. The caller closes f.
+func ReadFile(f *os.File, name string, opts Options) (*Result, error) {
+	data, release, err := loadFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the hive: %w", err)
+	}
+	defer release()
+	return Read(data, name, opts)
 }
 
 // Read reads a hive held in memory (an archive member, say) named name in
