@@ -26,7 +26,7 @@ type readOptions struct {
 
 func (o *readOptions) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.codepage, "codepage", "", "code page of 8-bit text files (REGEDIT4 exports, OEM netsh output): cp1252 (default), cp850, cp932, cp936, ...")
-	cmd.Flags().StringVar(&o.config, "config", "", "the configuration file (default: ipseclint.yaml or .ipseclint.yaml in the first path's folder, else in each parent)")
+	cmd.Flags().StringVar(&o.config, "config", "", "the configuration file (default: ipseclint.yaml or .ipseclint.yaml in the audited folder (the folder the paths have in common), else in each parent)")
 	cmd.Flags().Int64Var(&o.maxFileSize, "max-file-size", 1<<30, "size in bytes past which a file (or archive member) is not read")
 	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "no progress on standard error")
 }
