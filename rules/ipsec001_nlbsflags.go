@@ -12,6 +12,7 @@ func init() {
 		ID:       "IPSEC001",
 		Name:     "nlbsflags-missing",
 		Severity: SeverityWarning,
+		Judges:   []model.Role{model.RoleFrontEnd},
 		Reads:    []string{KeyOakley},
 		Check:    checkNLBSFlags,
 	})

@@ -1,10 +1,13 @@
 package rules
 
+import "github.com/ipseclint/ipseclint/internal/model"
+
 func init() {
 	register(&Rule{
 		ID:       "IPSEC002",
 		Name:     "pop3-imap4-unencrypted",
 		Severity: SeverityError,
+		Judges:   []model.Role{model.RoleFrontEnd},
 		Check:    checkPOP3IMAP4,
 	})
 }

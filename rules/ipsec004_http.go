@@ -1,10 +1,13 @@
 package rules
 
+import "github.com/ipseclint/ipseclint/internal/model"
+
 func init() {
 	register(&Rule{
 		ID:       "IPSEC004",
 		Name:     "http-unencrypted",
 		Severity: SeverityWarning,
+		Judges:   []model.Role{model.RoleFrontEnd},
 		Check:    checkHTTP,
 	})
 }

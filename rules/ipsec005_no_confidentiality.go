@@ -11,6 +11,7 @@ func init() {
 		ID:       "IPSEC005",
 		Name:     "no-confidentiality",
 		Severity: SeverityError,
+		Judges:   []model.Role{model.RoleFrontEnd},
 		Check:    checkNoConfidentiality,
 	})
 }

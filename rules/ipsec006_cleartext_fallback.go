@@ -1,10 +1,13 @@
 package rules
 
+import "github.com/ipseclint/ipseclint/internal/model"
+
 func init() {
 	register(&Rule{
 		ID:       "IPSEC006",
 		Name:     "cleartext-fallback",
 		Severity: SeverityWarning,
+		Judges:   []model.Role{model.RoleFrontEnd},
 		Check:    checkCleartextFallback,
 	})
 }

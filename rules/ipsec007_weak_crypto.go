@@ -12,6 +12,7 @@ func init() {
 		ID:       "IPSEC007",
 		Name:     "weak-crypto",
 		Severity: SeverityWarning,
+		Judges:   []model.Role{model.RoleFrontEnd},
 		Check:    checkWeakCrypto,
 	})
 }

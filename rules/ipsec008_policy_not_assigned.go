@@ -12,6 +12,7 @@ func init() {
 		ID:       "IPSEC008",
 		Name:     "policy-not-assigned",
 		Severity: SeverityWarning,
+		Judges:   []model.Role{model.RoleFrontEnd, model.RoleBackEnd},
 		Keeps:    []model.KeepSpec{{Key: model.KeyIPSecLocal, Subkeys: "ipsecPolicy", Values: []string{"ipsecName"}}},
 		Check:    checkPolicyNotAssigned,
 	})

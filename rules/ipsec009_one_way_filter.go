@@ -11,6 +11,7 @@ func init() {
 		ID:       "IPSEC009",
 		Name:     "one-way-filter",
 		Severity: SeverityWarning,
+		Judges:   []model.Role{model.RoleFrontEnd, model.RoleBackEnd},
 		Check:    checkOneWayFilter,
 	})
 }

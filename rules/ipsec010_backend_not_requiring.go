@@ -12,6 +12,7 @@ func init() {
 		ID:       "IPSEC010",
 		Name:     "backend-not-requiring",
 		Severity: SeverityWarning,
+		Judges:   []model.Role{model.RoleBackEnd},
 		Check:    checkBackendNotRequiring,
 	})
 }

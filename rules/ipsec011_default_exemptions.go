@@ -17,6 +17,7 @@ func init() {
 		ID:       "IPSEC011",
 		Name:     "default-exemptions",
 		Severity: SeverityWarning,
+		Judges:   []model.Role{model.RoleFrontEnd, model.RoleBackEnd},
 		Reads:    []string{KeyIPSecDriver},
 		Keeps:    []model.KeepSpec{{Key: KeyIPSecDriver, Shallow: true, Values: []string{"NoDefaultExempt"}}},
 		Check:    checkDefaultExemptions,

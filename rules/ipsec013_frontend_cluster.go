@@ -11,6 +11,7 @@ func init() {
 		ID:       "IPSEC013",
 		Name:     "frontend-on-server-cluster",
 		Severity: SeverityError,
+		Judges:   []model.Role{model.RoleFrontEnd},
 		Check:    checkFrontendOnCluster,
 	})
 }

@@ -11,6 +11,7 @@ func init() {
 		ID:       "IPSEC014",
 		Name:     "preshared-key-authentication",
 		Severity: SeverityWarning,
+		Judges:   []model.Role{model.RoleFrontEnd, model.RoleBackEnd},
 		Check:    checkPresharedKey,
 	})
 }

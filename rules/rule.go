@@ -6,6 +6,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -70,6 +71,10 @@ type Rule struct {
 	// Reads are the registry subtrees the check reads, beyond the host
 	// facts (model.FactKeys); parsers keep only what rules read.
 	Reads []string `json:"reads,omitempty"`
+	// Judges are the roles of the hosts the rule checks (a front-end rule
+	// says nothing about a back-end); empty: every host, whatever its
+	// role. The HTML matrix shows "passed" or "n/a" from it.
+	Judges []model.Role `json:"judges,omitempty"`
 	// Keeps are the registry subtrees (and values) the check still reads
 	// once the host facts are derived (values, their locations, whether
 	// an export covers a key); the audit of a large fleet keeps only
@@ -91,6 +96,11 @@ type Pass struct {
 
 // NewPass computes the shared analyses of fleet f.
 func NewPass(f *model.Fleet) *Pass { return &Pass{Fleet: f, Flows: flows.Analyze(f)} }
+
+// JudgesRole reports whether the rule checks hosts of role r.
+func (r *Rule) JudgesRole(role model.Role) bool {
+	return len(r.Judges) == 0 || slices.Contains(r.Judges, role)
+}
 
 // Help renders the rule's documentation as Markdown: its document in
 // rules/docs.

@@ -46,6 +46,9 @@ type Options struct {
 	// many of how many are done and the file's display name; it is called
 	// from the reading goroutines, one at a time.
 	Progress func(done, total int, current string)
+	// Keep, when set, says what to keep of the inputs beyond the model
+	// (see Kept) and receives it; nil keeps nothing.
+	Keep *Kept
 }
 
 // Collect reads every file under paths (folders, files, zip and tar
@@ -75,6 +78,7 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 	}
 	if cfgFile != nil {
 		fleet.Files = append(fleet.Files, cfgFile)
+		opts.Keep.keepConfigText(cfgFile)
 	}
 	hosts := buildAll(fleet, p, opts)
 	for i, hp := range p.hosts {
@@ -103,7 +107,7 @@ func buildAll(fleet *model.Fleet, p *plan, opts Options) []*model.Host {
 	for _, hp := range p.hosts {
 		cp := codePageFor(fleet.Config, hp.folder, opts.CodePage)
 		for i, e := range hp.entries {
-			hp.jobs = append(hp.jobs, &fileJob{entry: e, kind: hp.kinds[i], host: hp, codepage: cp, filter: opts.Filter})
+			hp.jobs = append(hp.jobs, &fileJob{entry: e, kind: hp.kinds[i], host: hp, codepage: cp, filter: opts.Filter, kept: opts.Keep})
 		}
 		total += len(hp.entries)
 	}

@@ -31,6 +31,8 @@ type fileJob struct {
 	// decodedIn is the code page 8-bit text was decoded in; "" when the
 	// file was not 8-bit text.
 	decodedIn string
+	// kept is Options.Keep: what to keep beyond the model (keeptext.go).
+	kept *Kept
 }
 
 // read reads one file. A parser that panics fails that file, never the
@@ -103,15 +105,14 @@ func (j *fileJob) readReg() {
 	j.file.Detail = strings.TrimSpace(res.Header + ", " + res.Encoding.String())
 	recordText(j.file, res.Errors, res.Warnings, "syntax error(s)")
 	j.file.Hives = j.tree.Subkeys("")
+	j.keepRegText()
 }
 
 func (j *fileJob) readHive() {
-	data, err := j.readAllOf()
-	if err != nil {
-		j.fail(err)
+	res, err := j.hiveResult(hive.Options{Filter: j.filter, Logs: j.logs, Cells: j.kept.cellSink()})
+	if errors.Is(err, errNotRead) {
 		return
 	}
-	res, err := hive.Read(data, j.entry.Name, hive.Options{Filter: j.filter, Logs: j.logs})
 	if err != nil {
 		j.file.Status, j.file.Reason = model.StatusFailed, "could not read the hive: "+withoutName(err, j.entry.Name)
 		return
@@ -134,6 +135,30 @@ func (j *fileJob) readHive() {
 	}
 }
 
+// errNotRead says that hiveResult could not open the file (j.fail said
+// why).
+var errNotRead = errors.New("not read")
+
+// hiveResult reads the hive: a file on disk is mapped (a 900 MB hive is
+// not copied into memory), an archive member read whole.
+func (j *fileJob) hiveResult(opts hive.Options) (*hive.Result, error) {
+	f, onDisk, err := j.entry.OpenFile()
+	if onDisk {
+		if err != nil {
+			j.fail(err)
+			return nil, errNotRead
+		}
+		defer f.Close()
+		return hive.ReadFile(f, j.entry.Name, opts)
+	}
+	data, err := j.readAllOf()
+	if err != nil {
+		j.fail(err)
+		return nil, errNotRead
+	}
+	return hive.Read(data, j.entry.Name, opts)
+}
+
 func (j *fileJob) readNetsh() {
 	rc, err := j.entry.Open()
 	if err != nil {
@@ -141,7 +166,7 @@ func (j *fileJob) readNetsh() {
 		return
 	}
 	defer rc.Close()
-	res, err := netsh.ParseReader(rc, j.entry.Name, netsh.Options{CodePage: j.codepage})
+	res, err := netsh.ParseReader(rc, j.entry.Name, netsh.Options{CodePage: j.codepage, KeepText: j.kept.wantsText() && !j.tooLarge()})
 	if err != nil {
 		j.file.Status, j.file.Reason = model.StatusFailed, withoutName(err, j.entry.Name)
 		return
@@ -150,6 +175,7 @@ func (j *fileJob) readNetsh() {
 	j.noteEncoding(res.Encoding)
 	j.file.Detail = strings.TrimSpace(j.file.Detail + ", " + res.Encoding.String())
 	recordText(j.file, res.Errors, res.Warnings, "line(s) not understood")
+	j.keepNetshText(res.Text)
 }
 
 // logs returns the transaction logs beside a hive: the files of its

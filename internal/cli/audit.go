@@ -27,11 +27,12 @@ type readOptions struct {
 	// it, and a fleet of thousands of hosts would otherwise hold every
 	// host's registry. dump and config keep it all (dump prints it).
 	retain bool
+	keep   *audit.Kept // what to keep beyond the model, for SARIF (keepFor)
 }
 
 func (o *readOptions) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.codepage, "codepage", "", "code page of 8-bit text files (REGEDIT4 exports, OEM netsh output): cp1252 (default), cp850, cp932, cp936, ...")
-	cmd.Flags().StringVar(&o.config, "config", "", "the configuration file (default: ipseclint.yaml or .ipseclint.yaml in the first path's folder, else in each parent)")
+	cmd.Flags().StringVar(&o.config, "config", "", "the configuration file (default: ipseclint.yaml or .ipseclint.yaml in the audited folder (the folder the paths have in common), else in each parent)")
 	cmd.Flags().Int64Var(&o.maxFileSize, "max-file-size", 1<<30, "size in bytes past which a file (or archive member) is not read")
 	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "no progress on standard error")
 }
@@ -44,7 +45,7 @@ func collect(env *environment, paths []string, o readOptions) (*model.Fleet, err
 	defer prog.done()
 	opts := audit.Options{
 		CodePage: o.codepage, ConfigPath: o.config, Filter: rules.KeyFilter(rules.All()),
-		Stdin: env.stdin, MaxFileSize: o.maxFileSize, Progress: prog.update,
+		Stdin: env.stdin, MaxFileSize: o.maxFileSize, Progress: prog.update, Keep: o.keep,
 	}
 	if o.retain {
 		// Every rule's, not only the enabled ones': the configuration
@@ -141,6 +142,7 @@ type auditFlags struct {
 	hostsSummary  int
 	sarifRootURI  string
 	sarifCategory string
+	sarifEmbed    bool
 	writeAccepted string
 }
 
@@ -164,6 +166,7 @@ func newAuditCmd(env *environment) *cobra.Command {
 	f.StringVar(&af.sarifRootURI, "sarif-root-uri", "", "the URI SARIF gives the folder its paths are relative to (originalUriBaseIds): the git work tree's top, else the audited folder; by default the absolute path is left out")
 	f.StringVar(&af.sarifCategory, "sarif-category", "", "SARIF automationDetails.id (a category; on GitHub leave it out and give upload-sarif's category instead, which a category in the file would override)")
 	f.StringVar(&af.writeAccepted, "write-accepted", "", "write accepted-risk entries for this run's findings to FILE (reason TODO, for review)")
+	registerSARIFEmbed(cmd, &af.sarifEmbed)
 	return cmd
 }
 
@@ -214,6 +217,7 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 	}
 	read := af.read
 	read.retain = true
+	read.keep = keepFor(cmd, af)
 	fleet, err := collect(env, paths, read)
 	if err != nil {
 		return err
@@ -223,6 +227,9 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 		return err
 	}
 	outs, err := parseOutputs(s.Formats.Value, af.values.output)
+	if err == nil {
+		err = checkSARIFEmbed(af.sarifEmbed, outs)
+	}
 	if err != nil {
 		return err
 	}
@@ -231,6 +238,9 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 		return err
 	}
 	a := &report.Audit{Tool: tool(), Fleet: fleet, Rules: s.rules, Outcome: outcome, View: view(env, color, af)}
+	if read.keep != nil {
+		a.Sources = read.keep
+	}
 	placeOutputs(env, a, outs)
 	if err := writeOutputs(outs, a, env.stdout); err != nil {
 		return err
@@ -251,7 +261,7 @@ func (s *settings) selectRulesCheck(disable []string) (*settings, error) {
 // view lays out the table: the terminal's width and colour when standard
 // output is a terminal, a stable 100 columns without colour otherwise.
 func view(env *environment, color string, af auditFlags) report.View {
-	v := report.View{Hosts: af.hostsSummary, SARIFRootURI: af.sarifRootURI, SARIFCategory: af.sarifCategory}
+	v := report.View{Hosts: af.hostsSummary, SARIFRootURI: af.sarifRootURI, SARIFCategory: af.sarifCategory, SARIFEmbed: af.sarifEmbed}
 	if v.SARIFCategory != "" {
 		v.SARIFAutomationProperties = azurePipelineProperties(env.getenv)
 	}

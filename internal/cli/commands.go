@@ -142,7 +142,7 @@ func newConfigCmd(env *environment) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config [flags] [PATH...]",
 		Short: "Print the effective configuration and where each value came from (flag, file, default)",
-		Long: "config finds the configuration as audit does (--config, else ipseclint.yaml in the first path's folder\n" +
+		Long: "config finds the configuration as audit does (--config, else ipseclint.yaml in the paths' common folder\n" +
 			"or a parent; PATH defaults to the current folder), checks it, and prints every setting with its origin.\n" +
 			"The audit flags given here (--fail-on, --format, --disable, ...) are taken into account.",
 		RunE: func(cmd *cobra.Command, paths []string) error {

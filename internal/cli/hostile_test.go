@@ -741,6 +741,19 @@ func TestHostileHugeSparseFiles(t *testing.T) {
 	}
 	wantFile(t, parseReport(t, r.stdout).files(t), "ipseclint.yaml", "failed", "2 GiB")
 	peakBelow(t, "2 GiB configuration", r, 64<<20)
+
+	// A hive is mapped, not copied into memory: EXFE02's SYSTEM hive
+	// grown to 900 MB (its base block and bins first, zeros after) is read
+	// in the memory its few pages need.
+	if err := os.Truncate(filepath.Join(dir, "ipseclint.yaml"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filepath.Join(dir, "EXFE02", "SYSTEM"), 900<<20); err != nil {
+		t.Skipf("no sparse files here: %v", err)
+	}
+	r = runBinary(t, hangLimit, nil, "audit", "-f", "json", "--fail-on", "none", dir)
+	wantFile(t, parseReport(t, r.stdout).files(t), "EXFE02/SYSTEM", "read")
+	peakBelow(t, "a 900 MB hive", r, 64<<20)
 }
 
 // TestHostileConfigLinkedToDevZero: ipseclint.yaml linked to /dev/zero is

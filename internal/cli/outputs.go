@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/cobra"
+
+	"github.com/ipseclint/ipseclint/internal/audit"
 	"github.com/ipseclint/ipseclint/internal/report"
 )
 
@@ -214,4 +217,43 @@ func azurePipelineProperties(getenv func(string) string) map[string]string {
 		return nil
 	}
 	return props
+}
+
+// registerSARIFEmbed declares --sarif-embed.
+func registerSARIFEmbed(cmd *cobra.Command, embed *bool) {
+	cmd.Flags().BoolVar(embed, "sarif-embed", false, "embed the text inputs' text (.reg, netsh, ipsecpol, the configuration) in the SARIF output's artifacts, "+
+		"every pre-shared key and password cut out; binary hives are never embedded. The text is kept in memory for the whole run")
+}
+
+// keepFor says what the audit keeps of its inputs beyond the model, for
+// the SARIF output: where hive keys and values lie (byte regions with
+// their bytes) unless --format names only other formats (without it the
+// configuration may name sarif), and the text with --sarif-embed. nil
+// when nothing is kept.
+func keepFor(cmd *cobra.Command, af auditFlags) *audit.Kept {
+	k := &audit.Kept{Texts: af.sarifEmbed, Cells: af.sarifEmbed || !cmd.Flags().Changed("format")}
+	if outs, err := parseOutputs(af.values.formats, af.values.output); err == nil && cmd.Flags().Changed("format") {
+		k.Cells = k.Cells || hasSARIF(outs)
+	}
+	if !k.Texts && !k.Cells {
+		return nil
+	}
+	return k
+}
+
+func hasSARIF(outs []output) bool {
+	for _, o := range outs {
+		if o.format.Name == "sarif" {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSARIFEmbed refuses --sarif-embed without a SARIF output.
+func checkSARIFEmbed(embed bool, outs []output) error {
+	if embed && !hasSARIF(outs) {
+		return errors.New("--sarif-embed: no SARIF output; add --format sarif=FILE")
+	}
+	return nil
 }

@@ -158,3 +158,56 @@ func TestTableFlags(t *testing.T) {
 		t.Errorf("--color sometimes: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// TestSARIFEmbed: --sarif-embed puts the text inputs' text in the SARIF
+// artifacts, without the pre-shared key EXFE04's export holds in an NFA
+// blob (in clear or as its UTF-16LE hex), and not the hives'; without a
+// SARIF output it is a usage error; without the flag nothing is
+// embedded, and the hive results still have byte regions with snippets.
+func TestSARIFEmbed(t *testing.T) {
+	t.Chdir(testutil.RepoRoot(t))
+	r := run(t, "audit", "-f", "sarif", "--sarif-embed", "testdata/fleet")
+	var log struct {
+		Runs []struct {
+			Artifacts []struct {
+				Location   struct{ URI string }   `json:"location"`
+				Contents   *struct{ Text string } `json:"contents"`
+				Properties map[string]any         `json:"properties"`
+			} `json:"artifacts"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &log); err != nil || len(log.Runs) != 1 {
+		t.Fatalf("exit %d, not a SARIF log: %v\n%s", r.code, err, r.stderr)
+	}
+	embedded := 0
+	for _, a := range log.Runs[0].Artifacts {
+		hive := a.Properties["kind"] == "hive"
+		switch {
+		case hive && a.Contents != nil:
+			t.Errorf("%s: a hive is embedded", a.Location.URI)
+		case hive && !strings.Contains(a.Properties["contents"].(string), "binary registry hive"):
+			t.Errorf("%s: does not say why it is not embedded: %v", a.Location.URI, a.Properties["contents"])
+		case a.Contents != nil:
+			embedded++
+		}
+	}
+	if embedded < 15 {
+		t.Errorf("%d artifacts embedded", embedded)
+	}
+	low := strings.ToLower(r.stdout)
+	for _, form := range []string{"fl33t-example-psk", "46,00,6c,00,33,00,33,00", "46006c0033003300"} {
+		if strings.Contains(low, form) {
+			t.Errorf("the SARIF log holds the pre-shared key as %q", form)
+		}
+	}
+	if !strings.Contains(r.stdout, `\u003credacted\u003e`) && !strings.Contains(r.stdout, "<redacted>") {
+		t.Error("nothing was cut out of the embedded text")
+	}
+	if u := run(t, "audit", "-f", "json", "--sarif-embed", "testdata/fleet"); u.code != cli.ExitIncomplete || !strings.Contains(u.stderr, "--sarif-embed") {
+		t.Errorf("--sarif-embed without SARIF: exit %d, %s", u.code, u.stderr)
+	}
+	plain := run(t, "audit", "-f", "sarif", "testdata/fleet").stdout
+	if strings.Contains(plain, `"contents": {`) || !strings.Contains(plain, `"binary": "`) {
+		t.Error("without --sarif-embed: contents embedded, or no hive snippet")
+	}
+}

@@ -2,6 +2,7 @@ package inputs
 
 import (
 	"io"
+	"os"
 )
 
 // Entry is one input file: a regular file on disk or a member of an archive.
@@ -69,6 +70,26 @@ func (e Entry) open() (io.ReadCloser, error) {
 			msg: "file is now " + sizeText(fi.Size()) + ", past the limit of " + sizeText(e.limit)}
 	}
 	return &memberReader{r: f, limit: e.limit, over: "the limit for any one file (it grew after it was listed)", done: func() { f.Close() }}, nil
+}
+
+// OpenFile opens an entry that is a file on disk (not an archive member)
+// for a reader that maps it instead of reading it (parsers/hive), with
+// Open's checks: a regular file, within the size limit. ok is false for
+// an archive member, which only Open reads.
+func (e Entry) OpenFile() (f *os.File, ok bool, err error) {
+	if e.arc != nil {
+		return nil, false, nil
+	}
+	f, fi, err := openRegular(e.Path, false)
+	if err != nil {
+		return nil, true, readErr(e.Name, err)
+	}
+	if fi.Size() > e.limit {
+		f.Close()
+		return nil, true, readErr(e.Name, &limitError{kind: KindTooLarge, size: fi.Size(), limit: e.limit,
+			msg: "file is now " + sizeText(fi.Size()) + ", past the limit of " + sizeText(e.limit)})
+	}
+	return f, true, nil
 }
 
 // Head returns the entry's first n bytes (fewer if it is shorter), for

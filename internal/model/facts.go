@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Registry paths the host facts read.
@@ -61,10 +62,18 @@ func DeriveFacts(h *Host) {
 	}
 }
 
+// maxComputerName is the longest ComputerName taken as a name: a DNS
+// host name has at most 255 characters (Windows' NetBIOS computer names
+// at most 15).
+const maxComputerName = 255
+
 // ReadComputerName reads the host's name from the registry.
 func ReadComputerName(r *Registry) Fact[string] {
 	v := r.Value(KeyComputerName, "ComputerName")
 	if s, ok := v.AsString(); ok && strings.TrimSpace(s) != "" {
+		if n := utf8.RuneCountInString(s); n > maxComputerName {
+			return Unknown[string](fmt.Sprintf("ComputerName is %d characters long, longer than any Windows computer name (%d at most, as a DNS name): not used", n, maxComputerName))
+		}
 		return Known(strings.TrimSpace(s), v.Loc, `SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName`)
 	}
 	return Unknown[string]("ComputerName is not in the exports")

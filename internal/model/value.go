@@ -165,6 +165,10 @@ func (v *Value) AsQWORD() (uint64, bool) {
 
 // Display renders the value for people: type and data, the way regedit
 // would show it ("REG_DWORD 0x00000001 (1)", `REG_SZ "1"`).
+//
+// A long string is clipped (its length said), so that one hostile value
+// cannot make every message quoting it megabytes long; `ipseclint dump`
+// shows values whole.
 func (v *Value) Display() string {
 	if v == nil {
 		return "(absent)"
@@ -172,12 +176,16 @@ func (v *Value) Display() string {
 	switch v.Type {
 	case RegSZ, RegExpandSZ:
 		s, _ := v.AsString()
-		return fmt.Sprintf("%s %q", v.Type, s)
+		return fmt.Sprintf("%s %s", v.Type, quoteClipped(s))
 	case RegMultiSZ:
 		ss, _ := v.AsStrings()
-		q := make([]string, len(ss))
-		for i, s := range ss {
-			q[i] = fmt.Sprintf("%q", s)
+		n := min(len(ss), displayStrings)
+		q := make([]string, n, n+1)
+		for i, s := range ss[:n] {
+			q[i] = quoteClipped(s)
+		}
+		if len(ss) > n {
+			q = append(q, fmt.Sprintf("and %d more strings", len(ss)-n))
 		}
 		return fmt.Sprintf("%s [%s]", v.Type, strings.Join(q, ", "))
 	case RegDWORD, RegDWORDBigEndian:
@@ -208,4 +216,20 @@ func hexBytes(b []byte, limit int) string {
 		fmt.Fprintf(&sb, "%02x", c)
 	}
 	return sb.String()
+}
+
+// displayChars and displayStrings bound what Display quotes of a string
+// value: the characters of one string, the strings of a REG_MULTI_SZ.
+const (
+	displayChars   = 256
+	displayStrings = 16
+)
+
+// quoteClipped quotes s, clipped to displayChars characters.
+func quoteClipped(s string) string {
+	r := []rune(s)
+	if len(r) <= displayChars {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q… (%d characters, the first %d shown)", string(r[:displayChars]), len(r), displayChars)
 }

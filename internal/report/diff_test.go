@@ -74,23 +74,7 @@ func TestDiffGolden(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			got := normalizeDiffRoots(t, renderDiff(t, f.Printer, d), d)
-			golden := filepath.Join("testdata", "diff", name)
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the printer's output; rerun with -update and review the diff if the change is intended.\n%s", golden, firstDiff(want, got))
-			}
+			checkGolden(t, filepath.Join("testdata", "diff", name), got)
 		})
 	}
 }

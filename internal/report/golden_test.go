@@ -59,24 +59,29 @@ func TestGolden(t *testing.T) {
 		a := audits[c.audit]
 		t.Run(c.file, func(t *testing.T) {
 			got := normalizeRoot(t, render(t, c.printer, a), a.Fleet.Root)
-			golden := filepath.Join("testdata", "golden", c.file)
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the printer's output; rerun with -update and review the diff if the change is intended.\n%s", golden, firstDiff(want, got))
-			}
+			checkGolden(t, filepath.Join("testdata", "golden", c.file), got)
 		})
+	}
+}
+
+// checkGolden compares got with the golden file, or writes it with -update.
+func checkGolden(t *testing.T, golden string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the printer's output; rerun with -update and review the diff if the change is intended.\n%s", golden, firstDiff(want, got))
 	}
 }
 

@@ -45,14 +45,21 @@ func rulesByID(t testing.TB, ids ...string) []*rules.Rule {
 	return rs
 }
 
-// runAudit reads dir and runs rs over it, as `ipseclint audit` does.
+// runAudit reads dir and runs rs over it, as `ipseclint audit` does
+// (keeping where hive keys and values lie, for SARIF's byte regions).
 func runAudit(t testing.TB, dir string, rs []*rules.Rule) *report.Audit {
 	t.Helper()
-	fleet, err := audit.Collect([]string{dir}, audit.Options{Filter: rules.KeyFilter(rs)})
+	return runAuditKeeping(t, dir, rs, &audit.Kept{Cells: true})
+}
+
+// runAuditKeeping is runAudit keeping what kept asks for.
+func runAuditKeeping(t testing.TB, dir string, rs []*rules.Rule, kept *audit.Kept) *report.Audit {
+	t.Helper()
+	fleet, err := audit.Collect([]string{dir}, audit.Options{Filter: rules.KeyFilter(rs), Keep: kept})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &report.Audit{Tool: testTool, Fleet: fleet, Rules: rs, Outcome: rules.Run(fleet, rs)}
+	return &report.Audit{Tool: testTool, Fleet: fleet, Rules: rs, Outcome: rules.Run(fleet, rs), Sources: kept}
 }
 
 // exampleFleet audits the README's example fleet with every rule.

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -18,19 +17,10 @@ import (
 //     accepted risks;
 //  3. not evaluated: the rule could not be checked on the host, or on
 //     the whole fleet (a fleet-wide not-evaluated entry covers every host);
-//  4. passed: the rule judges hosts of the host's role and reported
-//     nothing on it;
+//  4. passed: the rule judges hosts of the host's role (rules.Rule.Judges)
+//     and reported nothing on it;
 //  5. not applicable: the rule does not concern the host (a front-end
-//     rule on a back-end).
-//
-// Which roles a rule judges is not recorded by the rules: the matrix
-// infers it from the outcome, as the roles of the hosts on which the rule
-// reported a finding or a not-evaluated check. A rule that reported
-// nothing at all is taken to judge every front-end and back-end. The
-// inference errs both ways: a rule that judges every host but fired only
-// on back-ends shows front-ends as not applicable, and a front-end rule
-// that fired nowhere shows back-ends as passed. The page says so; the
-// exact answer needs the rules to record the hosts they judged.
+//     rule on a back-end, any role-bound rule on a host of unknown role).
 
 // The states of a matrix cell, also its CSS class.
 const (
@@ -70,30 +60,18 @@ type cellIndex struct {
 	findings     map[hostRule][]rules.Finding
 	notEvaluated map[hostRule]int
 	fleetNE      map[string]bool
-	judged       map[string]map[model.Role]bool
+	rules        map[string]*rules.Rule
 }
 
 func (a *Audit) newCellIndex() *cellIndex {
 	ix := &cellIndex{findings: map[hostRule][]rules.Finding{}, notEvaluated: map[hostRule]int{},
-		fleetNE: map[string]bool{}, judged: map[string]map[model.Role]bool{}}
-	byName := make(map[string]*model.Host, len(a.Fleet.Hosts))
-	for _, h := range a.Fleet.Hosts {
-		byName[h.Name] = h
-	}
-	judge := func(rule, host string) {
-		h := byName[host]
-		if h == nil {
-			return
-		}
-		if ix.judged[rule] == nil {
-			ix.judged[rule] = map[model.Role]bool{}
-		}
-		ix.judged[rule][h.Role.Role] = true
+		fleetNE: map[string]bool{}, rules: map[string]*rules.Rule{}}
+	for _, r := range a.Rules {
+		ix.rules[r.ID] = r
 	}
 	for _, f := range a.Outcome.Findings {
 		k := hostRule{f.Host, f.RuleID}
 		ix.findings[k] = append(ix.findings[k], f)
-		judge(f.RuleID, f.Host)
 	}
 	for _, n := range a.Outcome.NotEvaluated {
 		if n.Host == "" {
@@ -101,32 +79,33 @@ func (a *Audit) newCellIndex() *cellIndex {
 			continue
 		}
 		ix.notEvaluated[hostRule{n.Host, n.RuleID}]++
-		judge(n.RuleID, n.Host)
 	}
 	return ix
 }
 
 // judges reports whether rule concerns hosts of role r.
 func (ix *cellIndex) judges(rule string, r model.Role) bool {
-	roles, ok := ix.judged[rule]
-	if !ok {
-		return r == model.RoleFrontEnd || r == model.RoleBackEnd
+	rl := ix.rules[rule]
+	if rl == nil {
+		return false
 	}
-	return roles[r]
+	if len(rl.Judges) == 0 {
+		return true
+	}
+	return r != model.RoleUnknown && rl.JudgesRole(r)
 }
 
-// judgedText says which roles the matrix takes rule to judge, and why.
+// judgedText says which roles rule judges.
 func (ix *cellIndex) judgedText(rule string) string {
-	roles, ok := ix.judged[rule]
-	if !ok {
-		return "frontend, backend (assumed: the rule reported on no host)"
+	rl := ix.rules[rule]
+	if rl == nil || len(rl.Judges) == 0 {
+		return "every host"
 	}
-	var names []string
-	for r := range roles {
-		names = append(names, roleName(r))
+	names := make([]string, len(rl.Judges))
+	for i, r := range rl.Judges {
+		names[i] = roleName(r) + "s"
 	}
-	sort.Strings(names)
-	return strings.Join(names, ", ") + " (the roles of the hosts it reported on)"
+	return strings.Join(names, " and ")
 }
 
 func roleName(r model.Role) string {
@@ -193,12 +172,12 @@ func (ix *cellIndex) cell(i int, h *model.Host, r *rules.Rule) htmlCell {
 	return htmlCell{State: cellNA, Label: "n/a", Href: "#" + ruleAnchor(r.ID), Title: where + ix.naWhy(r.ID, h.Role.Role)}
 }
 
-// naWhy says why the matrix takes rule not to concern hosts of role r.
+// naWhy says why rule does not concern hosts of role r.
 func (ix *cellIndex) naWhy(rule string, r model.Role) string {
-	if _, ok := ix.judged[rule]; ok {
-		return "not applicable: in this audit the rule reported on no host of role " + roleName(r) + ", so it is taken not to judge that role"
+	if r == model.RoleUnknown {
+		return "not applicable: the rule judges " + ix.judgedText(rule) + ", and this host's role is unknown (declare it in ipseclint.yaml)"
 	}
-	return "not applicable: the rule reported nothing, and a host of role " + roleName(r) + " is neither a front-end nor a back-end"
+	return "not applicable: the rule judges " + ix.judgedText(rule) + ", not " + roleName(r) + "s"
 }
 
 // severityCounts says "1 error, 2 warnings" for findings fs.

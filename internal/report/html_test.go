@@ -407,17 +407,19 @@ func TestHTMLMatrix(t *testing.T) {
 		// Not evaluated on the host, and on the fleet (every host without a finding).
 		{"W2KBE01", "IPSEC008", "notevaluated", "-IPSEC008-ne-1", "not evaluated"},
 		{"EXFE02", "IPSEC014", "notevaluated", "#fleet-IPSEC014-ne-1", "not evaluated"},
-		// IPSEC001 reported on front-ends only: passed on a clean
-		// front-end, not applicable on a back-end.
+		// IPSEC001 judges front-ends: passed on a clean front-end, not
+		// applicable on a back-end.
 		{"EXFE02", "IPSEC001", "passed", "#rule-IPSEC001", "passed"},
 		{"EXBE01", "IPSEC001", "na", "#rule-IPSEC001", "n/a"},
-		// IPSEC010 reported on a back-end only.
+		// IPSEC010 judges back-ends.
 		{"W2KBE01", "IPSEC010", "passed", "#rule-IPSEC010", "passed"},
 		{"EXFE02", "IPSEC010", "na", "#rule-IPSEC010", "n/a"},
-		// IPSEC009 reported on both roles judges both.
+		// IPSEC009 judges both roles.
 		{"EXFE02", "IPSEC009", "passed", "#rule-IPSEC009", "passed"},
 		{"EXBE01", "IPSEC009", "passed", "#rule-IPSEC009", "passed"},
-		// IPSEC012 reported on no host: every front-end and back-end passes.
+		// IPSEC012 judges every host: every host without a finding passes;
+		// IPSEC015 too (it fired on EXBE01 only).
+		{"EXFE02", "IPSEC015", "passed", "#rule-IPSEC015", "passed"},
 		{"EXFE02", "IPSEC012", "passed", "#rule-IPSEC012", "passed"},
 		{"EXBE01", "IPSEC012", "passed", "#rule-IPSEC012", "passed"},
 	}
@@ -433,8 +435,8 @@ func TestHTMLMatrix(t *testing.T) {
 	if !strings.Contains(out, `title="IPSEC001 nlbsflags-missing on EXFE01: 1 warning (and 1 suppressed finding)"`) {
 		t.Error("a cell's title does not count the suppressed finding beside the active ones")
 	}
-	if !strings.Contains(out, `: not applicable: in this audit the rule reported on no host of role backend, so it is taken not to judge that role"`) {
-		t.Error("an n/a cell's title does not say that n/a is read from the audit")
+	if !strings.Contains(out, `: not applicable: the rule judges frontends, not backends"`) {
+		t.Error("an n/a cell's title does not say which roles the rule judges")
 	}
 	for _, id := range []string{"fleet-IPSEC014-ne-1", hostRow["W2KBE01"] + "-IPSEC008-ne-1", hostRow["EXFE03"] + "-IPSEC013-1"} {
 		if !strings.Contains(out, `id="`+id+`"`) {

@@ -45,6 +45,9 @@ type View struct {
 	// SARIFAutomationProperties are automationDetails.properties (Azure
 	// DevOps wants its pipeline's build definition and phase there).
 	SARIFAutomationProperties map[string]string
+	// SARIFEmbed embeds the text inputs' text, secrets cut out, in SARIF's
+	// artifacts (--sarif-embed); it needs Audit.Sources to hold the text.
+	SARIFEmbed bool
 	// PathPrefix is put before file names relative to the audited folder
 	// in the github and junit formats, when the printer sets none: the
 	// audited folder relative to the workspace, so that annotations land
@@ -64,6 +67,9 @@ type Audit struct {
 	// nil: SARIF then names the repository and makes paths relative to
 	// its root.
 	VCS *VCS
+	// Sources is what the audit kept of the inputs beyond the model, for
+	// SARIF's snippets, byte regions and embedded text; nil for none.
+	Sources Sources
 }
 
 // ConfigFile names the configuration the audit used, "" for none.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"path"
@@ -24,9 +25,13 @@ import (
 //     the repository's root (uriBaseId SRCROOT) when the audited folder
 //     lies in a git work tree (Audit.VCS), else to the audited folder
 //     (AUDITROOT); a text location has startLine, columns, a snippet
-//     and a contextRegion (see sarifSnippet: rendered from what was
-//     read, never copied from the file); a hive location a byte range
-//     and a logical location naming the key;
+//     and a contextRegion (rendered from the model, sarif_snippet.go, or
+//     with --sarif-embed the file's own text, sarif_sources.go); a hive
+//     location a byte range holding the key's or value's record, its
+//     bytes as snippets (when Audit.Sources kept them), and a logical
+//     location naming the key, which the message names too;
+//   - with View.SARIFEmbed, the text inputs' text, secrets cut out, in
+//     artifacts[].contents (sarif_embed.go);
 //   - suppressions on every result: [] or the accepted risk that
 //     suppresses it (kind external, status accepted, justification);
 //   - every input file in artifacts; unreadable files, checks not
@@ -147,15 +152,20 @@ type sarifArtifactLoc struct {
 	Index     *int   `json:"index,omitempty"`
 }
 
+// sarifArtifactContent is a snippet or an artifact's contents: text, or
+// bytes in base64.
 type sarifArtifactContent struct {
-	Text string `json:"text"`
+	Text   string `json:"text,omitempty"`
+	Binary string `json:"binary,omitempty"`
 }
 
 type sarifArtifact struct {
-	Location   sarifArtifactLoc `json:"location"`
-	Length     *int64           `json:"length,omitempty"`
-	Roles      []string         `json:"roles,omitempty"`
-	Properties map[string]any   `json:"properties"`
+	Location sarifArtifactLoc `json:"location"`
+	Length   *int64           `json:"length,omitempty"`
+	Roles    []string         `json:"roles,omitempty"`
+	// Contents is the file's text, with --sarif-embed (sarif_embed.go).
+	Contents   *sarifArtifactContent `json:"contents,omitempty"`
+	Properties map[string]any        `json:"properties"`
 }
 
 // sarifRegion is a text region (lines and columns, 1-based; endColumn is
@@ -230,10 +240,15 @@ type sarifResult struct {
 
 // Print writes the SARIF log.
 func (SARIF) Print(w io.Writer, a *Audit) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(buildSARIF(a))
+	if err := enc.Encode(buildSARIF(a)); err != nil {
+		return err
+	}
+	_, err := w.Write(terminalSafe(buf.Bytes()))
+	return err
 }
 
 // buildSARIF builds the SARIF log of an audit: one run, with its results
@@ -260,6 +275,7 @@ func buildSARIF(a *Audit) *sarifLog {
 	run.AutomationDetails = b.automation()
 	run.Properties = map[string]any{"hosts": a.hostSummaries()}
 	inv := b.invocation()
+	fitContents(&run, &inv, sarifLimitsInUse)
 	cut := applySARIFLimits(&run, &inv, sarifLimitsInUse)
 	run.Invocations = []sarifInvocation{inv}
 	if cut != nil {
@@ -382,6 +398,7 @@ func (b *sarifBuilder) artifact(f *model.InputFile) sarifArtifact {
 		props["notes"] = notes
 	}
 	art := sarifArtifact{Location: b.artifactLoc(f.Name, false), Properties: props}
+	b.embed(&art, f)
 	if f.Size > 0 {
 		size := f.Size
 		art.Length = &size
@@ -423,7 +440,12 @@ func (b *sarifBuilder) location(l model.Location) sarifLocation {
 	if l.File != "" {
 		phys := &sarifPhysical{ArtifactLocation: b.artifactLoc(l.File, true)}
 		if l.Line > 0 {
-			phys.Region, phys.ContextRegion = b.snippets.regions(l)
+			phys.Region, phys.ContextRegion = b.textRegions(l)
+		} else if r, c, near, ok := b.hiveRegions(l); ok {
+			phys.Region, phys.ContextRegion = r, c
+			if near != "" {
+				loc.Message = &sarifText{Text: safetext.MarkdownInline(`the hive does not hold this key or value: the region is the record of the nearest key it holds, HKEY_LOCAL_MACHINE\` + near)}
+			}
 		} else {
 			phys.Region, phys.ContextRegion = b.fileRegions(l.File)
 		}
@@ -465,6 +487,11 @@ func (b *sarifBuilder) fileRegions(name string) (*sarifRegion, *sarifRegion) {
 		}
 		return r, nil
 	case model.KindRegExport, model.KindNetsh, model.KindConfig:
+		if lines, ok := b.keptLines(f.Name); ok {
+			if r, c, ok := literalRegions(model.Location{File: f.Name, Line: 1}, lines, f.Kind, nil); ok {
+				return r, c
+			}
+		}
 		return b.snippets.firstLine(f)
 	}
 	return nil, nil
@@ -473,7 +500,7 @@ func (b *sarifBuilder) fileRegions(name string) (*sarifRegion, *sarifRegion) {
 func (b *sarifBuilder) result(f rules.Finding) sarifResult {
 	res := sarifResult{
 		RuleID: f.RuleID, RuleIndex: b.ruleIndex[f.RuleID], Level: string(f.Severity),
-		Message:             sarifText{Text: safetext.MarkdownInline(f.Message)},
+		Message:             sarifText{Text: safetext.MarkdownInline(f.Message + b.hiveSuffix(f.Loc))},
 		Locations:           []sarifLocation{b.location(f.Loc)},
 		PartialFingerprints: map[string]string{"ipseclint/v1": f.Fingerprint},
 		Suppressions:        []sarifSuppression{},

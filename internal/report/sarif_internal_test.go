@@ -105,3 +105,93 @@ func TestBuildSARIFForDiff(t *testing.T) {
 		t.Error("a log not compared with a baseline names one")
 	}
 }
+
+// fakeSources keeps texts given by the test.
+type fakeSources map[string][]string
+
+func (f fakeSources) Text(file string) (lines, notes []string, ok bool) {
+	lines, ok = f[file]
+	return lines, nil, ok
+}
+
+func (fakeSources) HiveCell(model.Location) (int64, []byte, int, int, bool) {
+	return 0, nil, 0, 0, false
+}
+
+// noisyLines are n lines of text gzip cannot squeeze to nothing.
+func noisyLines(n int, seed string) []string {
+	lines := make([]string, n)
+	for i := range lines {
+		lines[i] = fmt.Sprintf("%x", []byte(rules.Fingerprint(seed, fmt.Sprint(i), "l")))
+	}
+	return lines
+}
+
+// TestSARIFContentsGoBeforeResults: with --sarif-embed, past the size
+// limit the largest embedded texts are left out first, each saying so,
+// with a notification, and no result is cut while leaving out text
+// suffices.
+func TestSARIFContentsGoBeforeResults(t *testing.T) {
+	old := sarifLimitsInUse
+	defer func() { sarifLimitsInUse = old }()
+	sarifLimitsInUse = sarifLimits{Results: 25_000, GzipBytes: 120_000, reserveOut: 2_000}
+
+	a := manyFindings(100)
+	small := &model.InputFile{Name: "H/small.reg", Host: "H", Kind: model.KindRegExport, Status: model.StatusRead}
+	a.Fleet.Files = append(a.Fleet.Files, small)
+	a.Sources = fakeSources{"H/ipsec.txt": noisyLines(12000, "big"), "H/small.reg": noisyLines(20, "small")}
+	a.View.SARIFEmbed = true
+	var buf bytes.Buffer
+	if err := (SARIF{}).Print(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	run := log.Runs[0]
+	if len(run.Results) != 100 {
+		t.Errorf("%d results kept, want all 100", len(run.Results))
+	}
+	big, sm := run.Artifacts[0], run.Artifacts[1]
+	if big.Contents != nil || !strings.Contains(big.Properties["contents"].(string), "larger than") {
+		t.Errorf("the large text is still embedded, or does not say why not: %v", big.Properties)
+	}
+	if sm.Contents == nil || len(strings.Split(sm.Contents.Text, "\n")) != 21 {
+		t.Errorf("the small text is not embedded: %v", sm.Properties)
+	}
+	found := false
+	for _, n := range run.Invocations[0].ToolExecutionNotifications {
+		found = found || n.Descriptor.ID == "contents-not-embedded"
+	}
+	if !found {
+		t.Error("no notification says text was left out")
+	}
+}
+
+// TestSARIFEmbeddedTextIsTerminalSafe: embedded text holding C1
+// controls, bidirectional overrides and zero-width characters is written
+// with JSON escapes, so that the log's bytes hold none of them, and reads
+// back as the text itself.
+func TestSARIFEmbeddedTextIsTerminalSafe(t *testing.T) {
+	text := "policy \u009b31m red\u009bm, exe.\u202etxt, zero\u200bwidth, line\u2028sep, tag\U000E0041, \x1b[2J, é"
+	a := manyFindings(1)
+	a.Sources = fakeSources{"H/ipsec.txt": {text}}
+	a.View.SARIFEmbed = true
+	var buf bytes.Buffer
+	if err := (SARIF{}).Print(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range buf.String() {
+		if unsafeRune(r) || r == 0x1b {
+			t.Errorf("the log holds %U as it is", r)
+		}
+	}
+	var log sarifLog
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	if got := log.Runs[0].Artifacts[0].Contents.Text; got != text+"\n" {
+		t.Errorf("the text reads back as %q", got)
+	}
+}

@@ -19,6 +19,7 @@ const (
 	notifAcceptedExpired
 	notifAcceptedStale
 	notifResultsCut
+	notifContentsCut
 )
 
 var sarifNotifications = []sarifDescriptor{
@@ -71,6 +72,14 @@ var sarifNotifications = []sarifDescriptor{
 			"would have been larger than 10 MB once gzip-compressed: the least severe results were left out, and run.properties.resultsCut counts them."},
 		Help: sarifText{Text: "Audit fewer hosts per run, or read every finding in the JSON output " +
 			"(`ipseclint audit --format json`), which has no limit."},
+		DefaultConfiguration: sarifConfig{Level: "warning"},
+	},
+	notifContentsCut: {
+		ID: "contents-not-embedded", Name: "ContentsNotEmbedded",
+		ShortDescription: sarifText{Text: "Some input files' text was not embedded, to stay within the code-scanning upload limit."},
+		FullDescription: sarifText{Text: "With --sarif-embed the log would have been larger than 10 MB once gzip-compressed: " +
+			"the text of the largest files was left out of their artifacts (each says so in its properties), so that no result had to be."},
+		Help:                 sarifText{Text: "Audit fewer hosts per run, or leave --sarif-embed out."},
 		DefaultConfiguration: sarifConfig{Level: "warning"},
 	},
 }

@@ -11,12 +11,13 @@ import (
 
 // Snippets.
 //
-// ipseclint keeps no copy of its input files: the model holds what was
-// read (registry keys and values, IPSec objects) with where each was
-// read, and never a pre-shared key (the parsers leave it out; a blob
-// that held one has those bytes zeroed). So SARIF's snippets are
-// rendered from the model, never copied from the files, and no secret
-// can reach them:
+// Unless --sarif-embed asks for it (then the snippets are the text kept,
+// secrets cut out: sarif_sources.go), ipseclint keeps no copy of its
+// input files: the model holds what was read (registry keys and values,
+// IPSec objects) with where each was read, and never a pre-shared key
+// (the parsers leave it out; a blob that held one has those bytes
+// zeroed). So SARIF's snippets are rendered from the model, never copied
+// from the files, and no secret can reach them:
 //
 //   - a .reg key header: `[HKEY_LOCAL_MACHINE\path]`, the whole line;
 //   - a .reg value: `"Name"=dword:00000001`, `"Name"="text"` (the whole
@@ -28,7 +29,10 @@ import (
 //
 // Each is laid out as regedit and netsh write the fact, so the snippet
 // matches the file's text wherever the file was written by those tools;
-// a hand-edited file may differ in spacing, quoting or order. The region
+// a hand-edited file may differ in spacing, quoting, case or order, and
+// a name holding a double quote is not rendered (how it was written
+// cannot be known). A one-line command (`netsh ipsec static add ...`)
+// starts past column 1 and is not rendered either. The region
 // spans the rendered text's first token (or all of it, when the whole
 // line is known), and the contextRegion the rest (or the whole line), so
 // that the context is always a proper superset of the region. A text
@@ -139,7 +143,7 @@ func regValueSnippet(v *model.Value) snippet {
 // addStore indexes the objects of a netsh script (the dump form).
 func (ix *snippetIndex) addStore(s *model.PolicyStore) {
 	cmd := func(l model.Location, verb, attr, value string) {
-		if l.Column <= 1 && value != "" {
+		if l.Column <= 1 && value != "" && !strings.Contains(value, `"`) {
 			ix.add(l, snippet{text: verb + " " + attr + "=" + `"` + value + `"`, region: len(verb)})
 		}
 	}
@@ -169,11 +173,8 @@ func (ix *snippetIndex) addStore(s *model.PolicyStore) {
 // its snippet when one was rendered for its line and column, else its
 // line (and column) alone.
 func (ix *snippetIndex) regions(l model.Location) (*sarifRegion, *sarifRegion) {
-	col := max(l.Column, 1)
-	for _, s := range ix.lines[lineKey{l.File, l.Line}] {
-		if s.col == col {
-			return s.regions(l.Line)
-		}
+	if s, ok := ix.find(l); ok {
+		return s.regions(l.Line)
 	}
 	r := &sarifRegion{StartLine: l.Line}
 	if l.Column > 0 {
@@ -182,15 +183,33 @@ func (ix *snippetIndex) regions(l model.Location) (*sarifRegion, *sarifRegion) {
 	return r, nil
 }
 
+// find returns the snippet rendered for a text location's line and
+// column.
+func (ix *snippetIndex) find(l model.Location) (snippet, bool) {
+	col := max(l.Column, 1)
+	for _, s := range ix.lines[lineKey{l.File, l.Line}] {
+		if s.col == col {
+			return s, true
+		}
+	}
+	return snippet{}, false
+}
+
+// cut is how many of the n characters of the snippet's text its region
+// covers.
+func (s snippet) cut(n int) int {
+	if s.region > 0 && s.region < n {
+		return s.region
+	}
+	return n
+}
+
 // regions lays a snippet out on line n: the region is its first token
 // (or all of it), with explicit columns; the context is the whole line
 // when the snippet is, else the whole rendered text.
 func (s snippet) regions(n int) (*sarifRegion, *sarifRegion) {
 	runes := []rune(s.text)
-	cut := len(runes)
-	if s.region > 0 && s.region < cut {
-		cut = s.region
-	}
+	cut := s.cut(len(runes))
 	region := &sarifRegion{StartLine: n, StartColumn: s.col, EndLine: n, EndColumn: s.col + cut,
 		Snippet: &sarifArtifactContent{Text: string(runes[:cut])}}
 	ctx := &sarifRegion{StartLine: n, EndLine: n, Snippet: &sarifArtifactContent{Text: s.text}}

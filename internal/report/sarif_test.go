@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,7 +172,11 @@ func TestSARIFContract(t *testing.T) {
 	seen := map[model.FileKind]bool{}
 	for i, f := range a.Outcome.Findings {
 		r := results[i]
-		if str(t, r, "ruleId") != f.RuleID || str(t, r, "level") != string(f.Severity) || str(t, r, "message", "text") != safetext.MarkdownInline(f.Message) {
+		msg := f.Message
+		if kinds[f.Loc.File] == model.KindHive {
+			msg += fmt.Sprintf(" (binary hive %s, HKLM\\%s)", f.Loc.File, f.Loc.Key)
+		}
+		if str(t, r, "ruleId") != f.RuleID || str(t, r, "level") != string(f.Severity) || str(t, r, "message", "text") != safetext.MarkdownInline(msg) {
 			t.Errorf("result %d = %s %s %q, want %s %s %q", i, str(t, r, "ruleId"), str(t, r, "level"), str(t, r, "message", "text"), f.RuleID, f.Severity, f.Message)
 		}
 		if idx := int(at(t, r, "ruleIndex").(float64)); str(t, driver, "rules", idx, "id") != f.RuleID {
@@ -197,8 +202,9 @@ func TestSARIFContract(t *testing.T) {
 		switch kind {
 		case model.KindHive:
 			// The hive file, and a logical location naming the key.
-			if !has(region, "byteOffset") {
-				t.Errorf("result %d in hive %s: region %v has no byte range", i, uri, region)
+			// The hive file's bytes there: the key's record.
+			if !has(region, "byteOffset") || !has(region, "snippet") || !has(at(t, loc, "physicalLocation", "contextRegion"), "snippet") {
+				t.Errorf("result %d in hive %s: region %v has no byte range or snippet, or no context", i, uri, region)
 			}
 			if fq := str(t, loc, "logicalLocations", 0, "fullyQualifiedName"); !strings.HasPrefix(fq, `HKEY_LOCAL_MACHINE\`+f.Loc.Key) || f.Loc.Key == "" {
 				t.Errorf("result %d in hive %s: logical location %q does not name key %q", i, uri, fq, f.Loc.Key)

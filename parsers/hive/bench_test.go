@@ -9,7 +9,7 @@ import (
 )
 
 // rulesKeys are the SYSTEM keys the rules read (DOMAIN.md §2); the same
-// list is in scripts/bench-hive.sh.
+// list is in internal/bench/bench-hive.sh.
 var rulesKeys = []string{
 	`SYSTEM\Select`,
 	`SYSTEM\CurrentControlSet\Services\PolicyAgent`,

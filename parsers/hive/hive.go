@@ -34,6 +34,7 @@ package hive
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"sort"
@@ -56,6 +57,9 @@ type Options struct {
 	// hive; it is called only when the hive is dirty. nil makes Open look
 	// for them in the hive's folder (and Read use none).
 	Logs func() []Log
+	// Cells, when set, is told where each key walked and value read lies
+	// in the file (see Cell); it is called as the hive is read.
+	Cells func(Cell)
 }
 
 // Log is a transaction log of a hive (SYSTEM.LOG, SYSTEM.LOG1, ...).
@@ -140,6 +144,18 @@ func Open(path string, opts Options) (*Result, error) {
 	return read(name, data, logs, opts)
 }
 
+// ReadFile reads the hive in the open file f (mapped where the system
+// allows, as Open does), named name in every location and message;
+// opts.Logs gives the logs beside it. The caller closes f.
+func ReadFile(f *os.File, name string, opts Options) (*Result, error) {
+	data, release, err := loadFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the hive: %w", err)
+	}
+	defer release()
+	return Read(data, name, opts)
+}
+
 // Read reads a hive held in memory (an archive member, say) named name in
 // every location and message; opts.Logs gives the logs beside it.
 func Read(data []byte, name string, opts Options) (*Result, error) {
@@ -177,6 +193,7 @@ func parse(path string, data []byte, logs func() []logFile, opts Options) (*Resu
 	bb := parseBaseBlock(data)
 	res := &Result{}
 	dmg := &damages{file: path}
+	orig := data
 	if bb.dirty() {
 		data, bb = recoverDirty(path, data, bb, logs, res)
 	}
@@ -187,7 +204,10 @@ func parse(path string, data []byte, logs func() []logFile, opts Options) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	w := &walker{file: path, b: b, tree: model.NewRegTree(), dmg: dmg}
+	w := &walker{file: path, b: b, tree: model.NewRegTree(), dmg: dmg, cells: opts.Cells}
+	if len(res.LogsUsed) > 0 {
+		w.orig = orig
+	}
 	b.onBad = func(msg string) { dmg.add("", "", msg) }
 	if err := w.walkHive(bb, opts, res); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@
 package hive
 
 import (
+	"io"
 	"math"
 	"os"
 	"syscall"
@@ -19,6 +20,11 @@ func load(path string) (data []byte, release func(), err error) {
 		return nil, nil, err
 	}
 	defer f.Close()
+	return loadFile(f)
+}
+
+// loadFile maps an open file (see load); the caller closes f.
+func loadFile(f *os.File) (data []byte, release func(), err error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, nil, err
@@ -29,6 +35,6 @@ func load(path string) (data []byte, release func(), err error) {
 			return m, func() { _ = syscall.Munmap(m) }, nil
 		}
 	}
-	data, err = os.ReadFile(path)
+	data, err = io.ReadAll(f)
 	return data, func() {}, err
 }

@@ -45,6 +45,11 @@ type walker struct {
 	quiet bool // peeking: no claims, no damage reports
 	// lastSize is the size the last value record read declares.
 	lastSize int64
+	// cells, when set, is given where each key and value lies in the
+	// file (Options.Cells); orig is the file as read when logs were
+	// applied to a copy of it.
+	cells func(Cell)
+	orig  []byte
 }
 
 func (w *walker) damage(key, value, format string, args ...any) {
@@ -96,6 +101,7 @@ func (w *walker) readKeyNode(off uint32) (keyNode, error) {
 // walkKey reads the key k at path (values when the filter wants it) and
 // the subkeys the filter leads to.
 func (w *walker) walkKey(k keyNode, path string, depth int) {
+	w.emitKey(k, path)
 	if w.want.Wants(path) {
 		key := w.tree.EnsureKey(path, w.loc(path, ""))
 		w.readValues(k, key, path)
@@ -281,6 +287,7 @@ func (w *walker) readValues(k keyNode, key *model.Key, path string) {
 		}
 		v.Loc = w.loc(path, v.Name)
 		key.SetValue(v)
+		w.emitValue(off, v)
 	}
 }
 

@@ -32,6 +32,8 @@ type builder struct {
 	// lastList is the filter list last looked up by name: consecutive
 	// add filter lines name the same list.
 	lastList *model.FilterList
+	// keep keeps the text (Options.KeepText); nil when not asked.
+	keep *keeper
 	// objects counts the policies, rules, filter lists, filters and
 	// filter actions made, against MaxObjects; dropped counts the errors
 	// and warnings past MaxProblems, which are not kept.

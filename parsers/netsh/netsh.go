@@ -30,6 +30,9 @@ type Options struct {
 	// CodePage is the code page of 8-bit text ("cp850", "cp936"); "" is
 	// textenc's default. UTF-8 and UTF-16 are recognized by themselves.
 	CodePage string
+	// KeepText keeps the file's text, its secrets cut out, in
+	// Result.Text (see Text); off, nothing of the text is kept.
+	KeepText bool
 }
 
 // Result is what Parse found in a file.
@@ -52,6 +55,8 @@ type Result struct {
 	// listing, truncated names, objects referred to but never defined,
 	// commands whose effect depends on the batch file's control flow.
 	Warnings []model.Problem
+	// Text is the file's text, when Options.KeepText asks for it.
+	Text *Text
 }
 
 // ErrNotIPSec is returned when a file holds no netsh IPSec content at all.
@@ -86,6 +91,9 @@ func ParseReader(r io.Reader, file string, opts Options) (*Result, error) {
 	info := textenc.Sniff(head[:min(n, encodingHead)], opts.CodePage)
 	res := &Result{Encoding: info}
 	b := newBuilder(file, form, res)
+	if opts.KeepText {
+		b.keep = &keeper{secret: map[int]int{}}
+	}
 	text := newTextLinesIn(bufs, head, r, info)
 	defer bufs.put(text) // the model holds copies of the text it keeps
 	var rd formReader
@@ -107,6 +115,9 @@ func ParseReader(r io.Reader, file string, opts Options) (*Result, error) {
 		b.finish()
 	}
 	b.close()
+	if b.keep != nil {
+		res.Text = b.keep.text(form)
+	}
 	res.Encoding.Invalid = text.Invalid()
 	encodingWarnings(b, opts)
 	if text.err != nil {
@@ -132,6 +143,7 @@ func readLines(b *builder, text *textLines, rd formReader) {
 		if long {
 			b.errAt(text.n, 1, fmt.Sprintf("the line is longer than %d bytes: it was not read", MaxLineBytes))
 		}
+		b.keep.keepLine(text.n, line, long)
 		rd.feed(text.n, line)
 		if b.full() { // kept even past MaxProblems: it says the file was not read to its end
 			b.res.Errors = append(b.res.Errors, &model.ParseError{File: b.file, Line: text.n, Column: 1,

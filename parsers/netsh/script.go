@@ -52,6 +52,7 @@ type cmdContext struct {
 // secretFrom marks the text of the line from off on as possibly secret:
 // problems reported there quote none of it.
 func (c *cmdContext) secretFrom(off int) {
+	c.b.keep.secretIn(c.line, off)
 	if c.secret == 0 || off+1 < c.secret {
 		c.secret = off + 1
 	}

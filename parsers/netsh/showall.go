@@ -179,6 +179,7 @@ func (l *listing) notUnderstood(t, label, value string, isLabel, afterSecret boo
 		l.warn(fmt.Sprintf("unknown label %q (value %q) kept out of the model", label, strings.TrimSpace(value)))
 	case afterSecret:
 		l.afterSecret = true
+		l.b.keep.secretAt(l.line, 1)
 		l.warn(fmt.Sprintf("line not understood: %s (it follows a pre-shared key and may hold part of one)", model.Redacted))
 	default:
 		l.warn(fmt.Sprintf("line not understood: %q", t))
@@ -797,6 +798,9 @@ func (l *listing) row(row string) {
 		}
 		if c.start >= end {
 			continue
+		}
+		if c.field == fPSK {
+			l.b.keep.secretAt(l.line, 1) // a row is no label line: all of it
 		}
 		l.set(c.field, strings.TrimSpace(row[c.start:end]))
 	}

@@ -97,22 +97,11 @@ func parse(r io.Reader, file string, opts Options, chunk int) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	src := newLineSource(r, chunk)
-	defer src.release() // the result holds copies of what it keeps
-	if err := src.prime(); err != nil {
+	src, info, err := startSource(r, cp, chunk)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	info := textenc.Sniff(src.head(headBytes), cp.Name())
-	bom := 0
-	if info.BOM {
-		bom = 2
-		if info.Encoding == textenc.UTF8 {
-			bom = 3
-		}
-	}
-	wide := info.Encoding == textenc.UTF16LE || info.Encoding == textenc.UTF16BE
-	src.setup(wide, info.Encoding == textenc.UTF16BE, bom)
-
+	defer src.release() // the result holds copies of what it keeps
 	p := newParser(src, file, opts.Filter, cp)
 	p.res.Encoding = info
 	if err := p.readHeader(); err != nil {
@@ -124,4 +113,24 @@ func parse(r io.Reader, file string, opts Options, chunk int) (*Result, error) {
 	}
 	p.finish()
 	return p.res, nil
+}
+
+// startSource starts cutting the lines of r: it sniffs the encoding from
+// the head (8-bit text in cp) and skips a byte order mark.
+func startSource(r io.Reader, cp *textenc.CodePageDecoder, chunk int) (*lineSource, textenc.Info, error) {
+	src := newLineSource(r, chunk)
+	if err := src.prime(); err != nil {
+		return nil, textenc.Info{}, err
+	}
+	info := textenc.Sniff(src.head(headBytes), cp.Name())
+	bom := 0
+	if info.BOM {
+		bom = 2
+		if info.Encoding == textenc.UTF8 {
+			bom = 3
+		}
+	}
+	wide := info.Encoding == textenc.UTF16LE || info.Encoding == textenc.UTF16BE
+	src.setup(wide, info.Encoding == textenc.UTF16BE, bom)
+	return src, info, nil
 }

@@ -1,6 +1,6 @@
 // Command genreg writes a big .reg export shaped like a Windows Server
 // 2003 HKLM export (regedit version 5: UTF-16LE with BOM, CRLF), for
-// timing the parser (scripts/bench-reg.sh). The same seed gives the same
+// timing the parser (internal/bench/bench-reg.sh). The same seed gives the same
 // file.
 //
 //	go run ./internal/cmd/genreg -size 200MB -o /tmp/hklm.reg

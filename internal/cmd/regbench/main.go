@@ -1,6 +1,6 @@
 // Command regbench parses one .reg export the way `ipseclint audit` does
 // (keeping only the keys the audit reads) and prints what it read. It
-// exists to time the parser against iconv (scripts/bench-reg.sh) until the
+// exists to time the parser against iconv (internal/bench/bench-reg.sh) until the
 // audit command can be timed directly.
 package main
 

@@ -2,7 +2,7 @@
 // line per value (HKLM path, name, type, data in hex), then a summary
 // line, the notes and the damage, each starting with "#".
 // With -k it reads only the given subtrees, as the audit does. It exists
-// for the side-by-side benchmark against reglookup (scripts/bench-hive.sh)
+// for the side-by-side benchmark against reglookup (internal/bench/bench-hive.sh)
 // and for looking at a hive by hand.
 //
 //	hivecat [-k 'SYSTEM\CurrentControlSet\Services\IPSEC' ...] [-q] HIVE...

@@ -2,7 +2,7 @@
 # bench-reg.sh: time ipseclint's .reg parser against iconv on the same
 # machine, in the same run, on the same generated file (issue 3).
 #
-#   scripts/bench-reg.sh [SIZE]        (default 200MB; e.g. 500MB, 64MiB)
+#   internal/bench/bench-reg.sh [SIZE]        (default 200MB; e.g. 500MB, 64MiB)
 #
 # 1. Generates an export shaped like a Windows Server 2003 HKLM export
 #    (regedit version 5: UTF-16LE with BOM, CRLF) with
@@ -20,7 +20,7 @@
 set -eu
 
 SIZE=${1:-200MB}
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/bench-reg.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT INT TERM
 FILE=$DIR/hklm.reg

@@ -2,7 +2,7 @@
 # bench-hive.sh: time ipseclint's hive reader against reglookup (Debian
 # package reglookup) reading the same keys of the same hive.
 #
-#   scripts/bench-hive.sh [HIVE]     (default ../shared/samples/hives/win7-sp1-SYSTEM)
+#   internal/bench/bench-hive.sh [HIVE]     (default ../shared/samples/hives/win7-sp1-SYSTEM)
 #
 # Side by side, with hyperfine when installed (else `time`):
 #   1. the keys the rules need (the list is rulesKeys in parsers/hive/bench_test.go):
@@ -15,7 +15,7 @@
 # process start-up: go test ./parsers/hive -run '^$' -bench Open
 set -eu
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 HIVE=${1:-../shared/samples/hives/win7-sp1-SYSTEM}
 [ -f "$HIVE" ] || { echo "bench-hive: no hive at $HIVE" >&2; exit 1; }
 command -v reglookup >/dev/null || { echo "bench-hive: reglookup is not installed (apt-get install reglookup)" >&2; exit 1; }
