@@ -8,6 +8,7 @@ import (
 
 	"github.com/ipseclint/ipseclint/internal/hivewriter"
 	"github.com/ipseclint/ipseclint/internal/model"
+	"github.com/ipseclint/ipseclint/parsers/detect"
 )
 
 // writeFiles creates files (slash paths relative to dir) with content.
@@ -350,6 +351,28 @@ func TestCodePageDeclaredUnderComputerName(t *testing.T) {
 	for _, file := range h.Files {
 		if !strings.Contains(file.Detail, "cp932") {
 			t.Errorf("%s decoded as %q, want cp932", file.Name, file.Detail)
+		}
+	}
+}
+
+// TestSniffedFormOnlyWhereTheHeadReadsTheSame: the netsh form the plan
+// sniffed (in the default code page) is passed to the parser when the
+// head is UTF-8 or UTF-16, or is parsed in the code page it was sniffed
+// in; a head of 8-bit text parsed in another code page is sniffed again.
+func TestSniffedFormOnlyWhereTheHeadReadsTheSame(t *testing.T) {
+	for _, c := range []struct {
+		form, sniffedIn, parsedIn, want string
+	}{
+		{"script", "", "cp850", "script"},
+		{"show-all", "cp1252", "", "show-all"},
+		{"show-all", "cp1252", "windows-1252", "show-all"},
+		{"script", "cp1252", "cp850", ""},
+		{"script", "cp1252", "no such code page", ""},
+		{"", "", "cp1252", ""},
+	} {
+		j := &fileJob{kind: detect.Result{Kind: model.KindNetsh, Form: c.form, CodePage: c.sniffedIn}, codepage: c.parsedIn}
+		if got := j.sniffedForm(); got != c.want {
+			t.Errorf("form %q sniffed in %q, parsed in %q: %q, want %q", c.form, c.sniffedIn, c.parsedIn, got, c.want)
 		}
 	}
 }

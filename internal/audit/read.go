@@ -178,6 +178,22 @@ func (j *fileJob) readNetsh() {
 	j.keepNetshText(res.Text)
 }
 
+// sniffedForm is the netsh form the plan's sniffing found, when the
+// file's head reads the same in the code page it is parsed in (the plan
+// sniffs in the default one): the parser need not sniff it again. ""
+// otherwise.
+func (j *fileJob) sniffedForm() string {
+	if j.kind.Form == "" {
+		return ""
+	}
+	if j.kind.CodePage != "" {
+		if _, cp, err := textenc.CodePage(j.codepage); err != nil || !strings.EqualFold(cp, j.kind.CodePage) {
+			return ""
+		}
+	}
+	return j.kind.Form
+}
+
 // logs returns the transaction logs beside a hive: the files of its
 // folder named like it plus .LOG, .LOG1 or .LOG2 (any case), read only
 // when the hive is dirty.

@@ -24,6 +24,13 @@ const HeadSize = netsh.SniffBytes
 type Result struct {
 	Kind   model.FileKind
 	Detail string
+	// Form is the form netsh.Form found in the head of a KindNetsh file:
+	// netsh.Options.Form, so that the parser need not look again.
+	Form string
+	// CodePage is the code page the head's 8-bit text was decoded in, ""
+	// when the head is UTF-8 or UTF-16: then its text, and so Form, are
+	// the same whatever the code page.
+	CodePage string
 }
 
 // encodingHead is how much of a head textenc.Decode decides the encoding
@@ -44,8 +51,12 @@ func Sniff(head []byte, codepage string) Result {
 	if looksBinary(head) {
 		return Result{Kind: model.KindUnknown, Detail: "binary file of unknown format"}
 	}
-	decoded, _ := textenc.Decode(head, codepage)
+	decoded, info := textenc.Decode(head, codepage)
 	text := string(decoded)
+	cp := info.Encoding
+	if cp == textenc.UTF8 || cp == textenc.UTF16LE || cp == textenc.UTF16BE {
+		cp = ""
+	}
 	if first := firstLine(text); isRegHeader(first) {
 		return Result{Kind: model.KindRegExport, Detail: first}
 	}
@@ -54,7 +65,7 @@ func Sniff(head []byte, codepage string) Result {
 	// decides from, so that a file is called netsh exactly when that
 	// parser reads it.
 	if form := netsh.Form(text); form != "" {
-		return Result{Kind: model.KindNetsh, Detail: netsh.FormDetail(form)}
+		return Result{Kind: model.KindNetsh, Detail: netsh.FormDetail(form), Form: form, CodePage: cp}
 	}
 	if hasConfigKey(text) {
 		return Result{Kind: model.KindConfig, Detail: "ipseclint configuration"}

@@ -30,6 +30,11 @@ type Options struct {
 	// CodePage is the code page of 8-bit text ("cp850", "cp936"); "" is
 	// textenc's default. UTF-8 and UTF-16 are recognized by themselves.
 	CodePage string
+	// Form, when set, is the form Form found in the file's first
+	// SniffBytes bytes decoded as ParseReader decodes them (in CodePage),
+	// as parsers/detect found it: ParseReader then does not look again.
+	// A wrong one reads the file as that form.
+	Form string
 	// KeepText keeps the file's text, its secrets cut out, in
 	// Result.Text (see Text); off, nothing of the text is kept.
 	KeepText bool
@@ -87,7 +92,10 @@ func ParseReader(r io.Reader, file string, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	head, err = head[:n], nil
-	form := formOf(head, opts.CodePage)
+	form := opts.Form
+	if form == "" {
+		form = formOf(head, opts.CodePage)
+	}
 	info := textenc.Sniff(head[:min(n, encodingHead)], opts.CodePage)
 	res := &Result{Encoding: info}
 	b := newBuilder(file, form, res)

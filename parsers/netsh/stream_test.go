@@ -7,12 +7,14 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf16"
 
+	"github.com/ipseclint/ipseclint/internal/testutil"
 	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
 
@@ -259,5 +261,33 @@ func TestLongLineInTheMiddle(t *testing.T) {
 	fits := "netsh ipsec static add policy name=" + strings.Repeat("y", MaxLineBytes-len("netsh ipsec static add policy name=")-1) + "\n"
 	if res := parseText(t, fits); len(res.Errors) != 0 || len(res.Store.Policies) != 1 {
 		t.Errorf("a line of %d bytes: errors %v", len(fits), res.Errors)
+	}
+}
+
+// TestFormGivenIsFormFound: a file parsed with the form Form finds in its
+// head (Options.Form, as the audit passes what parsers/detect sniffed)
+// reads as it does when ParseReader finds the form itself, in every form.
+func TestFormGivenIsFormFound(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.*")
+	more, _ := filepath.Glob(filepath.Join(testutil.SamplesDir(t), "netsh", "*"))
+	forms := map[string]bool{}
+	for _, path := range append(files, more...) {
+		data := mustRead(t, path)
+		for _, cp := range []string{"", "cp850", "cp936"} {
+			text, _ := textenc.Decode(data[:min(len(data), SniffBytes)], cp)
+			form := Form(string(text))
+			if form == "" {
+				continue
+			}
+			forms[form] = true
+			want, werr := Parse(data, path, Options{CodePage: cp})
+			got, gerr := Parse(data, path, Options{CodePage: cp, Form: form})
+			if fmt.Sprint(werr) != fmt.Sprint(gerr) || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s in %q: with the form %s given, the result differs:\n%.1500s\nwant\n%.1500s", path, cp, form, resultJSON(t, got), resultJSON(t, want))
+			}
+		}
+	}
+	if len(forms) < 3 {
+		t.Errorf("only the forms %v were met", forms)
 	}
 }
