@@ -7,6 +7,7 @@
 package detect
 
 import (
+	"bytes"
 	"encoding/binary"
 	"strings"
 
@@ -37,6 +38,35 @@ type Result struct {
 // from; looksBinary takes UTF-16 from the same bytes.
 const encodingHead = 8192
 
+// regPrefix is how much of a head regExport decodes.
+const regPrefix = 2048
+
+// regExport tells a .reg export from the start of its head alone, as
+// Sniff would from all of it: when the start reads in the encoding the
+// whole head does and its first line that is not blank or a comment ends
+// within it (what follows the last line end of the decoded start may be
+// a character cut in two), that line is the one the whole head's text
+// starts with. ok is false when the start does not settle it.
+func regExport(head []byte, codepage string) (Result, bool) {
+	if len(head) <= regPrefix {
+		return Result{}, false
+	}
+	pre := head[:regPrefix]
+	if textenc.Sniff(pre, codepage) != textenc.Sniff(head[:min(len(head), encodingHead)], codepage) {
+		return Result{}, false
+	}
+	decoded, _ := textenc.Decode(pre, codepage)
+	end := bytes.LastIndexByte(decoded, '\n')
+	if end < 0 {
+		return Result{}, false
+	}
+	first := firstLine(string(decoded[:end+1]))
+	if first == "" || !isRegHeader(first) {
+		return Result{}, false
+	}
+	return Result{Kind: model.KindRegExport, Detail: first}, true
+}
+
 // configLines is how many non-blank lines are searched for the keys of
 // an ipseclint configuration.
 const configLines = 200
@@ -51,6 +81,14 @@ func Sniff(head []byte, codepage string) Result {
 	if looksBinary(head) {
 		return Result{Kind: model.KindUnknown, Detail: "binary file of unknown format"}
 	}
+	if r, ok := regExport(head, codepage); ok {
+		return r
+	}
+	return sniffText(head, codepage)
+}
+
+// sniffText classifies a head of text from all of it.
+func sniffText(head []byte, codepage string) Result {
 	decoded, info := textenc.Decode(head, codepage)
 	text := string(decoded)
 	cp := info.Encoding

@@ -65,7 +65,9 @@ func (d *UTF16Decoder) Flush(dst []byte) []byte {
 // many replacements were made.
 func DecodeUTF16(b []byte, bigEndian bool) ([]byte, int) {
 	d := UTF16Decoder{BigEndian: bigEndian}
-	out := d.Append(make([]byte, 0, len(b)/2+16), b)
+	// decode makes room for the longest text len(b) can decode to (three
+	// bytes per unit): allocated at once, not after a first guess.
+	out := d.Append(make([]byte, 0, len(b)/2*3+8), b)
 	out = d.Flush(out)
 	return out, d.Invalid
 }
