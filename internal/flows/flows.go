@@ -260,6 +260,10 @@ type Analysis struct {
 	byHost    map[*model.Host][]int
 	gapByHost map[*model.Host][]int
 	byPort    map[sidePort][]int
+	// outbound is how many of Flows are outbound; they come first unless
+	// mixed is set (an outbound flow added after an inbound one).
+	outbound int
+	mixed    bool
 }
 
 type sidePort struct {
@@ -270,16 +274,22 @@ type sidePort struct {
 // Analyze computes the flows of fleet f.
 func Analyze(f *model.Fleet) *Analysis {
 	a := &Analysis{Fleet: f, byHost: map[*model.Host][]int{}, gapByHost: map[*model.Host][]int{}, byPort: map[sidePort][]int{}}
-	a.outbound()
+	a.outboundFlows()
 	a.inbound()
 	return a
 }
 
 // Of returns the flows on side whose port is one of ports (all ports
-// when none is given), in the analysis' order.
+// when none is given), in the analysis' order. The flows of every port
+// are a slice of Flows (without room to append into it): read them, do
+// not change them.
 func (a *Analysis) Of(side Side, ports ...uint16) []Flow {
 	if len(ports) == 0 {
 		ports = ExchangePorts
+	}
+	if allPorts(ports) && !a.mixed {
+		lo, hi := a.sideRange(side)
+		return a.Flows[lo:hi:hi]
 	}
 	var idx []int
 	for _, p := range ports {
@@ -295,6 +305,25 @@ func (a *Analysis) Of(side Side, ports ...uint16) []Flow {
 		out[i] = a.Flows[j]
 	}
 	return out
+}
+
+// allPorts reports whether ports holds every Exchange port.
+func allPorts(ports []uint16) bool {
+	for _, p := range ExchangePorts {
+		if !slices.Contains(ports, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// sideRange is where the flows of side are in Flows: the outbound ones
+// come first, then the inbound ones.
+func (a *Analysis) sideRange(side Side) (lo, hi int) {
+	if side == Outbound {
+		return 0, a.outbound
+	}
+	return a.outbound, len(a.Flows)
 }
 
 // OfHost returns the flows host h's policy decides, on either side.
@@ -342,10 +371,14 @@ func (a *Analysis) add(fl Flow) {
 	}
 	a.byHost[fl.Host] = append(a.byHost[fl.Host], len(a.Flows))
 	a.byPort[sidePort{fl.Side, fl.Port}] = append(a.byPort[sidePort{fl.Side, fl.Port}], len(a.Flows))
+	if fl.Side == Outbound {
+		a.mixed = a.mixed || a.outbound != len(a.Flows)
+		a.outbound++
+	}
 	a.Flows = append(a.Flows, fl)
 }
 
-func (a *Analysis) outbound() {
+func (a *Analysis) outboundFlows() {
 	f := a.Fleet
 	frontends := f.WithRole(model.RoleFrontEnd)
 	if len(frontends) == 0 {
@@ -368,6 +401,7 @@ func (a *Analysis) outbound() {
 		ips[i] = t.IP
 	}
 	peers := model.NewPeerSet(ips)
+	var m model.PeerMatcher // one for every host, port and address: Reset reuses its memory
 	for _, h := range frontends {
 		pol, pols, notApplied, caveat, why := policiesOf(h)
 		if why != "" {
@@ -377,7 +411,7 @@ func (a *Analysis) outbound() {
 		froms, splits := sendsFrom(h), model.NewSplits(Boundaries(h))
 		for _, port := range ExchangePorts {
 			for _, from := range froms {
-				m := model.NewPeerMatcher(pols, model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Protocol: TCP, DstPort: port}, true)
+				m.Reset(pols, model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Protocol: TCP, DstPort: port}, true)
 				for _, run := range m.Runs(peers, splits) {
 					fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, From: from, Sources: len(froms), Port: port,
 						Targets: targets[run.Start:run.End:run.End], Packet: m.Packet(targets[run.Start].IP), Match: run.Match, lo: run.Start, hi: run.End}

@@ -171,9 +171,10 @@ func (a *Analysis) inboundOf(h *model.Host, ip inboundPolicy, peers model.PeerSe
 		}
 	}
 	splits := model.NewSplits(Boundaries(h))
+	var m model.PeerMatcher // Reset for each port and address, reusing its memory
 	for _, port := range ExchangePorts {
 		for _, t := range dsts {
-			m := model.NewPeerMatcher(ip.pols, model.Packet{Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: port}, false)
+			m.Reset(ip.pols, model.Packet{Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: port}, false)
 			for _, run := range m.Runs(peers, splits) {
 				fl := Flow{Side: Inbound, Host: h, Policy: ip.pol, Policies: ip.pols, Target: t, Port: port,
 					Froms: a.sources[run.Start:run.End:run.End], Packet: m.Packet(a.sources[run.Start].IP), Match: run.Match, lo: run.Start, hi: run.End}

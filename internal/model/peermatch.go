@@ -34,6 +34,8 @@ type PeerMatcher struct {
 	// unread are the rules whose filters are not all known (their filter
 	// list was not completely understood), in policy and rule order.
 	unread []Candidate
+	// evs and merged are the sweep's events, buffers Reset keeps.
+	evs, merged []peerEvent
 }
 
 // peerCand is one filter, or its mirror image, that the peer's address
@@ -57,7 +59,15 @@ type peerCand struct {
 // place of pkt's destination (peerIsDst) or source. pkt's flags for that
 // end (DstIsMe, SrcIsMe) still apply.
 func NewPeerMatcher(pols []*Policy, pkt Packet, peerIsDst bool) *PeerMatcher {
-	m := &PeerMatcher{pkt: pkt, peerIsDst: peerIsDst}
+	return new(PeerMatcher).Reset(pols, pkt, peerIsDst)
+}
+
+// Reset makes m what NewPeerMatcher(pols, pkt, peerIsDst) returns, in the
+// memory m already holds: a caller making one matcher after another (per
+// port, per own address) allocates little. Nothing Match or Runs returned
+// refers to that memory.
+func (m *PeerMatcher) Reset(pols []*Policy, pkt Packet, peerIsDst bool) *PeerMatcher {
+	*m = PeerMatcher{pkt: pkt, peerIsDst: peerIsDst, why: m.why[:0], cands: m.cands[:0], unread: m.unread[:0], evs: m.evs[:0], merged: m.merged[:0]}
 	for _, p := range pols {
 		if p == nil {
 			continue
@@ -340,7 +350,7 @@ func sortEvents(evs []peerEvent) {
 // splits, as candidates past the real ones. Every other candidate answers
 // the same for every valid address without a zone.
 func (m *PeerMatcher) newSweep(splits *Splits) *sweep {
-	var evs []peerEvent
+	evs := m.evs[:0]
 	isMe := m.peerIsMe()
 	for i, pc := range m.cands {
 		if pc.always != "" {
@@ -358,16 +368,18 @@ func (m *PeerMatcher) newSweep(splits *Splits) *sweep {
 		}
 	}
 	sortEvents(evs)
+	m.evs = evs
 	if splits == nil || len(splits.events) == 0 {
 		return &sweep{events: evs}
 	}
-	return &sweep{events: mergeEvents(evs, splits.events, len(m.cands))}
+	m.merged = mergeEvents(m.merged[:0], evs, splits.events, len(m.cands))
+	return &sweep{events: m.merged}
 }
 
-// mergeEvents merges two sorted event lists, numbering b's candidates
-// from offset on.
-func mergeEvents(a, b []peerEvent, offset int) []peerEvent {
-	merged := make([]peerEvent, 0, len(a)+len(b))
+// mergeEvents merges two sorted event lists into merged (emptied),
+// numbering b's candidates from offset on.
+func mergeEvents(merged, a, b []peerEvent, offset int) []peerEvent {
+	merged = slices.Grow(merged[:0], len(a)+len(b))
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		if j == len(b) || (i < len(a) && !b[j].at.Less(a[i].at)) {
