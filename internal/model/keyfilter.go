@@ -13,6 +13,31 @@ import (
 type KeyFilter struct {
 	prefixes [][]string // lower-case components, control set canonicalized
 	raw      []string
+	// trie holds prefixes component by component, so that Wants walks
+	// one path down it instead of comparing it with every prefix.
+	trie filterNode
+}
+
+// filterNode is a node of KeyFilter's trie: the prefixes that go on
+// below it, by their next component, and whether one ends at it.
+type filterNode struct {
+	end  bool
+	kids map[string]*filterNode
+}
+
+func (n *filterNode) add(components []string) {
+	for _, c := range components {
+		next := n.kids[c]
+		if next == nil {
+			if n.kids == nil {
+				n.kids = map[string]*filterNode{}
+			}
+			next = &filterNode{}
+			n.kids[c] = next
+		}
+		n = next
+	}
+	n.end = true
 }
 
 // NewKeyFilter returns a filter keeping the subtrees at paths (HKLM-relative
@@ -28,6 +53,7 @@ func NewKeyFilter(paths ...string) *KeyFilter {
 		seen[strings.ToLower(c)] = true
 		f.raw = append(f.raw, c)
 		f.prefixes = append(f.prefixes, canonicalComponents(c))
+		f.trie.add(f.prefixes[len(f.prefixes)-1])
 	}
 	sort.Strings(f.raw)
 	return f
@@ -65,12 +91,7 @@ func (f *KeyFilter) Wants(path string) bool {
 		return true
 	}
 	if isASCII(path) {
-		for _, p := range f.prefixes {
-			if agreeASCII(path, p) {
-				return true
-			}
-		}
-		return false
+		return f.wantsASCII(path)
 	}
 	c := canonicalComponents(path)
 	for _, p := range f.prefixes {
@@ -81,32 +102,54 @@ func (f *KeyFilter) Wants(path string) bool {
 	return false
 }
 
-// agreeASCII reports whether the canonical components of the ASCII
-// path (canonicalComponents) and prefix agree as far as the shorter
-// goes, one being a prefix of the other, without splitting the path.
-func agreeASCII(path string, prefix []string) bool {
+// wantsASCII is Wants of an ASCII path, walked down the trie with its
+// components lower-cased (and a control set canonicalized) on the stack:
+// the path is wanted when a prefix ends at a node it reaches, or when
+// all of it is on the way to one.
+func (f *KeyFilter) wantsASCII(path string) bool {
 	if path == "" {
-		return true // no components: a prefix of every path
+		return len(f.prefixes) > 0 // no components: a prefix of every path
 	}
+	n := &f.trie
 	rest, system := path, false
-	for i := 0; i < len(prefix); i++ {
+	var buf [64]byte
+	for i := 0; ; i++ {
+		if n.end {
+			return true
+		}
 		comp, more, found := strings.Cut(rest, `\`)
-		want := prefix[i]
 		switch {
 		case i == 0:
 			system = equalLowerASCII(comp, "system")
 		case i == 1 && system && (equalLowerASCII(comp, "currentcontrolset") || isControlSet(comp)):
 			comp = "currentcontrolset"
 		}
-		if !equalLowerASCII(comp, want) {
+		var next *filterNode
+		if len(comp) <= len(buf) {
+			next = n.kids[string(appendLowerASCII(buf[:0], comp))]
+		} else {
+			next = n.kids[strings.ToLower(comp)]
+		}
+		if next == nil {
 			return false
 		}
 		if !found {
 			return true
 		}
-		rest = more
+		n, rest = next, more
 	}
-	return true
+}
+
+// appendLowerASCII appends the ASCII s lower-cased to dst.
+func appendLowerASCII(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 func isControlSet(name string) bool {

@@ -134,6 +134,9 @@ func (k *Key) DeleteValue(name string) {
 // "HKEY_LOCAL_MACHINE\SYSTEM\" and "HKLM\SYSTEM" both become "SYSTEM".
 // ok is false when the path names another root (HKEY_CURRENT_USER, ...).
 func CleanKeyPath(p string) (clean string, ok bool) {
+	if isCleanRelative(p) {
+		return p, true
+	}
 	parts := strings.Split(p, `\`)
 	out := parts[:0]
 	for _, s := range parts {
@@ -152,6 +155,34 @@ func CleanKeyPath(p string) (clean string, ok bool) {
 		return "", false
 	}
 	return strings.Join(out, `\`), true
+}
+
+// isCleanRelative reports whether CleanKeyPath would give p back as it
+// is: no empty component, and a first one that is no root key's name
+// (the paths the model itself writes), told without splitting p.
+func isCleanRelative(p string) bool {
+	if p == "" || p[0] == '\\' || p[len(p)-1] == '\\' || strings.Contains(p, `\\`) {
+		return false
+	}
+	first, _, _ := strings.Cut(p, `\`)
+	if !isASCII(first) {
+		return false // ToUpper of a non-ASCII name could spell a root's
+	}
+	return !isRootName(first)
+}
+
+// rootNames are the root keys' names, upper-case, as CleanKeyPath knows
+// them.
+var rootNames = []string{"HKEY_LOCAL_MACHINE", "HKLM", "HKEY_CURRENT_USER", "HKCU", "HKEY_USERS", "HKU", "HKEY_CLASSES_ROOT", "HKCR",
+	"HKEY_CURRENT_CONFIG", "HKCC", "HKEY_DYN_DATA", "HKEY_PERFORMANCE_DATA"}
+
+func isRootName(name string) bool {
+	for _, r := range rootNames {
+		if len(r) == len(name) && strings.EqualFold(r, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func lowerPath(p string) string { return strings.ToLower(p) }
@@ -318,7 +349,11 @@ func (t *RegTree) Subkeys(path string) []string {
 	}
 	if t.lazy && t.scans < lazyScans {
 		t.scans++
-		return sortFold(t.lazySubkeys(path))
+		out := t.lazySubkeys(path)
+		if out == nil {
+			out = []string{} // as the index answers: never nil
+		}
+		return sortFold(out)
 	}
 	t.buildIndex()
 	if t.children == nil {
@@ -332,9 +367,32 @@ func (t *RegTree) Subkeys(path string) []string {
 	return sortFold(out)
 }
 
+// sortFold sorts names by their lower-case forms (distinct ones), as
+// Subkeys always has.
 func sortFold(names []string) []string {
-	sort.Slice(names, func(i, j int) bool { return strings.ToLower(names[i]) < strings.ToLower(names[j]) })
+	sort.Slice(names, func(i, j int) bool { return lessLower(names[i], names[j]) })
 	return names
+}
+
+// lessLower reports whether strings.ToLower(a) < strings.ToLower(b),
+// without allocating for ASCII names.
+func lessLower(a, b string) bool {
+	if !isASCII(a) || !isASCII(b) {
+		return strings.ToLower(a) < strings.ToLower(b)
+	}
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return len(a) < len(b)
 }
 
 // lazySubkeys is Subkeys of a lazy tree, from its keys in the order they
@@ -342,13 +400,24 @@ func sortFold(names []string) []string {
 // name spelled as the first key below it spells it).
 func (t *RegTree) lazySubkeys(path string) []string {
 	var out []string
-	var seen map[string]bool // lower-case names, once there are several
+	var seen map[string]bool // lower-case names, once there are many
 	add := func(name string) {
-		ln := strings.ToLower(name)
-		if seen == nil {
-			seen = map[string]bool{}
+		if seen == nil && len(out) < 16 { // most keys have few subkeys: a list costs less than a map
+			for _, have := range out {
+				if sameLower(have, name) {
+					return
+				}
+			}
+			out = append(out, name)
+			return
 		}
-		if !seen[ln] {
+		if seen == nil {
+			seen = make(map[string]bool, 2*len(out))
+			for _, have := range out {
+				seen[strings.ToLower(have)] = true
+			}
+		}
+		if ln := strings.ToLower(name); !seen[ln] {
 			seen[ln] = true
 			out = append(out, name)
 		}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -37,6 +38,17 @@ func TestLazySubkeysAsIndexed(t *testing.T) {
 			lazy.EnsureKey(p, Location{})
 			indexed.EnsureKey(p, Location{})
 		}
+		if round%4 == 0 { // many subkeys of one key, some in two spellings
+			for i := range 40 {
+				p := fmt.Sprintf(`SYSTEM\Svc%d`, rng.IntN(30))
+				if i%3 == 0 {
+					p = strings.ToUpper(p)
+				}
+				paths = append(paths, p+`\x`)
+				lazy.EnsureKey(p+`\x`, Location{})
+				indexed.EnsureKey(p+`\x`, Location{})
+			}
+		}
 		indexed.buildIndex()
 		queries := append([]string{"", `\`}, paths...)
 		for _, p := range paths {
@@ -46,7 +58,7 @@ func TestLazySubkeysAsIndexed(t *testing.T) {
 		for _, q := range queries {
 			lazy.scans = 0 // answer every query from the keys
 			got, want := lazy.Subkeys(q), indexed.Subkeys(q)
-			if !slices.Equal(got, want) {
+			if !slices.Equal(got, want) || (got == nil) != (want == nil) {
 				t.Fatalf("round %d: keys %q: Subkeys(%q) from the keys %q, from the index %q", round, paths, q, got, want)
 			}
 			checked++
@@ -121,6 +133,56 @@ func TestKeyFilterWantsASCIIAsSplit(t *testing.T) {
 			want := slices.ContainsFunc(kf.prefixes, func(pre []string) bool { return hasPrefix(c, pre) || hasPrefix(pre, c) })
 			if got := kf.Wants(p); got != want {
 				t.Fatalf("Wants(%q) = %v, the components say %v", p, got, want)
+			}
+		}
+	}
+}
+
+// TestResolveAsSplit: Resolve and CleanKeyPath, which read clean ASCII
+// paths in place, answer as splitting the path does, for paths in every
+// case, with empty components, roots, and letters that fold to ASCII.
+func TestResolveAsSplit(t *testing.T) {
+	split := func(r *Registry, path string) []string {
+		parts := strings.Split(path, `\`)
+		out := parts[:0:0]
+		for _, s := range parts {
+			if s != "" {
+				out = append(out, s)
+			}
+		}
+		if len(out) > 0 {
+			switch strings.ToUpper(out[0]) {
+			case "HKEY_LOCAL_MACHINE", "HKLM":
+				out = out[1:]
+			case "HKEY_CURRENT_USER", "HKCU", "HKEY_USERS", "HKU", "HKEY_CLASSES_ROOT", "HKCR",
+				"HKEY_CURRENT_CONFIG", "HKCC", "HKEY_DYN_DATA", "HKEY_PERFORMANCE_DATA":
+				return nil
+			}
+		}
+		p := strings.Join(out, `\`)
+		ps := strings.SplitN(p, `\`, 3)
+		if len(ps) < 2 || !strings.EqualFold(ps[0], "SYSTEM") || !strings.EqualFold(ps[1], CurrentControlSet) || r.CurrentSet <= 0 {
+			return []string{p}
+		}
+		alt := `SYSTEM\` + ControlSetName(r.CurrentSet)
+		if len(ps) == 3 {
+			alt += `\` + ps[2]
+		}
+		return []string{p, alt}
+	}
+	names := []string{"SYSTEM", "system", "ſystem", "CurrentControlSet", "currentcontrolset", "CurrentControlSetX", "Current\u212aontrolSet", "Services",
+		"HKLM", "hkey_local_machine", "HKCU", "hklm\u0131", "", "Tcpip", "ControlSet001"}
+	rng := rand.New(rand.NewPCG(2, 9))
+	for _, set := range []int{0, 2} {
+		r := &Registry{Tree: NewRegTree(), CurrentSet: set}
+		for range 20000 {
+			parts := make([]string, rng.IntN(5))
+			for i := range parts {
+				parts[i] = names[rng.IntN(len(names))]
+			}
+			p := strings.Join(parts, `\`)
+			if got, want := r.Resolve(p), split(r, p); !slices.Equal(got, want) {
+				t.Fatalf("Resolve(%q) with current set %d = %q, want %q", p, set, got, want)
 			}
 		}
 	}

@@ -100,19 +100,33 @@ func (r *Registry) Resolve(path string) []string {
 	if !ok {
 		return nil
 	}
-	parts := strings.SplitN(p, `\`, 3)
-	if len(parts) < 2 || !strings.EqualFold(parts[0], "SYSTEM") || !strings.EqualFold(parts[1], CurrentControlSet) {
+	rest, ok := underCurrentControlSet(p)
+	if !ok || r.CurrentSet <= 0 {
 		return []string{p}
 	}
-	out := []string{p}
-	if r.CurrentSet > 0 {
-		alt := `SYSTEM\` + ControlSetName(r.CurrentSet)
-		if len(parts) == 3 {
-			alt += `\` + parts[2]
+	return []string{p, `SYSTEM\` + ControlSetName(r.CurrentSet) + rest}
+}
+
+// underCurrentControlSet reports whether the clean path p is
+// SYSTEM\CurrentControlSet or below it (any case), and returns what
+// follows CurrentControlSet ("" or "\Services\...").
+func underCurrentControlSet(p string) (rest string, ok bool) {
+	const prefix = `SYSTEM\` + CurrentControlSet
+	if !isASCII(p) { // EqualFold folds some non-ASCII letters to ASCII ones (ſ, K)
+		parts := strings.SplitN(p, `\`, 3)
+		if len(parts) < 2 || !strings.EqualFold(parts[0], "SYSTEM") || !strings.EqualFold(parts[1], CurrentControlSet) {
+			return "", false
 		}
-		out = append(out, alt)
+		if len(parts) == 3 {
+			return `\` + parts[2], true
+		}
+		return "", true
 	}
-	return out
+	if len(p) < len(prefix) || !strings.EqualFold(p[:len(prefix)], prefix) {
+		return "", false
+	}
+	rest = p[len(prefix):]
+	return rest, rest == "" || rest[0] == '\\'
 }
 
 // Key returns the first key that exists at path (see Resolve), or nil.
@@ -162,9 +176,16 @@ func (r *Registry) Subkeys(path string) []string {
 	if r == nil {
 		return nil
 	}
+	ps := r.Resolve(path)
+	if len(ps) == 1 { // one tree's names: distinct already
+		if names := r.Tree.Subkeys(ps[0]); len(names) > 0 {
+			return names
+		}
+		return nil
+	}
 	seen := map[string]bool{}
 	var out []string
-	for _, p := range r.Resolve(path) {
+	for _, p := range ps {
 		for _, name := range r.Tree.Subkeys(p) {
 			if ln := strings.ToLower(name); !seen[ln] {
 				seen[ln] = true
