@@ -157,7 +157,10 @@ func (t *textLines) next() (line string, long, ok bool) {
 	} else if t.countFFFD {
 		t.invalid += bytes.Count(b, []byte("\uFFFD"))
 	}
-	s := strings.ReplaceAll(string(b), "\x00", "")
+	s := string(b)
+	if bytes.IndexByte(b, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
 	if !t.sawText && strings.TrimSpace(s) != "" {
 		t.sawText = true
 	}
