@@ -130,7 +130,10 @@ func mergeHost(hp *hostPlan) *model.Host {
 				tree = j.tree
 			case tree == nil:
 				tree = model.NewRegTree()
-				fallthrough
+				conflicts = append(conflicts, tree.Merge(j.tree)...)
+			case adopt:
+				// nor the later trees: their keys join the merge as they are
+				conflicts = append(conflicts, tree.Absorb(j.tree)...)
 			default:
 				conflicts = append(conflicts, tree.Merge(j.tree)...)
 			}

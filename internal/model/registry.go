@@ -297,12 +297,7 @@ func (t *RegTree) buildIndex() {
 
 func (t *RegTree) link(path string) {
 	if t.children == nil {
-		t.children = map[string]map[string]string{}
-		for _, k := range t.keys {
-			if k.Path != path {
-				t.link(k.Path)
-			}
-		}
+		t.indexKeys()
 	}
 	for path != "" {
 		parent, name := parentPath(path)
@@ -318,6 +313,43 @@ func (t *RegTree) link(path string) {
 		}
 		kids[ln] = name
 		path = parent
+	}
+}
+
+// indexKeys builds the children index of a tree Retain made from its
+// keys, spelling each child as scanSubkeys does (as its own key spells
+// it, else the least spelling below it), whatever the map's order.
+func (t *RegTree) indexKeys() {
+	t.children = map[string]map[string]string{}
+	own := map[string]bool{} // lower-case parent + "\\" + child with a key of its own
+	for _, k := range t.keys {
+		parent, name := parentPath(k.Path)
+		if k.Path != "" {
+			t.setChild(parent, name, true, own)
+		}
+		for p := parent; p != ""; {
+			pp, n := parentPath(p)
+			t.setChild(pp, n, false, own)
+			p = pp
+		}
+	}
+}
+
+// setChild records name under parent in the index: a key's own spelling
+// wins, else the least.
+func (t *RegTree) setChild(parent, name string, isOwn bool, own map[string]bool) {
+	lp, ln := lowerPath(parent), strings.ToLower(name)
+	kids := t.children[lp]
+	if kids == nil {
+		kids = map[string]string{}
+		t.children[lp] = kids
+	}
+	id := lp + "\\" + ln
+	switch have, ok := kids[ln]; {
+	case isOwn:
+		kids[ln], own[id] = name, true
+	case !ok || (!own[id] && name < have):
+		kids[ln] = name
 	}
 }
 
@@ -529,13 +561,41 @@ type ValueConflict struct {
 func (t *RegTree) Merge(src *RegTree) []ValueConflict {
 	var conflicts []ValueConflict
 	for _, sk := range src.Keys() {
-		dk := t.EnsureKey(sk.Path, sk.Loc)
-		for _, v := range sk.Values {
-			if old := dk.Value(v.Name); old != nil && (old.Type != v.Type || string(old.Data) != string(v.Data)) {
-				conflicts = append(conflicts, ValueConflict{Key: sk.Path, Kept: v, Lost: old})
-			}
-			dk.SetValue(v)
+		conflicts = append(conflicts, t.mergeKey(sk)...)
+	}
+	return conflicts
+}
+
+// Absorb is Merge for a src that is not used again: the keys t lacks are
+// taken from src as they are (with their values) instead of copied, so
+// that t and src share them. t holds the same keys, values and
+// locations as after Merge, and makes the same conflicts.
+func (t *RegTree) Absorb(src *RegTree) []ValueConflict {
+	var conflicts []ValueConflict
+	for _, sk := range src.Keys() {
+		if _, ok := lookup(t.keys, sk.Path); ok {
+			conflicts = append(conflicts, t.mergeKey(sk)...)
+			continue
 		}
+		t.keys[lowerPath(sk.Path)] = sk
+		if t.lazy {
+			t.order = append(t.order, sk)
+		} else {
+			t.link(sk.Path)
+		}
+	}
+	return conflicts
+}
+
+// mergeKey merges the values of sk into t's key of the same path.
+func (t *RegTree) mergeKey(sk *Key) []ValueConflict {
+	var conflicts []ValueConflict
+	dk := t.EnsureKey(sk.Path, sk.Loc)
+	for _, v := range sk.Values {
+		if old := dk.Value(v.Name); old != nil && (old.Type != v.Type || string(old.Data) != string(v.Data)) {
+			conflicts = append(conflicts, ValueConflict{Key: sk.Path, Kept: v, Lost: old})
+		}
+		dk.SetValue(v)
 	}
 	return conflicts
 }

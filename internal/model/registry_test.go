@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -184,6 +185,53 @@ func TestResolveAsSplit(t *testing.T) {
 			if got, want := r.Resolve(p), split(r, p); !slices.Equal(got, want) {
 				t.Fatalf("Resolve(%q) with current set %d = %q, want %q", p, set, got, want)
 			}
+		}
+	}
+}
+
+// TestAbsorbIsMerge: a tree that absorbs others holds what it holds after
+// merging them (keys, their spellings and locations, values in order,
+// subkeys) and reports the same conflicts.
+func TestAbsorbIsMerge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	tree := func(file string) *RegTree {
+		tr := NewRegTree()
+		for i := range 1 + rng.IntN(25) {
+			k := tr.EnsureKey(randomPath(rng), Location{File: file, Line: i + 1})
+			for range rng.IntN(10) {
+				name := []string{"Start", "start", "Type", "NLBSFlags", "", "Value" + strconv.Itoa(rng.IntN(12))}[rng.IntN(6)]
+				k.SetValue(&Value{Name: name, Type: RegDWORD, Data: DWORDData(uint32(rng.IntN(3))), Loc: Location{File: file, Line: i + 1}})
+			}
+		}
+		return tr
+	}
+	dump := func(tr *RegTree) string {
+		var b strings.Builder
+		for _, k := range tr.Keys() {
+			fmt.Fprintf(&b, "%q %v %q\n", k.Path, k.Loc, tr.Subkeys(k.Path))
+			for _, v := range k.Values {
+				fmt.Fprintf(&b, "  %q %x %v\n", v.Name, v.Data, v.Loc)
+			}
+		}
+		fmt.Fprintf(&b, "%q\n", tr.Subkeys(""))
+		return b.String()
+	}
+	for round := range 300 {
+		first := tree("a")
+		others := []*RegTree{tree("b"), tree("c")}
+		merged, absorbed := NewRegTree(), NewRegTree()
+		var mc, ac []ValueConflict
+		mc = append(mc, merged.Merge(first)...)
+		ac = append(ac, absorbed.Absorb(first)...)
+		for _, o := range others {
+			mc = append(mc, merged.Merge(o)...)
+			ac = append(ac, absorbed.Absorb(o)...)
+		}
+		if m, a := dump(merged), dump(absorbed); m != a {
+			t.Fatalf("round %d: merged\n%s\nabsorbed\n%s", round, m, a)
+		}
+		if fmt.Sprint(mc) != fmt.Sprint(ac) {
+			t.Fatalf("round %d: conflicts %v, absorbed %v", round, mc, ac)
 		}
 	}
 }
