@@ -152,6 +152,52 @@ func appendLowerASCII(dst []byte, s string) []byte {
 	return dst
 }
 
+// prefixedASCII reports whether the canonical components of the ASCII
+// path start with prefix (hasPrefix of canonicalComponents), and returns
+// the component after it, if any (as written).
+func prefixedASCII(path string, prefix []string) (next string, more, ok bool) {
+	if path == "" {
+		return "", false, len(prefix) == 0
+	}
+	rest, system := path, false
+	for i := range prefix {
+		if rest == "" && i > 0 {
+			return "", false, false // fewer components than the prefix
+		}
+		comp, after, found := strings.Cut(rest, `\`)
+		switch {
+		case i == 0:
+			system = equalLowerASCII(comp, "system")
+		case i == 1 && system && (equalLowerASCII(comp, "currentcontrolset") || isControlSet(comp)):
+			comp = "currentcontrolset"
+		}
+		if !equalLowerASCII(comp, prefix[i]) {
+			return "", false, false
+		}
+		if !found {
+			return "", false, i == len(prefix)-1
+		}
+		rest = after
+	}
+	next, _, _ = strings.Cut(rest, `\`)
+	if len(prefix) == 1 && system && (equalLowerASCII(next, "currentcontrolset") || isControlSet(next)) {
+		next = "currentcontrolset" // canonical, as the second component
+	}
+	return next, true, true
+}
+
+// underPrefixASCII is prefixedASCII for a key strictly below prefix.
+func underPrefixASCII(path string, prefix []string) (next string, below bool) {
+	next, more, ok := prefixedASCII(path, prefix)
+	return next, ok && more
+}
+
+// hasPrefixLowerASCII reports whether the ASCII s lower-cased starts
+// with lower.
+func hasPrefixLowerASCII(s, lower string) bool {
+	return len(s) >= len(lower) && equalLowerASCII(s[:len(lower)], lower)
+}
+
 func isControlSet(name string) bool {
 	_, ok := controlSetNumber(name)
 	return ok
@@ -251,6 +297,14 @@ func (r *Retention) wantsKey(path string) bool {
 	if !r.keys.Wants(path) {
 		return false
 	}
+	if isASCII(path) {
+		for _, u := range r.under {
+			if next, more := underPrefixASCII(path, u.prefix); more && (u.shallow || !hasPrefixLowerASCII(next, u.name)) {
+				return false
+			}
+		}
+		return true
+	}
 	c := canonicalComponents(path)
 	for _, u := range r.under {
 		if len(c) > len(u.prefix) && hasPrefix(c, u.prefix) && (u.shallow || !strings.HasPrefix(c[len(u.prefix)], u.name)) {
@@ -264,6 +318,14 @@ func (r *Retention) wantsKey(path string) bool {
 // its key is kept, and no spec limiting the values of a subtree holding
 // the key leaves it out.
 func (r *Retention) wantsValue(path, name string) bool {
+	if isASCII(path) {
+		for _, o := range r.only {
+			if _, _, ok := prefixedASCII(path, o.prefix); ok && !slices.ContainsFunc(o.names, func(n string) bool { return strings.EqualFold(n, name) }) {
+				return false
+			}
+		}
+		return true
+	}
 	c := canonicalComponents(path)
 	for _, o := range r.only {
 		if hasPrefix(c, o.prefix) && !slices.ContainsFunc(o.names, func(n string) bool { return strings.EqualFold(n, name) }) {

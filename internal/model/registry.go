@@ -245,7 +245,7 @@ type RegTree struct {
 
 // lazyScans is how many Subkeys calls a tree answers by scanning its
 // keys before it builds its children index.
-const lazyScans = 8
+const lazyScans = 32
 
 // NewRegTree returns an empty tree.
 func NewRegTree() *RegTree {

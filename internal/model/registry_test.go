@@ -235,3 +235,53 @@ func TestAbsorbIsMerge(t *testing.T) {
 		}
 	}
 }
+
+// TestRetentionASCIIAsSplit: what a Retention keeps of ASCII paths,
+// compared in place, is what comparing their component lists keeps.
+func TestRetentionASCIIAsSplit(t *testing.T) {
+	r := NewRetention(
+		KeepSpec{Key: `SYSTEM\CurrentControlSet\Services\PolicyAgent`, Shallow: true, Values: []string{"Start"}},
+		KeepSpec{Key: `SYSTEM`, Subkeys: "control"},
+		KeepSpec{Key: `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`, Subkeys: "ipsecPolicy", Values: []string{"ipsecData", "ipsecName"}},
+		KeepSpec{Key: `Cluster\Resources`},
+	)
+	wantsKey := func(path string) bool {
+		if !r.keys.Wants(path) {
+			return false
+		}
+		c := canonicalComponents(path)
+		for _, u := range r.under {
+			if len(c) > len(u.prefix) && hasPrefix(c, u.prefix) && (u.shallow || !strings.HasPrefix(c[len(u.prefix)], u.name)) {
+				return false
+			}
+		}
+		return true
+	}
+	wantsValue := func(path, name string) bool {
+		c := canonicalComponents(path)
+		for _, o := range r.only {
+			if hasPrefix(c, o.prefix) && !slices.ContainsFunc(o.names, func(n string) bool { return strings.EqualFold(n, name) }) {
+				return false
+			}
+		}
+		return true
+	}
+	names := []string{"SYSTEM", "system", "CurrentControlSet", "ControlSet001", "ControlSet002", "Control", "controlset9", "Services", "PolicyAgent",
+		"Oakley", "SOFTWARE", "Policies", "Microsoft", "Windows", "IPSec", "Policy", "Local", "ipsecPolicy{1}", "IPSECNFA{2}", "Cluster", "Resources", "", "X"}
+	rng := rand.New(rand.NewPCG(8, 1))
+	for range 50000 {
+		parts := make([]string, rng.IntN(9))
+		for i := range parts {
+			parts[i] = names[rng.IntN(len(names))]
+		}
+		p := strings.Join(parts, `\`)
+		if got, want := r.wantsKey(p), wantsKey(p); got != want {
+			t.Fatalf("wantsKey(%q) = %v, the components say %v", p, got, want)
+		}
+		for _, v := range []string{"Start", "ipsecdata", "Other"} {
+			if got, want := r.wantsValue(p, v), wantsValue(p, v); got != want {
+				t.Fatalf("wantsValue(%q, %q) = %v, the components say %v", p, v, got, want)
+			}
+		}
+	}
+}
