@@ -2,10 +2,12 @@ package audit
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ipseclint/ipseclint/internal/inputs"
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -89,11 +91,35 @@ func makePlan(set *inputs.Set) *plan {
 // sniff tells an entry's kind from its first bytes; an entry that cannot
 // be read at all is left for reading to report.
 func sniff(e inputs.Entry) detect.Result {
+	if f, onDisk, err := e.OpenFile(); onDisk {
+		if err != nil {
+			return detect.Result{Kind: model.KindUnknown, Detail: unreadable}
+		}
+		defer f.Close()
+		return sniffFile(f)
+	}
 	head, err := e.Head(detect.HeadSize)
 	if err != nil {
 		return detect.Result{Kind: model.KindUnknown, Detail: unreadable}
 	}
 	return detect.Sniff(head, "")
+}
+
+// heads are buffers of detect.HeadSize for sniffFile: reading the head of
+// each of a fleet's files into a new one was a sixth of what an audit of
+// 10,000 hosts allocated.
+var heads = sync.Pool{New: func() any { b := make([]byte, detect.HeadSize); return &b }}
+
+// sniffFile is sniff of a file on disk, its head read into a buffer used
+// again (detect.Sniff keeps nothing of it).
+func sniffFile(f io.Reader) detect.Result {
+	buf := heads.Get().(*[]byte)
+	defer heads.Put(buf)
+	n, err := io.ReadFull(f, *buf)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return detect.Result{Kind: model.KindUnknown, Detail: unreadable}
+	}
+	return detect.Sniff((*buf)[:n], "")
 }
 
 // unreadable marks an entry whose first bytes could not be read.
