@@ -6,7 +6,7 @@ import (
 
 // addFilterAction runs `add filteraction`.
 func addFilterAction(x *call) {
-	name, ok := x.newName("filter action", x.store().FilterAction(x.p["name"].value) != nil)
+	name, ok := x.newName("filter action", x.store().FilterAction(x.p.val("name").value) != nil)
 	if !ok {
 		return
 	}
@@ -20,7 +20,7 @@ func setFilterAction(x *call) {
 	if a == nil {
 		return
 	}
-	if nn, ok := x.p["newname"]; ok {
+	if nn, ok := x.p.get("newname"); ok {
 		renameRefs(s, func(r *model.Rule) *string { return &r.FilterActionName }, a.Name, nn.value)
 		a.Name = nn.value
 	}
@@ -38,13 +38,13 @@ func deleteFilterAction(x *call) {
 }
 
 func actionSettings(x *call, a *model.FilterAction) {
-	if d, ok := x.p["description"]; ok {
+	if d, ok := x.p.get("description"); ok {
 		a.Description = d.value
 	}
 	x.setBool("qmpfs", &a.QMPFS)
 	x.setBool("inpass", &a.InPass)
 	x.setBool("soft", &a.Soft)
-	if v, ok := x.p["action"]; ok {
+	if v, ok := x.p.get("action"); ok {
 		k, err := parseAction(v.value)
 		if err != nil {
 			x.errorf(v.off, "action: %v", err)

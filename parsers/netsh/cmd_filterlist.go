@@ -6,12 +6,12 @@ import (
 
 // addFilterList runs `add filterlist`.
 func addFilterList(x *call) {
-	name, ok := x.newName("filter list", x.store().FilterList(x.p["name"].value) != nil)
+	name, ok := x.newName("filter list", x.store().FilterList(x.p.val("name").value) != nil)
 	if !ok {
 		return
 	}
 	l := x.st.b.newFilterList(name, x.here())
-	if d, ok := x.p["description"]; ok {
+	if d, ok := x.p.get("description"); ok {
 		l.Description = d.value
 	}
 }
@@ -23,11 +23,11 @@ func setFilterList(x *call) {
 	if l == nil {
 		return
 	}
-	if nn, ok := x.p["newname"]; ok {
+	if nn, ok := x.p.get("newname"); ok {
 		renameRefs(s, func(r *model.Rule) *string { return &r.FilterListName }, l.Name, nn.value)
 		l.Name = nn.value
 	}
-	if d, ok := x.p["description"]; ok {
+	if d, ok := x.p.get("description"); ok {
 		l.Description = d.value
 	}
 }
@@ -53,7 +53,7 @@ func addFilter(x *call) {
 	if !ok {
 		return
 	}
-	if d, ok := x.p["description"]; ok {
+	if d, ok := x.p.get("description"); ok {
 		f.Description = d.value
 	}
 	l := x.st.b.filterList(listName)
@@ -99,7 +99,7 @@ func filterFrom(x *call) (*model.Filter, bool) {
 	f := &model.Filter{Mirrored: true, Loc: x.here()}
 	okSrc := filterAddr(x, "srcaddr", "srcmask", &f.Src)
 	okDst := filterAddr(x, "dstaddr", "dstmask", &f.Dst)
-	if v, has := x.p["protocol"]; has {
+	if v, has := x.p.get("protocol"); has {
 		n, err := parseProtocol(v.value)
 		if err != nil {
 			x.errorf(v.off, "protocol: %v", err)
@@ -114,7 +114,7 @@ func filterFrom(x *call) (*model.Filter, bool) {
 
 // filterAddr reads one side's address and mask into dst.
 func filterAddr(x *call, addrTag, maskTag string, dst *model.Address) bool {
-	v, has := x.p[addrTag]
+	v, has := x.p.get(addrTag)
 	if !has {
 		x.errorf(x.at, "%s: %s is required", x.name, addrTag)
 		return false
@@ -125,7 +125,7 @@ func filterAddr(x *call, addrTag, maskTag string, dst *model.Address) bool {
 		return false
 	}
 	bits := 32
-	if m, has := x.p[maskTag]; has {
+	if m, has := x.p.get(maskTag); has {
 		if bits, err = parseMask(m.value); err != nil {
 			x.errorf(m.off, "%s: %v", maskTag, err)
 			bits = 32
@@ -137,7 +137,7 @@ func filterAddr(x *call, addrTag, maskTag string, dst *model.Address) bool {
 
 // filterPort reads a port of f (its protocol already read).
 func filterPort(x *call, f *model.Filter, tag string, dst *uint16) {
-	v, has := x.p[tag]
+	v, has := x.p.get(tag)
 	if !has {
 		return
 	}

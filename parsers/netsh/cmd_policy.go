@@ -6,7 +6,7 @@ import (
 
 // addPolicy runs `add policy`.
 func addPolicy(x *call) {
-	name, ok := x.newName("policy", x.store().Policy(x.p["name"].value) != nil)
+	name, ok := x.newName("policy", x.store().Policy(x.p.val("name").value) != nil)
 	if !ok {
 		return
 	}
@@ -19,7 +19,7 @@ func setPolicy(x *call) {
 	if pol == nil {
 		return
 	}
-	if nn, ok := x.p["newname"]; ok {
+	if nn, ok := x.p.get("newname"); ok {
 		pol.Name = nn.value
 	}
 	policySettings(x, pol)
@@ -46,20 +46,20 @@ func findPolicy(x *call) *model.Policy {
 }
 
 func policySettings(x *call, pol *model.Policy) {
-	if d, ok := x.p["description"]; ok {
+	if d, ok := x.p.get("description"); ok {
 		pol.Description = d.value
 	}
 	x.setBool("mmpfs", &pol.MMPFS)
 	x.setInt("qmpermm", &pol.QMPerMM, parseCount)
 	x.setInt("mmlifetime", &pol.MMLifetimeMin, parseMinutes)
 	x.setInt("pollinginterval", &pol.PollingIntervalMin, parseMinutes)
-	if _, ok := x.p["activatedefaultrule"]; ok {
+	if _, ok := x.p.get("activatedefaultrule"); ok {
 		on := pol.ActivateDefaultRule
 		x.setBool("activatedefaultrule", &on)
 		setActivateDefault(pol, on)
 	}
 	setMethods(x, "mmsecmethods", &pol.MMSecMethods, parseMMMethods)
-	if v, ok := x.p["assign"]; ok {
+	if v, ok := x.p.get("assign"); ok {
 		on, err := parseBool(v.value)
 		if err != nil {
 			x.errorf(v.off, "assign: %v", err)
@@ -84,7 +84,7 @@ func setDefaultRule(x *call) {
 	if d == nil {
 		return
 	}
-	if _, ok := x.p["activate"]; ok {
+	if _, ok := x.p.get("activate"); ok {
 		on := d.Active
 		x.setBool("activate", &on)
 		setActivateDefault(pol, on)

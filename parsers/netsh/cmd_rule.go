@@ -47,7 +47,7 @@ func setRule(x *call) {
 	if r == nil {
 		return
 	}
-	if nn, ok := x.p["newname"]; ok {
+	if nn, ok := x.p.get("newname"); ok {
 		r.Name = nn.value
 	}
 	ruleSettings(x, r)
@@ -56,7 +56,7 @@ func setRule(x *call) {
 // deleteRule runs `delete rule`: one rule by name or id, or all but the
 // default response rule.
 func deleteRule(x *call) {
-	if x.p.has("all") || (x.p.has("name") && strings.EqualFold(x.p["name"].value, "all")) {
+	if x.p.has("all") || (x.p.has("name") && strings.EqualFold(x.p.val("name").value, "all")) {
 		polName, ok := x.required("policy")
 		if !ok {
 			return
@@ -90,19 +90,19 @@ func insertRule(pol *model.Policy, r *model.Rule) {
 
 // ruleSettings applies rule parameters, authentication in the order given.
 func ruleSettings(x *call, r *model.Rule) {
-	if v, ok := x.p["description"]; ok {
+	if v, ok := x.p.get("description"); ok {
 		r.Description = v.value
 	}
-	if v, ok := x.p["filterlist"]; ok {
+	if v, ok := x.p.get("filterlist"); ok {
 		r.FilterListName = v.value
 	}
-	if v, ok := x.p["filteraction"]; ok {
+	if v, ok := x.p.get("filteraction"); ok {
 		r.FilterActionName = v.value
 	}
-	if v, ok := x.p["tunnel"]; ok {
+	if v, ok := x.p.get("tunnel"); ok {
 		r.TunnelEndpoint = tunnelEndpoint(x, v)
 	}
-	if v, ok := x.p["conntype"]; ok {
+	if v, ok := x.p.get("conntype"); ok {
 		connType(x, r, v)
 	}
 	x.setBool("activate", &r.Active)
@@ -145,7 +145,7 @@ func tunnelEndpoint(x *call, v param) string {
 func authSettings(x *call, auth *[]model.AuthMethod) {
 	var given []param
 	for _, tag := range []string{"kerberos", "psk", "rootca"} {
-		if v, ok := x.p[tag]; ok {
+		if v, ok := x.p.get(tag); ok {
 			given = append(given, v)
 		}
 	}
@@ -206,14 +206,14 @@ func findRule(x *call) (*model.Rule, *model.Policy) {
 		x.warnf(x.at, "%s: no policy %q earlier in the file; command ignored", x.name, polName)
 		return nil, nil
 	}
-	if n, ok := x.p["name"]; ok {
+	if n, ok := x.p.get("name"); ok {
 		if r := pol.Rule(n.value); r != nil && !r.Default {
 			return r, pol
 		}
 		x.warnf(x.at, "%s: policy %q has no rule %q earlier in the file; command ignored", x.name, polName, n.value)
 		return nil, nil
 	}
-	if id, ok := x.p["id"]; ok {
+	if id, ok := x.p.get("id"); ok {
 		return ruleByID(x, pol, id), pol
 	}
 	x.errorf(x.at, "%s: name or id is required", x.name)
@@ -238,6 +238,6 @@ func ruleByID(x *call, pol *model.Policy, id param) *model.Rule {
 			return r
 		}
 	}
-	x.warnf(x.at, "%s: policy %q has no rule %d in this file; command ignored", x.name, x.p["policy"].value, n)
+	x.warnf(x.at, "%s: policy %q has no rule %d in this file; command ignored", x.name, x.p.val("policy").value, n)
 	return nil
 }

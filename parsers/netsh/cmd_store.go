@@ -9,7 +9,7 @@ import (
 // setStore runs `set store location=local|persistent|domain`: the
 // commands after it act on that store.
 func setStore(x *call) {
-	l, ok := x.p["location"]
+	l, ok := x.p.get("location")
 	if !ok {
 		return
 	}

@@ -111,10 +111,7 @@ func (st *scriptState) staticCommand(c *cmdContext, verbTok token, toks []token)
 		return
 	}
 	cmd := commands.byName[verb+" "+obj]
-	if st.params == nil {
-		st.params = params{}
-	}
-	p := c.resolveTags(cmd, toks[1:], st.params)
+	p := c.resolveTags(cmd, toks[1:], &st.params)
 	if !cmd.storeless {
 		st.b.use()
 	}
@@ -123,7 +120,7 @@ func (st *scriptState) staticCommand(c *cmdContext, verbTok token, toks []token)
 
 // required returns a parameter that the command cannot do without.
 func (x *call) required(tag string) (string, bool) {
-	v, ok := x.p[tag]
+	v, ok := x.p.get(tag)
 	if !ok || v.value == "" {
 		x.errorf(x.at, "%s: %s is required", x.name, tag)
 		return "", false
@@ -146,14 +143,14 @@ func (x *call) newName(what string, exists bool) (string, bool) {
 // lookup finds the object a set command names by name= or guid=; what
 // names the kind of object in warnings.
 func lookup[T any](x *call, what string, byName func(string) *T, guid func(*T) string, all []*T) *T {
-	if n, ok := x.p["name"]; ok {
+	if n, ok := x.p.get("name"); ok {
 		if o := byName(n.value); o != nil {
 			return o
 		}
 		x.warnf(x.at, "%s: no %s %q earlier in the file; command ignored", x.name, what, n.value)
 		return nil
 	}
-	if g, ok := x.p["guid"]; ok {
+	if g, ok := x.p.get("guid"); ok {
 		for _, o := range all {
 			if strings.EqualFold(guid(o), g.value) {
 				return o
@@ -168,7 +165,7 @@ func lookup[T any](x *call, what string, byName func(string) *T, guid func(*T) s
 
 // deleteNamed runs `delete X name=N | all`.
 func (x *call) deleteNamed(del func(name string), all func()) {
-	n, hasName := x.p["name"]
+	n, hasName := x.p.get("name")
 	if x.p.has("all") || (hasName && strings.EqualFold(n.value, "all")) {
 		all()
 		return
@@ -181,7 +178,7 @@ func (x *call) deleteNamed(del func(name string), all func()) {
 }
 
 func (x *call) setBool(tag string, dst *bool) {
-	if v, ok := x.p[tag]; ok {
+	if v, ok := x.p.get(tag); ok {
 		b, err := parseBool(v.value)
 		if err != nil {
 			x.errorf(v.off, "%s: %v", tag, err)
@@ -192,7 +189,7 @@ func (x *call) setBool(tag string, dst *bool) {
 }
 
 func (x *call) setInt(tag string, dst *int, parse func(string) (int, error)) {
-	if v, ok := x.p[tag]; ok {
+	if v, ok := x.p.get(tag); ok {
 		n, err := parse(v.value)
 		if err != nil {
 			x.errorf(v.off, "%s: %v", tag, err)
@@ -205,7 +202,7 @@ func (x *call) setInt(tag string, dst *int, parse func(string) (int, error)) {
 // setMethods parses a methods parameter (qmsecmethods, mmsecmethods) into
 // dst; a bad value leaves dst as it was.
 func setMethods[M any](x *call, tag string, dst *[]M, parse func(string) ([]M, error)) {
-	if v, ok := x.p[tag]; ok {
+	if v, ok := x.p.get(tag); ok {
 		m, err := parse(v.value)
 		if err != nil {
 			x.errorf(v.off, "%s: %v", tag, err)

@@ -21,10 +21,42 @@ type param struct {
 	tagAt int // offset of the tag (or value, when positional)
 }
 
-// params is the resolved parameters of one command, by full tag name.
-type params map[string]param
+// params is the resolved parameters of one command, by full tag name:
+// a short list (a command takes a dozen at most), searched in order,
+// which costs less than a map.
+type params struct{ list []param }
 
-func (p params) has(tag string) bool { _, ok := p[tag]; return ok }
+// get returns the parameter of tag.
+func (p *params) get(tag string) (param, bool) {
+	for _, q := range p.list {
+		if q.tag == tag {
+			return q, true
+		}
+	}
+	return param{}, false
+}
+
+// val returns the parameter of tag, the zero one when it was not given.
+func (p *params) val(tag string) param {
+	q, _ := p.get(tag)
+	return q
+}
+
+func (p *params) has(tag string) bool {
+	_, ok := p.get(tag)
+	return ok
+}
+
+// put sets the parameter of q's tag.
+func (p *params) put(q param) {
+	for i := range p.list {
+		if p.list[i].tag == q.tag {
+			p.list[i] = q
+			return
+		}
+	}
+	p.list = append(p.list, q)
+}
 
 // resolveTags matches the tokens of a command to its tags: exact tag, or
 // an unambiguous prefix of one, or positional. It reports unknown and
@@ -35,8 +67,8 @@ func (p params) has(tag string) bool { _, ok := p[tag]; return ok }
 // out is where the parameters go: a map emptied first, used again for
 // each command of a script (nothing keeps a command's parameters past
 // it), so that a script does not make a map per command.
-func (c *cmdContext) resolveTags(sc *staticCommand, toks []token, out params) params {
-	clear(out)
+func (c *cmdContext) resolveTags(sc *staticCommand, toks []token, out *params) params {
+	out.list = out.list[:0]
 	r := resolver{c: c, cmd: sc.name, tags: sc.tags, out: out}
 	for _, t := range toks {
 		switch {
@@ -52,7 +84,7 @@ func (c *cmdContext) resolveTags(sc *staticCommand, toks []token, out params) pa
 		}
 	}
 	r.joinWords()
-	return r.out
+	return *r.out
 }
 
 // resolver is the state of resolveTags.
@@ -60,7 +92,7 @@ type resolver struct {
 	c    *cmdContext
 	cmd  string
 	tags []string
-	out  params
+	out  *params
 	next int    // next positional tag
 	last string // the tag read last; "" after a bad one
 	// joined are the tags whose value went on in bare words (where the
@@ -70,7 +102,7 @@ type resolver struct {
 }
 
 func (r *resolver) set(p param) {
-	r.out[p.tag] = p
+	r.out.put(p)
 	r.last = p.tag
 }
 
@@ -115,7 +147,7 @@ func (r *resolver) tagged(t token) {
 	if tag == "psk" {
 		r.c.secretFrom(t.tagOff) // the key, and what follows it if it has spaces
 	}
-	if _, dup := r.out[tag]; dup {
+	if r.out.has(tag) {
 		r.c.errorf(t.tagOff, "%s: %s given twice", r.cmd, tag)
 	}
 	r.set(param{tag: tag, value: t.value, off: t.valOff, tagAt: t.tagOff})
@@ -126,9 +158,9 @@ func (r *resolver) tagged(t token) {
 func (r *resolver) joinWords() {
 	for _, tag := range r.tags {
 		if off, ok := r.joined[tag]; ok {
-			p := r.out[tag]
+			p := r.out.val(tag)
 			p.value = strings.TrimPrefix(p.value+" "+strings.Join(r.more[tag], " "), " ")
-			r.out[tag] = p
+			r.out.put(p)
 			r.c.warnf(off, "unquoted value with spaces: %s=%q taken as one value (netsh itself would need quotes)", tag, p.value)
 		}
 	}

@@ -31,7 +31,7 @@ type scriptState struct {
 	spans []span // the commands of the line being read, a buffer too
 	join  joiner
 	cur   logicalLine // the line being read: nothing keeps it past its commands
-	// params are the parameters of the command being run, a map used
+	// params are the parameters of the command being run, a list used
 	// again for each (resolveTags).
 	params params
 }
