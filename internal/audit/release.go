@@ -28,6 +28,7 @@ func release(h *model.Host, keep *model.Retention, strs *interner) {
 			cited.add(c.Lost.Loc)
 		}
 		h.Registry.Tree = h.Registry.Tree.Retain(keep, cited.has)
+		h.Registry.Tree.ShareStrings(strs.one) // hosts name the same keys
 	}
 }
 

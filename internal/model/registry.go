@@ -600,6 +600,29 @@ func (t *RegTree) mergeKey(sk *Key) []ValueConflict {
 	return conflicts
 }
 
+// ShareStrings replaces the strings t holds (its keys' paths, the
+// lower-case paths it finds them by, its values' names, and the key and
+// value names of their locations) by one's copies of them, equal
+// strings: the trees of many hosts that name the same keys then hold one
+// copy of each name. Keys and values t shares with another tree share
+// the copies too.
+func (t *RegTree) ShareStrings(one func(string) string) {
+	if t == nil {
+		return
+	}
+	keys := make(map[string]*Key, len(t.keys))
+	for lp, k := range t.keys {
+		keys[one(lp)] = k
+		k.Path = one(k.Path)
+		k.Loc.Key, k.Loc.Value = one(k.Loc.Key), one(k.Loc.Value)
+		for _, v := range k.Values {
+			v.Name = one(v.Name)
+			v.Loc.Key, v.Loc.Value = one(v.Loc.Key), one(v.Loc.Value)
+		}
+	}
+	t.keys = keys
+}
+
 // ControlSetNumber returns N for "ControlSet00N" (any number of digits).
 func ControlSetNumber(name string) (int, bool) { return controlSetNumber(name) }
 

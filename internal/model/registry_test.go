@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // randomPath is a key path of one to four names drawn from names that
@@ -283,5 +284,32 @@ func TestRetentionASCIIAsSplit(t *testing.T) {
 				t.Fatalf("wantsValue(%q, %q) = %v, the components say %v", p, v, got, want)
 			}
 		}
+	}
+}
+
+// TestShareStrings: a tree whose strings were replaced by shared copies
+// answers as before, and holds the copies.
+func TestShareStrings(t *testing.T) {
+	tr := NewRegTree()
+	k := tr.EnsureKey(`SYSTEM\CurrentControlSet\Services\PolicyAgent\Oakley`, Location{File: "h/system.reg", Line: 3, Key: `SYSTEM\CurrentControlSet\Services\PolicyAgent\Oakley`})
+	k.SetValue(&Value{Name: "NLBSFlags", Type: RegDWORD, Data: DWORDData(1), Loc: Location{File: "h/system.reg", Line: 4, Key: k.Path, Value: "NLBSFlags"}})
+	before := fmt.Sprint(tr.Keys()[0].Path, tr.Keys()[0].Loc, tr.Key(`system\currentcontrolset\services\policyagent\oakley`).Value("nlbsflags").Loc)
+	pool := map[string]string{}
+	one := func(s string) string {
+		if c, ok := pool[s]; ok {
+			return c
+		}
+		c := strings.Clone(s)
+		pool[c] = c
+		return c
+	}
+	tr.ShareStrings(one)
+	after := fmt.Sprint(tr.Keys()[0].Path, tr.Keys()[0].Loc, tr.Key(`system\currentcontrolset\services\policyagent\oakley`).Value("nlbsflags").Loc)
+	if before != after {
+		t.Fatalf("after sharing: %s, before %s", after, before)
+	}
+	v := k.Value("NLBSFlags")
+	if unsafe.StringData(k.Path) != unsafe.StringData(pool[k.Path]) || unsafe.StringData(v.Loc.Key) != unsafe.StringData(pool[k.Path]) || unsafe.StringData(v.Name) != unsafe.StringData(pool["NLBSFlags"]) {
+		t.Error("the tree does not hold the shared copies")
 	}
 }

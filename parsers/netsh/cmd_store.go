@@ -13,9 +13,12 @@ func setStore(x *call) {
 	if !ok {
 		return
 	}
+	// The constants, not the text: a piece of the line would keep all of
+	// it alive as long as the store.
+	stores := map[string]model.Store{"local": model.StoreLocal, "persistent": model.StorePersistent, "domain": model.StoreDomain}
 	switch v := strings.ToLower(l.value); v {
 	case "local", "persistent", "domain":
-		x.st.b.switchStore(model.Store(v), x.loc(l.off))
+		x.st.b.switchStore(stores[v], x.loc(l.off))
 	default:
 		x.errorf(l.off, "set store: location %q is not local, persistent or domain", l.value)
 	}

@@ -174,10 +174,15 @@ func parseAction(s string) (model.ActionKind, error) {
 
 // parseConnType reads lan|dialup|all.
 func parseConnType(s string) (model.ConnType, error) {
-	t := model.ConnType(strings.ToLower(strings.TrimSpace(s)))
-	switch t {
-	case model.ConnLAN, model.ConnDialup, model.ConnAll:
-		return t, nil
+	// The constants, not the text: a piece of the line would keep all of
+	// it alive as long as the rule.
+	switch t := model.ConnType(strings.ToLower(strings.TrimSpace(s))); t {
+	case model.ConnLAN:
+		return model.ConnLAN, nil
+	case model.ConnDialup:
+		return model.ConnDialup, nil
+	case model.ConnAll:
+		return model.ConnAll, nil
 	}
 	return "", fmt.Errorf("%q is not lan, dialup or all", s)
 }
