@@ -135,6 +135,10 @@ type interner struct {
 type storeWalk struct {
 	in    *interner
 	cited citedLines
+	// sharedMethods is set for a netsh store: its security method lists
+	// are the parser's shared, read-only ones (their strings are copies
+	// already, and other workers read them), so they are left as they are.
+	sharedMethods bool
 }
 
 func newInterner() *interner { return &interner{strs: map[string]string{}} }
@@ -158,6 +162,7 @@ func (in *interner) one(s string) string {
 // cut out of much longer lines of input, by the interner's copies.
 // Every location met is cited.
 func (in storeWalk) store(s *model.PolicyStore) {
+	in.sharedMethods = s.Source == model.SourceNetsh
 	cited := in.cited
 	cited.add(s.StoreLoc)
 	if s.IPSecExempt != nil {
@@ -190,6 +195,9 @@ func (in storeWalk) policy(p *model.Policy) {
 	in.loc(&p.AssignLoc)
 	in.doubts(p.Doubts)
 	for i := range p.MMSecMethods {
+		if in.sharedMethods {
+			break // the parser's shared lists (netsh)
+		}
 		m := &p.MMSecMethods[i]
 		in.strs4(&m.Text, &m.Doubt, &m.Cipher, &m.Integrity)
 		in.loc(&m.Loc)
@@ -214,6 +222,9 @@ func (in storeWalk) action(a *model.FilterAction) {
 	in.loc(&a.Loc)
 	in.doubts(a.Doubts)
 	for i := range a.Methods {
+		if in.sharedMethods {
+			break // the parser's shared lists (netsh)
+		}
 		m := &a.Methods[i]
 		in.strs4(&m.Text, &m.Doubt, &m.AH, nil)
 		in.loc(&m.Loc)

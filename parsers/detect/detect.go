@@ -64,7 +64,9 @@ func regExport(head []byte, codepage string) (Result, bool) {
 	if first == "" || !isRegHeader(first) {
 		return Result{}, false
 	}
-	return Result{Kind: model.KindRegExport, Detail: first}, true
+	// A copy: the line is cut out of the decoded head, which it would
+	// otherwise keep alive with the file for the whole audit.
+	return Result{Kind: model.KindRegExport, Detail: strings.Clone(first)}, true
 }
 
 // configLines is how many non-blank lines are searched for the keys of
@@ -96,7 +98,7 @@ func sniffText(head []byte, codepage string) Result {
 		cp = ""
 	}
 	if first := firstLine(text); isRegHeader(first) {
-		return Result{Kind: model.KindRegExport, Detail: first}
+		return Result{Kind: model.KindRegExport, Detail: strings.Clone(first)}
 	}
 	// IPSec text (netsh scripts and listings, ipsecpol, netdiag) is
 	// recognized by the netsh parser's own sniffer, on the same bytes it
