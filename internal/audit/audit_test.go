@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ipseclint/ipseclint/internal/hivewriter"
+	"github.com/ipseclint/ipseclint/internal/inputs"
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/detect"
 )
@@ -373,6 +374,38 @@ func TestSniffedFormOnlyWhereTheHeadReadsTheSame(t *testing.T) {
 		j := &fileJob{kind: detect.Result{Kind: model.KindNetsh, Form: c.form, CodePage: c.sniffedIn}, codepage: c.parsedIn}
 		if got := j.sniffedForm(); got != c.want {
 			t.Errorf("form %q sniffed in %q, parsed in %q: %q, want %q", c.form, c.sniffedIn, c.parsedIn, got, c.want)
+		}
+	}
+}
+
+// TestSniffedFormGivenToTheParser: a netsh file is parsed in the form the
+// plan sniffed, not sniffed again: a script the plan were to call a
+// listing reads as a listing (which holds no policy), and as a script
+// when the plan says so.
+func TestSniffedFormGivenToTheParser(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"EXBE01/ipsec.txt": "pushd ipsec static\r\nadd policy name=\"Exchange BE\" assign=yes\r\npopd\r\n",
+	})
+	set, err := inputs.Collect([]string{dir}, inputs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	p := makePlan(set)
+	if len(p.hosts) != 1 || len(p.hosts[0].entries) != 1 || p.hosts[0].kinds[0].Form != "script" {
+		t.Fatalf("plan: %+v", p.hosts)
+	}
+	for _, form := range []string{"script", "show-all"} {
+		j := &fileJob{entry: p.hosts[0].entries[0], kind: p.hosts[0].kinds[0], host: p.hosts[0], codepage: "cp1252"}
+		j.kind.Form = form
+		j.read()
+		policies := 0
+		for _, s := range j.stores {
+			policies += len(s.Policies)
+		}
+		if want := map[string]int{"script": 1, "show-all": 0}[form]; policies != want {
+			t.Errorf("read as %s: %d policies, want %d (status %s: %s)", form, policies, want, j.file.Status, j.file.Reason)
 		}
 	}
 }
