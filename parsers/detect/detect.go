@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"strings"
+	"sync"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/netsh"
@@ -55,7 +56,10 @@ func regExport(head []byte, codepage string) (Result, bool) {
 	if textenc.Sniff(pre, codepage) != textenc.Sniff(head[:min(len(head), encodingHead)], codepage) {
 		return Result{}, false
 	}
-	decoded, _ := textenc.Decode(pre, codepage)
+	buf := decodeBufs.Get().(*[]byte)
+	defer decodeBufs.Put(buf)
+	decoded, _ := textenc.AppendDecode((*buf)[:0], pre, codepage)
+	*buf = decoded
 	end := bytes.LastIndexByte(decoded, '\n')
 	if end < 0 {
 		return Result{}, false
@@ -89,10 +93,17 @@ func Sniff(head []byte, codepage string) Result {
 	return sniffText(head, codepage)
 }
 
+// decodeBufs are the buffers heads are decoded into: Sniff runs on every
+// file of an audit, and keeps nothing of the decoded text (text is a copy).
+var decodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, HeadSize*3/2+8); return &b }}
+
 // sniffText classifies a head of text from all of it.
 func sniffText(head []byte, codepage string) Result {
-	decoded, info := textenc.Decode(head, codepage)
+	buf := decodeBufs.Get().(*[]byte)
+	decoded, info := textenc.AppendDecode((*buf)[:0], head, codepage)
 	text := string(decoded)
+	*buf = decoded
+	decodeBufs.Put(buf)
 	cp := info.Encoding
 	if cp == textenc.UTF8 || cp == textenc.UTF16LE || cp == textenc.UTF16BE {
 		cp = ""
