@@ -16,7 +16,8 @@ import (
 // policy pushed to every server) is kept once, in strs.
 func release(h *model.Host, keep *model.Retention, strs *interner) {
 	h.IPSec = withoutCopies(h)
-	cited := citedLines{}
+	cited := citedPool.Get().(citedLines)
+	defer func() { clear(cited); citedPool.Put(cited) }()
 	w := storeWalk{in: strs, cited: cited}
 	for _, s := range h.IPSec {
 		w.store(s)
@@ -37,6 +38,11 @@ func release(h *model.Host, keep *model.Retention, strs *interner) {
 // there, rendered from the registry), so the registry keeps what it
 // holds at those lines.
 type citedLines map[lineRef]bool
+
+// citedPool holds the maps release cites lines in, used again for host
+// after host (a host cites a few hundred lines: a new map each time grew
+// to that size again).
+var citedPool = sync.Pool{New: func() any { return citedLines{} }}
 
 type lineRef struct {
 	file string
