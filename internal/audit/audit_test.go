@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/ipseclint/ipseclint/internal/hivewriter"
 	"github.com/ipseclint/ipseclint/internal/inputs"
@@ -407,5 +408,25 @@ func TestSniffedFormGivenToTheParser(t *testing.T) {
 		if want := map[string]int{"script": 1, "show-all": 0}[form]; policies != want {
 			t.Errorf("read as %s: %d policies, want %d (status %s: %s)", form, policies, want, j.file.Status, j.file.Reason)
 		}
+	}
+}
+
+// TestFactLocationsShareNames: once the registry is cut down, the key
+// names in the host facts' locations are the interner's copies, one for
+// every host, not pieces of each host's registry text.
+func TestFactLocationsShareNames(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"EXFE01/system.reg": sysReg("EXFE01"), "EXFE02/system.reg": sysReg("EXFE02")})
+	f, err := Collect([]string{dir}, Options{Retain: model.NewRetention(model.KeepSpec{Key: model.KeyComputerName})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := f.Host("EXFE01"), f.Host("EXFE02")
+	if a == nil || b == nil {
+		t.Fatalf("hosts: %v", hostNames(f))
+	}
+	ka, kb := a.Facts.ComputerName.Source.Key, b.Facts.ComputerName.Source.Key
+	if ka == "" || ka != kb || unsafe.StringData(ka) != unsafe.StringData(kb) {
+		t.Errorf("ComputerName read at %q and %q: not one shared string", ka, kb)
 	}
 }

@@ -22,7 +22,7 @@ func release(h *model.Host, keep *model.Retention, strs *interner) {
 	for _, s := range h.IPSec {
 		w.store(s)
 	}
-	cited.facts(h)
+	cited.facts(h, strs.one)
 	if h.Registry != nil {
 		for _, c := range h.Registry.Conflicts {
 			cited.add(c.Kept.Loc)
@@ -58,9 +58,11 @@ func (c citedLines) add(l model.Location) {
 func (c citedLines) has(l model.Location) bool { return l.Line > 0 && c[lineRef{l.File, l.Line}] }
 
 // facts adds every location the host facts hold (the policy objects they
-// point to are the stores').
-func (c citedLines) facts(h *model.Host) {
-	c.walk(reflect.ValueOf(h.Facts))
+// point to are the stores'), and replaces the key and value names of each
+// by one's copies: they are pieces of the registry text otherwise, which
+// the facts would keep alive.
+func (c citedLines) facts(h *model.Host, one func(string) string) {
+	c.walk(reflect.ValueOf(&h.Facts).Elem(), one)
 }
 
 var (
@@ -68,24 +70,29 @@ var (
 	policyType   = reflect.TypeFor[*model.Policy]()
 )
 
-// walk adds the locations held in v.
-func (c citedLines) walk(v reflect.Value) {
+// walk adds the locations held in v, their names shared through one.
+func (c citedLines) walk(v reflect.Value, one func(string) string) {
 	switch v.Kind() {
 	case reflect.Struct:
 		if v.Type() == locationType {
-			c.add(v.Interface().(model.Location))
+			l := v.Interface().(model.Location)
+			c.add(l)
+			if v.CanSet() && (l.Key != "" || l.Value != "") {
+				l.Key, l.Value = one(l.Key), one(l.Value)
+				v.Set(reflect.ValueOf(l))
+			}
 			return
 		}
 		for i := range v.NumField() {
-			c.walk(v.Field(i))
+			c.walk(v.Field(i), one)
 		}
 	case reflect.Pointer:
 		if !v.IsNil() && v.Type() != policyType {
-			c.walk(v.Elem())
+			c.walk(v.Elem(), one)
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			c.walk(v.Index(i))
+			c.walk(v.Index(i), one)
 		}
 	}
 }
