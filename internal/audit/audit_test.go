@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unsafe"
 
 	"github.com/ipseclint/ipseclint/internal/hivewriter"
@@ -428,5 +429,59 @@ func TestFactLocationsShareNames(t *testing.T) {
 	ka, kb := a.Facts.ComputerName.Source.Key, b.Facts.ComputerName.Source.Key
 	if ka == "" || ka != kb || unsafe.StringData(ka) != unsafe.StringData(kb) {
 		t.Errorf("ComputerName read at %q and %q: not one shared string", ka, kb)
+	}
+}
+
+// TestPolicyReadAgainUnderComputerNameCodePage: a host whose registry is
+// in UTF-16 and whose netsh dump is 8-bit text in the code page declared
+// under its ComputerName: the dump is read again in it, and the registry
+// merged once (its trees taken as they are) stays as it was, with the
+// one conflict between the exports (merging the taken trees again would
+// lose it).
+func TestPolicyReadAgainUnderComputerNameCodePage(t *testing.T) {
+	utf16le := func(s string) string {
+		b := []byte{0xFF, 0xFE}
+		for _, u := range utf16.Encode([]rune(s)) {
+			b = append(b, byte(u), byte(u>>8))
+		}
+		return string(b)
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"ipseclint.yaml":      "hosts:\n  EXDE01: {codepage: cp850}\n",
+		"server-a/system.reg": utf16le(sysReg("EXDE01") + "\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso]\r\n\"Build\"=\"1\"\r\n"),
+		"server-a/software.reg": utf16le("Windows Registry Editor Version 5.00\r\n\r\n" +
+			"[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName]\r\n\"ComputerName\"=\"EXDE01\"\r\n\r\n" +
+			"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion]\r\n\"ProductName\"=\"Microsoft Windows Server 2003\"\r\n\r\n" +
+			"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso]\r\n\"Build\"=\"2\"\r\n"),
+		"server-a/ipsec.txt": "pushd ipsec static\r\nadd policy name=\"M\x81nchen\" assign=yes\r\npopd\r\n", // ü in cp850
+	})
+	f, err := Collect([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := f.Host("EXDE01")
+	if h == nil {
+		t.Fatalf("hosts: %v", hostNames(f))
+	}
+	if len(h.IPSec) != 1 || len(h.IPSec[0].Policies) != 1 || h.IPSec[0].Policies[0].Name != "München" {
+		t.Fatalf("netsh policy: %+v", h.IPSec)
+	}
+	// Contoso's Build is "2" in software.reg and "1" in system.reg: one
+	// conflict, the later file's (in name order) value kept.
+	if build, _ := h.Registry.Value(`SOFTWARE\Contoso`, "Build").AsString(); len(h.Registry.Conflicts) != 1 || build != "1" ||
+		h.Registry.Value(`SOFTWARE\Microsoft\Windows NT\CurrentVersion`, "ProductName") == nil {
+		t.Errorf("registry: conflicts %+v, ProductName %v", h.Registry.Conflicts, h.Registry.Value(`SOFTWARE\Microsoft\Windows NT\CurrentVersion`, "ProductName"))
+	}
+	if len(h.Files) != 3 {
+		t.Fatalf("files: %d", len(h.Files))
+	}
+	for _, file := range h.Files {
+		if file.Host != "EXDE01" || (strings.HasSuffix(file.Name, "ipsec.txt") && !strings.Contains(file.Detail, "cp850")) {
+			t.Errorf("%s: host %q, detail %q", file.Name, file.Host, file.Detail)
+		}
+		if fileByRel(f, file.Name) != file {
+			t.Errorf("%s: the fleet lists another file object than the host", file.Name)
+		}
 	}
 }
