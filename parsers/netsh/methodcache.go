@@ -18,7 +18,10 @@ import (
 // A list handed out is read-only: nothing in the model writes a parsed
 // method in place (a parameter set again is parsed again and replaces the
 // list), and its capacity is its length, so that an append copies it.
-// Its strings are copies, never pieces of an input line.
+// Its strings are copies, never pieces of an input line. So is every
+// method string of a netsh store, cached or not (ipsecpol's methods are
+// parsed one by one from copies): internal/audit leaves a netsh store's
+// methods as they are when it detaches the rest from the input.
 type methodCache[M any] struct {
 	mu    sync.Mutex
 	lists map[string][]M
