@@ -48,17 +48,18 @@ const regPrefix = 2048
 // within it (what follows the last line end of the decoded start may be
 // a character cut in two), that line is the one the whole head's text
 // starts with. ok is false when the start does not settle it.
-func regExport(head []byte, codepage string) (Result, bool) {
+// info is the encoding of the whole head, in codepage.
+func regExport(head []byte, codepage string, info textenc.Info) (Result, bool) {
 	if len(head) <= regPrefix {
 		return Result{}, false
 	}
 	pre := head[:regPrefix]
-	if textenc.Sniff(pre, codepage) != textenc.Sniff(head[:min(len(head), encodingHead)], codepage) {
+	if textenc.Sniff(pre, codepage) != info {
 		return Result{}, false
 	}
 	buf := decodeBufs.Get().(*[]byte)
 	defer decodeBufs.Put(buf)
-	decoded, _ := textenc.AppendDecode((*buf)[:0], pre, codepage)
+	decoded, _ := textenc.AppendDecodeAs((*buf)[:0], pre, info)
 	*buf = decoded
 	end := bytes.LastIndexByte(decoded, '\n')
 	if end < 0 {
@@ -84,23 +85,26 @@ func Sniff(head []byte, codepage string) Result {
 	if len(head) >= 4 && string(head[:4]) == "regf" {
 		return sniffRegf(head)
 	}
-	if looksBinary(head) {
+	// The encoding, from the bytes textenc.Decode decides it from, once
+	// for the checks and the decoding below.
+	info := textenc.Sniff(head[:min(len(head), encodingHead)], codepage)
+	if looksBinary(head, info) {
 		return Result{Kind: model.KindUnknown, Detail: "binary file of unknown format"}
 	}
-	if r, ok := regExport(head, codepage); ok {
+	if r, ok := regExport(head, codepage, info); ok {
 		return r
 	}
-	return sniffText(head, codepage)
+	return sniffText(head, info)
 }
 
 // decodeBufs are the buffers heads are decoded into: Sniff runs on every
 // file of an audit, and keeps nothing of the decoded text (text is a copy).
 var decodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, HeadSize*3/2+8); return &b }}
 
-// sniffText classifies a head of text from all of it.
-func sniffText(head []byte, codepage string) Result {
+// sniffText classifies a head of text, in encoding info, from all of it.
+func sniffText(head []byte, info textenc.Info) Result {
 	buf := decodeBufs.Get().(*[]byte)
-	decoded, info := textenc.AppendDecode((*buf)[:0], head, codepage)
+	decoded, info := textenc.AppendDecodeAs((*buf)[:0], head, info)
 	text := string(decoded)
 	*buf = decoded
 	decodeBufs.Put(buf)
@@ -207,12 +211,12 @@ func sniffRegf(head []byte) Result {
 }
 
 // looksBinary reports whether head holds control bytes that no text file
-// has, once UTF-16 (with its NUL bytes) is accounted for.
-func looksBinary(head []byte) bool {
+// has, once UTF-16 (with its NUL bytes) is accounted for; info is the
+// head's encoding (UTF-16 or not whatever the code page).
+func looksBinary(head []byte, info textenc.Info) bool {
 	if len(head) == 0 {
 		return false
 	}
-	info := textenc.Sniff(head[:min(len(head), encodingHead)], textenc.DefaultCodePage)
 	if info.Encoding == textenc.UTF16LE || info.Encoding == textenc.UTF16BE {
 		return false
 	}

@@ -197,7 +197,15 @@ func Decode(b []byte, codepage string) ([]byte, Info) {
 // that keeps nothing of it (a sniffer) can decode into a buffer it uses
 // again; valid UTF-8 is copied.
 func AppendDecode(dst, b []byte, codepage string) ([]byte, Info) {
-	info, src := sniffBody(b, codepage)
+	return AppendDecodeAs(dst, b, Sniff(b[:min(len(b), 8192)], codepage))
+}
+
+// AppendDecodeAs is AppendDecode of b whose encoding is known already:
+// info is what Sniff says of b's first 8 KiB (in the code page it would
+// be given), so that a caller that sniffed them need not again.
+func AppendDecodeAs(dst, b []byte, info Info) ([]byte, Info) {
+	info.Invalid = 0
+	src := body(b, info)
 	if info.Encoding == UTF8 && utf8.Valid(src) {
 		return append(dst, src...), info
 	}
@@ -208,13 +216,18 @@ func AppendDecode(dst, b []byte, codepage string) ([]byte, Info) {
 // without its BOM.
 func sniffBody(b []byte, codepage string) (Info, []byte) {
 	info := Sniff(b[:min(len(b), 8192)], codepage)
+	return info, body(b, info)
+}
+
+// body is b without the BOM info says it starts with.
+func body(b []byte, info Info) []byte {
 	switch {
 	case info.BOM && info.Encoding == UTF8:
-		return info, b[3:]
+		return b[3:]
 	case info.BOM:
-		return info, b[2:]
+		return b[2:]
 	}
-	return info, b
+	return b
 }
 
 // decodeBody appends src, in info's encoding, to dst as UTF-8, and counts

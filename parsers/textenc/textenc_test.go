@@ -247,7 +247,7 @@ func BenchmarkDecodeUTF16ASCII(b *testing.B) {
 
 // TestAppendDecodeIsDecode: AppendDecode appends what Decode returns,
 // with the same Info, in every encoding (invalid bytes included), and
-// uses the room dst has.
+// uses the room dst has; so does AppendDecodeAs given what Sniff says.
 func TestAppendDecodeIsDecode(t *testing.T) {
 	text := "REGEDIT4\r\n\"Ümlaut\"=\"a😀b\"\r\n"
 	u16 := utf16.Encode([]rune(text))
@@ -273,6 +273,11 @@ func TestAppendDecodeIsDecode(t *testing.T) {
 		}
 		if len(got) <= cap(buf) && &got[0] != &buf[0] {
 			t.Errorf("%s: a new buffer though dst had room", name)
+		}
+		sniffed := Sniff(in[:min(len(in), 8192)], cp)
+		sniffed.Invalid = 7 // what Sniff says is taken, not a count
+		if as, info := AppendDecodeAs(nil, in, sniffed); string(as) != string(want) || info != winfo {
+			t.Errorf("%s: AppendDecodeAs %q %+v, Decode %q %+v", name, as, info, want, winfo)
 		}
 	}
 }
