@@ -5,8 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
+	"unsafe"
 
 	"github.com/ipseclint/ipseclint/internal/hivewriter"
+	"github.com/ipseclint/ipseclint/internal/inputs"
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/detect"
 )
@@ -373,6 +376,112 @@ func TestSniffedFormOnlyWhereTheHeadReadsTheSame(t *testing.T) {
 		j := &fileJob{kind: detect.Result{Kind: model.KindNetsh, Form: c.form, CodePage: c.sniffedIn}, codepage: c.parsedIn}
 		if got := j.sniffedForm(); got != c.want {
 			t.Errorf("form %q sniffed in %q, parsed in %q: %q, want %q", c.form, c.sniffedIn, c.parsedIn, got, c.want)
+		}
+	}
+}
+
+// TestSniffedFormGivenToTheParser: a netsh file is parsed in the form the
+// plan sniffed, not sniffed again: a script the plan were to call a
+// listing reads as a listing (which holds no policy), and as a script
+// when the plan says so.
+func TestSniffedFormGivenToTheParser(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"EXBE01/ipsec.txt": "pushd ipsec static\r\nadd policy name=\"Exchange BE\" assign=yes\r\npopd\r\n",
+	})
+	set, err := inputs.Collect([]string{dir}, inputs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	p := makePlan(set)
+	if len(p.hosts) != 1 || len(p.hosts[0].entries) != 1 || p.hosts[0].kinds[0].Form != "script" {
+		t.Fatalf("plan: %+v", p.hosts)
+	}
+	for _, form := range []string{"script", "show-all"} {
+		j := &fileJob{entry: p.hosts[0].entries[0], kind: p.hosts[0].kinds[0], host: p.hosts[0], codepage: "cp1252"}
+		j.kind.Form = form
+		j.read()
+		policies := 0
+		for _, s := range j.stores {
+			policies += len(s.Policies)
+		}
+		if want := map[string]int{"script": 1, "show-all": 0}[form]; policies != want {
+			t.Errorf("read as %s: %d policies, want %d (status %s: %s)", form, policies, want, j.file.Status, j.file.Reason)
+		}
+	}
+}
+
+// TestFactLocationsShareNames: once the registry is cut down, the key
+// names in the host facts' locations are the interner's copies, one for
+// every host, not pieces of each host's registry text.
+func TestFactLocationsShareNames(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"EXFE01/system.reg": sysReg("EXFE01"), "EXFE02/system.reg": sysReg("EXFE02")})
+	f, err := Collect([]string{dir}, Options{Retain: model.NewRetention(model.KeepSpec{Key: model.KeyComputerName})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := f.Host("EXFE01"), f.Host("EXFE02")
+	if a == nil || b == nil {
+		t.Fatalf("hosts: %v", hostNames(f))
+	}
+	ka, kb := a.Facts.ComputerName.Source.Key, b.Facts.ComputerName.Source.Key
+	if ka == "" || ka != kb || unsafe.StringData(ka) != unsafe.StringData(kb) {
+		t.Errorf("ComputerName read at %q and %q: not one shared string", ka, kb)
+	}
+}
+
+// TestPolicyReadAgainUnderComputerNameCodePage: a host whose registry is
+// in UTF-16 and whose netsh dump is 8-bit text in the code page declared
+// under its ComputerName: the dump is read again in it, and the registry
+// merged once (its trees taken as they are) stays as it was, with the
+// one conflict between the exports (merging the taken trees again would
+// lose it).
+func TestPolicyReadAgainUnderComputerNameCodePage(t *testing.T) {
+	utf16le := func(s string) string {
+		b := []byte{0xFF, 0xFE}
+		for _, u := range utf16.Encode([]rune(s)) {
+			b = append(b, byte(u), byte(u>>8))
+		}
+		return string(b)
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"ipseclint.yaml":      "hosts:\n  EXDE01: {codepage: cp850}\n",
+		"server-a/system.reg": utf16le(sysReg("EXDE01") + "\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso]\r\n\"Build\"=\"1\"\r\n"),
+		"server-a/software.reg": utf16le("Windows Registry Editor Version 5.00\r\n\r\n" +
+			"[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName]\r\n\"ComputerName\"=\"EXDE01\"\r\n\r\n" +
+			"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion]\r\n\"ProductName\"=\"Microsoft Windows Server 2003\"\r\n\r\n" +
+			"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso]\r\n\"Build\"=\"2\"\r\n"),
+		"server-a/ipsec.txt": "pushd ipsec static\r\nadd policy name=\"M\x81nchen\" assign=yes\r\npopd\r\n", // ü in cp850
+	})
+	f, err := Collect([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := f.Host("EXDE01")
+	if h == nil {
+		t.Fatalf("hosts: %v", hostNames(f))
+	}
+	if len(h.IPSec) != 1 || len(h.IPSec[0].Policies) != 1 || h.IPSec[0].Policies[0].Name != "München" {
+		t.Fatalf("netsh policy: %+v", h.IPSec)
+	}
+	// Contoso's Build is "2" in software.reg and "1" in system.reg: one
+	// conflict, the later file's (in name order) value kept.
+	if build, _ := h.Registry.Value(`SOFTWARE\Contoso`, "Build").AsString(); len(h.Registry.Conflicts) != 1 || build != "1" ||
+		h.Registry.Value(`SOFTWARE\Microsoft\Windows NT\CurrentVersion`, "ProductName") == nil {
+		t.Errorf("registry: conflicts %+v, ProductName %v", h.Registry.Conflicts, h.Registry.Value(`SOFTWARE\Microsoft\Windows NT\CurrentVersion`, "ProductName"))
+	}
+	if len(h.Files) != 3 {
+		t.Fatalf("files: %d", len(h.Files))
+	}
+	for _, file := range h.Files {
+		if file.Host != "EXDE01" || (strings.HasSuffix(file.Name, "ipsec.txt") && !strings.Contains(file.Detail, "cp850")) {
+			t.Errorf("%s: host %q, detail %q", file.Name, file.Host, file.Detail)
+		}
+		if fileByRel(f, file.Name) != file {
+			t.Errorf("%s: the fleet lists another file object than the host", file.Name)
 		}
 	}
 }

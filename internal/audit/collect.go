@@ -72,6 +72,7 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 	defer set.Close()
 	fleet := &model.Fleet{Root: set.Root}
 	p := makePlan(set)
+	set.Entries, set.Skipped = nil, nil // the plan holds what they listed; set stays open for its archives
 	cfgFile, err := loadConfig(fleet, p, opts.ConfigPath, searchStart(paths, set.Root))
 	if err != nil {
 		return nil, err
@@ -85,9 +86,7 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 		if hosts[i] != nil {
 			fleet.Hosts = append(fleet.Hosts, hosts[i])
 		}
-		for _, j := range hp.jobs {
-			fleet.Files = append(fleet.Files, j.file)
-		}
+		fleet.Files = append(fleet.Files, hp.files...)
 	}
 	fleet.Files = append(fleet.Files, p.skipped...)
 	disambiguate(fleet.Hosts)
@@ -105,10 +104,6 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 func buildAll(fleet *model.Fleet, p *plan, opts Options) []*model.Host {
 	total := 0
 	for _, hp := range p.hosts {
-		cp := codePageFor(fleet.Config, hp.folder, opts.CodePage)
-		for i, e := range hp.entries {
-			hp.jobs = append(hp.jobs, &fileJob{entry: e, kind: hp.kinds[i], host: hp, codepage: cp, filter: opts.Filter, kept: opts.Keep})
-		}
 		total += len(hp.entries)
 	}
 	var mu sync.Mutex
@@ -125,6 +120,10 @@ func buildAll(fleet *model.Fleet, p *plan, opts Options) []*model.Host {
 	strs := newInterner()
 	forEach(len(p.hosts), opts.Workers, func(i int) {
 		hp := p.hosts[i]
+		cp := codePageFor(fleet.Config, hp.folder, opts.CodePage)
+		for k, e := range hp.entries {
+			hp.jobs = append(hp.jobs, &fileJob{entry: e, kind: hp.kinds[k], host: hp, codepage: cp, filter: opts.Filter, kept: opts.Keep})
+		}
 		for _, j := range hp.jobs {
 			j.read()
 			progress(j)
@@ -133,9 +132,7 @@ func buildAll(fleet *model.Fleet, p *plan, opts Options) []*model.Host {
 		if hosts[i] != nil && opts.Retain != nil {
 			release(hosts[i], opts.Retain, strs)
 		}
-		for _, j := range hp.jobs {
-			j.tree, j.stores = nil, nil // merged into the host
-		}
+		hp.built()
 	})
 	return hosts
 }

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -22,9 +23,15 @@ func buildHost(fleet *model.Fleet, hp *hostPlan, flagCodePage string) *model.Hos
 	}
 	name := model.ReadComputerName(h.Registry)
 	if name.Known {
-		if cp := codePageFor(fleet.Config, name.Value, flagCodePage); rereadIn(hp, cp) {
+		again := rereadIn(hp, codePageFor(fleet.Config, name.Value, flagCodePage))
+		switch {
+		case slices.ContainsFunc(again, givesTree):
 			h = mergeHost(hp)
 			name = model.ReadComputerName(h.Registry)
+		case len(again) > 0:
+			// Only policy files were read again: the registry merged
+			// stands (mergeHost took its trees as they were).
+			refreshPolicy(h, hp)
 		}
 	}
 	if name.Known {
@@ -83,20 +90,37 @@ func locNote(p model.Problem) string {
 	return p.Message
 }
 
-// rereadable reports whether rereadIn may read some file of the host
-// again (8-bit text decoded in a code page).
-func rereadable(hp *hostPlan) bool {
+// treeRereadable reports whether rereadIn may read again some file of the
+// host that gives a registry tree (8-bit text decoded in a code page).
+func treeRereadable(hp *hostPlan) bool {
 	for _, j := range hp.jobs {
-		if r := readerOf(j.file.Kind); r != nil && r.eightBit && j.decodedIn != "" {
+		if r := readerOf(j.file.Kind); r != nil && r.eightBit && j.decodedIn != "" && givesTree(j) {
 			return true
 		}
 	}
 	return false
 }
 
+// givesTree reports whether the job's file is of a kind that gives its
+// host registry keys.
+func givesTree(j *fileJob) bool {
+	r := readerOf(j.file.Kind)
+	return r != nil && r.gives == givesRegistry
+}
+
+// refreshPolicy takes again into h the files and policy stores of the
+// host's jobs, some of which were read again.
+func refreshPolicy(h *model.Host, hp *hostPlan) {
+	h.Files, h.IPSec = h.Files[:0], nil
+	for _, j := range hp.jobs {
+		h.Files = append(h.Files, j.file)
+		h.IPSec = append(h.IPSec, j.stores...)
+	}
+}
+
 // rereadIn reads again, in code page cp, the host's files whose 8-bit
-// text was decoded in another one; it reports whether any was.
-func rereadIn(hp *hostPlan, cp string) bool {
+// text was decoded in another one, and returns them.
+func rereadIn(hp *hostPlan, cp string) []*fileJob {
 	var again []*fileJob
 	for _, j := range hp.jobs {
 		if r := readerOf(j.file.Kind); r != nil && r.eightBit && j.decodedIn != "" && !strings.EqualFold(j.decodedIn, cp) {
@@ -107,7 +131,7 @@ func rereadIn(hp *hostPlan, cp string) bool {
 	for _, j := range again {
 		j.read()
 	}
-	return len(again) > 0
+	return again
 }
 
 // mergeHost merges the registry sources and policy stores of a host
@@ -118,7 +142,10 @@ func mergeHost(hp *hostPlan) *model.Host {
 	var conflicts []model.ValueConflict
 	useful := false
 	logsUsed := map[string]bool{}
-	adopt := !rereadable(hp)
+	// Trees are taken as they are, merged into the first, unless a file
+	// that gives one may be read again: then the merge is a copy, made
+	// again after the reread.
+	adopt := !treeRereadable(hp)
 	for _, j := range hp.jobs {
 		h.Files = append(h.Files, j.file)
 		if j.tree != nil {

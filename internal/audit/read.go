@@ -166,7 +166,7 @@ func (j *fileJob) readNetsh() {
 		return
 	}
 	defer rc.Close()
-	res, err := netsh.ParseReader(rc, j.entry.Name, netsh.Options{CodePage: j.codepage, KeepText: j.kept.wantsText() && !j.tooLarge()})
+	res, err := netsh.ParseReader(rc, j.entry.Name, netsh.Options{CodePage: j.codepage, Form: j.sniffedForm(), KeepText: j.kept.wantsText() && !j.tooLarge()})
 	if err != nil {
 		j.file.Status, j.file.Reason = model.StatusFailed, withoutName(err, j.entry.Name)
 		return

@@ -16,12 +16,13 @@ import (
 // policy pushed to every server) is kept once, in strs.
 func release(h *model.Host, keep *model.Retention, strs *interner) {
 	h.IPSec = withoutCopies(h)
-	cited := citedLines{}
+	cited := citedPool.Get().(citedLines)
+	defer func() { clear(cited); citedPool.Put(cited) }()
 	w := storeWalk{in: strs, cited: cited}
 	for _, s := range h.IPSec {
 		w.store(s)
 	}
-	cited.facts(h)
+	cited.facts(h, strs.one)
 	if h.Registry != nil {
 		for _, c := range h.Registry.Conflicts {
 			cited.add(c.Kept.Loc)
@@ -38,6 +39,11 @@ func release(h *model.Host, keep *model.Retention, strs *interner) {
 // holds at those lines.
 type citedLines map[lineRef]bool
 
+// citedPool holds the maps release cites lines in, used again for host
+// after host (a host cites a few hundred lines: a new map each time grew
+// to that size again).
+var citedPool = sync.Pool{New: func() any { return citedLines{} }}
+
 type lineRef struct {
 	file string
 	line int
@@ -52,9 +58,11 @@ func (c citedLines) add(l model.Location) {
 func (c citedLines) has(l model.Location) bool { return l.Line > 0 && c[lineRef{l.File, l.Line}] }
 
 // facts adds every location the host facts hold (the policy objects they
-// point to are the stores').
-func (c citedLines) facts(h *model.Host) {
-	c.walk(reflect.ValueOf(h.Facts))
+// point to are the stores'), and replaces the key and value names of each
+// by one's copies: they are pieces of the registry text otherwise, which
+// the facts would keep alive.
+func (c citedLines) facts(h *model.Host, one func(string) string) {
+	c.walk(reflect.ValueOf(&h.Facts).Elem(), one)
 }
 
 var (
@@ -62,24 +70,29 @@ var (
 	policyType   = reflect.TypeFor[*model.Policy]()
 )
 
-// walk adds the locations held in v.
-func (c citedLines) walk(v reflect.Value) {
+// walk adds the locations held in v, their names shared through one.
+func (c citedLines) walk(v reflect.Value, one func(string) string) {
 	switch v.Kind() {
 	case reflect.Struct:
 		if v.Type() == locationType {
-			c.add(v.Interface().(model.Location))
+			l := v.Interface().(model.Location)
+			c.add(l)
+			if v.CanSet() && (l.Key != "" || l.Value != "") {
+				l.Key, l.Value = one(l.Key), one(l.Value)
+				v.Set(reflect.ValueOf(l))
+			}
 			return
 		}
 		for i := range v.NumField() {
-			c.walk(v.Field(i))
+			c.walk(v.Field(i), one)
 		}
 	case reflect.Pointer:
 		if !v.IsNil() && v.Type() != policyType {
-			c.walk(v.Elem())
+			c.walk(v.Elem(), one)
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			c.walk(v.Index(i))
+			c.walk(v.Index(i), one)
 		}
 	}
 }
@@ -135,6 +148,10 @@ type interner struct {
 type storeWalk struct {
 	in    *interner
 	cited citedLines
+	// sharedMethods is set for a netsh store: its security method lists
+	// are the parser's shared, read-only ones (their strings are copies
+	// already, and other workers read them), so they are left as they are.
+	sharedMethods bool
 }
 
 func newInterner() *interner { return &interner{strs: map[string]string{}} }
@@ -158,6 +175,7 @@ func (in *interner) one(s string) string {
 // cut out of much longer lines of input, by the interner's copies.
 // Every location met is cited.
 func (in storeWalk) store(s *model.PolicyStore) {
+	in.sharedMethods = s.Source == model.SourceNetsh
 	cited := in.cited
 	cited.add(s.StoreLoc)
 	if s.IPSecExempt != nil {
@@ -190,6 +208,9 @@ func (in storeWalk) policy(p *model.Policy) {
 	in.loc(&p.AssignLoc)
 	in.doubts(p.Doubts)
 	for i := range p.MMSecMethods {
+		if in.sharedMethods {
+			break // the parser's shared lists (netsh)
+		}
 		m := &p.MMSecMethods[i]
 		in.strs4(&m.Text, &m.Doubt, &m.Cipher, &m.Integrity)
 		in.loc(&m.Loc)
@@ -214,6 +235,9 @@ func (in storeWalk) action(a *model.FilterAction) {
 	in.loc(&a.Loc)
 	in.doubts(a.Doubts)
 	for i := range a.Methods {
+		if in.sharedMethods {
+			break // the parser's shared lists (netsh)
+		}
 		m := &a.Methods[i]
 		in.strs4(&m.Text, &m.Doubt, &m.AH, nil)
 		in.loc(&m.Loc)

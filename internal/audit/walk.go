@@ -32,8 +32,21 @@ type hostPlan struct {
 	dir     string // display name of the folder ("." for the root)
 	folder  string // the folder's own name, for a host without ComputerName
 	entries []inputs.Entry
-	kinds   []detect.Result // what each entry was sniffed as
-	jobs    []*fileJob      // one per entry, once reading starts
+	kinds   []detect.Result    // what each entry was sniffed as
+	jobs    []*fileJob         // one per entry, while the host is read
+	files   []*model.InputFile // what came of each entry, once the host is built
+}
+
+// built lets go of what reading the host needed (its entries, what they
+// were sniffed as, the jobs and what they parsed, merged into the host
+// now), keeping what came of each file: at 10,000 hosts that is 30,000
+// entries and jobs fewer for the rest of the audit.
+func (hp *hostPlan) built() {
+	hp.files = make([]*model.InputFile, len(hp.jobs))
+	for i, j := range hp.jobs {
+		hp.files[i] = j.file
+	}
+	hp.entries, hp.kinds, hp.jobs = nil, nil, nil
 }
 
 // plan is what the paths given to an audit hold, before anything is read.

@@ -22,6 +22,9 @@ type walker struct {
 	listed    map[string]bool   // paths read from standard input
 	seq       int
 	budget    budget
+	// head is the buffer each file's first bytes are read into, to tell
+	// an archive from them: one for the walk, not one per file.
+	head []byte
 }
 
 func newWalker(paths []string, opts Options) *walker {
@@ -225,7 +228,10 @@ func (w *walker) file(path, name string, fi fs.FileInfo, link string) {
 		return
 	}
 	w.files[name] = path
-	head, err := readHead(path, false, sniffSize)
+	if w.head == nil {
+		w.head = make([]byte, sniffSize)
+	}
+	head, err := readHead(path, false, w.head)
 	if err != nil {
 		w.skip(fileErrSkip(name, path, err))
 		return
@@ -269,14 +275,14 @@ func fileErrSkip(name, path string, err error) Skipped {
 	return sk
 }
 
-// readHead reads up to n leading bytes of the regular file at path.
-func readHead(path string, follow bool, n int) ([]byte, error) {
+// readHead reads up to len(buf) leading bytes of the regular file at
+// path into buf.
+func readHead(path string, follow bool, buf []byte) ([]byte, error) {
 	f, _, err := openRegular(path, follow)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	buf := make([]byte, n)
 	k, err := io.ReadFull(f, buf)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, err

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -246,6 +247,8 @@ func exchangeServices(h *Host) Fact[[]ServiceState] {
 			out = append(out, *st)
 		}
 	}
+	// The fact stays with the host for the whole audit: no room to grow.
+	out = slices.Clone(out)
 	via := "no Exchange service in Services"
 	if len(out) > 0 {
 		via = "Services\\" + out[0].Name

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -361,5 +362,27 @@ func TestRetainedTreeSubkeys(t *testing.T) {
 	cut.EnsureKey(`SOFTWARE\Policies\Other`, Location{})
 	if got := cut.Subkeys(`SOFTWARE\Policies`); !slices.Equal(got, []string{"Local", "Other"}) {
 		t.Errorf("after EnsureKey: %q", got)
+	}
+}
+
+// TestAddrKindWrittenByName: an address kind is a number in memory and
+// its name everywhere it is written: String, fmt, JSON (both ways).
+func TestAddrKindWrittenByName(t *testing.T) {
+	names := map[AddrKind]string{0: "", AddrIP: "ip", AddrMe: "me", AddrAny: "any", AddrDNSName: "dns-name", AddrDNS: "dns",
+		AddrWINS: "wins", AddrDHCP: "dhcp", AddrGateway: "gateway", AddrUnknown: "unknown"}
+	for k, name := range names {
+		b, err := json.Marshal(Address{Kind: k})
+		if err != nil || k.String() != name || fmt.Sprintf("%s|%v|%q", k, k, k) != fmt.Sprintf("%s|%s|%q", name, name, name) ||
+			string(b) != `{"kind":"`+name+`"}` {
+			t.Errorf("kind %d: String %q, JSON %s (%v), want %q", k, k, b, err, name)
+		}
+		var back Address
+		if err := json.Unmarshal(b, &back); err != nil || back.Kind != k {
+			t.Errorf("kind %q read back as %d (%v)", name, back.Kind, err)
+		}
+	}
+	var k AddrKind
+	if err := k.UnmarshalText([]byte("subnet")); err == nil {
+		t.Error("an unknown kind's name was read")
 	}
 }

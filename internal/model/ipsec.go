@@ -336,24 +336,53 @@ type FilterList struct {
 	Doubts      Doubts    `json:"doubts,omitempty"`
 }
 
-// AddrKind says what a filter address names.
-type AddrKind string
+// AddrKind says what a filter address names. It is a small number, not a
+// string, since a fleet holds hundreds of thousands of addresses; it is
+// written (String, JSON) by its name. Its type is uint16 rather than
+// uint8 so that go vet reports string(k), which would not be its name.
+type AddrKind uint16
 
-// The kinds of filter address netsh accepts.
+// The kinds of filter address netsh accepts. The zero AddrKind names
+// none ("").
 const (
-	AddrIP      AddrKind = "ip"       // an IPv4 address (or subnet, with Net's mask)
-	AddrMe      AddrKind = "me"       // the host's own addresses
-	AddrAny     AddrKind = "any"      // any address
-	AddrDNSName AddrKind = "dns-name" // a host name, resolved by netsh when the filter was made
-	AddrDNS     AddrKind = "dns"      // the host's DNS servers
-	AddrWINS    AddrKind = "wins"     // the host's WINS servers
-	AddrDHCP    AddrKind = "dhcp"     // the host's DHCP server
-	AddrGateway AddrKind = "gateway"  // the host's default gateway
-	// AddrUnknown is an address whose encoding the evidence holds but no
-	// public source explains (see the filter's Doubts): matching against
-	// it is uncertain.
-	AddrUnknown AddrKind = "unknown"
+	AddrIP      AddrKind = iota + 1 // "ip": an IPv4 address (or subnet, with Net's mask)
+	AddrMe                          // "me": the host's own addresses
+	AddrAny                         // "any": any address
+	AddrDNSName                     // "dns-name": a host name, resolved by netsh when the filter was made
+	AddrDNS                         // "dns": the host's DNS servers
+	AddrWINS                        // "wins": the host's WINS servers
+	AddrDHCP                        // "dhcp": the host's DHCP server
+	AddrGateway                     // "gateway": the host's default gateway
+	// AddrUnknown ("unknown") is an address whose encoding the evidence
+	// holds but no public source explains (see the filter's Doubts):
+	// matching against it is uncertain.
+	AddrUnknown
 )
+
+var addrKindNames = [...]string{"", "ip", "me", "any", "dns-name", "dns", "wins", "dhcp", "gateway", "unknown"}
+
+// String is the kind's name: "ip", "me", "any", "dns-name", "dns",
+// "wins", "dhcp", "gateway", "unknown"; "" for the zero kind.
+func (k AddrKind) String() string {
+	if int(k) < len(addrKindNames) {
+		return addrKindNames[k]
+	}
+	return "AddrKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// MarshalText writes the kind by name (in JSON, a string).
+func (k AddrKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads a kind's name.
+func (k *AddrKind) UnmarshalText(b []byte) error {
+	for i, n := range addrKindNames {
+		if n == string(b) {
+			*k = AddrKind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown address kind %q", b)
+}
 
 // Address is one end of a filter.
 type Address struct {
@@ -398,7 +427,7 @@ func (a Address) String() string {
 	case AddrDNSName:
 		return a.Name
 	}
-	return string(a.Kind)
+	return a.Kind.String()
 }
 
 // String writes the filter on one line: "me:any -> 10.0.0.50:110 tcp".

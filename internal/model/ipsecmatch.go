@@ -333,7 +333,7 @@ func matchAddr(a Address, ip netip.Addr, isMe bool, me []netip.Addr, side string
 		if isMe {
 			return false, ""
 		}
-		return true, fmt.Sprintf("a filter's %s is the host's %s servers, whose addresses are unknown offline", side, strings.ToUpper(string(a.Kind)))
+		return true, fmt.Sprintf("a filter's %s is the host's %s servers, whose addresses are unknown offline", side, strings.ToUpper(a.Kind.String()))
 	}
 }
 

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -656,24 +657,29 @@ func (t *RegTree) Retain(r *Retention, cited func(Location) bool) *RegTree {
 	if t == nil {
 		return out
 	}
+	var kept []*Value // the values kept of one key, a buffer used again
 	for lp, k := range t.keys {
 		wanted := r.wantsKey(k.Path)
-		kept := &Key{Path: k.Path, Loc: k.Loc}
-		all := true
+		kept = kept[:0]
 		for _, v := range k.Values {
 			if (wanted && r.wantsValue(k.Path, v.Name)) || cited(v.Loc) {
-				kept.SetValue(v)
-			} else {
-				all = false
+				kept = append(kept, v)
 			}
 		}
-		if !wanted && len(kept.Values) == 0 && !cited(k.Loc) {
-			continue
+		switch {
+		case !wanted && len(kept) == 0 && !cited(k.Loc):
+		case len(kept) == len(k.Values):
+			out.keys[lp] = k
+		default:
+			// A key of its own, its values in a slice of their number: it
+			// stays with the host for the whole audit.
+			nk := &Key{Path: k.Path, Loc: k.Loc}
+			if len(kept) > 0 {
+				nk.Values = slices.Clone(kept)
+				nk.reindex()
+			}
+			out.keys[lp] = nk
 		}
-		if all {
-			kept = k
-		}
-		out.keys[lp] = kept
 	}
 	return out
 }

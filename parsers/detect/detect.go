@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"strings"
+	"sync"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/netsh"
@@ -47,15 +48,19 @@ const regPrefix = 2048
 // within it (what follows the last line end of the decoded start may be
 // a character cut in two), that line is the one the whole head's text
 // starts with. ok is false when the start does not settle it.
-func regExport(head []byte, codepage string) (Result, bool) {
+// info is the encoding of the whole head, in codepage.
+func regExport(head []byte, codepage string, info textenc.Info) (Result, bool) {
 	if len(head) <= regPrefix {
 		return Result{}, false
 	}
 	pre := head[:regPrefix]
-	if textenc.Sniff(pre, codepage) != textenc.Sniff(head[:min(len(head), encodingHead)], codepage) {
+	if textenc.Sniff(pre, codepage) != info {
 		return Result{}, false
 	}
-	decoded, _ := textenc.Decode(pre, codepage)
+	buf := decodeBufs.Get().(*[]byte)
+	defer decodeBufs.Put(buf)
+	decoded, _ := textenc.AppendDecodeAs((*buf)[:0], pre, info)
+	*buf = decoded
 	end := bytes.LastIndexByte(decoded, '\n')
 	if end < 0 {
 		return Result{}, false
@@ -64,7 +69,9 @@ func regExport(head []byte, codepage string) (Result, bool) {
 	if first == "" || !isRegHeader(first) {
 		return Result{}, false
 	}
-	return Result{Kind: model.KindRegExport, Detail: first}, true
+	// A copy: the line is cut out of the decoded head, which it would
+	// otherwise keep alive with the file for the whole audit.
+	return Result{Kind: model.KindRegExport, Detail: strings.Clone(first)}, true
 }
 
 // configLines is how many non-blank lines are searched for the keys of
@@ -78,25 +85,35 @@ func Sniff(head []byte, codepage string) Result {
 	if len(head) >= 4 && string(head[:4]) == "regf" {
 		return sniffRegf(head)
 	}
-	if looksBinary(head) {
+	// The encoding, from the bytes textenc.Decode decides it from, once
+	// for the checks and the decoding below.
+	info := textenc.Sniff(head[:min(len(head), encodingHead)], codepage)
+	if looksBinary(head, info) {
 		return Result{Kind: model.KindUnknown, Detail: "binary file of unknown format"}
 	}
-	if r, ok := regExport(head, codepage); ok {
+	if r, ok := regExport(head, codepage, info); ok {
 		return r
 	}
-	return sniffText(head, codepage)
+	return sniffText(head, info)
 }
 
-// sniffText classifies a head of text from all of it.
-func sniffText(head []byte, codepage string) Result {
-	decoded, info := textenc.Decode(head, codepage)
+// decodeBufs are the buffers heads are decoded into: Sniff runs on every
+// file of an audit, and keeps nothing of the decoded text (text is a copy).
+var decodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, HeadSize*3/2+8); return &b }}
+
+// sniffText classifies a head of text, in encoding info, from all of it.
+func sniffText(head []byte, info textenc.Info) Result {
+	buf := decodeBufs.Get().(*[]byte)
+	decoded, info := textenc.AppendDecodeAs((*buf)[:0], head, info)
 	text := string(decoded)
+	*buf = decoded
+	decodeBufs.Put(buf)
 	cp := info.Encoding
 	if cp == textenc.UTF8 || cp == textenc.UTF16LE || cp == textenc.UTF16BE {
 		cp = ""
 	}
 	if first := firstLine(text); isRegHeader(first) {
-		return Result{Kind: model.KindRegExport, Detail: first}
+		return Result{Kind: model.KindRegExport, Detail: strings.Clone(first)}
 	}
 	// IPSec text (netsh scripts and listings, ipsecpol, netdiag) is
 	// recognized by the netsh parser's own sniffer, on the same bytes it
@@ -194,12 +211,12 @@ func sniffRegf(head []byte) Result {
 }
 
 // looksBinary reports whether head holds control bytes that no text file
-// has, once UTF-16 (with its NUL bytes) is accounted for.
-func looksBinary(head []byte) bool {
+// has, once UTF-16 (with its NUL bytes) is accounted for; info is the
+// head's encoding (UTF-16 or not whatever the code page).
+func looksBinary(head []byte, info textenc.Info) bool {
 	if len(head) == 0 {
 		return false
 	}
-	info := textenc.Sniff(head[:min(len(head), encodingHead)], textenc.DefaultCodePage)
 	if info.Encoding == textenc.UTF16LE || info.Encoding == textenc.UTF16BE {
 		return false
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ipseclint/ipseclint/internal/testutil"
+	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
 
 // TestRegExportFromTheStart: telling a .reg export from the start of its
@@ -62,14 +63,15 @@ func TestRegExportFromTheStart(t *testing.T) {
 	found := 0
 	for i, h := range heads {
 		for _, cp := range []string{"", "cp932"} {
-			got, want := Sniff(h, cp), sniffText(h, cp)
-			if looksBinary(h) || (len(h) >= 4 && string(h[:4]) == "regf") {
+			info := textenc.Sniff(h[:min(len(h), encodingHead)], cp)
+			got, want := Sniff(h, cp), sniffText(h, info)
+			if looksBinary(h, info) || (len(h) >= 4 && string(h[:4]) == "regf") {
 				continue
 			}
 			if got != want {
 				t.Fatalf("head %d (%q...) in %q: %+v, from all of it %+v", i, h[:min(len(h), 80)], cp, got, want)
 			}
-			if _, ok := regExport(h, cp); ok {
+			if _, ok := regExport(h, cp, info); ok {
 				found++
 			}
 		}

@@ -24,7 +24,7 @@ func mapFilterBlob(fb *filterBlob, l *model.FilterList, bl blobLoc) []finding {
 
 // The special-filter values (GPIPSEC.md §4.7): 0x01–0x04 as the source,
 // 0x81–0x84 as the destination.
-var specialKinds = [5]model.AddrKind{"", model.AddrDNS, model.AddrWINS, model.AddrDHCP, model.AddrGateway}
+var specialKinds = [5]model.AddrKind{0, model.AddrDNS, model.AddrWINS, model.AddrDHCP, model.AddrGateway}
 
 // mapFilter turns one legacy filter spec into a filter.
 func mapFilter(s *filterSpecBlob, bl blobLoc) *model.Filter {
@@ -43,7 +43,7 @@ func mapFilter(s *filterSpecBlob, bl blobLoc) *model.Filter {
 	} else {
 		f.Protocol = uint8(s.Protocol)
 	}
-	srcSpecial, dstSpecial := model.AddrKind(""), model.AddrKind("")
+	srcSpecial, dstSpecial := model.AddrKind(0), model.AddrKind(0)
 	switch sp := s.Special; {
 	case sp == 0:
 	case sp >= 0x01 && sp <= 0x04:
@@ -80,7 +80,7 @@ func mapAddr(addr, mask [4]byte, name string, special model.AddrKind) (model.Add
 	switch {
 	case special == model.AddrUnknown:
 		return model.Address{Kind: model.AddrUnknown}, ""
-	case special != "":
+	case special != 0:
 		return model.Address{Kind: special}, ""
 	case name != "":
 		// The address fields may hold an address resolved when the filter

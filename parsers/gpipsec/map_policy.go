@@ -2,6 +2,7 @@ package gpipsec
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 )
@@ -33,6 +34,7 @@ var mmFields = []string{"mmpfs", "qmPerMM", "mmLifetimeMinutes", "mmSecMethods"}
 
 // mmUnknown doubts every main-mode field of p for one reason.
 func mmUnknown(p *model.Policy, reason string, loc model.Location) {
+	p.Doubts = slices.Grow(p.Doubts, len(mmFields))
 	for _, f := range mmFields {
 		p.Doubts = append(p.Doubts, model.Doubt{Field: f, Reason: reason, Loc: loc})
 	}

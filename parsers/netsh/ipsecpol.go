@@ -183,7 +183,9 @@ func (st *scriptState) ipsecpolStatic(c *cmdContext, cmd *ipsecpolCmd, at int) {
 		pol.PollingIntervalMin = poll
 	}
 	for _, m := range cmd.mmMethods {
-		mm, err := parseMMMethod(m.value)
+		// A copy of the text: a netsh store's methods are not detached
+		// from the input later (see methodCache).
+		mm, err := parseMMMethod(strings.Clone(m.value))
 		if err != nil {
 			c.errorf(m.valOff, "ipsecpol -1s: %v", err)
 			continue
@@ -290,7 +292,7 @@ func ipsecpolNegotiation(c *cmdContext, a *model.FilterAction, negs []token) {
 				c.errorf(n.valOff, "ipsecpol -n: %v", err)
 				continue
 			}
-			m.Text = n.value
+			m.Text = strings.Clone(n.value) // not detached later (see methodCache)
 			a.Action = model.ActionNegotiate
 			a.Methods = append(a.Methods, m)
 		}

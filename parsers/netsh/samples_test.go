@@ -42,7 +42,7 @@ func filterString(f *model.Filter) string {
 		case model.AddrDNSName:
 			return a.Name
 		}
-		return string(a.Kind)
+		return a.Kind.String()
 	}
 	m := "o"
 	if f.Mirrored {

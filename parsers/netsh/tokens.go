@@ -72,26 +72,34 @@ func appendTokens(toks []token, s string, base, max int) []token {
 // readWord reads a double-quoted string or a run of non-blank characters
 // (stopping at '=' when stopAtEq) starting at *i.
 func readWord(s string, i *int, stopAtEq bool) (string, bool) {
-	if *i < len(s) && s[*i] == '"' {
-		end := strings.IndexByte(s[*i+1:], '"')
+	j := *i
+	if j < len(s) && s[j] == '"' {
+		end := strings.IndexByte(s[j+1:], '"')
 		if end < 0 {
-			w := s[*i+1:]
 			*i = len(s)
-			return w, true
+			return s[j+1:], true
 		}
-		w := s[*i+1 : *i+1+end]
-		*i += end + 2
-		return w, true
+		*i = j + end + 2
+		return s[j+1 : j+1+end], true
 	}
-	start := *i
-	for *i < len(s) && !isSpace(s[*i]) && !(stopAtEq && s[*i] == '=') {
-		if s[*i] == '"' { // a quote inside a word: keep it to the closing quote
-			if end := strings.IndexByte(s[*i+1:], '"'); end >= 0 {
-				*i += end + 2
+	start, quotes := j, false
+	for j < len(s) {
+		c := s[j]
+		if isSpace(c) || (stopAtEq && c == '=') {
+			break
+		}
+		if c == '"' { // a quote inside a word: keep it to the closing quote
+			quotes = true
+			if end := strings.IndexByte(s[j+1:], '"'); end >= 0 {
+				j += end + 2
 				continue
 			}
 		}
-		*i++
+		j++
 	}
-	return strings.ReplaceAll(s[start:*i], `"`, ""), false
+	*i = j
+	if !quotes {
+		return s[start:j], false
+	}
+	return strings.ReplaceAll(s[start:j], `"`, ""), false
 }

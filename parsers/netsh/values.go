@@ -206,8 +206,13 @@ func normAlg(s string) (string, bool) {
 
 // parseQMMethods reads a space-separated list of quick-mode methods:
 // ESP[3DES,SHA1], AH[MD5], AH[SHA1]+ESP[DES,None], each optionally with
-// :100000k/3600s, :3600s or :100000k.
+// :100000k/3600s, :3600s or :100000k. The list is shared (methodcache.go):
+// it is never written.
 func parseQMMethods(s string) ([]model.QMMethod, error) {
+	return qmMethods.parse(s, readQMMethods)
+}
+
+func readQMMethods(s string) ([]model.QMMethod, error) {
 	var out []model.QMMethod
 	for _, f := range strings.Fields(s) {
 		m, err := parseQMMethod(f)
@@ -307,7 +312,12 @@ func parseLifetime(s string, m *model.QMMethod) error {
 }
 
 // parseMMMethods reads main-mode methods: 3DES-SHA1-2 (cipher-hash-group).
+// The list is shared (methodcache.go): it is never written.
 func parseMMMethods(s string) ([]model.MMMethod, error) {
+	return mmMethods.parse(s, readMMMethods)
+}
+
+func readMMMethods(s string) ([]model.MMMethod, error) {
 	var out []model.MMMethod
 	for _, f := range strings.Fields(s) {
 		m, err := parseMMMethod(f)

@@ -186,36 +186,72 @@ func decoder(info Info) *encoding.Decoder {
 // U+FFFD (in cp1252 the five undefined bytes become U+0081…, as Windows
 // reads them) and are counted in Info.Invalid. UTF-16 is decoded in bulk.
 func Decode(b []byte, codepage string) ([]byte, Info) {
-	head := b
-	if len(head) > 8192 {
-		head = head[:8192]
+	info, src := sniffBody(b, codepage)
+	if info.Encoding == UTF8 && utf8.Valid(src) {
+		return src, info
 	}
-	info := Sniff(head, codepage)
-	src := b
+	return decodeBody(nil, src, info)
+}
+
+// AppendDecode is Decode appending the text to dst, so that a caller
+// that keeps nothing of it (a sniffer) can decode into a buffer it uses
+// again; valid UTF-8 is copied.
+func AppendDecode(dst, b []byte, codepage string) ([]byte, Info) {
+	return AppendDecodeAs(dst, b, Sniff(b[:min(len(b), 8192)], codepage))
+}
+
+// AppendDecodeAs is AppendDecode of b whose encoding is known already:
+// info is what Sniff says of b's first 8 KiB (in the code page it would
+// be given), so that a caller that sniffed them need not again.
+func AppendDecodeAs(dst, b []byte, info Info) ([]byte, Info) {
+	info.Invalid = 0
+	src := body(b, info)
+	if info.Encoding == UTF8 && utf8.Valid(src) {
+		return append(dst, src...), info
+	}
+	return decodeBody(dst, src, info)
+}
+
+// sniffBody is the encoding of b (sniffed from its first 8 KiB) and b
+// without its BOM.
+func sniffBody(b []byte, codepage string) (Info, []byte) {
+	info := Sniff(b[:min(len(b), 8192)], codepage)
+	return info, body(b, info)
+}
+
+// body is b without the BOM info says it starts with.
+func body(b []byte, info Info) []byte {
 	switch {
 	case info.BOM && info.Encoding == UTF8:
-		src = b[3:]
+		return b[3:]
 	case info.BOM:
-		src = b[2:]
+		return b[2:]
 	}
+	return b
+}
+
+// decodeBody appends src, in info's encoding, to dst as UTF-8, and counts
+// what was invalid.
+func decodeBody(dst, src []byte, info Info) ([]byte, Info) {
 	switch info.Encoding {
 	case UTF8:
-		if utf8.Valid(src) {
-			return src, info
-		}
 		// Valid at the start, not throughout: count and replace bad bytes.
 		info.Invalid = countInvalidUTF8(src)
-		return bytes.ToValidUTF8(src, []byte("\uFFFD")), info
+		return append(dst, bytes.ToValidUTF8(src, []byte("\uFFFD"))...), info
 	case UTF16LE, UTF16BE:
-		out, bad := DecodeUTF16(src, info.Encoding == UTF16BE)
-		info.Invalid = bad
+		d := UTF16Decoder{BigEndian: info.Encoding == UTF16BE}
+		out := d.Flush(d.Append(dst, src))
+		info.Invalid = d.Invalid
 		return out, info
 	}
 	d, err := NewCodePageDecoder(info.Encoding)
 	if err != nil {
 		d, _ = NewCodePageDecoder(DefaultCodePage)
 	}
-	out, bad := d.Append(make([]byte, 0, len(src)+len(src)/8), src)
+	if dst == nil {
+		dst = make([]byte, 0, len(src)+len(src)/8)
+	}
+	out, bad := d.Append(dst, src)
 	info.Invalid = bad
 	return out, info
 }

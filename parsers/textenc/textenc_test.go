@@ -244,3 +244,40 @@ func BenchmarkDecodeUTF16ASCII(b *testing.B) {
 		dst = d.Append(dst[:0], src)
 	}
 }
+
+// TestAppendDecodeIsDecode: AppendDecode appends what Decode returns,
+// with the same Info, in every encoding (invalid bytes included), and
+// uses the room dst has; so does AppendDecodeAs given what Sniff says.
+func TestAppendDecodeIsDecode(t *testing.T) {
+	text := "REGEDIT4\r\n\"Ümlaut\"=\"a😀b\"\r\n"
+	u16 := utf16.Encode([]rune(text))
+	for name, in := range map[string][]byte{
+		"UTF-16LE with BOM":       append([]byte{0xFF, 0xFE}, unitBytes(u16, false)...),
+		"UTF-16BE, odd last byte": append(unitBytes(u16, true), 'x'),
+		"UTF-8 with BOM":          append([]byte{0xEF, 0xBB, 0xBF}, text...),
+		"UTF-8, bad at the end":   append([]byte(text), 0xFF, 0xFE, 'a'),
+		"cp1252":                  []byte("REGEDIT4\r\n\"Name\"=\"caf\xe9\x81\"\r\n"),
+		"cp932":                   bytes.Repeat([]byte("\x93\xfa\x96\x7b\r\n"), 50),
+		"empty":                   nil,
+	} {
+		cp := "cp1252"
+		if name == "cp932" {
+			cp = "cp932"
+		}
+		want, winfo := Decode(in, cp)
+		buf := make([]byte, 3, 4096)
+		copy(buf, "pre")
+		got, info := AppendDecode(buf, in, cp)
+		if string(got) != "pre"+string(want) || info != winfo {
+			t.Errorf("%s: AppendDecode %q %+v, Decode %q %+v", name, got, info, want, winfo)
+		}
+		if len(got) <= cap(buf) && &got[0] != &buf[0] {
+			t.Errorf("%s: a new buffer though dst had room", name)
+		}
+		sniffed := Sniff(in[:min(len(in), 8192)], cp)
+		sniffed.Invalid = 7 // what Sniff says is taken, not a count
+		if as, info := AppendDecodeAs(nil, in, sniffed); string(as) != string(want) || info != winfo {
+			t.Errorf("%s: AppendDecodeAs %q %+v, Decode %q %+v", name, as, info, want, winfo)
+		}
+	}
+}
