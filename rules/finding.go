@@ -140,19 +140,46 @@ type DisabledRule struct {
 	By string `json:"by"`
 }
 
-// Run checks the fleet with each rule. A rule that panics is reported as
-// not evaluated, never as passed.
-func Run(f *model.Fleet, rs []*Rule) Outcome {
+// Options are how RunWith runs the rules.
+type Options struct {
+	// Workers bounds how many goroutines analyse the flows (one host at a
+	// time each) and run the rules (one rule at a time each): GOMAXPROCS
+	// when < 1. The outcome is the same whatever it is.
+	Workers int
+}
+
+// Run checks the fleet with each rule, on GOMAXPROCS goroutines (see
+// RunWith).
+func Run(f *model.Fleet, rs []*Rule) Outcome { return RunWith(f, rs, Options{}) }
+
+// RunWith checks the fleet with each rule. A rule that panics is reported
+// as not evaluated, never as passed. The rules run at once on
+// opts.Workers goroutines, each reading the fleet and the shared
+// analyses (never changing them) and reporting into a Reporter of its
+// own; their reports are merged in the rules' order, then sorted, so the
+// outcome does not depend on the number of workers.
+func RunWith(f *model.Fleet, rs []*Rule, opts Options) Outcome {
 	var out Outcome
-	p := NewPass(f)
-	out.Failover = p.Flows.Failovers()
-	for _, rule := range rs {
-		rep := runOne(p, rule)
+	p := NewPassWorkers(f, opts.Workers)
+	reps := make([]*Reporter, len(rs))
+	flows.Parallel(len(rs)+1, opts.Workers, func(_, i int) {
+		if i == len(rs) {
+			out.Failover = p.Flows.Failovers()
+			return
+		}
+		reps[i] = runOne(p, rs[i])
+	})
+	nf, nn := 0, 0
+	for _, rep := range reps {
+		nf, nn = nf+len(rep.Findings), nn+len(rep.NotEvaluated)
+	}
+	out.Findings, out.NotEvaluated = make([]Finding, 0, nf), make([]NotEvaluated, 0, nn)
+	for _, rep := range reps {
 		out.Findings = append(out.Findings, rep.Findings...)
 		out.NotEvaluated = append(out.NotEvaluated, rep.NotEvaluated...)
 	}
 	sort.SliceStable(out.Findings, func(i, j int) bool {
-		a, b := out.Findings[i], out.Findings[j]
+		a, b := &out.Findings[i], &out.Findings[j]
 		if a.Host != b.Host {
 			return a.Host < b.Host
 		}

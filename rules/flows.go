@@ -41,7 +41,7 @@ func exchangeFlows(p *Pass, out *Reporter, ports ...uint16) []flow {
 	skipUnknownRoles(p.Fleet, out)
 	skipGaps(p, out, flows.Outbound)
 	skipGaps(p, out, flows.Inbound)
-	return append(p.Flows.Of(flows.Outbound, ports...), p.Flows.Of(flows.Inbound, ports...)...)
+	return p.Flows.All(ports...)
 }
 
 // skipGaps reports the hosts whose flows on side could not be evaluated.
@@ -212,26 +212,60 @@ type decision struct {
 }
 
 // negotiatingRules groups the flows decided by a negotiate action by host
-// and deciding rule, in the order of the flows.
+// and deciding rule, in the order of the flows. A decision whose flows
+// are consecutive in fls (as a host's flows decided by one rule are)
+// holds a slice of fls, not a copy: fls must not change afterwards.
 func negotiatingRules(fls []flow) []*decision {
 	type key struct {
 		host *model.Host
 		rule *model.Rule
 	}
-	by := map[key]*decision{}
-	var out []*decision
-	for _, fl := range fls {
+	type group struct {
+		d         *decision
+		first, n  int  // the first flow's index, how many flows
+		last      int  // the last flow's index
+		scattered bool // some flow in between belongs to another group
+	}
+	by := map[key]*group{}
+	var order []*group
+	for i := range fls {
+		fl := &fls[i]
 		if fl.Match.Outcome != model.MatchNegotiate || fl.Match.Rule == nil {
 			continue
 		}
 		k := key{fl.Host, fl.Match.Rule}
-		d := by[k]
-		if d == nil {
-			d = &decision{Host: fl.Host, Policy: fl.Match.Policy, Rule: fl.Match.Rule, Action: fl.Match.Action}
-			by[k] = d
-			out = append(out, d)
+		g := by[k]
+		if g == nil {
+			g = &group{d: &decision{Host: fl.Host, Policy: fl.Match.Policy, Rule: fl.Match.Rule, Action: fl.Match.Action}, first: i, last: i - 1}
+			by[k] = g
+			order = append(order, g)
 		}
-		d.Flows = append(d.Flows, fl)
+		g.scattered = g.scattered || g.last != i-1
+		g.n, g.last = g.n+1, i
+	}
+	out := make([]*decision, len(order))
+	scattered := false
+	for j, g := range order {
+		if !g.scattered {
+			g.d.Flows = fls[g.first : g.last+1 : g.last+1]
+		}
+		scattered = scattered || g.scattered
+		out[j] = g.d
+	}
+	for i := range fls {
+		if !scattered {
+			break
+		}
+		fl := &fls[i]
+		if fl.Match.Outcome != model.MatchNegotiate || fl.Match.Rule == nil {
+			continue
+		}
+		if g := by[key{fl.Host, fl.Match.Rule}]; g.scattered {
+			if g.d.Flows == nil {
+				g.d.Flows = make([]flow, 0, g.n)
+			}
+			g.d.Flows = append(g.d.Flows, *fl)
+		}
 	}
 	return out
 }

@@ -26,10 +26,12 @@ func checkWeakCrypto(p *Pass, out *Reporter) {
 	polFlows := map[polKey][]flow{}
 	for _, d := range negotiatingRules(frontEndFlows(p, out, exchangePorts...)) {
 		k := polKey{d.Host, d.Policy}
-		if _, ok := polFlows[k]; !ok {
+		if fls, ok := polFlows[k]; ok {
+			polFlows[k] = append(fls, d.Flows...) // d.Flows has no room: a copy
+		} else {
 			pols = append(pols, k)
+			polFlows[k] = d.Flows
 		}
-		polFlows[k] = append(polFlows[k], d.Flows...)
 		if why := d.NoMethods(); why != "" {
 			out.Skip(d.Host, "quick mode not checked: %s", why)
 			continue

@@ -98,16 +98,9 @@ func (a *Analysis) failoversOf(h *model.Host, targets []model.Target, clustered 
 	}
 	negotiated := make([]bool, len(targets))
 	notApplied := ""
-	for _, j := range a.byHost[h] {
-		fl := a.Flows[j]
-		if fl.Side != Outbound {
-			continue
-		}
-		notApplied = fl.NotApplied
-		if fl.Match.Outcome == model.MatchNegotiate {
-			for i := fl.lo; i < fl.hi; i++ {
-				negotiated[i] = true
-			}
+	for _, s := range a.byHost[h] {
+		for j := s.lo; j < s.hi; j++ {
+			notApplied = a.outboundNegotiated(j, negotiated, notApplied)
 		}
 	}
 	var groups []Failover
@@ -155,6 +148,22 @@ func sharedTargets(all []model.Target, ks []int, shared map[string][]model.Targe
 	}
 	shared[key] = ts
 	return ts
+}
+
+// outboundNegotiated marks the targets flow j negotiates IPSec for, when
+// it is outbound, and returns why its host's policy is not applied (notApplied
+// when the flow is inbound).
+func (a *Analysis) outboundNegotiated(j int, negotiated []bool, notApplied string) string {
+	fl := &a.Flows[j]
+	if fl.Side != Outbound {
+		return notApplied
+	}
+	if fl.Match.Outcome == model.MatchNegotiate {
+		for i := fl.lo; i < fl.hi; i++ {
+			negotiated[i] = true
+		}
+	}
+	return fl.NotApplied
 }
 
 // gapsOn returns why host h's flows on side could not be evaluated.

@@ -255,28 +255,89 @@ type Analysis struct {
 	// addresses, sorted. Flows' Targets and Froms are slices of them.
 	targets []model.Target
 	sources []Source
-	// byHost indexes Flows and Gaps by deciding host, byPort Flows by
-	// side and port.
-	byHost    map[*model.Host][]int
+	// byHost indexes Flows by deciding host (each host's flows are one
+	// span of them, unless added out of order), gapByHost Gaps.
+	byHost    map[*model.Host][]span
 	gapByHost map[*model.Host][]int
-	byPort    map[sidePort][]int
 	// outbound is how many of Flows are outbound; they come first unless
 	// mixed is set (an outbound flow added after an inbound one).
 	outbound int
 	mixed    bool
 }
 
-type sidePort struct {
-	side Side
-	port uint16
+// span is the flows [lo, hi) of Analysis.Flows.
+type span struct{ lo, hi int }
+
+// Analyze computes the flows of fleet f, on GOMAXPROCS goroutines (see
+// AnalyzeWorkers).
+func Analyze(f *model.Fleet) *Analysis { return AnalyzeWorkers(f, 0) }
+
+// AnalyzeWorkers computes the flows of fleet f, each host's on one of at
+// most Workers(workers) goroutines: each host's flows depend on the fleet
+// (read, never changed) and that host only, and are put together in the
+// analysis' order, so the analysis is the same whatever the number of
+// workers.
+func AnalyzeWorkers(f *model.Fleet, workers int) *Analysis {
+	a := &Analysis{Fleet: f}
+	jobs := append(a.outboundJobs(), a.inboundJobs()...)
+	results := make([]hostFlows, len(jobs))
+	scratch := make([]worker, Workers(workers))
+	Parallel(len(jobs), workers, func(w, i int) { results[i] = jobs[i](&scratch[w]) })
+	a.assemble(results)
+	return a
 }
 
-// Analyze computes the flows of fleet f.
-func Analyze(f *model.Fleet) *Analysis {
-	a := &Analysis{Fleet: f, byHost: map[*model.Host][]int{}, gapByHost: map[*model.Host][]int{}, byPort: map[sidePort][]int{}}
-	a.outboundFlows()
-	a.inbound()
-	return a
+// hostFlows is what the analysis of one host on one side found: its
+// gaps, then its flows.
+type hostFlows struct {
+	gaps  []Gap
+	flows []Flow
+}
+
+// job analyses one host on one side with a worker's scratch memory.
+type job func(w *worker) hostFlows
+
+// worker is the scratch memory of one goroutine of the analysis, used
+// again for host after host: nothing of it outlives a host's job but
+// what the job copies out.
+type worker struct {
+	m      model.PeerMatcher
+	splits model.Splits
+	bounds []netip.Prefix
+	flows  []Flow
+}
+
+// hostSplits returns the boundaries of host h as Splits, in w's memory.
+func (w *worker) hostSplits(h *model.Host) *model.Splits {
+	w.bounds = appendBoundaries(w.bounds[:0], h)
+	return w.splits.Reset(w.bounds)
+}
+
+// done returns the flows the worker collected for one host, in memory of
+// their own, and empties the worker's list.
+func (w *worker) done(gaps []Gap) hostFlows {
+	hf := hostFlows{gaps: gaps, flows: slices.Clone(w.flows)}
+	clear(w.flows) // let the flows' pointers go
+	w.flows = w.flows[:0]
+	return hf
+}
+
+// assemble puts the hosts' gaps and flows together, in order.
+func (a *Analysis) assemble(results []hostFlows) {
+	nf, ng := 0, 0
+	for _, r := range results {
+		nf, ng = nf+len(r.flows), ng+len(r.gaps)
+	}
+	a.Flows, a.Gaps = make([]Flow, 0, nf), make([]Gap, 0, ng)
+	a.byHost, a.gapByHost = make(map[*model.Host][]span, len(results)), map[*model.Host][]int{}
+	for _, r := range results {
+		for _, g := range r.gaps {
+			a.gap(g.Side, g.Host, g.Reason)
+		}
+		for _, fl := range r.flows {
+			a.add(fl)
+		}
+	}
 }
 
 // Of returns the flows on side whose port is one of ports (all ports
@@ -284,25 +345,43 @@ func Analyze(f *model.Fleet) *Analysis {
 // are a slice of Flows (without room to append into it): read them, do
 // not change them.
 func (a *Analysis) Of(side Side, ports ...uint16) []Flow {
-	if len(ports) == 0 {
+	lo, hi := a.sideRange(side)
+	if a.mixed {
+		lo, hi = 0, len(a.Flows)
+	}
+	return a.filter(lo, hi, func(fl *Flow) bool { return fl.Side == side }, ports)
+}
+
+// All returns the flows on either side whose port is one of ports (all
+// ports when none is given): Of(Outbound, ports...) followed by
+// Of(Inbound, ports...), a slice of Flows when that is what they are.
+func (a *Analysis) All(ports ...uint16) []Flow {
+	if a.mixed {
+		return append(a.Of(Outbound, ports...), a.Of(Inbound, ports...)...)
+	}
+	return a.filter(0, len(a.Flows), func(*Flow) bool { return true }, ports)
+}
+
+// filter returns the flows of Flows[lo:hi] that keep holds on one of
+// ports: the slice itself when that is every flow of it.
+func (a *Analysis) filter(lo, hi int, keep func(*Flow) bool, ports []uint16) []Flow {
+	if len(ports) == 0 || allPorts(ports) {
+		if !a.mixed {
+			return a.Flows[lo:hi:hi]
+		}
 		ports = ExchangePorts
 	}
-	if allPorts(ports) && !a.mixed {
-		lo, hi := a.sideRange(side)
-		return a.Flows[lo:hi:hi]
-	}
-	var idx []int
-	for _, p := range ports {
-		if !slices.Contains(ExchangePorts, p) {
-			continue // no flow on other ports
+	n := 0
+	for i := lo; i < hi; i++ {
+		if fl := &a.Flows[i]; keep(fl) && slices.Contains(ports, fl.Port) {
+			n++
 		}
-		idx = append(idx, a.byPort[sidePort{side, p}]...)
 	}
-	slices.Sort(idx)
-	idx = slices.Compact(idx)
-	out := make([]Flow, len(idx))
-	for i, j := range idx {
-		out[i] = a.Flows[j]
+	out := make([]Flow, 0, n)
+	for i := lo; i < hi; i++ {
+		if fl := &a.Flows[i]; keep(fl) && slices.Contains(ports, fl.Port) {
+			out = append(out, *fl)
+		}
 	}
 	return out
 }
@@ -326,12 +405,19 @@ func (a *Analysis) sideRange(side Side) (lo, hi int) {
 	return a.outbound, len(a.Flows)
 }
 
-// OfHost returns the flows host h's policy decides, on either side.
+// OfHost returns the flows host h's policy decides, on either side: a
+// slice of Flows (without room to append into it) when they are
+// consecutive there, as the analysis makes them. Read them, do not
+// change them.
 func (a *Analysis) OfHost(h *model.Host) []Flow {
-	idx := a.byHost[h]
-	out := make([]Flow, len(idx))
-	for i, j := range idx {
-		out[i] = a.Flows[j]
+	spans := a.byHost[h]
+	if len(spans) == 1 {
+		s := spans[0]
+		return a.Flows[s.lo:s.hi:s.hi]
+	}
+	var out []Flow
+	for _, s := range spans {
+		out = append(out, a.Flows[s.lo:s.hi]...)
 	}
 	return out
 }
@@ -367,60 +453,76 @@ func (a *Analysis) gap(side Side, h *model.Host, reason string) {
 
 func (a *Analysis) add(fl Flow) {
 	if a.byHost == nil {
-		a.byHost, a.byPort = map[*model.Host][]int{}, map[sidePort][]int{}
+		a.byHost = map[*model.Host][]span{}
 	}
-	a.byHost[fl.Host] = append(a.byHost[fl.Host], len(a.Flows))
-	a.byPort[sidePort{fl.Side, fl.Port}] = append(a.byPort[sidePort{fl.Side, fl.Port}], len(a.Flows))
+	i := len(a.Flows)
+	switch spans := a.byHost[fl.Host]; {
+	case len(spans) > 0 && spans[len(spans)-1].hi == i:
+		spans[len(spans)-1].hi++
+	default:
+		a.byHost[fl.Host] = append(spans, span{i, i + 1})
+	}
 	if fl.Side == Outbound {
-		a.mixed = a.mixed || a.outbound != len(a.Flows)
+		a.mixed = a.mixed || a.outbound != i
 		a.outbound++
 	}
 	a.Flows = append(a.Flows, fl)
 }
 
-func (a *Analysis) outboundFlows() {
+// outboundJobs returns the jobs that analyse each front-end's outbound
+// flows: to every back-end address, on every port, from each of its own
+// addresses.
+func (a *Analysis) outboundJobs() []job {
 	f := a.Fleet
 	frontends := f.WithRole(model.RoleFrontEnd)
 	if len(frontends) == 0 {
-		return
+		return nil
 	}
 	targets, gaps := f.BackendTargets()
 	a.targets = targets
+	jobs := make([]job, len(frontends))
 	if len(targets) == 0 {
 		why := "no back-end is among the exports and no backends.virtual_addresses is declared in ipseclint.yaml"
 		if len(gaps) > 0 {
 			why = "the back-end's addresses are unknown: " + strings.Join(gaps, "; ")
 		}
-		for _, h := range frontends {
-			a.gap(Outbound, h, why)
+		for i, h := range frontends {
+			jobs[i] = func(*worker) hostFlows { return hostFlows{gaps: []Gap{{Side: Outbound, Host: h, Reason: why}}} }
 		}
-		return
+		return jobs
 	}
 	ips := make([]netip.Addr, len(targets))
 	for i, t := range targets {
 		ips[i] = t.IP
 	}
 	peers := model.NewPeerSet(ips)
-	var m model.PeerMatcher // one for every host, port and address: Reset reuses its memory
-	for _, h := range frontends {
-		pol, pols, notApplied, caveat, why := policiesOf(h)
-		if why != "" {
-			a.gap(Outbound, h, why)
-			continue
-		}
-		froms, splits := sendsFrom(h), model.NewSplits(Boundaries(h))
-		for _, port := range ExchangePorts {
-			for _, from := range froms {
-				m.Reset(pols, model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Protocol: TCP, DstPort: port}, true)
-				for _, run := range m.Runs(peers, splits) {
-					fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, From: from, Sources: len(froms), Port: port,
-						Targets: targets[run.Start:run.End:run.End], Packet: m.Packet(targets[run.Start].IP), Match: run.Match, lo: run.Start, hi: run.End}
-					fl.applyService(notApplied, caveat)
-					a.add(fl)
-				}
+	for i, h := range frontends {
+		jobs[i] = func(w *worker) hostFlows { return outboundOf(h, targets, peers, w) }
+	}
+	return jobs
+}
+
+// outboundOf analyses front-end h's flows to targets (peers are their
+// addresses).
+func outboundOf(h *model.Host, targets []model.Target, peers model.PeerSet, w *worker) hostFlows {
+	pol, pols, notApplied, caveat, why := policiesOf(h)
+	if why != "" {
+		return hostFlows{gaps: []Gap{{Side: Outbound, Host: h, Reason: why}}}
+	}
+	froms, splits := sendsFrom(h), w.hostSplits(h)
+	m := &w.m // one for every port and address: Reset reuses its memory
+	for _, port := range ExchangePorts {
+		for _, from := range froms {
+			m.Reset(pols, model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Protocol: TCP, DstPort: port}, true)
+			for _, run := range m.Runs(peers, splits) {
+				fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, From: from, Sources: len(froms), Port: port,
+					Targets: targets[run.Start:run.End:run.End], Packet: m.Packet(targets[run.Start].IP), Match: run.Match, lo: run.Start, hi: run.End}
+				fl.applyService(notApplied, caveat)
+				w.flows = append(w.flows, fl)
 			}
 		}
 	}
+	return w.done(nil)
 }
 
 // Boundaries returns the address ranges that the flows of host h must not
@@ -428,13 +530,16 @@ func (a *Analysis) outboundFlows() {
 // filter of any of its policies names (at either end: so that a reply,
 // another policy of its store, or a rule made active, answers a whole
 // flow alike), its own addresses ("me") and its tunnel end-points (a
-// tunnel to the back-end itself is not one to elsewhere).
-func Boundaries(h *model.Host) []netip.Prefix {
-	var out []netip.Prefix
-	seen := map[netip.Prefix]bool{}
+// tunnel to the back-end itself is not one to elsewhere). Each range is
+// given once, in address order.
+func Boundaries(h *model.Host) []netip.Prefix { return appendBoundaries(nil, h) }
+
+// appendBoundaries appends the Boundaries of h to out (emptied first
+// would be the caller's choice) and returns it.
+func appendBoundaries(out []netip.Prefix, h *model.Host) []netip.Prefix {
+	from := len(out)
 	add := func(p netip.Prefix) {
-		if p.IsValid() && !seen[p] {
-			seen[p] = true
+		if p.IsValid() {
 			out = append(out, p)
 		}
 	}
@@ -462,7 +567,17 @@ func Boundaries(h *model.Host) []netip.Prefix {
 			}
 		}
 	}
-	return out
+	own := out[from:]
+	slices.SortFunc(own, comparePrefix)
+	return out[:from+len(slices.Compact(own))]
+}
+
+// comparePrefix orders prefixes by address, then length.
+func comparePrefix(p, q netip.Prefix) int {
+	if c := p.Addr().Compare(q.Addr()); c != 0 {
+		return c
+	}
+	return p.Bits() - q.Bits()
 }
 
 // hostPolicies returns every policy of host h: those of its stores and

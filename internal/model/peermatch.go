@@ -311,8 +311,13 @@ type Splits struct {
 }
 
 // NewSplits returns the ranges ps as Splits.
-func NewSplits(ps []netip.Prefix) *Splits {
-	s := &Splits{}
+func NewSplits(ps []netip.Prefix) *Splits { return new(Splits).Reset(ps) }
+
+// Reset makes s what NewSplits(ps) returns, in the memory s already
+// holds: a caller making the splits of one host after another allocates
+// little. A Splits must not be Reset while a Runs call reads it.
+func (s *Splits) Reset(ps []netip.Prefix) *Splits {
+	s.events, s.n = slices.Grow(s.events[:0], 2*len(ps)), 0
 	for _, p := range ps {
 		if p.IsValid() {
 			s.events = appendRange(s.events, s.n, p)
@@ -442,19 +447,25 @@ func searchAddr(peers []netip.Addr, bound netip.Addr) int {
 // netip.Addr.Compare: the next address, or past the last IPv4 address the
 // first IPv6 one; ok is false past the last IPv6 address.
 func afterPrefix(p netip.Prefix) (netip.Addr, bool) {
-	b := p.Addr().AsSlice()
-	bits := p.Bits()
-	for i := range b {
+	b := p.Addr().As16() // an IPv4 address in the last 4 bytes
+	bits, skip := p.Bits(), 0
+	if p.Addr().Is4() {
+		skip = 12
+	}
+	for i := range b[skip:] {
 		lo := i * 8
 		switch {
 		case lo+8 <= bits:
 		case lo >= bits:
-			b[i] = 0xff
+			b[skip+i] = 0xff
 		default:
-			b[i] |= byte(0xff >> uint(bits-lo))
+			b[skip+i] |= byte(0xff >> uint(bits-lo))
 		}
 	}
-	last, _ := netip.AddrFromSlice(b)
+	last := netip.AddrFrom16(b)
+	if p.Addr().Is4() {
+		last = netip.AddrFrom4([4]byte(b[12:]))
+	}
 	next := last.Next()
 	if !next.IsValid() && last.Is4() {
 		return netip.IPv6Unspecified(), true
