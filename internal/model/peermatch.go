@@ -1,11 +1,11 @@
 package model
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // PeerMatcher answers MatchPolicies for packets that differ only in one
@@ -34,8 +34,13 @@ type PeerMatcher struct {
 	// unread are the rules whose filters are not all known (their filter
 	// list was not completely understood), in policy and rule order.
 	unread []Candidate
-	// evs and merged are the sweep's events, buffers Reset keeps.
+	// evs and merged are the sweep's events, sw the sweep, memo the
+	// answers of Runs by class and key and last class keys: buffers Reset
+	// keeps.
 	evs, merged []peerEvent
+	sw          sweep
+	memo        map[string]FilterMatch
+	key, last   []byte
 }
 
 // peerCand is one filter, or its mirror image, that the peer's address
@@ -67,7 +72,8 @@ func NewPeerMatcher(pols []*Policy, pkt Packet, peerIsDst bool) *PeerMatcher {
 // port, per own address) allocates little. Nothing Match or Runs returned
 // refers to that memory.
 func (m *PeerMatcher) Reset(pols []*Policy, pkt Packet, peerIsDst bool) *PeerMatcher {
-	*m = PeerMatcher{pkt: pkt, peerIsDst: peerIsDst, why: m.why[:0], cands: m.cands[:0], unread: m.unread[:0], evs: m.evs[:0], merged: m.merged[:0]}
+	*m = PeerMatcher{pkt: pkt, peerIsDst: peerIsDst, why: m.why[:0], cands: m.cands[:0], unread: m.unread[:0], evs: m.evs[:0], merged: m.merged[:0],
+		sw: sweep{active: m.sw.active[:0], ids: m.sw.ids[:0]}, memo: m.memo, key: m.key[:0], last: m.last[:0]}
 	for _, p := range pols {
 		if p == nil {
 			continue
@@ -97,43 +103,50 @@ func (m *PeerMatcher) addPolicy(p *Policy) (why []string) {
 				if mirror && (!f.Mirrored || selfMirror(f)) {
 					continue
 				}
-				m.addFilter(Candidate{Policy: p, Rule: r, Filter: f, Mirror: mirror, Spec: specificityOf(f, mirror)}, doubt)
+				m.addFilter(p, r, f, mirror, doubt)
 			}
 		}
 	}
 	return why
 }
 
-// addFilter adds candidate c (a filter or its mirror image) when
-// everything but the peer's address matches, or when what the filter
-// matches was not understood (it then may match any packet). doubt is
-// why its rule may not apply.
-func (m *PeerMatcher) addFilter(c Candidate, doubt string) {
-	f := c.Filter
+// addFilter adds filter f of rule r of policy p (its mirror image when
+// mirror is set) when everything but the peer's address matches, or when
+// what the filter matches was not understood (it then may match any
+// packet). doubt is why its rule may not apply. The protocol and ports
+// are tested first: most filters of a host's policies are for other
+// traffic.
+func (m *PeerMatcher) addFilter(p *Policy, r *Rule, f *Filter, mirror bool, doubt string) {
+	cand := func() Candidate {
+		return Candidate{Policy: p, Rule: r, Filter: f, Mirror: mirror, Spec: specificityOf(f, mirror)}
+	}
 	if why := filterDoubt(f); why != "" {
-		m.cands = append(m.cands, peerCand{c: c, always: why})
+		m.cands = append(m.cands, peerCand{c: cand(), always: why})
 		return
 	}
-	src, dst := f.Src, f.Dst
+	src, dst := &f.Src, &f.Dst
 	srcPort, dstPort := f.SrcPort, f.DstPort
-	if c.Mirror {
+	if mirror {
 		src, dst = dst, src
 		srcPort, dstPort = dstPort, srcPort
 	}
-	pkt := m.pkt
+	pkt := &m.pkt
 	if (f.Protocol != 0 && f.Protocol != pkt.Protocol) || (srcPort != 0 && srcPort != pkt.SrcPort) || (dstPort != 0 && dstPort != pkt.DstPort) {
 		return
 	}
-	fixed, peer := src, dst
-	ok, why := matchAddr(fixed, pkt.Src, pkt.SrcIsMe, pkt.Me, "source")
-	if !m.peerIsDst {
-		fixed, peer = dst, src
-		ok, why = matchAddr(fixed, pkt.Dst, pkt.DstIsMe, pkt.Me, "destination")
+	var ok bool
+	var why string
+	peer := dst
+	if m.peerIsDst {
+		ok, why = matchAddr(*src, pkt.Src, pkt.SrcIsMe, pkt.Me, "source")
+	} else {
+		peer = src
+		ok, why = matchAddr(*dst, pkt.Dst, pkt.DstIsMe, pkt.Me, "destination")
 	}
 	if !ok {
 		return
 	}
-	m.cands = append(m.cands, peerCand{c: c, peer: peer, fixedWhy: why, ruleDoubt: doubt})
+	m.cands = append(m.cands, peerCand{c: cand(), peer: *peer, fixedWhy: why, ruleDoubt: doubt})
 }
 
 // peerIsMe is the packet's flag for the peer's end.
@@ -267,22 +280,28 @@ func (m *PeerMatcher) Runs(ps PeerSet, splits *Splits) []PeerRun {
 	}
 	sw := m.newSweep(splits)
 	var runs []PeerRun
-	memo := map[string]FilterMatch{}
-	lastKey := ""
+	if m.memo == nil {
+		m.memo = map[string]FilterMatch{}
+	}
+	clear(m.memo)
+	m.last = m.last[:0]
 	for lo := 0; lo < n; {
-		key, hi := sw.classAt(ps.addrs, lo)
-		fm, ok := memo[key]
+		var hi int
+		m.key, hi = sw.classAt(ps.addrs, lo, m.key[:0])
+		if len(runs) > 0 && string(m.key) == string(m.last) {
+			runs[len(runs)-1].End = hi
+			lo = hi
+			continue
+		}
+		fm, ok := m.memo[string(m.key)]
 		if !ok {
 			fm = m.Match(ps.addrs[lo])
-			memo[key] = fm
+			m.memo[string(m.key)] = fm
 		}
-		if len(runs) > 0 && key == lastKey {
-			runs[len(runs)-1].End = hi
-		} else {
-			runs = append(runs, PeerRun{Start: lo, End: hi, Match: fm})
-		}
-		lastKey, lo = key, hi
+		runs = append(runs, PeerRun{Start: lo, End: hi, Match: fm})
+		m.last, lo = append(m.last[:0], m.key...), hi
 	}
+	clear(m.memo) // let the answers go
 	return runs
 }
 
@@ -292,13 +311,68 @@ type sweep struct {
 	events []peerEvent // sorted by address
 	next   int         // the first event not yet applied
 	active []int       // candidates whose range holds the current address
+	ids    []int       // scratch for classAt
 }
 
-// peerEvent is where candidate cand's range starts (on) or ends.
+// peerEvent is where candidate cand's range starts (on) or ends. It
+// holds no pointer (an address is an addrKey), so that sorting events
+// costs no write barrier.
 type peerEvent struct {
-	at   netip.Addr
+	at   addrKey
 	cand int
 	on   bool
+}
+
+// addrKey is a zone-less address as numbers, ordered as
+// netip.Addr.Compare orders such addresses: IPv4 before IPv6, then by
+// value.
+type addrKey struct {
+	v6     bool
+	hi, lo uint64
+}
+
+// keyOf returns a's addrKey; a's zone, if any, is dropped.
+func keyOf(a netip.Addr) addrKey {
+	if a.Is4() {
+		b := a.As4()
+		return addrKey{lo: uint64(binary.BigEndian.Uint32(b[:]))}
+	}
+	b := a.As16()
+	return addrKey{v6: true, hi: binary.BigEndian.Uint64(b[:8]), lo: binary.BigEndian.Uint64(b[8:])}
+}
+
+// addr returns the address k is the key of.
+func (k addrKey) addr() netip.Addr {
+	if !k.v6 {
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], uint32(k.lo))
+		return netip.AddrFrom4(b)
+	}
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], k.hi)
+	binary.BigEndian.PutUint64(b[8:], k.lo)
+	return netip.AddrFrom16(b)
+}
+
+// compare orders keys as netip.Addr.Compare orders their addresses.
+func (k addrKey) compare(o addrKey) int {
+	switch {
+	case k.v6 != o.v6:
+		return boolRank(k.v6) - boolRank(o.v6)
+	case k.hi != o.hi:
+		return cmpUint(k.hi, o.hi)
+	}
+	return cmpUint(k.lo, o.lo)
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // Splits are address ranges that no run of Runs may straddle, whatever
@@ -331,9 +405,9 @@ func (s *Splits) Reset(ps []netip.Prefix) *Splits {
 // appendRange adds the events of candidate cand's range p.
 func appendRange(evs []peerEvent, cand int, p netip.Prefix) []peerEvent {
 	p = p.Masked()
-	evs = append(evs, peerEvent{at: p.Addr(), cand: cand, on: true})
+	evs = append(evs, peerEvent{at: keyOf(p.Addr()), cand: cand, on: true})
 	if end, ok := afterPrefix(p); ok {
-		evs = append(evs, peerEvent{at: end, cand: cand})
+		evs = append(evs, peerEvent{at: keyOf(end), cand: cand})
 	}
 	return evs
 }
@@ -343,7 +417,7 @@ func appendRange(evs []peerEvent, cand int, p netip.Prefix) []peerEvent {
 // applied before a peer there is classed).
 func sortEvents(evs []peerEvent) {
 	slices.SortStableFunc(evs, func(x, y peerEvent) int {
-		if c := x.at.Compare(y.at); c != 0 {
+		if c := x.at.compare(y.at); c != 0 {
 			return c
 		}
 		return boolRank(x.on) - boolRank(y.on)
@@ -375,10 +449,12 @@ func (m *PeerMatcher) newSweep(splits *Splits) *sweep {
 	sortEvents(evs)
 	m.evs = evs
 	if splits == nil || len(splits.events) == 0 {
-		return &sweep{events: evs}
+		m.sw = sweep{events: evs, active: m.sw.active[:0], ids: m.sw.ids[:0]}
+		return &m.sw
 	}
 	m.merged = mergeEvents(m.merged[:0], evs, splits.events, len(m.cands))
-	return &sweep{events: m.merged}
+	m.sw = sweep{events: m.merged, active: m.sw.active[:0], ids: m.sw.ids[:0]}
+	return &m.sw
 }
 
 // mergeEvents merges two sorted event lists into merged (emptied),
@@ -387,7 +463,7 @@ func mergeEvents(merged, a, b []peerEvent, offset int) []peerEvent {
 	merged = slices.Grow(merged[:0], len(a)+len(b))
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
-		if j == len(b) || (i < len(a) && !b[j].at.Less(a[i].at)) {
+		if j == len(b) || (i < len(a) && b[j].at.compare(a[i].at) >= 0) {
 			merged = append(merged, a[i])
 			i++
 			continue
@@ -408,11 +484,13 @@ func boolRank(b bool) int {
 }
 
 // classAt applies the events up to peer lo's address and returns the
-// key of its class (the candidates whose range holds it) and the index of
+// key of its class (the candidates whose range holds it), appended to
+// key, and the index of
 // the first peer past the class.
-func (s *sweep) classAt(peers []netip.Addr, lo int) (string, int) {
+func (s *sweep) classAt(peers []netip.Addr, lo int, key []byte) ([]byte, int) {
 	a := peers[lo]
-	for s.next < len(s.events) && !a.Less(s.events[s.next].at) {
+	ak := keyOf(a)
+	for s.next < len(s.events) && s.events[s.next].at.compare(ak) <= 0 {
 		e := s.events[s.next]
 		if e.on {
 			s.active = append(s.active, e.cand)
@@ -423,17 +501,16 @@ func (s *sweep) classAt(peers []netip.Addr, lo int) (string, int) {
 	}
 	hi := len(peers)
 	if s.next < len(s.events) {
-		bound := s.events[s.next].at
+		bound := s.events[s.next].at.addr()
 		hi = lo + searchAddr(peers[lo:], bound)
 	}
-	ids := slices.Clone(s.active)
-	slices.Sort(ids)
-	var b strings.Builder
-	for _, id := range ids {
-		b.WriteString(strconv.Itoa(id))
-		b.WriteByte(',')
+	s.ids = append(s.ids[:0], s.active...)
+	slices.Sort(s.ids)
+	for _, id := range s.ids {
+		key = strconv.AppendInt(key, int64(id), 10)
+		key = append(key, ',')
 	}
-	return b.String(), hi
+	return key, hi
 }
 
 // searchAddr returns the index of the first of the sorted peers at or
