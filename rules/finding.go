@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"sort"
+	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -173,21 +173,46 @@ func RunWith(f *model.Fleet, rs []*Rule, opts Options) Outcome {
 	for _, rep := range reps {
 		nf, nn = nf+len(rep.Findings), nn+len(rep.NotEvaluated)
 	}
-	out.Findings, out.NotEvaluated = make([]Finding, 0, nf), make([]NotEvaluated, 0, nn)
+	var all []Finding // nil when there is none, as when appended one by one
+	if nf > 0 {
+		all = make([]Finding, 0, nf)
+	}
+	if nn > 0 {
+		out.NotEvaluated = make([]NotEvaluated, 0, nn)
+	}
 	for _, rep := range reps {
-		out.Findings = append(out.Findings, rep.Findings...)
+		all = append(all, rep.Findings...)
 		out.NotEvaluated = append(out.NotEvaluated, rep.NotEvaluated...)
 	}
-	sort.SliceStable(out.Findings, func(i, j int) bool {
-		a, b := &out.Findings[i], &out.Findings[j]
-		if a.Host != b.Host {
-			return a.Host < b.Host
+	out.Findings = sortFindings(all)
+	return out
+}
+
+// sortFindings returns the findings ordered by host, rule and subject,
+// stably (the rule's order within). It sorts their indexes, not the
+// findings: moving a Finding costs its size many times over.
+func sortFindings(fs []Finding) []Finding {
+	if len(fs) == 0 {
+		return fs
+	}
+	idx := make([]int, len(fs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		a, b := &fs[i], &fs[j]
+		if c := strings.Compare(a.Host, b.Host); c != 0 {
+			return c
 		}
-		if a.RuleID != b.RuleID {
-			return a.RuleID < b.RuleID
+		if c := strings.Compare(a.RuleID, b.RuleID); c != 0 {
+			return c
 		}
-		return a.Subject < b.Subject
+		return strings.Compare(a.Subject, b.Subject)
 	})
+	out := make([]Finding, len(fs))
+	for k, i := range idx {
+		out[k] = fs[i]
+	}
 	return out
 }
 

@@ -96,7 +96,7 @@ func reportUnassignedPolicies(h *model.Host, flows []flow, out *Reporter) {
 		var would []flow
 		if sp.Policy != nil {
 			for _, fl := range flows {
-				if encrypts(sp.Policy.Match(fl.Packet)) {
+				if encrypts(sp.Policy.Match(fl.Packet())) {
 					would = append(would, fl)
 				}
 			}
@@ -128,7 +128,7 @@ func reportInactiveRules(h *model.Host, pol *model.Policy, flows []flow, out *Re
 			if fl.Policy != pol || fl.Encrypted() {
 				continue
 			}
-			if m := on.Match(fl.Packet); m.Rule == act && encrypts(m) {
+			if m := on.Match(fl.Packet()); m.Rule == act && encrypts(m) {
 				would = append(would, fl)
 				if m.Filter != nil {
 					related = appendLoc(related, m.Filter.Loc)

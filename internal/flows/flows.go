@@ -35,7 +35,7 @@ const TCP = 6
 var ExchangePorts = []uint16{110, 143, 80, 25, 691}
 
 // Side says whose policy decides a flow.
-type Side int
+type Side uint8
 
 // The sides of a flow.
 const (
@@ -53,6 +53,9 @@ const (
 // it: the same for each of them.
 type Flow struct {
 	Side Side
+	Port uint16
+	// lo and hi are the peers' indexes in the analysis' address lists.
+	lo, hi int32
 	// Host is the host whose policy decides: the front-end of an
 	// outbound flow, the back-end of an inbound one.
 	Host *model.Host
@@ -65,7 +68,6 @@ type Flow struct {
 	// (its IPSec service is disabled); "" when they are. The flow is then
 	// decided by no filter at all.
 	NotApplied string
-	Port       uint16
 	// From is the address an outbound flow leaves the front-end from
 	// (invalid when the front-end's addresses are unknown); Sources is
 	// how many addresses the front-end sends from. Targets are the
@@ -73,17 +75,44 @@ type Flow struct {
 	From    netip.Addr
 	Sources int
 	Targets []model.Target
-	// Target is the back-end address an inbound flow arrives at; Froms
-	// are the front-end addresses it comes from, in address order (at
-	// least one).
-	Target model.Target
+	// target is the back-end address an inbound flow arrives at (see
+	// Target), one of its host's; Froms are the front-end addresses it
+	// comes from, in address order (at least one).
+	target *model.Target
 	Froms  []Source
-	// Packet is the packet of the first peer matched against Policies;
-	// Match is the answer, the same for every peer of the flow.
-	Packet model.Packet
-	Match  model.FilterMatch
-	// lo and hi are the peers' indexes in the analysis' address lists.
-	lo, hi int
+	// me are the deciding host's own addresses, for "me" filters (see
+	// Packet).
+	me []netip.Addr
+	// Match is what Policies do with the packet of the first peer (see
+	// Packet), the same for every peer of the flow.
+	Match model.FilterMatch
+}
+
+// Target is the back-end address an inbound flow arrives at; the zero
+// Target for an outbound flow.
+func (fl Flow) Target() model.Target {
+	if fl.target == nil {
+		return model.Target{}
+	}
+	return *fl.target
+}
+
+// Packet is the packet of the flow's first peer, as it was matched
+// against Policies.
+func (fl Flow) Packet() model.Packet {
+	p := model.Packet{Me: fl.me, Protocol: TCP, DstPort: fl.Port}
+	if fl.Side == Inbound {
+		p.Dst, p.DstIsMe = fl.Target().IP, true
+		if len(fl.Froms) > 0 {
+			p.Src = fl.Froms[0].IP
+		}
+		return p
+	}
+	p.Src, p.SrcIsMe = fl.From, true
+	if len(fl.Targets) > 0 {
+		p.Dst = fl.Targets[0].IP
+	}
+	return p
 }
 
 // Source is an address a front-end sends Exchange traffic from.
@@ -231,7 +260,7 @@ func (fl Flow) TunnelGap() string {
 // Reply is the packet that answers the flow's packet: addresses and
 // ports swapped.
 func (fl Flow) Reply() model.Packet {
-	p := fl.Packet
+	p := fl.Packet()
 	return model.Packet{Src: p.Dst, Dst: p.Src, SrcIsMe: p.DstIsMe, DstIsMe: p.SrcIsMe, Me: p.Me,
 		Protocol: p.Protocol, SrcPort: p.DstPort, DstPort: p.SrcPort}
 }
@@ -516,7 +545,7 @@ func outboundOf(h *model.Host, targets []model.Target, peers model.PeerSet, w *w
 			m.Reset(pols, model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Protocol: TCP, DstPort: port}, true)
 			for _, run := range m.Runs(peers, splits) {
 				fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, From: from, Sources: len(froms), Port: port,
-					Targets: targets[run.Start:run.End:run.End], Packet: m.Packet(targets[run.Start].IP), Match: run.Match, lo: run.Start, hi: run.End}
+					Targets: targets[run.Start:run.End:run.End], me: h.Facts.Addresses.Value, Match: run.Match, lo: int32(run.Start), hi: int32(run.End)}
 				fl.applyService(notApplied, caveat)
 				w.flows = append(w.flows, fl)
 			}
@@ -673,7 +702,7 @@ func DistinctPeers(fls []Flow, limit int) (first []Peer, total int) {
 		var spans []span
 		for i := range fls {
 			if fl := &fls[i]; fl.Side == side && fl.hi > fl.lo {
-				spans = append(spans, span{fl.lo, fl.hi, fl})
+				spans = append(spans, span{int(fl.lo), int(fl.hi), fl})
 			}
 		}
 		slices.SortStableFunc(spans, func(a, b span) int { return a.lo - b.lo })

@@ -190,11 +190,12 @@ func (in inbound) flowsOf(h *model.Host, ip inboundPolicy, dsts []model.Target, 
 	splits := w.hostSplits(h)
 	m := &w.m // Reset for each port and address, reusing its memory
 	for _, port := range ExchangePorts {
-		for _, t := range dsts {
+		for i := range dsts {
+			t := &dsts[i]
 			m.Reset(ip.pols, model.Packet{Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: port}, false)
 			for _, run := range m.Runs(in.peers, splits) {
-				fl := Flow{Side: Inbound, Host: h, Policy: ip.pol, Policies: ip.pols, Target: t, Port: port,
-					Froms: in.srcs[run.Start:run.End:run.End], Packet: m.Packet(in.srcs[run.Start].IP), Match: run.Match, lo: run.Start, hi: run.End}
+				fl := Flow{Side: Inbound, Host: h, Policy: ip.pol, Policies: ip.pols, target: t, Port: port,
+					Froms: in.srcs[run.Start:run.End:run.End], me: me, Match: run.Match, lo: int32(run.Start), hi: int32(run.End)}
 				fl.applyService(ip.notApplied, ip.caveat)
 				w.flows = append(w.flows, fl)
 			}
