@@ -334,7 +334,13 @@ type worker struct {
 	splits model.Splits
 	bounds []netip.Prefix
 	flows  []Flow
+	// slab is where done copies hosts' flows to, one after another: one
+	// allocation for many hosts, not one each.
+	slab []Flow
 }
+
+// slabFlows is how many flows a worker's slab holds at least.
+const slabFlows = 1024
 
 // hostSplits returns the boundaries of host h as Splits, in w's memory.
 func (w *worker) hostSplits(h *model.Host) *model.Splits {
@@ -342,10 +348,17 @@ func (w *worker) hostSplits(h *model.Host) *model.Splits {
 	return w.splits.Reset(w.bounds)
 }
 
-// done returns the flows the worker collected for one host, in memory of
-// their own, and empties the worker's list.
+// done returns the flows the worker collected for one host, copied to
+// the worker's slab (where no other host's flows overlap them), and
+// empties the worker's list.
 func (w *worker) done(gaps []Gap) hostFlows {
-	hf := hostFlows{gaps: gaps, flows: slices.Clone(w.flows)}
+	n := len(w.flows)
+	if cap(w.slab)-len(w.slab) < n {
+		w.slab = make([]Flow, 0, max(n, slabFlows))
+	}
+	lo := len(w.slab)
+	w.slab = append(w.slab, w.flows...)
+	hf := hostFlows{gaps: gaps, flows: w.slab[lo : lo+n : lo+n]}
 	clear(w.flows) // let the flows' pointers go
 	w.flows = w.flows[:0]
 	return hf
@@ -363,9 +376,7 @@ func (a *Analysis) assemble(results []hostFlows) {
 		for _, g := range r.gaps {
 			a.gap(g.Side, g.Host, g.Reason)
 		}
-		for _, fl := range r.flows {
-			a.add(fl)
-		}
+		a.addAll(r.flows)
 	}
 }
 
@@ -480,22 +491,35 @@ func (a *Analysis) gap(side Side, h *model.Host, reason string) {
 	a.Gaps = append(a.Gaps, Gap{Side: side, Host: h, Reason: reason})
 }
 
-func (a *Analysis) add(fl Flow) {
+func (a *Analysis) add(fl Flow) { a.addAll([]Flow{fl}) }
+
+// addAll appends fls to Flows and indexes them: a run of flows of one
+// host costs one look-up of its spans, not one per flow.
+func (a *Analysis) addAll(fls []Flow) {
 	if a.byHost == nil {
 		a.byHost = map[*model.Host][]span{}
 	}
-	i := len(a.Flows)
-	switch spans := a.byHost[fl.Host]; {
-	case len(spans) > 0 && spans[len(spans)-1].hi == i:
-		spans[len(spans)-1].hi++
-	default:
-		a.byHost[fl.Host] = append(spans, span{i, i + 1})
+	for len(fls) > 0 {
+		h, n := fls[0].Host, 1
+		for n < len(fls) && fls[n].Host == h {
+			n++
+		}
+		lo := len(a.Flows)
+		for i := range fls[:n] {
+			if fls[i].Side == Outbound {
+				a.mixed = a.mixed || a.outbound != lo+i
+				a.outbound++
+			}
+		}
+		a.Flows = append(a.Flows, fls[:n]...)
+		switch spans := a.byHost[h]; {
+		case len(spans) > 0 && spans[len(spans)-1].hi == lo:
+			spans[len(spans)-1].hi = lo + n
+		default:
+			a.byHost[h] = append(spans, span{lo, lo + n})
+		}
+		fls = fls[n:]
 	}
-	if fl.Side == Outbound {
-		a.mixed = a.mixed || a.outbound != i
-		a.outbound++
-	}
-	a.Flows = append(a.Flows, fl)
 }
 
 // outboundJobs returns the jobs that analyse each front-end's outbound
@@ -694,6 +718,9 @@ func (p Peer) IP() netip.Addr {
 // 0), and how many there are in all. Unless limit < 0 it costs the
 // number of flows and limit, not the number of peers.
 func DistinctPeers(fls []Flow, limit int) (first []Peer, total int) {
+	if limit > 0 {
+		first = make([]Peer, 0, limit) // not grown by doubling: a Peer is large
+	}
 	for _, side := range []Side{Outbound, Inbound} {
 		type span struct {
 			lo, hi int

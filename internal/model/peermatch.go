@@ -34,13 +34,12 @@ type PeerMatcher struct {
 	// unread are the rules whose filters are not all known (their filter
 	// list was not completely understood), in policy and rule order.
 	unread []Candidate
-	// evs and merged are the sweep's events, sw the sweep, memo the
-	// answers of Runs by class and key and last class keys: buffers Reset
-	// keeps.
-	evs, merged []peerEvent
-	sw          sweep
-	memo        map[string]FilterMatch
-	key, last   []byte
+	// evs are the sweep's events, sw the sweep, memo the answers of Runs
+	// by class and key and last class keys: buffers Reset keeps.
+	evs       []peerEvent
+	sw        sweep
+	memo      map[string]FilterMatch
+	key, last []byte
 }
 
 // peerCand is one filter, or its mirror image, that the peer's address
@@ -72,7 +71,7 @@ func NewPeerMatcher(pols []*Policy, pkt Packet, peerIsDst bool) *PeerMatcher {
 // port, per own address) allocates little. Nothing Match or Runs returned
 // refers to that memory.
 func (m *PeerMatcher) Reset(pols []*Policy, pkt Packet, peerIsDst bool) *PeerMatcher {
-	*m = PeerMatcher{pkt: pkt, peerIsDst: peerIsDst, why: m.why[:0], cands: m.cands[:0], unread: m.unread[:0], evs: m.evs[:0], merged: m.merged[:0],
+	*m = PeerMatcher{pkt: pkt, peerIsDst: peerIsDst, why: m.why[:0], cands: m.cands[:0], unread: m.unread[:0], evs: m.evs[:0],
 		sw: sweep{active: m.sw.active[:0], ids: m.sw.ids[:0]}, memo: m.memo, key: m.key[:0], last: m.last[:0]}
 	for _, p := range pols {
 		if p == nil {
@@ -310,8 +309,14 @@ func (m *PeerMatcher) Runs(ps PeerSet, splits *Splits) []PeerRun {
 type sweep struct {
 	events []peerEvent // sorted by address
 	next   int         // the first event not yet applied
-	active []int       // candidates whose range holds the current address
-	ids    []int       // scratch for classAt
+	// splits are the Splits' events (sorted), their candidates numbered
+	// from offset on, past the real ones; nextSplit is the first not yet
+	// applied.
+	splits    []peerEvent
+	offset    int
+	nextSplit int
+	active    []int // candidates whose range holds the current address
+	ids       []int // scratch for classAt
 }
 
 // peerEvent is where candidate cand's range starts (on) or ends. It
@@ -425,9 +430,9 @@ func sortEvents(evs []peerEvent) {
 }
 
 // newSweep lists the ranges of the candidates whose peer-side answer
-// depends on the address (a subnet's, a "me" address's) and merges in the
-// splits, as candidates past the real ones. Every other candidate answers
-// the same for every valid address without a zone.
+// depends on the address (a subnet's, a "me" address's) and walks the
+// splits beside them, as candidates past the real ones. Every other
+// candidate answers the same for every valid address without a zone.
 func (m *PeerMatcher) newSweep(splits *Splits) *sweep {
 	evs := m.evs[:0]
 	isMe := m.peerIsMe()
@@ -448,32 +453,11 @@ func (m *PeerMatcher) newSweep(splits *Splits) *sweep {
 	}
 	sortEvents(evs)
 	m.evs = evs
-	if splits == nil || len(splits.events) == 0 {
-		m.sw = sweep{events: evs, active: m.sw.active[:0], ids: m.sw.ids[:0]}
-		return &m.sw
+	m.sw = sweep{events: evs, active: m.sw.active[:0], ids: m.sw.ids[:0], offset: len(m.cands)}
+	if splits != nil {
+		m.sw.splits = splits.events
 	}
-	m.merged = mergeEvents(m.merged[:0], evs, splits.events, len(m.cands))
-	m.sw = sweep{events: m.merged, active: m.sw.active[:0], ids: m.sw.ids[:0]}
 	return &m.sw
-}
-
-// mergeEvents merges two sorted event lists into merged (emptied),
-// numbering b's candidates from offset on.
-func mergeEvents(merged, a, b []peerEvent, offset int) []peerEvent {
-	merged = slices.Grow(merged[:0], len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		if j == len(b) || (i < len(a) && b[j].at.compare(a[i].at) >= 0) {
-			merged = append(merged, a[i])
-			i++
-			continue
-		}
-		e := b[j]
-		e.cand += offset
-		merged = append(merged, e)
-		j++
-	}
-	return merged
 }
 
 func boolRank(b bool) int {
@@ -485,32 +469,54 @@ func boolRank(b bool) int {
 
 // classAt applies the events up to peer lo's address and returns the
 // key of its class (the candidates whose range holds it), appended to
-// key, and the index of
-// the first peer past the class.
+// key, and the index of the first peer past the class.
 func (s *sweep) classAt(peers []netip.Addr, lo int, key []byte) ([]byte, int) {
-	a := peers[lo]
-	ak := keyOf(a)
-	for s.next < len(s.events) && s.events[s.next].at.compare(ak) <= 0 {
-		e := s.events[s.next]
+	ak := keyOf(peers[lo])
+	s.next = s.apply(s.events, s.next, ak, 0)
+	s.nextSplit = s.apply(s.splits, s.nextSplit, ak, s.offset)
+	hi := len(peers)
+	var bound addrKey
+	switch more, moreSplits := s.next < len(s.events), s.nextSplit < len(s.splits); {
+	case more && moreSplits:
+		bound = s.events[s.next].at
+		if b := s.splits[s.nextSplit].at; b.compare(bound) < 0 {
+			bound = b
+		}
+	case more:
+		bound = s.events[s.next].at
+	case moreSplits:
+		bound = s.splits[s.nextSplit].at
+	default:
+		return s.appendKey(key), hi
+	}
+	return s.appendKey(key), lo + searchAddr(peers[lo:], bound.addr())
+}
+
+// apply applies the events of evs from next on that are at or before ak,
+// numbering their candidates from offset on, and returns the first event
+// not applied.
+func (s *sweep) apply(evs []peerEvent, next int, ak addrKey, offset int) int {
+	for ; next < len(evs) && evs[next].at.compare(ak) <= 0; next++ {
+		e := evs[next]
 		if e.on {
-			s.active = append(s.active, e.cand)
-		} else if i := slices.Index(s.active, e.cand); i >= 0 {
+			s.active = append(s.active, e.cand+offset)
+		} else if i := slices.Index(s.active, e.cand+offset); i >= 0 {
 			s.active = slices.Delete(s.active, i, i+1)
 		}
-		s.next++
 	}
-	hi := len(peers)
-	if s.next < len(s.events) {
-		bound := s.events[s.next].at.addr()
-		hi = lo + searchAddr(peers[lo:], bound)
-	}
+	return next
+}
+
+// appendKey appends the key of the current class to key: the active
+// candidates in order.
+func (s *sweep) appendKey(key []byte) []byte {
 	s.ids = append(s.ids[:0], s.active...)
 	slices.Sort(s.ids)
 	for _, id := range s.ids {
 		key = strconv.AppendInt(key, int64(id), 10)
 		key = append(key, ',')
 	}
-	return key, hi
+	return key
 }
 
 // searchAddr returns the index of the first of the sorted peers at or
