@@ -76,9 +76,10 @@ func (a *Analysis) Failovers() []Failover {
 	if len(fs.clustered) == 0 {
 		return nil
 	}
-	var out []Failover
-	for _, h := range a.Fleet.WithRole(model.RoleFrontEnd) {
-		out = append(out, a.failoversOf(h, &fs)...)
+	frontends := a.Fleet.WithRole(model.RoleFrontEnd)
+	out := make([]Failover, 0, len(frontends)) // most front-ends have one estimate
+	for _, h := range frontends {
+		out = a.appendFailovers(out, h, &fs)
 	}
 	return out
 }
@@ -106,13 +107,13 @@ type sharedTargets struct {
 	ts []model.Target
 }
 
-// failoversOf groups the estimates of front-end h to the clustered
-// targets. Groups of the same addresses share one slice of them
-// (targetsAt), so that front-ends that see the fleet alike cost one
-// slice, not one each.
-func (a *Analysis) failoversOf(h *model.Host, fs *failoverSet) []Failover {
+// appendFailovers appends the estimates of front-end h to the clustered
+// targets to out, one per estimate. Groups of the same addresses share
+// one slice of them (targetsAt), so that front-ends that see the fleet
+// alike cost one slice, not one each.
+func (a *Analysis) appendFailovers(out []Failover, h *model.Host, fs *failoverSet) []Failover {
 	if gaps := a.gapsOn(h, Outbound); len(gaps) > 0 {
-		return []Failover{{FrontEnd: h, Target: fs.all[0], Targets: fs.all, Estimate: FailoverUnknown, Why: gaps[0]}}
+		return append(out, Failover{FrontEnd: h, Target: fs.all[0], Targets: fs.all, Estimate: FailoverUnknown, Why: gaps[0]})
 	}
 	negotiated := fs.negotiated
 	clear(negotiated)
@@ -122,27 +123,28 @@ func (a *Analysis) failoversOf(h *model.Host, fs *failoverSet) []Failover {
 			notApplied = a.outboundNegotiated(j, negotiated, notApplied)
 		}
 	}
-	var groups []Failover
+	first := len(out)                 // h's groups are out[first:]
 	groupOf := [4]int{-1, -1, -1, -1} // by negotiated, Windows 2000 back-end
 	for k, i := range fs.clustered {
 		c := 2*b2i(negotiated[i]) + b2i(fs.win2000[i])
 		g := groupOf[c]
 		if g < 0 {
 			est := estimate(h, negotiated[i], notApplied, fs.win2000[i])
-			if g = slices.IndexFunc(groups, est.sameEstimate); g < 0 {
-				g = len(groups)
-				groups = append(groups, est)
+			if g = slices.IndexFunc(out[first:], est.sameEstimate); g < 0 {
+				g = len(out) - first
+				out = append(out, est)
 				fs.members[g] = fs.members[g][:0]
 			}
 			groupOf[c] = g
 		}
 		fs.members[g] = append(fs.members[g], k)
 	}
-	for g := range groups {
-		groups[g].Targets = fs.targetsAt(fs.members[g])
-		groups[g].FrontEnd, groups[g].Target = h, groups[g].Targets[0]
+	for g := range out[first:] {
+		f := &out[first+g]
+		f.Targets = fs.targetsAt(fs.members[g])
+		f.FrontEnd, f.Target = h, f.Targets[0]
 	}
-	return groups
+	return out
 }
 
 // targetsAt returns the targets at positions ks of all, as the same

@@ -334,6 +334,7 @@ type worker struct {
 	splits model.Splits
 	bounds []netip.Prefix
 	flows  []Flow
+	runs   []model.PeerRun
 	// slab is where done copies hosts' flows to, one after another: one
 	// allocation for many hosts, not one each.
 	slab []Flow
@@ -359,7 +360,8 @@ func (w *worker) done(gaps []Gap) hostFlows {
 	lo := len(w.slab)
 	w.slab = append(w.slab, w.flows...)
 	hf := hostFlows{gaps: gaps, flows: w.slab[lo : lo+n : lo+n]}
-	clear(w.flows) // let the flows' pointers go
+	clear(w.flows) // let the flows' and answers' pointers go
+	clear(w.runs)
 	w.flows = w.flows[:0]
 	return hf
 }
@@ -567,7 +569,8 @@ func outboundOf(h *model.Host, targets []model.Target, peers model.PeerSet, w *w
 	for _, port := range ExchangePorts {
 		for _, from := range froms {
 			m.Reset(pols, model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Protocol: TCP, DstPort: port}, true)
-			for _, run := range m.Runs(peers, splits) {
+			w.runs = m.AppendRuns(w.runs[:0], peers, splits)
+			for _, run := range w.runs {
 				fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, From: from, Sources: len(froms), Port: port,
 					Targets: targets[run.Start:run.End:run.End], me: h.Facts.Addresses.Value, Match: run.Match, lo: int32(run.Start), hi: int32(run.End)}
 				fl.applyService(notApplied, caveat)

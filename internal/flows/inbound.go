@@ -193,7 +193,8 @@ func (in inbound) flowsOf(h *model.Host, ip inboundPolicy, dsts []model.Target, 
 		for i := range dsts {
 			t := &dsts[i]
 			m.Reset(ip.pols, model.Packet{Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: port}, false)
-			for _, run := range m.Runs(in.peers, splits) {
+			w.runs = m.AppendRuns(w.runs[:0], in.peers, splits)
+			for _, run := range w.runs {
 				fl := Flow{Side: Inbound, Host: h, Policy: ip.pol, Policies: ip.pols, target: t, Port: port,
 					Froms: in.srcs[run.Start:run.End:run.End], me: me, Match: run.Match, lo: int32(run.Start), hi: int32(run.End)}
 				fl.applyService(ip.notApplied, ip.caveat)

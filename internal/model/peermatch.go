@@ -269,16 +269,22 @@ func (ps PeerSet) Len() int { return len(ps.addrs) }
 // sorted, not valid or have a zone are answered one by one, as Match
 // answers them.
 func (m *PeerMatcher) Runs(ps PeerSet, splits *Splits) []PeerRun {
+	return m.AppendRuns(nil, ps, splits)
+}
+
+// AppendRuns appends the runs Runs returns to runs and returns the
+// result: a caller answering one matcher after another can give the same
+// memory again once it has read the runs.
+func (m *PeerMatcher) AppendRuns(runs []PeerRun, ps PeerSet, splits *Splits) []PeerRun {
 	n := ps.Len()
 	if !ps.plain {
-		runs := make([]PeerRun, n)
 		for i, a := range ps.addrs {
-			runs[i] = PeerRun{Start: i, End: i + 1, Match: m.Match(a)}
+			runs = append(runs, PeerRun{Start: i, End: i + 1, Match: m.Match(a)})
 		}
 		return runs
 	}
 	sw := m.newSweep(splits)
-	var runs []PeerRun
+	first := len(runs)
 	if m.memo == nil {
 		m.memo = map[string]FilterMatch{}
 	}
@@ -287,7 +293,7 @@ func (m *PeerMatcher) Runs(ps PeerSet, splits *Splits) []PeerRun {
 	for lo := 0; lo < n; {
 		var hi int
 		m.key, hi = sw.classAt(ps.addrs, lo, m.key[:0])
-		if len(runs) > 0 && string(m.key) == string(m.last) {
+		if len(runs) > first && string(m.key) == string(m.last) {
 			runs[len(runs)-1].End = hi
 			lo = hi
 			continue

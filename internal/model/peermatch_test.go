@@ -211,7 +211,7 @@ func TestAfterPrefix(t *testing.T) {
 
 // TestPeerMatcherResetAgreesWithNew: one matcher and one Splits made
 // again and again with Reset (as the flow analysis uses them, host after
-// host) answer exactly as new ones, over random policies, packets and
+// host, appending runs after others) answer exactly as new ones, over random policies, packets and
 // splits; and no run straddles a split's edge.
 func TestPeerMatcherResetAgreesWithNew(t *testing.T) {
 	g := policyGen{rand.New(rand.NewPCG(3, 4))}
@@ -234,7 +234,12 @@ func TestPeerMatcherResetAgreesWithNew(t *testing.T) {
 			pkt.Dst, pkt.DstIsMe = netip.MustParseAddr("10.0.0.10"), true
 		}
 		want := NewPeerMatcher(pols, pkt, peerIsDst).Runs(ps, NewSplits(prefixes))
-		got := m.Reset(pols, pkt, peerIsDst).Runs(ps, sp.Reset(prefixes))
+		prefix := []PeerRun{{Start: -1, End: 0}} // AppendRuns must not extend what it was given
+		got := m.Reset(pols, pkt, peerIsDst).AppendRuns(prefix, ps, sp.Reset(prefixes))
+		if !reflect.DeepEqual(got[0], prefix[0]) {
+			t.Fatalf("case %d: AppendRuns changed the run it was given: %+v", i, got[0])
+		}
+		got = got[1:]
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("case %d: a Reset matcher's runs\n%+v\ndiffer from a new one's\n%+v", i, got, want)
 		}
