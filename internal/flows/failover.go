@@ -77,7 +77,7 @@ func (a *Analysis) Failovers() []Failover {
 		return nil
 	}
 	frontends := a.Fleet.WithRole(model.RoleFrontEnd)
-	out := make([]Failover, 0, len(frontends)) // most front-ends have one estimate
+	out := make([]Failover, 0, 2*len(frontends)) // most front-ends have one or two estimates
 	for _, h := range frontends {
 		out = a.appendFailovers(out, h, &fs)
 	}

@@ -333,11 +333,12 @@ type worker struct {
 	m      model.PeerMatcher
 	splits model.Splits
 	bounds []netip.Prefix
-	flows  []Flow
 	runs   []model.PeerRun
-	// slab is where done copies hosts' flows to, one after another: one
-	// allocation for many hosts, not one each.
-	slab []Flow
+	// slab holds hosts' flows one after another (one allocation for many
+	// hosts, not one each); the flows of the host at hand are
+	// slab[start:].
+	slab  []Flow
+	start int
 }
 
 // slabFlows is how many flows a worker's slab holds at least.
@@ -349,20 +350,24 @@ func (w *worker) hostSplits(h *model.Host) *model.Splits {
 	return w.splits.Reset(w.bounds)
 }
 
-// done returns the flows the worker collected for one host, copied to
-// the worker's slab (where no other host's flows overlap them), and
-// empties the worker's list.
-func (w *worker) done(gaps []Gap) hostFlows {
-	n := len(w.flows)
-	if cap(w.slab)-len(w.slab) < n {
-		w.slab = make([]Flow, 0, max(n, slabFlows))
+// push adds a flow of the host at hand. When the slab is full, the
+// host's flows so far move to a new one; the earlier hosts' stay where
+// they are.
+func (w *worker) push(fl Flow) {
+	if len(w.slab) == cap(w.slab) {
+		own := w.slab[w.start:]
+		w.slab = append(make([]Flow, 0, max(slabFlows, 2*len(own))), own...)
+		w.start = 0
 	}
-	lo := len(w.slab)
-	w.slab = append(w.slab, w.flows...)
-	hf := hostFlows{gaps: gaps, flows: w.slab[lo : lo+n : lo+n]}
-	clear(w.flows) // let the flows' and answers' pointers go
-	clear(w.runs)
-	w.flows = w.flows[:0]
+	w.slab = append(w.slab, fl)
+}
+
+// done returns the flows pushed for the host at hand (none of another
+// host's flows overlaps them) and starts the next host's.
+func (w *worker) done(gaps []Gap) hostFlows {
+	hf := hostFlows{gaps: gaps, flows: w.slab[w.start:len(w.slab):len(w.slab)]}
+	w.start = len(w.slab)
+	clear(w.runs) // let the answers' pointers go
 	return hf
 }
 
@@ -574,7 +579,7 @@ func outboundOf(h *model.Host, targets []model.Target, peers model.PeerSet, w *w
 				fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, From: from, Sources: len(froms), Port: port,
 					Targets: targets[run.Start:run.End:run.End], me: h.Facts.Addresses.Value, Match: run.Match, lo: int32(run.Start), hi: int32(run.End)}
 				fl.applyService(notApplied, caveat)
-				w.flows = append(w.flows, fl)
+				w.push(fl)
 			}
 		}
 	}

@@ -198,7 +198,7 @@ func (in inbound) flowsOf(h *model.Host, ip inboundPolicy, dsts []model.Target, 
 				fl := Flow{Side: Inbound, Host: h, Policy: ip.pol, Policies: ip.pols, target: t, Port: port,
 					Froms: in.srcs[run.Start:run.End:run.End], me: me, Match: run.Match, lo: int32(run.Start), hi: int32(run.End)}
 				fl.applyService(ip.notApplied, ip.caveat)
-				w.flows = append(w.flows, fl)
+				w.push(fl)
 			}
 		}
 	}
