@@ -188,10 +188,23 @@ func judgeEncryption(fl flow) (judgement, string) {
 	return flowFails, ""
 }
 
-// reportUnprotected reports the flows that are not encrypted, once per
-// host, port and decision.
-func reportUnprotected(fls []flow, out *Reporter, why string) {
-	reportFlows(fls, out, judgeEncryption, func(fl flow, peer string, uncertain bool) string {
+// onPorts restricts judge to the flows on ports: a flow on another port
+// passes. A rule on some ports judges every flow through it rather than
+// a copy of those ports' flows (a flow is large, and a fleet has tens of
+// thousands).
+func onPorts(judge func(flow) (judgement, string), ports ...uint16) func(flow) (judgement, string) {
+	return func(fl flow) (judgement, string) {
+		if !slices.Contains(ports, fl.Port) {
+			return flowPasses, ""
+		}
+		return judge(fl)
+	}
+}
+
+// reportUnprotected reports the flows on ports that are not encrypted,
+// once per host, port and decision.
+func reportUnprotected(fls []flow, ports []uint16, out *Reporter, why string) {
+	reportFlows(fls, out, onPorts(judgeEncryption, ports...), func(fl flow, peer string, uncertain bool) string {
 		is := "is not encrypted"
 		if uncertain {
 			is = "may not be encrypted"
