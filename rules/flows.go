@@ -221,63 +221,62 @@ type decision struct {
 	Policy *model.Policy
 	Rule   *model.Rule
 	Action *model.FilterAction
-	Flows  []flow
+	// src are the flows negotiatingRules grouped; the decision's are
+	// src[lo:hi] when consecutive there, else those at idx. Flows makes
+	// their list when a rule asks for it (most decisions report nothing,
+	// and a flow is large).
+	src    []flow
+	lo, hi int
+	idx    []int32
+	flows  []flow
+}
+
+// Flows returns the flows the rule decides, in order.
+func (d *decision) Flows() []flow {
+	switch {
+	case d.flows != nil:
+	case d.idx == nil:
+		d.flows = d.src[d.lo:d.hi:d.hi]
+	default:
+		d.flows = make([]flow, len(d.idx))
+		for i, j := range d.idx {
+			d.flows[i] = d.src[j]
+		}
+	}
+	return d.flows
 }
 
 // negotiatingRules groups the flows decided by a negotiate action by host
-// and deciding rule, in the order of the flows. A decision whose flows
-// are consecutive in fls (as a host's flows decided by one rule are)
-// holds a slice of fls, not a copy: fls must not change afterwards.
+// and deciding rule, in the order of the flows. The decisions read fls:
+// it must not change afterwards.
 func negotiatingRules(fls []flow) []*decision {
 	type key struct {
 		host *model.Host
 		rule *model.Rule
 	}
-	type group struct {
-		d         *decision
-		first, n  int  // the first flow's index, how many flows
-		last      int  // the last flow's index
-		scattered bool // some flow in between belongs to another group
-	}
-	by := map[key]*group{}
-	var order []*group
+	by := map[key]*decision{}
+	var out []*decision
 	for i := range fls {
 		fl := &fls[i]
 		if fl.Match.Outcome != model.MatchNegotiate || fl.Match.Rule == nil {
 			continue
 		}
 		k := key{fl.Host, fl.Match.Rule}
-		g := by[k]
-		if g == nil {
-			g = &group{d: &decision{Host: fl.Host, Policy: fl.Match.Policy, Rule: fl.Match.Rule, Action: fl.Match.Action}, first: i, last: i - 1}
-			by[k] = g
-			order = append(order, g)
-		}
-		g.scattered = g.scattered || g.last != i-1
-		g.n, g.last = g.n+1, i
-	}
-	out := make([]*decision, len(order))
-	scattered := false
-	for j, g := range order {
-		if !g.scattered {
-			g.d.Flows = fls[g.first : g.last+1 : g.last+1]
-		}
-		scattered = scattered || g.scattered
-		out[j] = g.d
-	}
-	for i := range fls {
-		if !scattered {
-			break
-		}
-		fl := &fls[i]
-		if fl.Match.Outcome != model.MatchNegotiate || fl.Match.Rule == nil {
-			continue
-		}
-		if g := by[key{fl.Host, fl.Match.Rule}]; g.scattered {
-			if g.d.Flows == nil {
-				g.d.Flows = make([]flow, 0, g.n)
+		d := by[k]
+		switch {
+		case d == nil:
+			d = &decision{Host: fl.Host, Policy: fl.Match.Policy, Rule: fl.Match.Rule, Action: fl.Match.Action, src: fls, lo: i, hi: i + 1}
+			by[k] = d
+			out = append(out, d)
+		case d.idx == nil && d.hi == i:
+			d.hi++
+		default:
+			if d.idx == nil {
+				for j := d.lo; j < d.hi; j++ {
+					d.idx = append(d.idx, int32(j))
+				}
 			}
-			g.d.Flows = append(g.d.Flows, *fl)
+			d.idx = append(d.idx, int32(i))
 		}
 	}
 	return out
@@ -294,14 +293,14 @@ func (d *decision) ActionLoc() model.Location {
 	case !d.Rule.Loc.IsZero():
 		return d.Rule.Loc
 	}
-	return d.Flows[0].Location()
+	return d.Flows()[0].Location()
 }
 
 // Related lists the rule and the filters that decide its flows, but for
 // loc.
 func (d *decision) Related(loc model.Location) []model.Location {
 	locs := appendLoc(nil, d.Rule.Loc)
-	for _, fl := range d.Flows {
+	for _, fl := range d.Flows() {
 		if fl.Match.Filter != nil && len(locs) <= maxRelated {
 			locs = appendLoc(locs, fl.Match.Filter.Loc)
 		}
@@ -310,7 +309,7 @@ func (d *decision) Related(loc model.Location) []model.Location {
 }
 
 // Uncertain lists why the verdicts on the rule's flows may be wrong.
-func (d *decision) Uncertain() []string { return uncertainReasons(d.Flows) }
+func (d *decision) Uncertain() []string { return uncertainReasons(d.Flows()) }
 
 // uncertainReasons lists, once each, why the verdicts on flows may be
 // wrong.
@@ -327,7 +326,7 @@ func uncertainReasons(fls []flow) []string {
 }
 
 // Traffic says in words which traffic the rule decides.
-func (d *decision) Traffic() string { return describeTraffic(d.Flows) }
+func (d *decision) Traffic() string { return describeTraffic(d.Flows()) }
 
 // NoMethods says why the rule's quick-mode methods cannot be judged, or "".
 func (d *decision) NoMethods() string {
