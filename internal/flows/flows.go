@@ -330,7 +330,7 @@ type job func(w *worker) hostFlows
 // again for host after host: nothing of it outlives a host's job but
 // what the job copies out.
 type worker struct {
-	m      model.PeerMatcher
+	ms     []model.PeerMatcher
 	splits model.Splits
 	bounds []netip.Prefix
 	runs   []model.PeerRun
@@ -343,6 +343,15 @@ type worker struct {
 
 // slabFlows is how many flows a worker's slab holds at least.
 const slabFlows = 1024
+
+// matchers returns n matchers of w's (one per own address of a host),
+// to Reset: their memory is used again host after host.
+func (w *worker) matchers(n int) []model.PeerMatcher {
+	if len(w.ms) < n {
+		w.ms = append(w.ms, make([]model.PeerMatcher, n-len(w.ms))...)
+	}
+	return w.ms[:n]
+}
 
 // hostSplits returns the boundaries of host h as Splits, in w's memory.
 func (w *worker) hostSplits(h *model.Host) *model.Splits {
@@ -570,10 +579,13 @@ func outboundOf(h *model.Host, targets []model.Target, peers model.PeerSet, w *w
 		return hostFlows{gaps: []Gap{{Side: Outbound, Host: h, Reason: why}}}
 	}
 	froms, splits := sendsFrom(h), w.hostSplits(h)
-	m := &w.m // one for every port and address: Reset reuses its memory
+	ms := w.matchers(len(froms))
+	for i, from := range froms {
+		ms[i].Reset(pols, model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Protocol: TCP, DstPort: ExchangePorts[0]}, true)
+	}
 	for _, port := range ExchangePorts {
-		for _, from := range froms {
-			m.Reset(pols, model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Protocol: TCP, DstPort: port}, true)
+		for i, from := range froms {
+			m := ms[i].SetPorts(0, port)
 			w.runs = m.AppendRuns(w.runs[:0], peers, splits)
 			for _, run := range w.runs {
 				fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, From: from, Sources: len(froms), Port: port,

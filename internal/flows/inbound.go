@@ -188,11 +188,14 @@ func (in inbound) flowsOf(h *model.Host, ip inboundPolicy, dsts []model.Target, 
 		}
 	}
 	splits := w.hostSplits(h)
-	m := &w.m // Reset for each port and address, reusing its memory
+	ms := w.matchers(len(dsts))
+	for i, t := range dsts {
+		ms[i].Reset(ip.pols, model.Packet{Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: ExchangePorts[0]}, false)
+	}
 	for _, port := range ExchangePorts {
 		for i := range dsts {
 			t := &dsts[i]
-			m.Reset(ip.pols, model.Packet{Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: port}, false)
+			m := ms[i].SetPorts(0, port)
 			w.runs = m.AppendRuns(w.runs[:0], in.peers, splits)
 			for _, run := range w.runs {
 				fl := Flow{Side: Inbound, Host: h, Policy: ip.pol, Policies: ip.pols, target: t, Port: port,
