@@ -28,28 +28,7 @@ func TestAcceptComparesEveryMatchingFinding(t *testing.T) {
 	if len(out.Findings) < 5 {
 		t.Fatalf("%d findings in the example fleet, want several", len(out.Findings))
 	}
-	var risks []model.AcceptedRisk
-	for i, fd := range out.Findings {
-		ref := model.RuleRef{ID: fd.RuleID}
-		switch i % 5 {
-		case 0:
-			risks = append(risks, model.AcceptedRisk{Rule: ref, Host: fd.Host, Subject: fd.Subject, Reason: "exact"})
-		case 1:
-			risks = append(risks, model.AcceptedRisk{Rule: ref, Host: "*", Reason: "every host", Expires: "2020-01-01"})
-		case 2:
-			risks = append(risks, model.AcceptedRisk{Rule: ref, Host: fd.Host, Reason: "every subject"})
-		case 3:
-			risks = append(risks, model.AcceptedRisk{Rule: ref, Host: "*", Subject: fd.Subject + " (gone)", Reason: "stale"})
-		case 4:
-			risks = append(risks, model.AcceptedRisk{Rule: ref, Host: strings.ToLower(fd.Host), Subject: fd.Subject, Reason: "host in lower case"})
-		}
-	}
-	risks = append(risks, risks[0], model.AcceptedRisk{Rule: model.RuleRef{ID: "IPSEC999"}, Host: "*", Reason: "no such rule"})
-	for _, h := range fleet.Hosts {
-		if f := filepath.Base(h.Dir); f != h.Name {
-			risks = append(risks, model.AcceptedRisk{Rule: model.RuleRef{ID: out.Findings[0].RuleID}, Host: strings.ToUpper(f), Reason: "by folder"})
-		}
-	}
+	risks := riskVariety(fleet, out.Findings)
 	today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	got := out
 	got.Findings = append([]rules.Finding(nil), out.Findings...)
@@ -59,7 +38,23 @@ func TestAcceptComparesEveryMatchingFinding(t *testing.T) {
 	for _, h := range fleet.Hosts {
 		folders[h.Name] = filepath.Base(h.Dir)
 	}
-	want := append([]rules.Finding(nil), out.Findings...)
+	want, statuses := acceptEveryPair(out.Findings, folders, risks, today)
+	for i, st := range statuses {
+		if !reflect.DeepEqual(got.Accepted[i], st) {
+			r := &risks[i]
+			t.Errorf("entry %d (%s %s %q): %+v, want %+v", i, r.Rule.ID, r.Host, r.Subject, got.Accepted[i], st)
+		}
+	}
+	if !reflect.DeepEqual(got.Findings, want) {
+		t.Error("Accept suppressed other findings than comparing every entry with every finding does")
+	}
+}
+
+// acceptEveryPair is Accept as it was: every entry compared with every
+// finding.
+func acceptEveryPair(fs []rules.Finding, folders map[string]string, risks []model.AcceptedRisk, today time.Time) ([]rules.Finding, []rules.AcceptedStatus) {
+	want := append([]rules.Finding(nil), fs...)
+	var statuses []rules.AcceptedStatus
 	for i := range risks {
 		r := &risks[i]
 		st := rules.AcceptedStatus{Risk: r, Status: rules.AcceptedStale}
@@ -79,11 +74,34 @@ func TestAcceptComparesEveryMatchingFinding(t *testing.T) {
 		case st.Matched > 0:
 			st.Status = rules.AcceptedActive
 		}
-		if !reflect.DeepEqual(got.Accepted[i], st) {
-			t.Errorf("entry %d (%s %s %q): %+v, want %+v", i, r.Rule.ID, r.Host, r.Subject, got.Accepted[i], st)
+		statuses = append(statuses, st)
+	}
+	return want, statuses
+}
+
+// riskVariety makes accepted entries of every kind for the findings fs.
+func riskVariety(fleet *model.Fleet, fs []rules.Finding) []model.AcceptedRisk {
+	var risks []model.AcceptedRisk
+	for i, fd := range fs {
+		ref := model.RuleRef{ID: fd.RuleID}
+		switch i % 5 {
+		case 0:
+			risks = append(risks, model.AcceptedRisk{Rule: ref, Host: fd.Host, Subject: fd.Subject, Reason: "exact"})
+		case 1:
+			risks = append(risks, model.AcceptedRisk{Rule: ref, Host: "*", Reason: "every host", Expires: "2020-01-01"})
+		case 2:
+			risks = append(risks, model.AcceptedRisk{Rule: ref, Host: fd.Host, Reason: "every subject"})
+		case 3:
+			risks = append(risks, model.AcceptedRisk{Rule: ref, Host: "*", Subject: fd.Subject + " (gone)", Reason: "stale"})
+		case 4:
+			risks = append(risks, model.AcceptedRisk{Rule: ref, Host: strings.ToLower(fd.Host), Subject: fd.Subject, Reason: "host in lower case"})
 		}
 	}
-	if !reflect.DeepEqual(got.Findings, want) {
-		t.Error("Accept suppressed other findings than comparing every entry with every finding does")
+	risks = append(risks, risks[0], model.AcceptedRisk{Rule: model.RuleRef{ID: "IPSEC999"}, Host: "*", Reason: "no such rule"})
+	for _, h := range fleet.Hosts {
+		if f := filepath.Base(h.Dir); f != h.Name {
+			risks = append(risks, model.AcceptedRisk{Rule: model.RuleRef{ID: fs[0].RuleID}, Host: strings.ToUpper(f), Reason: "by folder"})
+		}
 	}
+	return risks
 }
