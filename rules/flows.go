@@ -51,6 +51,43 @@ func skipGaps(p *Pass, out *Reporter, side flows.Side) {
 	}
 }
 
+// packetMatcher answers model.MatchPolicies for one packet after another
+// with one PeerMatcher, made again only when the policies, or the packet
+// but for its destination, change: the packets of a host's flows on one
+// port from one address differ only in their destination. It belongs to
+// one rule's run (rules run at once).
+type packetMatcher struct {
+	m    model.PeerMatcher
+	pols []*model.Policy
+	pkt  model.Packet
+	made bool
+}
+
+// match returns what model.MatchPolicies(pols, pkt) returns.
+func (pm *packetMatcher) match(pols []*model.Policy, pkt model.Packet) model.FilterMatch {
+	if !pm.made || !slices.Equal(pm.pols, pols) || !sameButDst(pm.pkt, pkt) {
+		pm.pols = append(pm.pols[:0], pols...)
+		pm.m.Reset(pm.pols, pkt, true)
+		pm.pkt, pm.made = pkt, true
+	}
+	return pm.m.Match(pkt.Dst)
+}
+
+// matchPolicy returns what p.Match(pkt) returns.
+func (pm *packetMatcher) matchPolicy(p *model.Policy, pkt model.Packet) model.FilterMatch {
+	if p == nil {
+		return p.Match(pkt)
+	}
+	return pm.match([]*model.Policy{p}, pkt)
+}
+
+// sameButDst reports whether two packets differ at most in their
+// destination address.
+func sameButDst(a, b model.Packet) bool {
+	return a.Src == b.Src && a.SrcIsMe == b.SrcIsMe && a.DstIsMe == b.DstIsMe && a.Protocol == b.Protocol &&
+		a.SrcPort == b.SrcPort && a.DstPort == b.DstPort && slices.Equal(a.Me, b.Me)
+}
+
 // maxPeers is how many peers a message names; the others are counted
 // ("and 12 more").
 const maxPeers = 5
