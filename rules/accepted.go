@@ -2,7 +2,9 @@ package rules
 
 import (
 	"path"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 )
@@ -44,11 +46,12 @@ func Accept(out *Outcome, f *model.Fleet, risks []model.AcceptedRisk, today time
 		folders[h.Name] = path.Base(h.Dir)
 	}
 	out.Accepted = nil
+	ix := indexFindings(out.Findings, folders)
 	for i := range risks {
 		r := &risks[i]
 		st := AcceptedStatus{Risk: r, Status: AcceptedStale}
 		expired := r.Expired(today)
-		for j := range out.Findings {
+		for _, j := range ix.candidates(r) {
 			fd := &out.Findings[j]
 			if !r.Matches(fd.RuleID, fd.Subject, fd.Host, folders[fd.Host]) {
 				continue
@@ -66,6 +69,61 @@ func Accept(out *Outcome, f *model.Fleet, risks []model.AcceptedRisk, today time
 		}
 		out.Accepted = append(out.Accepted, st)
 	}
+}
+
+// findingIndex lists the findings (their indexes, in order) of each rule,
+// and of each rule and host name (the finding's host, its folder's name)
+// as foldKey folds it: an accepted risk is compared with the findings it
+// can match only, not with every finding, so that accepting thousands of
+// findings (--write-accepted) does not cost thousands times thousands of
+// comparisons. AcceptedRisk.Matches still decides.
+type findingIndex struct {
+	byRule map[string][]int
+	byHost map[[2]string][]int
+}
+
+func indexFindings(fs []Finding, folders map[string]string) findingIndex {
+	ix := findingIndex{byRule: map[string][]int{}, byHost: map[[2]string][]int{}}
+	for j := range fs {
+		fd := &fs[j]
+		ix.byRule[fd.RuleID] = append(ix.byRule[fd.RuleID], j)
+		host, folder := foldKey(fd.Host), foldKey(folders[fd.Host])
+		ix.addHost(fd.RuleID, host, j)
+		if folder != host && folders[fd.Host] != "" {
+			ix.addHost(fd.RuleID, folder, j)
+		}
+	}
+	return ix
+}
+
+func (ix findingIndex) addHost(rule, key string, j int) {
+	k := [2]string{rule, key}
+	ix.byHost[k] = append(ix.byHost[k], j)
+}
+
+// candidates returns, in order, the findings r may match: those of its
+// rule, and of its host unless it names every host ("*").
+func (ix findingIndex) candidates(r *model.AcceptedRisk) []int {
+	if r.Host == "*" {
+		return ix.byRule[r.Rule.ID]
+	}
+	return ix.byHost[[2]string{r.Rule.ID, foldKey(r.Host)}]
+}
+
+// foldKey maps each rune of s to the least rune of its case-folding orbit
+// (unicode.SimpleFold), so that strings.EqualFold(a, b) implies
+// foldKey(a) == foldKey(b).
+func foldKey(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, c := range s {
+		least := c
+		for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
 }
 
 // ApplySeverity sets the severity rules.severity gives a rule on its

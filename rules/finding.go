@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"sort"
+	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -140,27 +140,79 @@ type DisabledRule struct {
 	By string `json:"by"`
 }
 
-// Run checks the fleet with each rule. A rule that panics is reported as
-// not evaluated, never as passed.
-func Run(f *model.Fleet, rs []*Rule) Outcome {
+// Options are how RunWith runs the rules.
+type Options struct {
+	// Workers bounds how many goroutines analyse the flows (one host at a
+	// time each) and run the rules (one rule at a time each): GOMAXPROCS
+	// when < 1. The outcome is the same whatever it is.
+	Workers int
+}
+
+// Run checks the fleet with each rule, on GOMAXPROCS goroutines (see
+// RunWith).
+func Run(f *model.Fleet, rs []*Rule) Outcome { return RunWith(f, rs, Options{}) }
+
+// RunWith checks the fleet with each rule. A rule that panics is reported
+// as not evaluated, never as passed. The rules run at once on
+// opts.Workers goroutines, each reading the fleet and the shared
+// analyses (never changing them) and reporting into a Reporter of its
+// own; their reports are merged in the rules' order, then sorted, so the
+// outcome does not depend on the number of workers.
+func RunWith(f *model.Fleet, rs []*Rule, opts Options) Outcome {
 	var out Outcome
-	p := NewPass(f)
-	out.Failover = p.Flows.Failovers()
-	for _, rule := range rs {
-		rep := runOne(p, rule)
-		out.Findings = append(out.Findings, rep.Findings...)
+	p := NewPassWorkers(f, opts.Workers)
+	reps := make([]*Reporter, len(rs))
+	flows.Parallel(len(rs)+1, opts.Workers, func(_, i int) {
+		if i == len(rs) {
+			out.Failover = p.Flows.Failovers()
+			return
+		}
+		reps[i] = runOne(p, rs[i])
+	})
+	nf, nn := 0, 0
+	for _, rep := range reps {
+		nf, nn = nf+len(rep.Findings), nn+len(rep.NotEvaluated)
+	}
+	var all []Finding // nil when there is none, as when appended one by one
+	if nf > 0 {
+		all = make([]Finding, 0, nf)
+	}
+	if nn > 0 {
+		out.NotEvaluated = make([]NotEvaluated, 0, nn)
+	}
+	for _, rep := range reps {
+		all = append(all, rep.Findings...)
 		out.NotEvaluated = append(out.NotEvaluated, rep.NotEvaluated...)
 	}
-	sort.SliceStable(out.Findings, func(i, j int) bool {
-		a, b := out.Findings[i], out.Findings[j]
-		if a.Host != b.Host {
-			return a.Host < b.Host
+	out.Findings = sortFindings(all)
+	return out
+}
+
+// sortFindings returns the findings ordered by host, rule and subject,
+// stably (the rule's order within). It sorts their indexes, not the
+// findings: moving a Finding costs its size many times over.
+func sortFindings(fs []Finding) []Finding {
+	if len(fs) == 0 {
+		return fs
+	}
+	idx := make([]int, len(fs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		a, b := &fs[i], &fs[j]
+		if c := strings.Compare(a.Host, b.Host); c != 0 {
+			return c
 		}
-		if a.RuleID != b.RuleID {
-			return a.RuleID < b.RuleID
+		if c := strings.Compare(a.RuleID, b.RuleID); c != 0 {
+			return c
 		}
-		return a.Subject < b.Subject
+		return strings.Compare(a.Subject, b.Subject)
 	})
+	out := make([]Finding, len(fs))
+	for k, i := range idx {
+		out[k] = fs[i]
+	}
 	return out
 }
 

@@ -41,7 +41,7 @@ func exchangeFlows(p *Pass, out *Reporter, ports ...uint16) []flow {
 	skipUnknownRoles(p.Fleet, out)
 	skipGaps(p, out, flows.Outbound)
 	skipGaps(p, out, flows.Inbound)
-	return append(p.Flows.Of(flows.Outbound, ports...), p.Flows.Of(flows.Inbound, ports...)...)
+	return p.Flows.All(ports...)
 }
 
 // skipGaps reports the hosts whose flows on side could not be evaluated.
@@ -49,6 +49,43 @@ func skipGaps(p *Pass, out *Reporter, side flows.Side) {
 	for _, g := range p.Flows.GapsOf(side) {
 		out.Skip(g.Host, "%s", g.Reason)
 	}
+}
+
+// packetMatcher answers model.MatchPolicies for one packet after another
+// with one PeerMatcher, made again only when the policies, or the packet
+// but for its destination, change: the packets of a host's flows on one
+// port from one address differ only in their destination. It belongs to
+// one rule's run (rules run at once).
+type packetMatcher struct {
+	m    model.PeerMatcher
+	pols []*model.Policy
+	pkt  model.Packet
+	made bool
+}
+
+// match returns what model.MatchPolicies(pols, pkt) returns.
+func (pm *packetMatcher) match(pols []*model.Policy, pkt model.Packet) model.FilterMatch {
+	if !pm.made || !slices.Equal(pm.pols, pols) || !sameButDst(pm.pkt, pkt) {
+		pm.pols = append(pm.pols[:0], pols...)
+		pm.m.Reset(pm.pols, pkt, true)
+		pm.pkt, pm.made = pkt, true
+	}
+	return pm.m.Match(pkt.Dst)
+}
+
+// matchPolicy returns what p.Match(pkt) returns.
+func (pm *packetMatcher) matchPolicy(p *model.Policy, pkt model.Packet) model.FilterMatch {
+	if p == nil {
+		return p.Match(pkt)
+	}
+	return pm.match([]*model.Policy{p}, pkt)
+}
+
+// sameButDst reports whether two packets differ at most in their
+// destination address.
+func sameButDst(a, b model.Packet) bool {
+	return a.Src == b.Src && a.SrcIsMe == b.SrcIsMe && a.DstIsMe == b.DstIsMe && a.Protocol == b.Protocol &&
+		a.SrcPort == b.SrcPort && a.DstPort == b.DstPort && slices.Equal(a.Me, b.Me)
 }
 
 // maxPeers is how many peers a message names; the others are counted
@@ -188,10 +225,23 @@ func judgeEncryption(fl flow) (judgement, string) {
 	return flowFails, ""
 }
 
-// reportUnprotected reports the flows that are not encrypted, once per
-// host, port and decision.
-func reportUnprotected(fls []flow, out *Reporter, why string) {
-	reportFlows(fls, out, judgeEncryption, func(fl flow, peer string, uncertain bool) string {
+// onPorts restricts judge to the flows on ports: a flow on another port
+// passes. A rule on some ports judges every flow through it rather than
+// a copy of those ports' flows (a flow is large, and a fleet has tens of
+// thousands).
+func onPorts(judge func(flow) (judgement, string), ports ...uint16) func(flow) (judgement, string) {
+	return func(fl flow) (judgement, string) {
+		if !slices.Contains(ports, fl.Port) {
+			return flowPasses, ""
+		}
+		return judge(fl)
+	}
+}
+
+// reportUnprotected reports the flows on ports that are not encrypted,
+// once per host, port and decision.
+func reportUnprotected(fls []flow, ports []uint16, out *Reporter, why string) {
+	reportFlows(fls, out, onPorts(judgeEncryption, ports...), func(fl flow, peer string, uncertain bool) string {
 		is := "is not encrypted"
 		if uncertain {
 			is = "may not be encrypted"
@@ -208,11 +258,34 @@ type decision struct {
 	Policy *model.Policy
 	Rule   *model.Rule
 	Action *model.FilterAction
-	Flows  []flow
+	// src are the flows negotiatingRules grouped; the decision's are
+	// src[lo:hi] when consecutive there, else those at idx. Flows makes
+	// their list when a rule asks for it (most decisions report nothing,
+	// and a flow is large).
+	src    []flow
+	lo, hi int
+	idx    []int32
+	flows  []flow
+}
+
+// Flows returns the flows the rule decides, in order.
+func (d *decision) Flows() []flow {
+	switch {
+	case d.flows != nil:
+	case d.idx == nil:
+		d.flows = d.src[d.lo:d.hi:d.hi]
+	default:
+		d.flows = make([]flow, len(d.idx))
+		for i, j := range d.idx {
+			d.flows[i] = d.src[j]
+		}
+	}
+	return d.flows
 }
 
 // negotiatingRules groups the flows decided by a negotiate action by host
-// and deciding rule, in the order of the flows.
+// and deciding rule, in the order of the flows. The decisions read fls:
+// it must not change afterwards.
 func negotiatingRules(fls []flow) []*decision {
 	type key struct {
 		host *model.Host
@@ -220,18 +293,28 @@ func negotiatingRules(fls []flow) []*decision {
 	}
 	by := map[key]*decision{}
 	var out []*decision
-	for _, fl := range fls {
+	for i := range fls {
+		fl := &fls[i]
 		if fl.Match.Outcome != model.MatchNegotiate || fl.Match.Rule == nil {
 			continue
 		}
 		k := key{fl.Host, fl.Match.Rule}
 		d := by[k]
-		if d == nil {
-			d = &decision{Host: fl.Host, Policy: fl.Match.Policy, Rule: fl.Match.Rule, Action: fl.Match.Action}
+		switch {
+		case d == nil:
+			d = &decision{Host: fl.Host, Policy: fl.Match.Policy, Rule: fl.Match.Rule, Action: fl.Match.Action, src: fls, lo: i, hi: i + 1}
 			by[k] = d
 			out = append(out, d)
+		case d.idx == nil && d.hi == i:
+			d.hi++
+		default:
+			if d.idx == nil {
+				for j := d.lo; j < d.hi; j++ {
+					d.idx = append(d.idx, int32(j))
+				}
+			}
+			d.idx = append(d.idx, int32(i))
 		}
-		d.Flows = append(d.Flows, fl)
 	}
 	return out
 }
@@ -247,14 +330,14 @@ func (d *decision) ActionLoc() model.Location {
 	case !d.Rule.Loc.IsZero():
 		return d.Rule.Loc
 	}
-	return d.Flows[0].Location()
+	return d.Flows()[0].Location()
 }
 
 // Related lists the rule and the filters that decide its flows, but for
 // loc.
 func (d *decision) Related(loc model.Location) []model.Location {
 	locs := appendLoc(nil, d.Rule.Loc)
-	for _, fl := range d.Flows {
+	for _, fl := range d.Flows() {
 		if fl.Match.Filter != nil && len(locs) <= maxRelated {
 			locs = appendLoc(locs, fl.Match.Filter.Loc)
 		}
@@ -263,7 +346,7 @@ func (d *decision) Related(loc model.Location) []model.Location {
 }
 
 // Uncertain lists why the verdicts on the rule's flows may be wrong.
-func (d *decision) Uncertain() []string { return uncertainReasons(d.Flows) }
+func (d *decision) Uncertain() []string { return uncertainReasons(d.Flows()) }
 
 // uncertainReasons lists, once each, why the verdicts on flows may be
 // wrong.
@@ -280,7 +363,7 @@ func uncertainReasons(fls []flow) []string {
 }
 
 // Traffic says in words which traffic the rule decides.
-func (d *decision) Traffic() string { return describeTraffic(d.Flows) }
+func (d *decision) Traffic() string { return describeTraffic(d.Flows()) }
 
 // NoMethods says why the rule's quick-mode methods cannot be judged, or "".
 func (d *decision) NoMethods() string {

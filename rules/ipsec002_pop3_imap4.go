@@ -13,6 +13,5 @@ func init() {
 }
 
 func checkPOP3IMAP4(p *Pass, out *Reporter) {
-	flows := frontEndFlows(p, out, 110, 143)
-	reportUnprotected(flows, out, "POP3 and IMAP4 carry user passwords with basic authentication")
+	reportUnprotected(frontEndFlows(p, out), []uint16{110, 143}, out, "POP3 and IMAP4 carry user passwords with basic authentication")
 }

@@ -13,6 +13,5 @@ func init() {
 }
 
 func checkHTTP(p *Pass, out *Reporter) {
-	flows := frontEndFlows(p, out, 80)
-	reportUnprotected(flows, out, "HTTP carries the message stream of Outlook Web Access")
+	reportUnprotected(frontEndFlows(p, out), []uint16{80}, out, "HTTP carries the message stream of Outlook Web Access")
 }

@@ -23,13 +23,13 @@ func checkWeakCrypto(p *Pass, out *Reporter) {
 		pol  *model.Policy
 	}
 	var pols []polKey
-	polFlows := map[polKey][]flow{}
+	polDecisions := map[polKey][]*decision{}
 	for _, d := range negotiatingRules(frontEndFlows(p, out, exchangePorts...)) {
 		k := polKey{d.Host, d.Policy}
-		if _, ok := polFlows[k]; !ok {
+		if _, ok := polDecisions[k]; !ok {
 			pols = append(pols, k)
 		}
-		polFlows[k] = append(polFlows[k], d.Flows...)
+		polDecisions[k] = append(polDecisions[k], d)
 		if why := d.NoMethods(); why != "" {
 			out.Skip(d.Host, "quick mode not checked: %s", why)
 			continue
@@ -46,18 +46,18 @@ func checkWeakCrypto(p *Pass, out *Reporter) {
 		loc := d.ActionLoc()
 		fd := out.Report(d.Host, d.Subject()+" quick mode", loc,
 			"rule %q of policy %q decides %s, and its filter action %q offers %s in quick mode%s",
-			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), strings.Join(weak, ", "), uncertainties(d.Flows))
+			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), strings.Join(weak, ", "), uncertainties(d.Flows()))
 		fd.Related = d.Related(loc)
 		fd.MarkUncertain(d.Uncertain()...)
 	}
 	for _, k := range pols {
-		checkMainMode(k.host, k.pol, polFlows[k], out)
+		checkMainMode(k.host, k.pol, polDecisions[k], out)
 	}
 }
 
-// checkMainMode judges the IKE methods of policy p of host h, which
-// negotiates flows.
-func checkMainMode(h *model.Host, p *model.Policy, flows []flow, out *Reporter) {
+// checkMainMode judges the IKE methods of policy p of host h, whose rules
+// decide the flows of ds by negotiating.
+func checkMainMode(h *model.Host, p *model.Policy, ds []*decision, out *Reporter) {
 	if len(p.MMSecMethods) == 0 {
 		out.Skip(h, "main mode not checked: policy %q lists no main-mode security method (mmsecmethods) in the export; netsh's defaults then apply, and ipseclint does not know them", p.Name)
 		return
@@ -73,7 +73,19 @@ func checkMainMode(h *model.Host, p *model.Policy, flows []flow, out *Reporter) 
 	}
 	out.Report(h, fmt.Sprintf("policy %q main mode", p.Name), p.Loc,
 		"policy %q, which negotiates IPSec for %s, offers %s in main mode (IKE), which protects the keys of every quick mode",
-		p.Name, describeTraffic(flows), strings.Join(weak, ", "))
+		p.Name, describeTraffic(decisionFlows(ds)), strings.Join(weak, ", "))
+}
+
+// decisionFlows returns the flows of ds, in order.
+func decisionFlows(ds []*decision) []flow {
+	if len(ds) == 1 {
+		return ds[0].Flows()
+	}
+	var fls []flow
+	for _, d := range ds {
+		fls = append(fls, d.Flows()...)
+	}
+	return fls
 }
 
 // weakQM names the weak algorithms of a quick-mode method, or "".

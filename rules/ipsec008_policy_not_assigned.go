@@ -20,6 +20,7 @@ func init() {
 
 func checkPolicyNotAssigned(p *Pass, out *Reporter) {
 	exchangeFlows(p, out) // reports what could not be evaluated
+	var pm packetMatcher
 	for _, h := range p.Fleet.Hosts {
 		if !isExchangeRole(h) {
 			continue
@@ -27,9 +28,9 @@ func checkPolicyNotAssigned(p *Pass, out *Reporter) {
 		pf := h.Facts.Policy
 		switch {
 		case pf.Known && pf.Value.State == model.PolicyNone:
-			reportUnassignedPolicies(h, p.Flows.OfHost(h), out)
+			reportUnassignedPolicies(h, p.Flows.OfHost(h), &pm, out)
 		case pf.Known && pf.Value.Policy != nil:
-			reportInactiveRules(h, pf.Value.Policy, p.Flows.OfHost(h), out)
+			reportInactiveRules(h, pf.Value.Policy, p.Flows.OfHost(h), &pm, out)
 		}
 	}
 }
@@ -91,12 +92,12 @@ func roleName(h *model.Host) string {
 	return "front-end"
 }
 
-func reportUnassignedPolicies(h *model.Host, flows []flow, out *Reporter) {
+func reportUnassignedPolicies(h *model.Host, flows []flow, pm *packetMatcher, out *Reporter) {
 	for _, sp := range localPolicies(h) {
 		var would []flow
 		if sp.Policy != nil {
 			for _, fl := range flows {
-				if encrypts(sp.Policy.Match(fl.Packet)) {
+				if encrypts(pm.matchPolicy(sp.Policy, fl.Packet())) {
 					would = append(would, fl)
 				}
 			}
@@ -116,7 +117,7 @@ func reportUnassignedPolicies(h *model.Host, flows []flow, out *Reporter) {
 	}
 }
 
-func reportInactiveRules(h *model.Host, pol *model.Policy, flows []flow, out *Reporter) {
+func reportInactiveRules(h *model.Host, pol *model.Policy, flows []flow, pm *packetMatcher, out *Reporter) {
 	for _, r := range pol.Rules {
 		if r.Default || r.Active {
 			continue
@@ -128,7 +129,7 @@ func reportInactiveRules(h *model.Host, pol *model.Policy, flows []flow, out *Re
 			if fl.Policy != pol || fl.Encrypted() {
 				continue
 			}
-			if m := on.Match(fl.Packet); m.Rule == act && encrypts(m) {
+			if m := pm.matchPolicy(on, fl.Packet()); m.Rule == act && encrypts(m) {
 				would = append(would, fl)
 				if m.Filter != nil {
 					related = appendLoc(related, m.Filter.Loc)

@@ -24,12 +24,13 @@ func checkOneWayFilter(p *Pass, out *Reporter) {
 	var order []key
 	bad := map[key][]flow{}
 	reply := map[key]model.FilterMatch{}
+	var pm packetMatcher
 	for _, fl := range exchangeFlows(p, out, exchangePorts...) {
 		m := fl.Match
 		if m.Outcome != model.MatchNegotiate || m.Filter == nil || m.Filter.Mirrored || m.Rule.TunnelEndpoint != "" {
 			continue // a tunnel rule's filters are one-way by design: each direction has its own
 		}
-		rev := model.MatchPolicies(fl.Policies, fl.Reply())
+		rev := pm.match(fl.Policies, fl.Reply())
 		if encrypts(rev) || !rev.Decided() {
 			continue
 		}

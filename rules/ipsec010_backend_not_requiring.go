@@ -18,8 +18,7 @@ func init() {
 }
 
 func checkBackendNotRequiring(p *Pass, out *Reporter) {
-	fls := backEndFlows(p, out, 110, 143)
-	reportFlows(fls, out, judgeRequired, func(fl flow, peer string, uncertain bool) string {
+	reportFlows(backEndFlows(p, out), out, onPorts(judgeRequired, 110, 143), func(fl flow, peer string, uncertain bool) string {
 		does := "does not require"
 		if uncertain {
 			does = "may not require"

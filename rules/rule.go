@@ -94,8 +94,16 @@ type Pass struct {
 	Flows *flows.Analysis
 }
 
-// NewPass computes the shared analyses of fleet f.
-func NewPass(f *model.Fleet) *Pass { return &Pass{Fleet: f, Flows: flows.Analyze(f)} }
+// NewPass computes the shared analyses of fleet f, on GOMAXPROCS
+// goroutines.
+func NewPass(f *model.Fleet) *Pass { return NewPassWorkers(f, 0) }
+
+// NewPassWorkers computes the shared analyses of fleet f on at most
+// workers goroutines (GOMAXPROCS when < 1); the analyses do not depend on
+// their number.
+func NewPassWorkers(f *model.Fleet, workers int) *Pass {
+	return &Pass{Fleet: f, Flows: flows.AnalyzeWorkers(f, workers)}
+}
 
 // JudgesRole reports whether the rule checks hosts of role r.
 func (r *Rule) JudgesRole(role model.Role) bool {

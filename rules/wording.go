@@ -165,7 +165,7 @@ func peerWords(fls []flow, finding bool) string {
 func inboundTargets(fls []flow) []string {
 	var out []string
 	for _, fl := range fls {
-		if ip := fl.Target.IP.String(); !slices.Contains(out, ip) {
+		if ip := fl.Target().IP.String(); !slices.Contains(out, ip) {
 			out = append(out, ip)
 		}
 	}

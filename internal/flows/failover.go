@@ -2,7 +2,6 @@ package flows
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -63,98 +62,128 @@ func (a *Analysis) Failovers() []Failover {
 	if targets == nil {
 		targets, _ = a.Fleet.BackendTargets()
 	}
-	var clustered []int
-	var all []model.Target
-	win2000 := map[int]bool{}
+	fs := failoverSet{win2000: make([]bool, len(targets)), negotiated: make([]bool, len(targets)), shared: map[uint64][]sharedTargets{}}
 	for i, t := range targets {
 		if !clusteredTarget(t) {
 			continue
 		}
-		clustered = append(clustered, i)
-		all = append(all, t)
+		fs.clustered = append(fs.clustered, i)
+		fs.all = append(fs.all, t)
 		if be := a.Fleet.Host(t.Backend); be != nil && be.Facts.OS.Known && be.Facts.OS.Value.Family == model.OSWin2000 {
-			win2000[i] = true
+			fs.win2000[i] = true
 		}
 	}
-	if len(clustered) == 0 {
+	if len(fs.clustered) == 0 {
 		return nil
 	}
-	var out []Failover
-	shared := map[string][]model.Target{}
-	for _, h := range a.Fleet.WithRole(model.RoleFrontEnd) {
-		out = append(out, a.failoversOf(h, targets, clustered, all, win2000, shared)...)
+	frontends := a.Fleet.WithRole(model.RoleFrontEnd)
+	out := make([]Failover, 0, 2*len(frontends)) // most front-ends have one or two estimates
+	for _, h := range frontends {
+		out = a.appendFailovers(out, h, &fs)
 	}
 	return out
 }
 
-// failoversOf groups the estimates of front-end h to the clustered
-// targets (indexes into targets; all are those targets in order). Groups
-// of the same addresses share one slice of them (shared, by the
-// addresses' positions in all), so that front-ends that see the fleet
-// alike cost one slice, not one each.
-func (a *Analysis) failoversOf(h *model.Host, targets []model.Target, clustered []int, all []model.Target, win2000 map[int]bool, shared map[string][]model.Target) []Failover {
-	if gaps := a.gapsOn(h, Outbound); len(gaps) > 0 {
-		return []Failover{{FrontEnd: h, Target: all[0], Targets: all, Estimate: FailoverUnknown, Why: gaps[0]}}
-	}
-	negotiated := make([]bool, len(targets))
-	notApplied := ""
-	for _, j := range a.byHost[h] {
-		fl := a.Flows[j]
-		if fl.Side != Outbound {
-			continue
-		}
-		notApplied = fl.NotApplied
-		if fl.Match.Outcome == model.MatchNegotiate {
-			for i := fl.lo; i < fl.hi; i++ {
-				negotiated[i] = true
-			}
-		}
-	}
-	var groups []Failover
-	var members [][]int
-	var memo [2][2]*Failover // by negotiated, Windows 2000 back-end
-	for k, i := range clustered {
-		n, w := b2i(negotiated[i]), b2i(win2000[i])
-		if memo[n][w] == nil {
-			est := estimate(h, negotiated[i], notApplied, win2000[i])
-			memo[n][w] = &est
-		}
-		est := *memo[n][w]
-		g := slices.IndexFunc(groups, est.sameEstimate)
-		if g < 0 {
-			g = len(groups)
-			groups, members = append(groups, est), append(members, nil)
-		}
-		members[g] = append(members[g], k)
-	}
-	for g := range groups {
-		groups[g].Targets = sharedTargets(all, members[g], shared)
-		groups[g].FrontEnd, groups[g].Target = h, groups[g].Targets[0]
-	}
-	return groups
+// failoverSet is what the estimates of every front-end share: the
+// clustered targets (their indexes in the analysis' targets, and the
+// targets in order: all), which of the targets are a Windows 2000
+// back-end's, the slices of targets made so far (see targetsAt), and
+// scratch memory used again for each front-end.
+type failoverSet struct {
+	clustered []int
+	all       []model.Target
+	win2000   []bool
+	shared    map[uint64][]sharedTargets
+	// negotiated says, for the front-end at hand, which targets its
+	// policy negotiates IPSec with; members are its groups' positions in
+	// all.
+	negotiated []bool
+	members    [4][]int
 }
 
-// sharedTargets returns the targets at positions ks of all, as the same
+// sharedTargets are the targets at positions ks of all.
+type sharedTargets struct {
+	ks []int
+	ts []model.Target
+}
+
+// appendFailovers appends the estimates of front-end h to the clustered
+// targets to out, one per estimate. Groups of the same addresses share
+// one slice of them (targetsAt), so that front-ends that see the fleet
+// alike cost one slice, not one each.
+func (a *Analysis) appendFailovers(out []Failover, h *model.Host, fs *failoverSet) []Failover {
+	if gaps := a.gapsOn(h, Outbound); len(gaps) > 0 {
+		return append(out, Failover{FrontEnd: h, Target: fs.all[0], Targets: fs.all, Estimate: FailoverUnknown, Why: gaps[0]})
+	}
+	negotiated := fs.negotiated
+	clear(negotiated)
+	notApplied := ""
+	for _, s := range a.byHost[h] {
+		for j := s.lo; j < s.hi; j++ {
+			notApplied = a.outboundNegotiated(j, negotiated, notApplied)
+		}
+	}
+	first := len(out)                 // h's groups are out[first:]
+	groupOf := [4]int{-1, -1, -1, -1} // by negotiated, Windows 2000 back-end
+	for k, i := range fs.clustered {
+		c := 2*b2i(negotiated[i]) + b2i(fs.win2000[i])
+		g := groupOf[c]
+		if g < 0 {
+			est := estimate(h, negotiated[i], notApplied, fs.win2000[i])
+			if g = slices.IndexFunc(out[first:], est.sameEstimate); g < 0 {
+				g = len(out) - first
+				out = append(out, est)
+				fs.members[g] = fs.members[g][:0]
+			}
+			groupOf[c] = g
+		}
+		fs.members[g] = append(fs.members[g], k)
+	}
+	for g := range out[first:] {
+		f := &out[first+g]
+		f.Targets = fs.targetsAt(fs.members[g])
+		f.FrontEnd, f.Target = h, f.Targets[0]
+	}
+	return out
+}
+
+// targetsAt returns the targets at positions ks of all, as the same
 // slice for the same positions.
-func sharedTargets(all []model.Target, ks []int, shared map[string][]model.Target) []model.Target {
-	if len(ks) == len(all) {
-		return all
+func (fs *failoverSet) targetsAt(ks []int) []model.Target {
+	if len(ks) == len(fs.all) {
+		return fs.all
 	}
-	var b strings.Builder
+	key := uint64(14695981039346656037) // FNV-1a of the positions
 	for _, k := range ks {
-		b.WriteString(strconv.Itoa(k))
-		b.WriteByte(',')
+		key = (key ^ uint64(k)) * 1099511628211
 	}
-	key := b.String()
-	if ts, ok := shared[key]; ok {
-		return ts
+	for _, st := range fs.shared[key] {
+		if slices.Equal(st.ks, ks) {
+			return st.ts
+		}
 	}
 	ts := make([]model.Target, len(ks))
 	for i, k := range ks {
-		ts[i] = all[k]
+		ts[i] = fs.all[k]
 	}
-	shared[key] = ts
+	fs.shared[key] = append(fs.shared[key], sharedTargets{ks: slices.Clone(ks), ts: ts})
 	return ts
+}
+
+// outboundNegotiated marks the targets flow j negotiates IPSec for, when
+// it is outbound, and returns why its host's policy is not applied (notApplied
+// when the flow is inbound).
+func (a *Analysis) outboundNegotiated(j int, negotiated []bool, notApplied string) string {
+	fl := &a.Flows[j]
+	if fl.Side != Outbound {
+		return notApplied
+	}
+	if fl.Match.Outcome == model.MatchNegotiate {
+		for i := fl.lo; i < fl.hi; i++ {
+			negotiated[i] = true
+		}
+	}
+	return fl.NotApplied
 }
 
 // gapsOn returns why host h's flows on side could not be evaluated.

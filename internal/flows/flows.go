@@ -35,7 +35,7 @@ const TCP = 6
 var ExchangePorts = []uint16{110, 143, 80, 25, 691}
 
 // Side says whose policy decides a flow.
-type Side int
+type Side uint8
 
 // The sides of a flow.
 const (
@@ -53,6 +53,9 @@ const (
 // it: the same for each of them.
 type Flow struct {
 	Side Side
+	Port uint16
+	// lo and hi are the peers' indexes in the analysis' address lists.
+	lo, hi int32
 	// Host is the host whose policy decides: the front-end of an
 	// outbound flow, the back-end of an inbound one.
 	Host *model.Host
@@ -65,7 +68,6 @@ type Flow struct {
 	// (its IPSec service is disabled); "" when they are. The flow is then
 	// decided by no filter at all.
 	NotApplied string
-	Port       uint16
 	// From is the address an outbound flow leaves the front-end from
 	// (invalid when the front-end's addresses are unknown); Sources is
 	// how many addresses the front-end sends from. Targets are the
@@ -73,17 +75,44 @@ type Flow struct {
 	From    netip.Addr
 	Sources int
 	Targets []model.Target
-	// Target is the back-end address an inbound flow arrives at; Froms
-	// are the front-end addresses it comes from, in address order (at
-	// least one).
-	Target model.Target
+	// target is the back-end address an inbound flow arrives at (see
+	// Target), one of its host's; Froms are the front-end addresses it
+	// comes from, in address order (at least one).
+	target *model.Target
 	Froms  []Source
-	// Packet is the packet of the first peer matched against Policies;
-	// Match is the answer, the same for every peer of the flow.
-	Packet model.Packet
-	Match  model.FilterMatch
-	// lo and hi are the peers' indexes in the analysis' address lists.
-	lo, hi int
+	// me are the deciding host's own addresses, for "me" filters (see
+	// Packet).
+	me []netip.Addr
+	// Match is what Policies do with the packet of the first peer (see
+	// Packet), the same for every peer of the flow.
+	Match model.FilterMatch
+}
+
+// Target is the back-end address an inbound flow arrives at; the zero
+// Target for an outbound flow.
+func (fl Flow) Target() model.Target {
+	if fl.target == nil {
+		return model.Target{}
+	}
+	return *fl.target
+}
+
+// Packet is the packet of the flow's first peer, as it was matched
+// against Policies.
+func (fl Flow) Packet() model.Packet {
+	p := model.Packet{Me: fl.me, Protocol: TCP, DstPort: fl.Port}
+	if fl.Side == Inbound {
+		p.Dst, p.DstIsMe = fl.Target().IP, true
+		if len(fl.Froms) > 0 {
+			p.Src = fl.Froms[0].IP
+		}
+		return p
+	}
+	p.Src, p.SrcIsMe = fl.From, true
+	if len(fl.Targets) > 0 {
+		p.Dst = fl.Targets[0].IP
+	}
+	return p
 }
 
 // Source is an address a front-end sends Exchange traffic from.
@@ -231,7 +260,7 @@ func (fl Flow) TunnelGap() string {
 // Reply is the packet that answers the flow's packet: addresses and
 // ports swapped.
 func (fl Flow) Reply() model.Packet {
-	p := fl.Packet
+	p := fl.Packet()
 	return model.Packet{Src: p.Dst, Dst: p.Src, SrcIsMe: p.DstIsMe, DstIsMe: p.SrcIsMe, Me: p.Me,
 		Protocol: p.Protocol, SrcPort: p.DstPort, DstPort: p.SrcPort}
 }
@@ -255,28 +284,116 @@ type Analysis struct {
 	// addresses, sorted. Flows' Targets and Froms are slices of them.
 	targets []model.Target
 	sources []Source
-	// byHost indexes Flows and Gaps by deciding host, byPort Flows by
-	// side and port.
-	byHost    map[*model.Host][]int
+	// byHost indexes Flows by deciding host (each host's flows are one
+	// span of them, unless added out of order), gapByHost Gaps.
+	byHost    map[*model.Host][]span
 	gapByHost map[*model.Host][]int
-	byPort    map[sidePort][]int
 	// outbound is how many of Flows are outbound; they come first unless
 	// mixed is set (an outbound flow added after an inbound one).
 	outbound int
 	mixed    bool
 }
 
-type sidePort struct {
-	side Side
-	port uint16
+// span is the flows [lo, hi) of Analysis.Flows.
+type span struct{ lo, hi int }
+
+// Analyze computes the flows of fleet f, on GOMAXPROCS goroutines (see
+// AnalyzeWorkers).
+func Analyze(f *model.Fleet) *Analysis { return AnalyzeWorkers(f, 0) }
+
+// AnalyzeWorkers computes the flows of fleet f, each host's on one of at
+// most Workers(workers) goroutines: each host's flows depend on the fleet
+// (read, never changed) and that host only, and are put together in the
+// analysis' order, so the analysis is the same whatever the number of
+// workers.
+func AnalyzeWorkers(f *model.Fleet, workers int) *Analysis {
+	a := &Analysis{Fleet: f}
+	jobs := append(a.outboundJobs(), a.inboundJobs()...)
+	results := make([]hostFlows, len(jobs))
+	scratch := make([]worker, Workers(workers))
+	Parallel(len(jobs), workers, func(w, i int) { results[i] = jobs[i](&scratch[w]) })
+	a.assemble(results)
+	return a
 }
 
-// Analyze computes the flows of fleet f.
-func Analyze(f *model.Fleet) *Analysis {
-	a := &Analysis{Fleet: f, byHost: map[*model.Host][]int{}, gapByHost: map[*model.Host][]int{}, byPort: map[sidePort][]int{}}
-	a.outboundFlows()
-	a.inbound()
-	return a
+// hostFlows is what the analysis of one host on one side found: its
+// gaps, then its flows.
+type hostFlows struct {
+	gaps  []Gap
+	flows []Flow
+}
+
+// job analyses one host on one side with a worker's scratch memory.
+type job func(w *worker) hostFlows
+
+// worker is the scratch memory of one goroutine of the analysis, used
+// again for host after host: nothing of it outlives a host's job but
+// what the job copies out.
+type worker struct {
+	ms     []model.PeerMatcher
+	splits model.Splits
+	bounds []netip.Prefix
+	runs   []model.PeerRun
+	// slab holds hosts' flows one after another (one allocation for many
+	// hosts, not one each); the flows of the host at hand are
+	// slab[start:].
+	slab  []Flow
+	start int
+}
+
+// slabFlows is how many flows a worker's slab holds at least.
+const slabFlows = 1024
+
+// matchers returns n matchers of w's (one per own address of a host),
+// to Reset: their memory is used again host after host.
+func (w *worker) matchers(n int) []model.PeerMatcher {
+	if len(w.ms) < n {
+		w.ms = append(w.ms, make([]model.PeerMatcher, n-len(w.ms))...)
+	}
+	return w.ms[:n]
+}
+
+// hostSplits returns the boundaries of host h as Splits, in w's memory.
+func (w *worker) hostSplits(h *model.Host) *model.Splits {
+	w.bounds = appendBoundaries(w.bounds[:0], h)
+	return w.splits.Reset(w.bounds)
+}
+
+// push adds a flow of the host at hand. When the slab is full, the
+// host's flows so far move to a new one; the earlier hosts' stay where
+// they are.
+func (w *worker) push(fl Flow) {
+	if len(w.slab) == cap(w.slab) {
+		own := w.slab[w.start:]
+		w.slab = append(make([]Flow, 0, max(slabFlows, 2*len(own))), own...)
+		w.start = 0
+	}
+	w.slab = append(w.slab, fl)
+}
+
+// done returns the flows pushed for the host at hand (none of another
+// host's flows overlaps them) and starts the next host's.
+func (w *worker) done(gaps []Gap) hostFlows {
+	hf := hostFlows{gaps: gaps, flows: w.slab[w.start:len(w.slab):len(w.slab)]}
+	w.start = len(w.slab)
+	clear(w.runs) // let the answers' pointers go
+	return hf
+}
+
+// assemble puts the hosts' gaps and flows together, in order.
+func (a *Analysis) assemble(results []hostFlows) {
+	nf, ng := 0, 0
+	for _, r := range results {
+		nf, ng = nf+len(r.flows), ng+len(r.gaps)
+	}
+	a.Flows, a.Gaps = make([]Flow, 0, nf), make([]Gap, 0, ng)
+	a.byHost, a.gapByHost = make(map[*model.Host][]span, len(results)), map[*model.Host][]int{}
+	for _, r := range results {
+		for _, g := range r.gaps {
+			a.gap(g.Side, g.Host, g.Reason)
+		}
+		a.addAll(r.flows)
+	}
 }
 
 // Of returns the flows on side whose port is one of ports (all ports
@@ -284,25 +401,43 @@ func Analyze(f *model.Fleet) *Analysis {
 // are a slice of Flows (without room to append into it): read them, do
 // not change them.
 func (a *Analysis) Of(side Side, ports ...uint16) []Flow {
-	if len(ports) == 0 {
+	lo, hi := a.sideRange(side)
+	if a.mixed {
+		lo, hi = 0, len(a.Flows)
+	}
+	return a.filter(lo, hi, func(fl *Flow) bool { return fl.Side == side }, ports)
+}
+
+// All returns the flows on either side whose port is one of ports (all
+// ports when none is given): Of(Outbound, ports...) followed by
+// Of(Inbound, ports...), a slice of Flows when that is what they are.
+func (a *Analysis) All(ports ...uint16) []Flow {
+	if a.mixed {
+		return append(a.Of(Outbound, ports...), a.Of(Inbound, ports...)...)
+	}
+	return a.filter(0, len(a.Flows), func(*Flow) bool { return true }, ports)
+}
+
+// filter returns the flows of Flows[lo:hi] that keep holds on one of
+// ports: the slice itself when that is every flow of it.
+func (a *Analysis) filter(lo, hi int, keep func(*Flow) bool, ports []uint16) []Flow {
+	if len(ports) == 0 || allPorts(ports) {
+		if !a.mixed {
+			return a.Flows[lo:hi:hi]
+		}
 		ports = ExchangePorts
 	}
-	if allPorts(ports) && !a.mixed {
-		lo, hi := a.sideRange(side)
-		return a.Flows[lo:hi:hi]
-	}
-	var idx []int
-	for _, p := range ports {
-		if !slices.Contains(ExchangePorts, p) {
-			continue // no flow on other ports
+	n := 0
+	for i := lo; i < hi; i++ {
+		if fl := &a.Flows[i]; keep(fl) && slices.Contains(ports, fl.Port) {
+			n++
 		}
-		idx = append(idx, a.byPort[sidePort{side, p}]...)
 	}
-	slices.Sort(idx)
-	idx = slices.Compact(idx)
-	out := make([]Flow, len(idx))
-	for i, j := range idx {
-		out[i] = a.Flows[j]
+	out := make([]Flow, 0, n)
+	for i := lo; i < hi; i++ {
+		if fl := &a.Flows[i]; keep(fl) && slices.Contains(ports, fl.Port) {
+			out = append(out, *fl)
+		}
 	}
 	return out
 }
@@ -326,12 +461,19 @@ func (a *Analysis) sideRange(side Side) (lo, hi int) {
 	return a.outbound, len(a.Flows)
 }
 
-// OfHost returns the flows host h's policy decides, on either side.
+// OfHost returns the flows host h's policy decides, on either side: a
+// slice of Flows (without room to append into it) when they are
+// consecutive there, as the analysis makes them. Read them, do not
+// change them.
 func (a *Analysis) OfHost(h *model.Host) []Flow {
-	idx := a.byHost[h]
-	out := make([]Flow, len(idx))
-	for i, j := range idx {
-		out[i] = a.Flows[j]
+	spans := a.byHost[h]
+	if len(spans) == 1 {
+		s := spans[0]
+		return a.Flows[s.lo:s.hi:s.hi]
+	}
+	var out []Flow
+	for _, s := range spans {
+		out = append(out, a.Flows[s.lo:s.hi]...)
 	}
 	return out
 }
@@ -365,62 +507,95 @@ func (a *Analysis) gap(side Side, h *model.Host, reason string) {
 	a.Gaps = append(a.Gaps, Gap{Side: side, Host: h, Reason: reason})
 }
 
-func (a *Analysis) add(fl Flow) {
+func (a *Analysis) add(fl Flow) { a.addAll([]Flow{fl}) }
+
+// addAll appends fls to Flows and indexes them: a run of flows of one
+// host costs one look-up of its spans, not one per flow.
+func (a *Analysis) addAll(fls []Flow) {
 	if a.byHost == nil {
-		a.byHost, a.byPort = map[*model.Host][]int{}, map[sidePort][]int{}
+		a.byHost = map[*model.Host][]span{}
 	}
-	a.byHost[fl.Host] = append(a.byHost[fl.Host], len(a.Flows))
-	a.byPort[sidePort{fl.Side, fl.Port}] = append(a.byPort[sidePort{fl.Side, fl.Port}], len(a.Flows))
-	if fl.Side == Outbound {
-		a.mixed = a.mixed || a.outbound != len(a.Flows)
-		a.outbound++
+	for len(fls) > 0 {
+		h, n := fls[0].Host, 1
+		for n < len(fls) && fls[n].Host == h {
+			n++
+		}
+		lo := len(a.Flows)
+		for i := range fls[:n] {
+			if fls[i].Side == Outbound {
+				a.mixed = a.mixed || a.outbound != lo+i
+				a.outbound++
+			}
+		}
+		a.Flows = append(a.Flows, fls[:n]...)
+		switch spans := a.byHost[h]; {
+		case len(spans) > 0 && spans[len(spans)-1].hi == lo:
+			spans[len(spans)-1].hi = lo + n
+		default:
+			a.byHost[h] = append(spans, span{lo, lo + n})
+		}
+		fls = fls[n:]
 	}
-	a.Flows = append(a.Flows, fl)
 }
 
-func (a *Analysis) outboundFlows() {
+// outboundJobs returns the jobs that analyse each front-end's outbound
+// flows: to every back-end address, on every port, from each of its own
+// addresses.
+func (a *Analysis) outboundJobs() []job {
 	f := a.Fleet
 	frontends := f.WithRole(model.RoleFrontEnd)
 	if len(frontends) == 0 {
-		return
+		return nil
 	}
 	targets, gaps := f.BackendTargets()
 	a.targets = targets
+	jobs := make([]job, len(frontends))
 	if len(targets) == 0 {
 		why := "no back-end is among the exports and no backends.virtual_addresses is declared in ipseclint.yaml"
 		if len(gaps) > 0 {
 			why = "the back-end's addresses are unknown: " + strings.Join(gaps, "; ")
 		}
-		for _, h := range frontends {
-			a.gap(Outbound, h, why)
+		for i, h := range frontends {
+			jobs[i] = func(*worker) hostFlows { return hostFlows{gaps: []Gap{{Side: Outbound, Host: h, Reason: why}}} }
 		}
-		return
+		return jobs
 	}
 	ips := make([]netip.Addr, len(targets))
 	for i, t := range targets {
 		ips[i] = t.IP
 	}
 	peers := model.NewPeerSet(ips)
-	var m model.PeerMatcher // one for every host, port and address: Reset reuses its memory
-	for _, h := range frontends {
-		pol, pols, notApplied, caveat, why := policiesOf(h)
-		if why != "" {
-			a.gap(Outbound, h, why)
-			continue
-		}
-		froms, splits := sendsFrom(h), model.NewSplits(Boundaries(h))
-		for _, port := range ExchangePorts {
-			for _, from := range froms {
-				m.Reset(pols, model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Protocol: TCP, DstPort: port}, true)
-				for _, run := range m.Runs(peers, splits) {
-					fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, From: from, Sources: len(froms), Port: port,
-						Targets: targets[run.Start:run.End:run.End], Packet: m.Packet(targets[run.Start].IP), Match: run.Match, lo: run.Start, hi: run.End}
-					fl.applyService(notApplied, caveat)
-					a.add(fl)
-				}
+	for i, h := range frontends {
+		jobs[i] = func(w *worker) hostFlows { return outboundOf(h, targets, peers, w) }
+	}
+	return jobs
+}
+
+// outboundOf analyses front-end h's flows to targets (peers are their
+// addresses).
+func outboundOf(h *model.Host, targets []model.Target, peers model.PeerSet, w *worker) hostFlows {
+	pol, pols, notApplied, caveat, why := policiesOf(h)
+	if why != "" {
+		return hostFlows{gaps: []Gap{{Side: Outbound, Host: h, Reason: why}}}
+	}
+	froms, splits := sendsFrom(h), w.hostSplits(h)
+	ms := w.matchers(len(froms))
+	for i, from := range froms {
+		ms[i].Reset(pols, model.Packet{Src: from, SrcIsMe: true, Me: h.Facts.Addresses.Value, Protocol: TCP, DstPort: ExchangePorts[0]}, true)
+	}
+	for _, port := range ExchangePorts {
+		for i, from := range froms {
+			m := ms[i].SetPorts(0, port)
+			w.runs = m.AppendRuns(w.runs[:0], peers, splits)
+			for _, run := range w.runs {
+				fl := Flow{Side: Outbound, Host: h, Policy: pol, Policies: pols, From: from, Sources: len(froms), Port: port,
+					Targets: targets[run.Start:run.End:run.End], me: h.Facts.Addresses.Value, Match: run.Match, lo: int32(run.Start), hi: int32(run.End)}
+				fl.applyService(notApplied, caveat)
+				w.push(fl)
 			}
 		}
 	}
+	return w.done(nil)
 }
 
 // Boundaries returns the address ranges that the flows of host h must not
@@ -428,13 +603,16 @@ func (a *Analysis) outboundFlows() {
 // filter of any of its policies names (at either end: so that a reply,
 // another policy of its store, or a rule made active, answers a whole
 // flow alike), its own addresses ("me") and its tunnel end-points (a
-// tunnel to the back-end itself is not one to elsewhere).
-func Boundaries(h *model.Host) []netip.Prefix {
-	var out []netip.Prefix
-	seen := map[netip.Prefix]bool{}
+// tunnel to the back-end itself is not one to elsewhere). Each range is
+// given once, in address order.
+func Boundaries(h *model.Host) []netip.Prefix { return appendBoundaries(nil, h) }
+
+// appendBoundaries appends the Boundaries of h to out (emptied first
+// would be the caller's choice) and returns it.
+func appendBoundaries(out []netip.Prefix, h *model.Host) []netip.Prefix {
+	from := len(out)
 	add := func(p netip.Prefix) {
-		if p.IsValid() && !seen[p] {
-			seen[p] = true
+		if p.IsValid() {
 			out = append(out, p)
 		}
 	}
@@ -462,7 +640,17 @@ func Boundaries(h *model.Host) []netip.Prefix {
 			}
 		}
 	}
-	return out
+	own := out[from:]
+	slices.SortFunc(own, comparePrefix)
+	return out[:from+len(slices.Compact(own))]
+}
+
+// comparePrefix orders prefixes by address, then length.
+func comparePrefix(p, q netip.Prefix) int {
+	if c := p.Addr().Compare(q.Addr()); c != 0 {
+		return c
+	}
+	return p.Bits() - q.Bits()
 }
 
 // hostPolicies returns every policy of host h: those of its stores and
@@ -550,6 +738,9 @@ func (p Peer) IP() netip.Addr {
 // 0), and how many there are in all. Unless limit < 0 it costs the
 // number of flows and limit, not the number of peers.
 func DistinctPeers(fls []Flow, limit int) (first []Peer, total int) {
+	if limit > 0 {
+		first = make([]Peer, 0, limit) // not grown by doubling: a Peer is large
+	}
 	for _, side := range []Side{Outbound, Inbound} {
 		type span struct {
 			lo, hi int
@@ -558,7 +749,7 @@ func DistinctPeers(fls []Flow, limit int) (first []Peer, total int) {
 		var spans []span
 		for i := range fls {
 			if fl := &fls[i]; fl.Side == side && fl.hi > fl.lo {
-				spans = append(spans, span{fl.lo, fl.hi, fl})
+				spans = append(spans, span{int(fl.lo), int(fl.hi), fl})
 			}
 		}
 		slices.SortStableFunc(spans, func(a, b span) int { return a.lo - b.lo })

@@ -108,15 +108,15 @@ func backEndTargets(h *model.Host, all []model.Target) []model.Target {
 	return own
 }
 
-// inbound evaluates, for every back-end, a TCP packet from every
-// front-end address to each of the back-end's addresses on each port,
-// with the back-end's assigned policy ("me" is the back-end, virtual
-// addresses included).
-func (a *Analysis) inbound() {
+// inboundJobs returns the jobs that evaluate, for every back-end, a TCP
+// packet from every front-end address to each of the back-end's
+// addresses on each port, with the back-end's assigned policy ("me" is
+// the back-end, virtual addresses included).
+func (a *Analysis) inboundJobs() []job {
 	f := a.Fleet
 	backends := f.WithRole(model.RoleBackEnd)
 	if len(backends) == 0 {
-		return
+		return nil
 	}
 	srcs, gaps := frontEndSources(f)
 	a.sources = srcs
@@ -129,31 +129,47 @@ func (a *Analysis) inbound() {
 	for i, s := range srcs {
 		ips[i] = s.IP
 	}
-	peers := model.NewPeerSet(ips)
-	for _, h := range backends {
-		if len(srcs) == 0 {
-			why := "no front-end is among the exports, so the addresses the back-end receives Exchange traffic from are unknown"
-			if len(gaps) > 0 {
-				why = "the front-ends' addresses are unknown: " + strings.Join(gaps, "; ")
-			}
-			a.gap(Inbound, h, why)
-			continue
-		}
+	in := inbound{srcs: srcs, peers: model.NewPeerSet(ips), gaps: gaps}
+	jobs := make([]job, len(backends))
+	for i, h := range backends {
 		dsts := backEndTargets(h, append(byBackend[h.Name], byBackend[""]...))
-		if len(dsts) == 0 {
-			a.gap(Inbound, h, "the back-end's own and virtual addresses are unknown: "+h.Facts.Addresses.Via)
-			continue
-		}
-		pol, pols, notApplied, caveat, why := policiesOf(h)
-		if why != "" {
-			a.gap(Inbound, h, why)
-			continue
-		}
-		if len(gaps) > 0 {
-			a.gap(Inbound, h, "not evaluated for front-ends whose addresses are unknown: "+strings.Join(gaps, "; "))
-		}
-		a.inboundOf(h, inboundPolicy{pol, pols, notApplied, caveat}, peers, dsts)
+		jobs[i] = func(w *worker) hostFlows { return in.of(h, dsts, w) }
 	}
+	return jobs
+}
+
+// inbound is what every back-end's inbound flows share: the front-ends'
+// addresses (srcs; peers are their addresses) and the front-ends whose
+// addresses are unknown.
+type inbound struct {
+	srcs  []Source
+	peers model.PeerSet
+	gaps  []string
+}
+
+// of analyses back-end h's flows to its addresses dsts.
+func (in inbound) of(h *model.Host, dsts []model.Target, w *worker) hostFlows {
+	gap := func(why string) hostFlows { return hostFlows{gaps: []Gap{{Side: Inbound, Host: h, Reason: why}}} }
+	if len(in.srcs) == 0 {
+		why := "no front-end is among the exports, so the addresses the back-end receives Exchange traffic from are unknown"
+		if len(in.gaps) > 0 {
+			why = "the front-ends' addresses are unknown: " + strings.Join(in.gaps, "; ")
+		}
+		return gap(why)
+	}
+	if len(dsts) == 0 {
+		return gap("the back-end's own and virtual addresses are unknown: " + h.Facts.Addresses.Via)
+	}
+	pol, pols, notApplied, caveat, why := policiesOf(h)
+	if why != "" {
+		return gap(why)
+	}
+	var gaps []Gap
+	if len(in.gaps) > 0 {
+		gaps = gap("not evaluated for front-ends whose addresses are unknown: " + strings.Join(in.gaps, "; ")).gaps
+	}
+	in.flowsOf(h, inboundPolicy{pol, pols, notApplied, caveat}, dsts, w)
+	return w.done(gaps)
 }
 
 // inboundPolicy is what decides a back-end's inbound flows.
@@ -163,23 +179,29 @@ type inboundPolicy struct {
 	notApplied, caveat string
 }
 
-func (a *Analysis) inboundOf(h *model.Host, ip inboundPolicy, peers model.PeerSet, dsts []model.Target) {
+// flowsOf adds back-end h's flows to w's.
+func (in inbound) flowsOf(h *model.Host, ip inboundPolicy, dsts []model.Target, w *worker) {
 	me := append([]netip.Addr(nil), h.Facts.Addresses.Value...)
 	for _, t := range dsts {
 		if !slices.Contains(me, t.IP) {
 			me = append(me, t.IP)
 		}
 	}
-	splits := model.NewSplits(Boundaries(h))
-	var m model.PeerMatcher // Reset for each port and address, reusing its memory
+	splits := w.hostSplits(h)
+	ms := w.matchers(len(dsts))
+	for i, t := range dsts {
+		ms[i].Reset(ip.pols, model.Packet{Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: ExchangePorts[0]}, false)
+	}
 	for _, port := range ExchangePorts {
-		for _, t := range dsts {
-			m.Reset(ip.pols, model.Packet{Dst: t.IP, DstIsMe: true, Me: me, Protocol: TCP, DstPort: port}, false)
-			for _, run := range m.Runs(peers, splits) {
-				fl := Flow{Side: Inbound, Host: h, Policy: ip.pol, Policies: ip.pols, Target: t, Port: port,
-					Froms: a.sources[run.Start:run.End:run.End], Packet: m.Packet(a.sources[run.Start].IP), Match: run.Match, lo: run.Start, hi: run.End}
+		for i := range dsts {
+			t := &dsts[i]
+			m := ms[i].SetPorts(0, port)
+			w.runs = m.AppendRuns(w.runs[:0], in.peers, splits)
+			for _, run := range w.runs {
+				fl := Flow{Side: Inbound, Host: h, Policy: ip.pol, Policies: ip.pols, target: t, Port: port,
+					Froms: in.srcs[run.Start:run.End:run.End], me: me, Match: run.Match, lo: int32(run.Start), hi: int32(run.End)}
 				fl.applyService(ip.notApplied, ip.caveat)
-				a.add(fl)
+				w.push(fl)
 			}
 		}
 	}

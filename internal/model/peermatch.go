@@ -1,17 +1,18 @@
 package model
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // PeerMatcher answers MatchPolicies for packets that differ only in one
 // address, the peer's: a front-end's packets to every back-end address,
 // or every front-end's packets as one back-end receives them. It is made
-// once per host, port and own address; everything that does not depend on
+// once per host and own address, and set to each port (SetPorts);
+// everything that does not depend on
 // the peer's address (protocol, ports, the host's own end, the rules'
 // connection types) is decided then, so that Match only tests the peer's
 // end of the filters that are left, and Runs only evaluates one peer per
@@ -29,13 +30,24 @@ type PeerMatcher struct {
 	why []string
 	// cands are the filters (and mirror images) that match pkt but for
 	// the peer's address, in MatchPolicies' order: policy, rule, filter,
-	// then the filter before its mirror image.
-	cands []peerCand
+	// then the filter before its mirror image: indexes into all, the
+	// filters that match whatever the ports (SetPorts picks cands among
+	// them).
+	cands []int32
+	all   []peerCand
+	// pols are the policies; onlyPorts says that all holds only the
+	// filters that match pkt's ports (NewPeerMatcher's).
+	pols      []*Policy
+	onlyPorts bool
 	// unread are the rules whose filters are not all known (their filter
 	// list was not completely understood), in policy and rule order.
 	unread []Candidate
-	// evs and merged are the sweep's events, buffers Reset keeps.
-	evs, merged []peerEvent
+	// evs are the sweep's events, sw the sweep, memo the answers of Runs
+	// by class and key and last class keys: buffers Reset keeps.
+	evs       []peerEvent
+	sw        sweep
+	memo      map[string]FilterMatch
+	key, last []byte
 }
 
 // peerCand is one filter, or its mirror image, that the peer's address
@@ -53,21 +65,33 @@ type peerCand struct {
 	// always is why the filter may match any packet (what it matches was
 	// not understood): then the peer's address does not matter.
 	always string
+	// srcPort and dstPort are the filter's ports at the packet's source
+	// and destination (after mirroring); 0 matches any.
+	srcPort, dstPort uint16
 }
 
 // NewPeerMatcher prepares matching pkt under pols for any address in
 // place of pkt's destination (peerIsDst) or source. pkt's flags for that
 // end (DstIsMe, SrcIsMe) still apply.
 func NewPeerMatcher(pols []*Policy, pkt Packet, peerIsDst bool) *PeerMatcher {
-	return new(PeerMatcher).Reset(pols, pkt, peerIsDst)
+	// Made for pkt's ports only (as MatchPolicies uses it, once): SetPorts
+	// then makes it again for every port.
+	return new(PeerMatcher).reset(pols, pkt, peerIsDst, true)
 }
 
 // Reset makes m what NewPeerMatcher(pols, pkt, peerIsDst) returns, in the
 // memory m already holds: a caller making one matcher after another (per
-// port, per own address) allocates little. Nothing Match or Runs returned
+// host, per own address) allocates little. Nothing Match or Runs returned
 // refers to that memory.
 func (m *PeerMatcher) Reset(pols []*Policy, pkt Packet, peerIsDst bool) *PeerMatcher {
-	*m = PeerMatcher{pkt: pkt, peerIsDst: peerIsDst, why: m.why[:0], cands: m.cands[:0], unread: m.unread[:0], evs: m.evs[:0], merged: m.merged[:0]}
+	return m.reset(pols, pkt, peerIsDst, false)
+}
+
+// reset is Reset; onlyPorts keeps only the filters that match pkt's
+// ports.
+func (m *PeerMatcher) reset(pols []*Policy, pkt Packet, peerIsDst, onlyPorts bool) *PeerMatcher {
+	*m = PeerMatcher{pkt: pkt, peerIsDst: peerIsDst, pols: pols, onlyPorts: onlyPorts, why: m.why[:0], cands: m.cands[:0], all: m.all[:0], unread: m.unread[:0], evs: m.evs[:0],
+		sw: sweep{active: m.sw.active[:0], ids: m.sw.ids[:0]}, memo: m.memo, key: m.key[:0], last: m.last[:0]}
 	for _, p := range pols {
 		if p == nil {
 			continue
@@ -77,8 +101,37 @@ func (m *PeerMatcher) Reset(pols []*Policy, pkt Packet, peerIsDst bool) *PeerMat
 		}
 		m.why = appendUnique(m.why, m.addPolicy(p)...)
 	}
+	m.selectPorts()
 	return m
 }
+
+// SetPorts makes m what Reset returns for its policies and packet with
+// srcPort and dstPort as the packet's ports, in less time than Reset
+// takes: a caller matching one packet per port only sets the ports.
+func (m *PeerMatcher) SetPorts(srcPort, dstPort uint16) *PeerMatcher {
+	pkt := m.pkt
+	pkt.SrcPort, pkt.DstPort = srcPort, dstPort
+	if m.onlyPorts { // made by NewPeerMatcher for its packet's ports only
+		return m.reset(m.pols, pkt, m.peerIsDst, false)
+	}
+	m.pkt = pkt
+	m.selectPorts()
+	return m
+}
+
+// selectPorts picks the candidates that match the packet's ports.
+func (m *PeerMatcher) selectPorts() {
+	m.cands = m.cands[:0]
+	for k := range m.all {
+		if pc := &m.all[k]; pc.always != "" || (portMatches(pc.srcPort, m.pkt.SrcPort) && portMatches(pc.dstPort, m.pkt.DstPort)) {
+			m.cands = append(m.cands, int32(k))
+		}
+	}
+}
+
+// portMatches reports whether a filter's port (0: any) matches a
+// packet's.
+func portMatches(filter, packet uint16) bool { return filter == 0 || filter == packet }
 
 // addPolicy adds the filters of p's applicable rules that may match the
 // packet, and returns why the answer may be wrong whatever the packet.
@@ -97,43 +150,50 @@ func (m *PeerMatcher) addPolicy(p *Policy) (why []string) {
 				if mirror && (!f.Mirrored || selfMirror(f)) {
 					continue
 				}
-				m.addFilter(Candidate{Policy: p, Rule: r, Filter: f, Mirror: mirror, Spec: specificityOf(f, mirror)}, doubt)
+				m.addFilter(p, r, f, mirror, doubt)
 			}
 		}
 	}
 	return why
 }
 
-// addFilter adds candidate c (a filter or its mirror image) when
-// everything but the peer's address matches, or when what the filter
-// matches was not understood (it then may match any packet). doubt is
-// why its rule may not apply.
-func (m *PeerMatcher) addFilter(c Candidate, doubt string) {
-	f := c.Filter
+// addFilter adds filter f of rule r of policy p (its mirror image when
+// mirror is set) to all when everything but the peer's address and the
+// ports matches, or when what the filter matches was not understood (it
+// then may match any packet). doubt is why its rule may not apply. The
+// protocol is tested first: many filters of a host's policies are for
+// other traffic.
+func (m *PeerMatcher) addFilter(p *Policy, r *Rule, f *Filter, mirror bool, doubt string) {
+	cand := func() Candidate {
+		return Candidate{Policy: p, Rule: r, Filter: f, Mirror: mirror, Spec: specificityOf(f, mirror)}
+	}
 	if why := filterDoubt(f); why != "" {
-		m.cands = append(m.cands, peerCand{c: c, always: why})
+		m.all = append(m.all, peerCand{c: cand(), always: why})
 		return
 	}
-	src, dst := f.Src, f.Dst
+	src, dst := &f.Src, &f.Dst
 	srcPort, dstPort := f.SrcPort, f.DstPort
-	if c.Mirror {
+	if mirror {
 		src, dst = dst, src
 		srcPort, dstPort = dstPort, srcPort
 	}
-	pkt := m.pkt
-	if (f.Protocol != 0 && f.Protocol != pkt.Protocol) || (srcPort != 0 && srcPort != pkt.SrcPort) || (dstPort != 0 && dstPort != pkt.DstPort) {
+	pkt := &m.pkt
+	if (f.Protocol != 0 && f.Protocol != pkt.Protocol) || (m.onlyPorts && !(portMatches(srcPort, pkt.SrcPort) && portMatches(dstPort, pkt.DstPort))) {
 		return
 	}
-	fixed, peer := src, dst
-	ok, why := matchAddr(fixed, pkt.Src, pkt.SrcIsMe, pkt.Me, "source")
-	if !m.peerIsDst {
-		fixed, peer = dst, src
-		ok, why = matchAddr(fixed, pkt.Dst, pkt.DstIsMe, pkt.Me, "destination")
+	var ok bool
+	var why string
+	peer := dst
+	if m.peerIsDst {
+		ok, why = matchAddr(*src, pkt.Src, pkt.SrcIsMe, pkt.Me, "source")
+	} else {
+		peer = src
+		ok, why = matchAddr(*dst, pkt.Dst, pkt.DstIsMe, pkt.Me, "destination")
 	}
 	if !ok {
 		return
 	}
-	m.cands = append(m.cands, peerCand{c: c, peer: peer, fixedWhy: why, ruleDoubt: doubt})
+	m.all = append(m.all, peerCand{c: cand(), peer: *peer, fixedWhy: why, ruleDoubt: doubt, srcPort: srcPort, dstPort: dstPort})
 }
 
 // peerIsMe is the packet's flag for the peer's end.
@@ -164,7 +224,8 @@ func (m *PeerMatcher) Match(ip netip.Addr) FilterMatch {
 		side = "source"
 	}
 	isMe := m.peerIsMe()
-	for _, pc := range m.cands {
+	for _, k := range m.cands {
+		pc := &m.all[k]
 		why := pc.always
 		if why == "" {
 			ok, peerWhy := matchAddr(pc.peer, ip, isMe, m.pkt.Me, side)
@@ -257,32 +318,44 @@ func (ps PeerSet) Len() int { return len(ps.addrs) }
 // sorted, not valid or have a zone are answered one by one, as Match
 // answers them.
 func (m *PeerMatcher) Runs(ps PeerSet, splits *Splits) []PeerRun {
+	return m.AppendRuns(nil, ps, splits)
+}
+
+// AppendRuns appends the runs Runs returns to runs and returns the
+// result: a caller answering one matcher after another can give the same
+// memory again once it has read the runs.
+func (m *PeerMatcher) AppendRuns(runs []PeerRun, ps PeerSet, splits *Splits) []PeerRun {
 	n := ps.Len()
 	if !ps.plain {
-		runs := make([]PeerRun, n)
 		for i, a := range ps.addrs {
-			runs[i] = PeerRun{Start: i, End: i + 1, Match: m.Match(a)}
+			runs = append(runs, PeerRun{Start: i, End: i + 1, Match: m.Match(a)})
 		}
 		return runs
 	}
 	sw := m.newSweep(splits)
-	var runs []PeerRun
-	memo := map[string]FilterMatch{}
-	lastKey := ""
+	first := len(runs)
+	if m.memo == nil {
+		m.memo = map[string]FilterMatch{}
+	}
+	clear(m.memo)
+	m.last = m.last[:0]
 	for lo := 0; lo < n; {
-		key, hi := sw.classAt(ps.addrs, lo)
-		fm, ok := memo[key]
+		var hi int
+		m.key, hi = sw.classAt(ps.addrs, lo, m.key[:0])
+		if len(runs) > first && string(m.key) == string(m.last) {
+			runs[len(runs)-1].End = hi
+			lo = hi
+			continue
+		}
+		fm, ok := m.memo[string(m.key)]
 		if !ok {
 			fm = m.Match(ps.addrs[lo])
-			memo[key] = fm
+			m.memo[string(m.key)] = fm
 		}
-		if len(runs) > 0 && key == lastKey {
-			runs[len(runs)-1].End = hi
-		} else {
-			runs = append(runs, PeerRun{Start: lo, End: hi, Match: fm})
-		}
-		lastKey, lo = key, hi
+		runs = append(runs, PeerRun{Start: lo, End: hi, Match: fm})
+		m.last, lo = append(m.last[:0], m.key...), hi
 	}
+	clear(m.memo) // let the answers go
 	return runs
 }
 
@@ -291,14 +364,75 @@ func (m *PeerMatcher) Runs(ps PeerSet, splits *Splits) []PeerRun {
 type sweep struct {
 	events []peerEvent // sorted by address
 	next   int         // the first event not yet applied
-	active []int       // candidates whose range holds the current address
+	// splits are the Splits' events (sorted), their candidates numbered
+	// from offset on, past the real ones; nextSplit is the first not yet
+	// applied.
+	splits    []peerEvent
+	offset    int
+	nextSplit int
+	active    []int // candidates whose range holds the current address
+	ids       []int // scratch for classAt
 }
 
-// peerEvent is where candidate cand's range starts (on) or ends.
+// peerEvent is where candidate cand's range starts (on) or ends. It
+// holds no pointer (an address is an addrKey), so that sorting events
+// costs no write barrier.
 type peerEvent struct {
-	at   netip.Addr
+	at   addrKey
 	cand int
 	on   bool
+}
+
+// addrKey is a zone-less address as numbers, ordered as
+// netip.Addr.Compare orders such addresses: IPv4 before IPv6, then by
+// value.
+type addrKey struct {
+	v6     bool
+	hi, lo uint64
+}
+
+// keyOf returns a's addrKey; a's zone, if any, is dropped.
+func keyOf(a netip.Addr) addrKey {
+	if a.Is4() {
+		b := a.As4()
+		return addrKey{lo: uint64(binary.BigEndian.Uint32(b[:]))}
+	}
+	b := a.As16()
+	return addrKey{v6: true, hi: binary.BigEndian.Uint64(b[:8]), lo: binary.BigEndian.Uint64(b[8:])}
+}
+
+// addr returns the address k is the key of.
+func (k addrKey) addr() netip.Addr {
+	if !k.v6 {
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], uint32(k.lo))
+		return netip.AddrFrom4(b)
+	}
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], k.hi)
+	binary.BigEndian.PutUint64(b[8:], k.lo)
+	return netip.AddrFrom16(b)
+}
+
+// compare orders keys as netip.Addr.Compare orders their addresses.
+func (k addrKey) compare(o addrKey) int {
+	switch {
+	case k.v6 != o.v6:
+		return boolRank(k.v6) - boolRank(o.v6)
+	case k.hi != o.hi:
+		return cmpUint(k.hi, o.hi)
+	}
+	return cmpUint(k.lo, o.lo)
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // Splits are address ranges that no run of Runs may straddle, whatever
@@ -311,8 +445,13 @@ type Splits struct {
 }
 
 // NewSplits returns the ranges ps as Splits.
-func NewSplits(ps []netip.Prefix) *Splits {
-	s := &Splits{}
+func NewSplits(ps []netip.Prefix) *Splits { return new(Splits).Reset(ps) }
+
+// Reset makes s what NewSplits(ps) returns, in the memory s already
+// holds: a caller making the splits of one host after another allocates
+// little. A Splits must not be Reset while a Runs call reads it.
+func (s *Splits) Reset(ps []netip.Prefix) *Splits {
+	s.events, s.n = slices.Grow(s.events[:0], 2*len(ps)), 0
 	for _, p := range ps {
 		if p.IsValid() {
 			s.events = appendRange(s.events, s.n, p)
@@ -326,9 +465,9 @@ func NewSplits(ps []netip.Prefix) *Splits {
 // appendRange adds the events of candidate cand's range p.
 func appendRange(evs []peerEvent, cand int, p netip.Prefix) []peerEvent {
 	p = p.Masked()
-	evs = append(evs, peerEvent{at: p.Addr(), cand: cand, on: true})
+	evs = append(evs, peerEvent{at: keyOf(p.Addr()), cand: cand, on: true})
 	if end, ok := afterPrefix(p); ok {
-		evs = append(evs, peerEvent{at: end, cand: cand})
+		evs = append(evs, peerEvent{at: keyOf(end), cand: cand})
 	}
 	return evs
 }
@@ -338,7 +477,7 @@ func appendRange(evs []peerEvent, cand int, p netip.Prefix) []peerEvent {
 // applied before a peer there is classed).
 func sortEvents(evs []peerEvent) {
 	slices.SortStableFunc(evs, func(x, y peerEvent) int {
-		if c := x.at.Compare(y.at); c != 0 {
+		if c := x.at.compare(y.at); c != 0 {
 			return c
 		}
 		return boolRank(x.on) - boolRank(y.on)
@@ -346,13 +485,14 @@ func sortEvents(evs []peerEvent) {
 }
 
 // newSweep lists the ranges of the candidates whose peer-side answer
-// depends on the address (a subnet's, a "me" address's) and merges in the
-// splits, as candidates past the real ones. Every other candidate answers
-// the same for every valid address without a zone.
+// depends on the address (a subnet's, a "me" address's) and walks the
+// splits beside them, as candidates past the real ones. Every other
+// candidate answers the same for every valid address without a zone.
 func (m *PeerMatcher) newSweep(splits *Splits) *sweep {
 	evs := m.evs[:0]
 	isMe := m.peerIsMe()
-	for i, pc := range m.cands {
+	for i, k := range m.cands {
+		pc := &m.all[k]
 		if pc.always != "" {
 			continue // matches whatever the address
 		}
@@ -369,30 +509,11 @@ func (m *PeerMatcher) newSweep(splits *Splits) *sweep {
 	}
 	sortEvents(evs)
 	m.evs = evs
-	if splits == nil || len(splits.events) == 0 {
-		return &sweep{events: evs}
+	m.sw = sweep{events: evs, active: m.sw.active[:0], ids: m.sw.ids[:0], offset: len(m.cands)}
+	if splits != nil {
+		m.sw.splits = splits.events
 	}
-	m.merged = mergeEvents(m.merged[:0], evs, splits.events, len(m.cands))
-	return &sweep{events: m.merged}
-}
-
-// mergeEvents merges two sorted event lists into merged (emptied),
-// numbering b's candidates from offset on.
-func mergeEvents(merged, a, b []peerEvent, offset int) []peerEvent {
-	merged = slices.Grow(merged[:0], len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		if j == len(b) || (i < len(a) && !b[j].at.Less(a[i].at)) {
-			merged = append(merged, a[i])
-			i++
-			continue
-		}
-		e := b[j]
-		e.cand += offset
-		merged = append(merged, e)
-		j++
-	}
-	return merged
+	return &m.sw
 }
 
 func boolRank(b bool) int {
@@ -403,32 +524,55 @@ func boolRank(b bool) int {
 }
 
 // classAt applies the events up to peer lo's address and returns the
-// key of its class (the candidates whose range holds it) and the index of
-// the first peer past the class.
-func (s *sweep) classAt(peers []netip.Addr, lo int) (string, int) {
-	a := peers[lo]
-	for s.next < len(s.events) && !a.Less(s.events[s.next].at) {
-		e := s.events[s.next]
+// key of its class (the candidates whose range holds it), appended to
+// key, and the index of the first peer past the class.
+func (s *sweep) classAt(peers []netip.Addr, lo int, key []byte) ([]byte, int) {
+	ak := keyOf(peers[lo])
+	s.next = s.apply(s.events, s.next, ak, 0)
+	s.nextSplit = s.apply(s.splits, s.nextSplit, ak, s.offset)
+	hi := len(peers)
+	var bound addrKey
+	switch more, moreSplits := s.next < len(s.events), s.nextSplit < len(s.splits); {
+	case more && moreSplits:
+		bound = s.events[s.next].at
+		if b := s.splits[s.nextSplit].at; b.compare(bound) < 0 {
+			bound = b
+		}
+	case more:
+		bound = s.events[s.next].at
+	case moreSplits:
+		bound = s.splits[s.nextSplit].at
+	default:
+		return s.appendKey(key), hi
+	}
+	return s.appendKey(key), lo + searchAddr(peers[lo:], bound.addr())
+}
+
+// apply applies the events of evs from next on that are at or before ak,
+// numbering their candidates from offset on, and returns the first event
+// not applied.
+func (s *sweep) apply(evs []peerEvent, next int, ak addrKey, offset int) int {
+	for ; next < len(evs) && evs[next].at.compare(ak) <= 0; next++ {
+		e := evs[next]
 		if e.on {
-			s.active = append(s.active, e.cand)
-		} else if i := slices.Index(s.active, e.cand); i >= 0 {
+			s.active = append(s.active, e.cand+offset)
+		} else if i := slices.Index(s.active, e.cand+offset); i >= 0 {
 			s.active = slices.Delete(s.active, i, i+1)
 		}
-		s.next++
 	}
-	hi := len(peers)
-	if s.next < len(s.events) {
-		bound := s.events[s.next].at
-		hi = lo + searchAddr(peers[lo:], bound)
+	return next
+}
+
+// appendKey appends the key of the current class to key: the active
+// candidates in order.
+func (s *sweep) appendKey(key []byte) []byte {
+	s.ids = append(s.ids[:0], s.active...)
+	slices.Sort(s.ids)
+	for _, id := range s.ids {
+		key = strconv.AppendInt(key, int64(id), 10)
+		key = append(key, ',')
 	}
-	ids := slices.Clone(s.active)
-	slices.Sort(ids)
-	var b strings.Builder
-	for _, id := range ids {
-		b.WriteString(strconv.Itoa(id))
-		b.WriteByte(',')
-	}
-	return b.String(), hi
+	return key
 }
 
 // searchAddr returns the index of the first of the sorted peers at or
@@ -442,19 +586,25 @@ func searchAddr(peers []netip.Addr, bound netip.Addr) int {
 // netip.Addr.Compare: the next address, or past the last IPv4 address the
 // first IPv6 one; ok is false past the last IPv6 address.
 func afterPrefix(p netip.Prefix) (netip.Addr, bool) {
-	b := p.Addr().AsSlice()
-	bits := p.Bits()
-	for i := range b {
+	b := p.Addr().As16() // an IPv4 address in the last 4 bytes
+	bits, skip := p.Bits(), 0
+	if p.Addr().Is4() {
+		skip = 12
+	}
+	for i := range b[skip:] {
 		lo := i * 8
 		switch {
 		case lo+8 <= bits:
 		case lo >= bits:
-			b[i] = 0xff
+			b[skip+i] = 0xff
 		default:
-			b[i] |= byte(0xff >> uint(bits-lo))
+			b[skip+i] |= byte(0xff >> uint(bits-lo))
 		}
 	}
-	last, _ := netip.AddrFromSlice(b)
+	last := netip.AddrFrom16(b)
+	if p.Addr().Is4() {
+		last = netip.AddrFrom4([4]byte(b[12:]))
+	}
 	next := last.Next()
 	if !next.IsValid() && last.Is4() {
 		return netip.IPv6Unspecified(), true

@@ -208,3 +208,58 @@ func TestAfterPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestPeerMatcherResetAgreesWithNew: one matcher and one Splits made
+// again and again with Reset (as the flow analysis uses them, host after
+// host, set from port to port, appending runs after others) answer
+// exactly as new ones, over random policies, packets and
+// splits; and no run straddles a split's edge.
+func TestPeerMatcherResetAgreesWithNew(t *testing.T) {
+	g := policyGen{rand.New(rand.NewPCG(3, 4))}
+	peers := peerUniverse()
+	ps := NewPeerSet(peers)
+	var m PeerMatcher
+	var sp Splits
+	for i := range 2000 {
+		pols := []*Policy{g.policy("P"), g.policy("Q")}[:1+i%2]
+		var prefixes []netip.Prefix
+		for range g.r.IntN(4) {
+			prefixes = append(prefixes, g.prefix())
+		}
+		me := []netip.Addr{netip.MustParseAddr("10.0.0.10"), netip.MustParseAddr("fe80::1")}[:g.r.IntN(3)]
+		peerIsDst := g.r.IntN(2) == 0
+		pkt := Packet{Me: me, Protocol: 6, SrcPort: g.port(), DstPort: g.port()}
+		if peerIsDst {
+			pkt.Src, pkt.SrcIsMe = netip.MustParseAddr("10.0.0.10"), true
+		} else {
+			pkt.Dst, pkt.DstIsMe = netip.MustParseAddr("10.0.0.10"), true
+		}
+		want := NewPeerMatcher(pols, pkt, peerIsDst).Runs(ps, NewSplits(prefixes))
+		other := pkt // made for other ports, then set to pkt's
+		other.SrcPort, other.DstPort = g.port(), g.port()
+		prefix := []PeerRun{{Start: -1, End: 0}} // AppendRuns must not extend what it was given
+		got := m.Reset(pols, other, peerIsDst).SetPorts(pkt.SrcPort, pkt.DstPort).AppendRuns(prefix, ps, sp.Reset(prefixes))
+		if !reflect.DeepEqual(got[0], prefix[0]) {
+			t.Fatalf("case %d: AppendRuns changed the run it was given: %+v", i, got[0])
+		}
+		got = got[1:]
+		if set := NewPeerMatcher(pols, other, peerIsDst).SetPorts(pkt.SrcPort, pkt.DstPort).Runs(ps, NewSplits(prefixes)); !reflect.DeepEqual(set, want) {
+			t.Fatalf("case %d: a new matcher set to other ports answers\n%+v\nnot\n%+v", i, set, want)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("case %d: a Reset matcher's runs\n%+v\ndiffer from a new one's\n%+v", i, got, want)
+		}
+		for _, run := range got {
+			for j := run.Start + 1; j < run.End; j++ {
+				for _, p := range prefixes {
+					if p.Contains(peers[j]) != p.Contains(peers[run.Start]) {
+						t.Fatalf("case %d: run %d-%d straddles split %s at %s", i, run.Start, run.End, p, peers[j])
+					}
+				}
+			}
+			if w := MatchPolicies(pols, m.Packet(peers[run.End-1])); !reflect.DeepEqual(run.Match, w) {
+				t.Fatalf("case %d: the last peer %s of run %d-%d gets\n%+v\nnot the run's\n%+v", i, peers[run.End-1], run.Start, run.End, w, run.Match)
+			}
+		}
+	}
+}
