@@ -43,3 +43,13 @@ func Sample(opts Options, match func(name string) bool) ([]SampleFile, error) {
 	})
 	return out, err
 }
+
+// SampleSize is the number of bytes of files: what a benchmark over them
+// reads per iteration (testing.B.SetBytes).
+func SampleSize(files []SampleFile) int64 {
+	var size int64
+	for _, f := range files {
+		size += int64(len(f.Data))
+	}
+	return size
+}

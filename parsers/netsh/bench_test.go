@@ -138,11 +138,7 @@ func BenchmarkParseFleetDumps(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var size int64
-	for _, f := range files {
-		size += int64(len(f.Data))
-	}
-	b.SetBytes(size)
+	b.SetBytes(fleetgen.SampleSize(files))
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, f := range files {

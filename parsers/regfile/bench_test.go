@@ -112,12 +112,8 @@ func BenchmarkParseFleetExports(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var size int64
-	for _, f := range files {
-		size += int64(len(f.Data))
-	}
 	filter := model.NewKeyFilter(model.FactKeys()...)
-	b.SetBytes(size)
+	b.SetBytes(fleetgen.SampleSize(files))
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, f := range files {
