@@ -665,3 +665,26 @@ func TestConcurrentReadsOfNestedArchives(t *testing.T) {
 		t.Errorf("%d archives open, more than %d", n, maxOpenArchives)
 	}
 }
+
+// TestArchiveOfDotIsReadAsItsFolder: `tar -cf x.tar -C dir .` names the
+// archive's root "./" and every member "./…"; the root is a folder like
+// the others, not a member with an empty name.
+func TestArchiveOfDotIsReadAsItsFolder(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "a.tar", makeTar(t,
+		tarFile{hdr: tar.Header{Name: "./", Typeflag: tar.TypeDir, Mode: 0o755}},
+		tarFile{hdr: tar.Header{Name: "./h/", Typeflag: tar.TypeDir, Mode: 0o755}},
+		regular("./h/system.reg", []byte("reg")),
+	))
+	write(t, root, "a.zip", makeZip(t,
+		zipFile{name: "./", mode: os.ModeDir | 0o755},
+		zipFile{name: "./h/ok", data: []byte("ok")},
+	))
+	s := collect(t, []string{root}, Options{})
+	if got := names(s.Entries); !reflect.DeepEqual(got, []string{"a.tar!/h/system.reg", "a.zip!/h/ok"}) {
+		t.Errorf("entries %q", got)
+	}
+	if len(s.Skipped) != 0 {
+		t.Errorf("skipped %+v", s.Skipped)
+	}
+}

@@ -111,6 +111,13 @@ func (w *walker) memberName(a *archive, raw string) (string, bool) {
 	return a.name + "!/" + clean, true
 }
 
+// isDirMember reports whether a member is a folder: typed as one, or
+// named with a trailing slash ("EXFE01/", "./" as `tar -C dir .` writes
+// the archive's root).
+func isDirMember(raw string, typedDir bool) bool {
+	return typedDir || strings.HasSuffix(strings.ReplaceAll(raw, `\`, "/"), "/")
+}
+
 // cleanMemberName normalises a member's name (backslashes as written by
 // Windows tools become slashes, "./" goes) or says why it is unsafe: an
 // absolute path, a drive letter, a ".." anywhere, a NUL byte.
@@ -177,8 +184,11 @@ func (w *walker) listZip(a *archive) (int, error) {
 			w.tooManyMembers(a)
 			break
 		}
+		if isDirMember(zf.Name, zf.Mode().IsDir()) {
+			continue // a folder holds nothing to read; its files are members of their own
+		}
 		name, ok := w.memberName(a, zf.Name)
-		if !ok || strings.HasSuffix(zf.Name, "/") || zf.Mode().IsDir() {
+		if !ok {
 			continue
 		}
 		m := &member{raw: zf.Name, name: name, index: i, size: int64(zf.UncompressedSize64), csize: int64(zf.CompressedSize64), method: zf.Method}
@@ -438,8 +448,11 @@ func (l *tarList) member(hdr *tar.Header, ord int) bool {
 		w.tooManyMembers(a)
 		return true
 	}
+	if isDirMember(hdr.Name, hdr.Typeflag == tar.TypeDir) {
+		return false // a folder holds nothing to read; its files are members of their own
+	}
 	name, ok := w.memberName(a, hdr.Name)
-	if !ok || hdr.Typeflag == tar.TypeDir {
+	if !ok {
 		return false
 	}
 	m := &member{raw: hdr.Name, name: name, size: hdr.Size, index: ord}
