@@ -328,11 +328,19 @@ func TestDamagedInputsDoNotStopTheAudit(t *testing.T) {
 // the registry is read first, and what was decoded in another code page is
 // read again in the host's own.
 func TestCodePageDeclaredUnderComputerName(t *testing.T) {
+	// Under the ComputerName, and under the folder name of a host whose
+	// ComputerName has no entry: the host's code page either way.
+	for _, key := range []string{"EXJP01", "server-a"} {
+		t.Run(key, func(t *testing.T) { testCodePageDeclaredUnder(t, key) })
+	}
+}
+
+func testCodePageDeclaredUnder(t *testing.T, key string) {
 	dir := t.TempDir()
 	// "メール" (mail) in cp932 (Shift JIS): 83 81 81 5B 83 8B.
 	sjis := string([]byte{0x83, 0x81, 0x81, 0x5B, 0x83, 0x8B})
 	writeFiles(t, dir, map[string]string{
-		"ipseclint.yaml": "hosts:\n  EXJP01: {codepage: cp932}\n",
+		"ipseclint.yaml": "hosts:\n  " + key + ": {codepage: cp932}\n",
 		"server-a/system.reg": "REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName]\r\n\"ComputerName\"=\"EXJP01\"\r\n\r\n" +
 			"[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters]\r\n\"Domain\"=\"" + sjis + "\"\r\n",
 		"server-a/ipsec.txt": "pushd ipsec static\r\nadd policy name=\"" + sjis + "\" assign=yes\r\npopd\r\n",
@@ -346,7 +354,7 @@ func TestCodePageDeclaredUnderComputerName(t *testing.T) {
 		t.Fatalf("hosts: %v", hostNames(f))
 	}
 	if s, _ := h.Registry.Value(`SYSTEM\CurrentControlSet\Services\Tcpip\Parameters`, "Domain").AsString(); s != "メール" {
-		t.Errorf("REGEDIT4 string decoded as %q, want メール (cp932 declared under the ComputerName)", s)
+		t.Errorf("REGEDIT4 string decoded as %q, want メール (cp932 declared under %s)", s, key)
 	}
 	if len(h.IPSec) != 1 || len(h.IPSec[0].Policies) != 1 || h.IPSec[0].Policies[0].Name != "メール" {
 		t.Fatalf("netsh policy: %+v", h.IPSec)

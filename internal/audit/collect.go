@@ -120,7 +120,7 @@ func buildAll(fleet *model.Fleet, p *plan, opts Options) []*model.Host {
 	strs := newInterner()
 	forEach(len(p.hosts), opts.Workers, func(i int) {
 		hp := p.hosts[i]
-		cp := codePageFor(fleet.Config, hp.folder, opts.CodePage)
+		cp := codePageFor(fleet.Config, hostEntry(fleet.Config, "", hp.folder), opts.CodePage)
 		for k, e := range hp.entries {
 			hp.jobs = append(hp.jobs, &fileJob{entry: e, kind: hp.kinds[k], host: hp, codepage: cp, filter: opts.Filter, kept: opts.Keep})
 		}
@@ -165,14 +165,25 @@ func forEach(n, workers int, fn func(i int)) {
 	wg.Wait()
 }
 
-// codePageFor picks the code page for a host's 8-bit text: the host's own
-// setting (under its ComputerName or its folder name), else the command
-// line's, else the fleet configuration's.
-func codePageFor(cfg *model.FleetConfig, host, flag string) string {
-	if cfg != nil {
-		if hc := cfg.Hosts[strings.ToUpper(host)]; hc != nil && hc.CodePage != "" {
-			return hc.CodePage
+// hostEntry is the host's entry in the configuration: the one under its
+// ComputerName, else the one under its folder name ("" when unknown).
+func hostEntry(cfg *model.FleetConfig, computerName, folder string) *model.HostConfig {
+	if cfg == nil {
+		return nil
+	}
+	if computerName != "" {
+		if hc := cfg.Hosts[strings.ToUpper(computerName)]; hc != nil {
+			return hc
 		}
+	}
+	return cfg.Hosts[strings.ToUpper(folder)]
+}
+
+// codePageFor picks the code page for a host's 8-bit text: its entry's
+// (hostEntry), else the command line's, else the fleet configuration's.
+func codePageFor(cfg *model.FleetConfig, entry *model.HostConfig, flag string) string {
+	if entry != nil && entry.CodePage != "" {
+		return entry.CodePage
 	}
 	if flag != "" {
 		return flag

@@ -23,7 +23,7 @@ func buildHost(fleet *model.Fleet, hp *hostPlan, flagCodePage string) *model.Hos
 	}
 	name := model.ReadComputerName(h.Registry)
 	if name.Known {
-		again := rereadIn(hp, codePageFor(fleet.Config, name.Value, flagCodePage))
+		again := rereadIn(hp, codePageFor(fleet.Config, hostEntry(fleet.Config, name.Value, folder), flagCodePage))
 		switch {
 		case slices.ContainsFunc(again, givesTree):
 			h = mergeHost(hp)
@@ -39,12 +39,7 @@ func buildHost(fleet *model.Fleet, hp *hostPlan, flagCodePage string) *model.Hos
 	} else {
 		h.Name, h.NameSource = folder, "folder name ("+name.Via+")"
 	}
-	if fleet.Config != nil {
-		h.Config = fleet.Config.Hosts[strings.ToUpper(h.Name)]
-		if h.Config == nil {
-			h.Config = fleet.Config.Hosts[strings.ToUpper(folder)]
-		}
-	}
+	h.Config = hostEntry(fleet.Config, h.Name, folder)
 	decodeRegistryPolicy(h)
 	model.DeriveFacts(h)
 	for _, f := range h.Files {
