@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ipseclint/ipseclint/internal/cli"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
 	"github.com/ipseclint/ipseclint/rules"
 )
@@ -234,6 +235,34 @@ func TestRulesCommand(t *testing.T) {
 		if r := run(t, "rules", rule.ID); r.stdout != rule.Help() {
 			t.Errorf("rules %s does not print the rule's documentation", rule.ID)
 		}
+	}
+}
+
+// TestRulesCommandJSON: `rules -f json` lists every rule with its
+// metadata, the roles it judges included ([] for every host).
+func TestRulesCommandJSON(t *testing.T) {
+	r := run(t, "rules", "-f", "json")
+	if r.code != cli.ExitOK {
+		t.Fatalf("exit code %d: %s", r.code, r.stderr)
+	}
+	var got []struct {
+		ID     string       `json:"id"`
+		Judges []model.Role `json:"judges"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(rules.All()) {
+		t.Fatalf("%d rules listed, want %d", len(got), len(rules.All()))
+	}
+	for i, rule := range rules.All() {
+		if got[i].ID != rule.ID || got[i].Judges == nil || !slices.Equal(got[i].Judges, rule.Judges) {
+			t.Errorf("rule %d: %s judges %v, want %s %v", i, got[i].ID, got[i].Judges, rule.ID, rule.Judges)
+		}
+	}
+	if !strings.Contains(r.stdout, `"judges": [
+      "frontend"`) {
+		t.Errorf("no front-end rule listed with its role:\n%.400s", r.stdout)
 	}
 }
 

@@ -63,6 +63,9 @@ type ruleJSON struct {
 	Summary    string            `json:"summary"`
 	HelpURI    string            `json:"helpUri"`
 	References []rules.Reference `json:"references"`
+	// Judges are the roles of the hosts the rule checks; empty: every
+	// host, whatever its role.
+	Judges []model.Role `json:"judges"`
 }
 
 func newRulesCmd(env *environment) *cobra.Command {
@@ -84,7 +87,7 @@ func newRulesCmd(env *environment) *cobra.Command {
 			case "json":
 				var out []ruleJSON
 				for _, r := range rs {
-					out = append(out, ruleJSON{r.ID, r.Name, string(r.Severity), r.Summary, r.HelpURI, r.References})
+					out = append(out, ruleJSON{r.ID, r.Name, string(r.Severity), r.Summary, r.HelpURI, r.References, append([]model.Role{}, r.Judges...)})
 				}
 				enc := json.NewEncoder(env.stdout)
 				enc.SetIndent("", "  ")
