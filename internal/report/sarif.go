@@ -418,6 +418,9 @@ func (b *sarifBuilder) artifactLoc(name string, indexed bool) sarifArtifactLoc {
 	loc := sarifArtifactLoc{}
 	if filepath.IsAbs(filepath.FromSlash(name)) || path.IsAbs(name) {
 		loc.URI = fileURI(name)
+		if rel, ok := b.inRepo(name); ok {
+			loc.URI, loc.URIBaseID = safetext.URIPath(rel), repoBaseID
+		}
 	} else {
 		p := name
 		if b.prefix != "" {
@@ -430,6 +433,21 @@ func (b *sarifBuilder) artifactLoc(name string, indexed bool) sarifArtifactLoc {
 		loc.Index = &i
 	}
 	return loc
+}
+
+// inRepo is an absolute name relative to the git work tree, when the
+// artifacts are relative to it (SRCROOT) and the name lies inside it: a
+// configuration found in a parent of the audited folder, say, named
+// without the auditor's absolute path.
+func (b *sarifBuilder) inRepo(name string) (string, bool) {
+	if b.baseID != repoBaseID {
+		return "", false
+	}
+	rel, err := filepath.Rel(b.a.VCS.Root, filepath.FromSlash(name))
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
 }
 
 // location is a finding's location: the file with its region and

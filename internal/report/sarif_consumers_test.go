@@ -103,6 +103,31 @@ func TestSARIFProvenance(t *testing.T) {
 			t.Errorf("result %d: %v, want a path under %s relative to SRCROOT", i, loc, prefix)
 		}
 	}
+	// A configuration found above the audited folder, inside the work
+	// tree, is named from the tree's top too, never by the auditor's
+	// absolute path; one outside the tree keeps its file URI.
+	if a.Fleet.Config == nil {
+		t.Fatal("the example fleet has no configuration")
+	}
+	for _, c := range []struct{ file, uri, base string }{
+		{filepath.Join(a.VCS.Root, "ipseclint.yaml"), "ipseclint.yaml", "SRCROOT"},
+		{filepath.Join(filepath.Dir(a.VCS.Root), "elsewhere", "ipseclint.yaml"), "file://" + filepath.ToSlash(filepath.Join(filepath.Dir(a.VCS.Root), "elsewhere", "ipseclint.yaml")), ""},
+	} {
+		cfg := *a.Fleet.Config
+		cfg.File = c.file
+		b := *a
+		fleet := *a.Fleet
+		fleet.Config, b.Fleet = &cfg, &fleet
+		run := at(t, decode(t, render(t, report.SARIF{}, &b)), "runs", 0)
+		loc := at(t, run, "invocations", 0, "properties", "configurationFile")
+		base := ""
+		if has(loc, "uriBaseId") {
+			base = str(t, loc, "uriBaseId")
+		}
+		if got := str(t, loc, "uri"); got != c.uri || base != c.base {
+			t.Errorf("configuration %s: %v, want %s relative to %q", c.file, loc, c.uri, c.base)
+		}
+	}
 	// A repository without an origin: paths still from its top, no provenance.
 	a.VCS.RepositoryURI = ""
 	if run := at(t, decode(t, render(t, report.SARIF{}, a)), "runs", 0); has(run, "versionControlProvenance") {
