@@ -127,6 +127,9 @@ type hostConfig struct {
 	Role     string `json:"role,omitempty"`
 	CodePage string `json:"codepage,omitempty"`
 	From     string `json:"from"`
+	// Keys are the keys the entry sets (role, codepage, addresses,
+	// cluster_node, nlb.*), each with where it was written.
+	Keys []settingLine `json:"keys"`
 }
 
 type acceptedRow struct {
@@ -160,13 +163,19 @@ func newConfigCmd(env *environment) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			v := configViewOf(fleet, s)
+			v := configViewOf(fleet, s, o.codepage)
 			if strings.EqualFold(format, "json") {
 				enc := json.NewEncoder(env.stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(v)
+				if err := enc.Encode(v); err != nil {
+					return err
+				}
+			} else {
+				printConfig(env, v)
 			}
-			printConfig(env, v)
+			if len(v.Problems) > 0 {
+				return exitError{ExitIncomplete} // as audit: the file was not read completely
+			}
 			return nil
 		},
 	}
@@ -180,8 +189,8 @@ func newConfigCmd(env *environment) *cobra.Command {
 	return cmd
 }
 
-func configViewOf(fleet *model.Fleet, s *settings) configView {
-	v := configView{File: "(none: defaults)", Settings: s.describe()}
+func configViewOf(fleet *model.Fleet, s *settings, codepageFlag string) configView {
+	v := configView{File: "(none: defaults)", Settings: append(s.describe(), fleetLines(fleet.Config, codepageFlag)...)}
 	cfg := fleet.Config
 	if cfg == nil {
 		return v
@@ -192,7 +201,7 @@ func configViewOf(fleet *model.Fleet, s *settings) configView {
 		if hc == nil {
 			continue
 		}
-		v.Hosts = append(v.Hosts, hostConfig{Name: hc.Name, Role: string(hc.Role), CodePage: hc.CodePage, From: hc.Loc.String()})
+		v.Hosts = append(v.Hosts, hostConfig{Name: hc.Name, Role: string(hc.Role), CodePage: hc.CodePage, From: hc.Loc.String(), Keys: hostKeys(hc)})
 	}
 	for _, a := range cfg.Accepted {
 		v.Accepted = append(v.Accepted, acceptedRow{a.Rule.ID, a.Host, a.Subject, a.Reason, a.Expires, a.Loc.String()})
@@ -211,10 +220,15 @@ func printConfig(env *environment, v configView) {
 	w := env.stdout
 	fmt.Fprintf(w, "configuration: %s\n\n", safetext.Text(v.File))
 	for _, l := range v.Settings {
-		fmt.Fprintf(w, "%-28s %-24s (%s)\n", l.Key, safetext.Text(l.Value), safetext.Text(string(l.From)))
+		fmt.Fprintf(w, "%-36s %-24s (%s)\n", l.Key, safetext.Text(l.Value), safetext.Text(string(l.From)))
 	}
 	for _, h := range v.Hosts {
-		fmt.Fprintf(w, "%-28s %-24s (%s)\n", "hosts."+safetext.Text(h.Name), safetext.Text(strings.TrimSpace(h.Role+" "+h.CodePage)), safetext.Text(h.From))
+		if len(h.Keys) == 0 {
+			fmt.Fprintf(w, "%-36s %-24s (%s)\n", "hosts."+safetext.Text(h.Name), "(nothing declared)", safetext.Text(h.From))
+		}
+		for _, k := range h.Keys {
+			fmt.Fprintf(w, "%-36s %-24s (%s)\n", "hosts."+safetext.Text(h.Name)+"."+k.Key, safetext.Text(k.Value), safetext.Text(string(k.From)))
+		}
 	}
 	for _, a := range v.Accepted {
 		fmt.Fprintf(w, "accepted: %s on %s %s, until %s: %s (%s)\n", a.Rule, safetext.Text(a.Host), safetext.Text(a.Subject), orNever(a.Expires), safetext.Text(a.Reason), safetext.Text(a.From))

@@ -692,3 +692,46 @@ func checkGoldenSARIF(t *testing.T, s string) {
 		t.Errorf("SARIF: %d external suppressions with the entry's justification, want 1 (IPSEC001 on EXFE01)", external)
 	}
 }
+
+// TestConfigCommandShowsFleetFacts: `ipseclint config` prints the fleet
+// facts too (code page, back-end virtual addresses, and every key of each
+// host entry) with where each was written, the --codepage flag winning
+// over the file; a configuration with mistakes exits 2, as audit does.
+func TestConfigCommandShowsFleetFacts(t *testing.T) {
+	dir := t.TempDir()
+	cfg := "hosts:\n" +
+		"  EXFE03: {role: frontend, cluster_node: false}\n" +
+		"  EXBE01: {role: backend, addresses: [10.0.0.21]}\n" +
+		"  EXJP01: {role: frontend, codepage: cp932}\n" +
+		"  EXNLB1:\n    role: frontend\n    nlb: {cluster_addresses: [10.0.0.100], dedicated_address: 10.0.0.31}\n" +
+		"  EXBE02: {addresses: [10.0.0.22]}\n" +
+		"backends:\n  virtual_addresses: [10.0.0.50]\n" +
+		"codepage: cp850\n"
+	writeFile(t, filepath.Join(dir, "ipseclint.yaml"), cfg)
+	r := run(t, "config", dir)
+	if r.code != cli.ExitOK {
+		t.Fatalf("exit code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range [][2]string{
+		{"codepage ", "cp850"}, {"codepage ", "(ipseclint.yaml:11:"},
+		{"backends.virtual_addresses", "10.0.0.50"}, {"backends.virtual_addresses", "(ipseclint.yaml:10:"},
+		{"hosts.EXFE03.cluster_node", "false"},
+		{"hosts.EXBE01.addresses", "10.0.0.21"}, {"hosts.EXBE01.addresses", "(ipseclint.yaml:3:"},
+		{"hosts.EXJP01.codepage", "cp932"},
+		{"hosts.EXNLB1.nlb.cluster_addresses", "10.0.0.100"},
+		{"hosts.EXNLB1.nlb.dedicated_address", "10.0.0.31"},
+		{"hosts.EXBE02.addresses", "10.0.0.22"},
+	} {
+		if !hasLine(r.stdout, want[0], want[1]) {
+			t.Errorf("no line starting %q with %q:\n%s", want[0], want[1], r.stdout)
+		}
+	}
+	if r := run(t, "config", "--codepage", "cp1252", dir); !hasLine(r.stdout, "codepage ", "(flag --codepage)") {
+		t.Errorf("--codepage not shown as the code page's origin:\n%s", r.stdout)
+	}
+	writeFile(t, filepath.Join(dir, "ipseclint.yaml"), cfg+"fail-on: sometimes\n")
+	r = run(t, "config", dir)
+	if r.code != cli.ExitIncomplete || !hasLine(r.stdout, "problem:", "fail-on") {
+		t.Errorf("a mistake: exit code %d, want %d, and a problem line:\n%s", r.code, cli.ExitIncomplete, r.stdout)
+	}
+}
