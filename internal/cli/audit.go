@@ -214,6 +214,9 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 		if err := checkOutputs([]output{{file: af.writeAccepted}}); err != nil {
 			return fmt.Errorf("--write-accepted: %w", err)
 		}
+		if err := checkAcceptedTarget(af.writeAccepted); err != nil {
+			return fmt.Errorf("--write-accepted: %w", err)
+		}
 	}
 	read := af.read
 	read.retain = true

@@ -2,7 +2,10 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -245,6 +248,34 @@ func orNever(s string) string {
 	return s
 }
 
+// acceptedHeader opens every file --write-accepted writes.
+const acceptedHeader = "# Accepted risks written by `ipseclint audit --write-accepted` for review: give each entry its reason\n" +
+	"# (and an expires date or ticket) and move the list into ipseclint.yaml.\n"
+
+// checkAcceptedTarget refuses to let --write-accepted replace a file it
+// did not write (the configuration itself, say, whose hosts and settings
+// would be lost): a file it wrote before is written again.
+func checkAcceptedTarget(file string) error {
+	st, err := os.Stat(file)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && !st.Mode().IsRegular()) {
+		return nil // nothing to lose (a device or pipe is written, never read)
+	}
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, len(acceptedHeader))
+	n, _ := io.ReadFull(f, head)
+	if string(head[:n]) != acceptedHeader {
+		return fmt.Errorf("%s exists and was not written by --write-accepted; it is left as it is: give a new file, and move its entries into the configuration by hand", file)
+	}
+	return nil
+}
+
 // acceptedFile is what --write-accepted writes.
 type acceptedFile struct {
 	Accepted []acceptedEntry `yaml:"accepted"`
@@ -295,9 +326,7 @@ func writeAccepted(file string, fleet *model.Fleet, out rules.Outcome) error {
 	if err != nil {
 		return err
 	}
-	header := "# Accepted risks written by `ipseclint audit --write-accepted` for review: give each entry its reason\n" +
-		"# (and an expires date or ticket) and move the list into ipseclint.yaml.\n"
-	if err := os.WriteFile(file, append([]byte(header), data...), 0o644); err != nil {
+	if err := os.WriteFile(file, append([]byte(acceptedHeader), data...), 0o644); err != nil {
 		return fmt.Errorf("--write-accepted: %w", err)
 	}
 	return nil

@@ -735,3 +735,33 @@ func TestConfigCommandShowsFleetFacts(t *testing.T) {
 		t.Errorf("a mistake: exit code %d, want %d, and a problem line:\n%s", r.code, cli.ExitIncomplete, r.stdout)
 	}
 }
+
+// TestWriteAcceptedKeepsOtherFiles: --write-accepted never replaces a
+// file it did not write (the configuration, with its hosts and settings):
+// exit 2, the file as it was; its own earlier output is written again.
+func TestWriteAcceptedKeepsOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	fleet := filepath.Join(dir, "fleet")
+	copyTree(t, testFleet, fleet)
+	cfg := filepath.Join(fleet, "ipseclint.yaml")
+	before := readString(t, cfg)
+	r := run(t, "audit", "--write-accepted", cfg, fleet)
+	if r.code != cli.ExitIncomplete || !strings.Contains(r.stderr, "not written by --write-accepted") {
+		t.Errorf("--write-accepted over the configuration: exit code %d, stderr %q", r.code, r.stderr)
+	}
+	if readString(t, cfg) != before {
+		t.Error("the configuration was changed")
+	}
+	out := filepath.Join(dir, "accepted.yaml")
+	for i := range 2 {
+		if r := run(t, "audit", "--write-accepted", out, fleet); r.code != cli.ExitFindings {
+			t.Fatalf("run %d: exit code %d, stderr %q", i+1, r.code, r.stderr)
+		}
+	}
+	if got := readAccepted(t, out); len(got.Accepted) == 0 {
+		t.Error("nothing written")
+	}
+	if r := run(t, "audit", "--write-accepted", os.DevNull, fleet); r.code != cli.ExitFindings {
+		t.Errorf("--write-accepted %s: exit code %d, stderr %q", os.DevNull, r.code, r.stderr)
+	}
+}
