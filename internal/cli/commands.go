@@ -153,7 +153,8 @@ func newConfigCmd(env *environment) *cobra.Command {
 		Short: "Print the effective configuration and where each value came from (flag, file, default)",
 		Long: "config finds the configuration as audit does (--config, else ipseclint.yaml in the paths' common folder\n" +
 			"or a parent; PATH defaults to the current folder), checks it, and prints every setting with its origin.\n" +
-			"The audit flags given here (--fail-on, --format, --disable, ...) are taken into account.",
+			"The audit flags given here (--fail-on, --disable, --codepage, ...; --format-outputs for audit's --format) are taken\n" +
+			"into account; -f json prints the same as JSON. Exit code 2 when the configuration has mistakes.",
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if len(paths) == 0 {
 				paths = []string{"."}
