@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/rules"
 )
@@ -285,9 +286,19 @@ func hostCell(width int, hl hostRow) string {
 		rest = append(rest, "role: "+h.Role.Why)
 	}
 	for _, f := range s.Failover {
-		rest = append(rest, "recovery after a failover of "+f.addressText()+": "+f.Estimate)
+		rest = append(rest, failoverLine(f))
 	}
 	return cell(width, first, rest...)
+}
+
+// failoverLine is one failover estimate in a host's cell; an unknown
+// estimate says what evidence is missing.
+func failoverLine(f failoverView) string {
+	line := "recovery after a failover of " + f.addressText() + ": " + f.Estimate
+	if f.Estimate == flows.FailoverUnknown && f.Why != "" {
+		line += " (" + f.Why + ")"
+	}
+	return line
 }
 
 // headline is the table's first line: what was audited, with what.
