@@ -120,8 +120,57 @@ popd
 	if s.Policy("P") == nil || s.FilterAction("A") == nil {
 		t.Fatalf("store lost objects: %+v", s)
 	}
-	if n := len(s.FilterList("L").Filters); n != 3 {
-		t.Errorf("%d filters kept, want 3 (lines 4, 5 and 7: a bad value or parameter is skipped, a filter without a valid address is not made)", n)
+	// netsh refuses each command with a bad value: the filter or action is
+	// kept with a doubt on the refused field, so that no verdict rests on
+	// the default put in its place.
+	fs := s.FilterList("L").Filters
+	if len(fs) != 4 {
+		t.Fatalf("%d filters kept, want 4 (lines 3, 4, 5 and 7)", len(fs))
+	}
+	wantDoubts := [][]string{{"dst"}, {"src", "protocol"}, nil, nil}
+	for i, f := range fs {
+		var got []string
+		for _, d := range f.Doubts {
+			got = append(got, d.Field)
+			if !strings.Contains(d.Reason, "netsh refuses") || d.Loc.Line == 0 {
+				t.Errorf("filter %d: doubt %+v does not say where netsh refuses what", i, d)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(wantDoubts[i], ",") {
+			t.Errorf("filter %d (line %d): doubts on %q, want %q", i, f.Loc.Line, got, wantDoubts[i])
+		}
+	}
+	if a := s.FilterAction("A"); a.Doubts.About("action") == nil || a.Doubts.About("qmSecMethods") == nil {
+		t.Errorf("filter action A: doubts %+v, want action and qmSecMethods", a.Doubts)
+	}
+}
+
+func TestRefusedValuesAreDoubts(t *testing.T) {
+	res := parseText(t, `pushd ipsec static
+add policy name=P
+add filterlist name=L
+add filter filterlist=L srcaddr=me dstaddr=10.0.0.50 protocol=tcp dstport=110 mirrored=perhaps
+add filter filterlist=L srcaddr=me dstaddr=10.0.0.50 protocol=tcp dstport=99999
+add filteraction name=A action=negotiate inpass=yse soft=noo qmsec="ESP[3DES,SHA1]"
+add rule name=R policy=P filterlist=L filteraction=A activate=maybe conntype=xyz
+set filteraction name=A inpass=no
+popd
+`)
+	s := res.Store
+	fs := s.FilterList("L").Filters
+	if len(fs) != 2 || fs[0].Doubts.About("mirrored") == nil || fs[1].Doubts.About("dstport") == nil {
+		t.Fatalf("filters %+v: want doubts on mirrored and dstport", fs)
+	}
+	a := s.FilterAction("A")
+	if a.Doubts.About("inpass") != nil {
+		t.Errorf("inpass doubt kept after set filteraction inpass=no: %+v", a.Doubts)
+	}
+	if d := a.Doubts.About("soft"); d == nil || !strings.Contains(d.Reason, `soft="noo"`) || d.Loc.Line != 6 {
+		t.Errorf("soft doubt = %+v, want one naming soft=\"noo\" on line 6", d)
+	}
+	r := s.Policy("P").Rule("R")
+	if r.Doubts.About("active") == nil || r.Doubts.About("connType") == nil || r.ConnType != "" {
+		t.Errorf("rule R: conntype %q, doubts %+v; want doubts on active and connType", r.ConnType, r.Doubts)
 	}
 }
 

@@ -1,0 +1,107 @@
+package audit
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ipseclint/ipseclint/internal/flows"
+	"github.com/ipseclint/ipseclint/internal/model"
+)
+
+// copyHost copies a host folder of the repository's example fleet
+// (testdata/fleet, made by testdata/make-fleet.sh) into dir.
+func copyHost(t *testing.T, dir, host string) {
+	t.Helper()
+	src := filepath.Join("..", "..", "testdata", "fleet", host)
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFiles(t, dir, map[string]string{host + "/" + e.Name(): string(b)})
+	}
+}
+
+// feScript is EXFE02's KB 821839 policy as netsh commands (the example
+// fleet's own file is UTF-16), with %s for the rule's extra parameters
+// and %p for the filters' protocol.
+const feScript = `pushd ipsec static
+set store location=local
+add policy name="Exchange FE-BE" mmpfs=no qmpermm=0 mmlifetime=480 activatedefaultrule=no pollinginterval=180 assign=yes mmsecmethods="3DES-SHA1-2"
+add filterlist name="FE to BE"
+add filter filterlist="FE to BE" srcaddr=me dstaddr=10.0.0.0 protocol=%p mirrored=yes srcmask=255.255.255.255 dstmask=255.255.255.0 srcport=0 dstport=110
+add filter filterlist="FE to BE" srcaddr=me dstaddr=10.0.0.0 protocol=%p mirrored=yes srcmask=255.255.255.255 dstmask=255.255.255.0 srcport=0 dstport=143
+add filteraction name="Require ESP 3DES" qmpfs=no inpass=no soft=no action=negotiate qmsecmethods="ESP[3DES,SHA1]:100000k/3600s"
+add rule name="Encrypt" policy="Exchange FE-BE" filterlist="FE to BE" filteraction="Require ESP 3DES" kerberos=yes %s
+popd
+`
+
+// TestRefusedNetshValuesAreNotPasses audits a front-end and back-end of
+// the example fleet whose netsh files hold a value netsh refuses (and
+// with it the command): the flows that value decides are undetermined,
+// never encrypted, and say which value it was.
+func TestRefusedNetshValuesAreNotPasses(t *testing.T) {
+	cases := []struct {
+		name, rule, proto string
+		beFrom, beTo      string // a change to the back-end's dump
+		side              flows.Side
+		want              flows.Verdict
+		why               string
+	}{
+		{name: "accepted values pass", rule: "conntype=all activate=yes", proto: "TCP", side: flows.Outbound, want: flows.Encrypted},
+		{name: "back-end accepted values pass", rule: "conntype=all", proto: "TCP", side: flows.Inbound, want: flows.Encrypted},
+		{name: "conntype", rule: "conntype=xyz", proto: "TCP", side: flows.Outbound, want: flows.Undetermined, why: `conntype="xyz" (EXFE02/ipsec.txt:8:`},
+		{name: "activate", rule: "activate=maybe", proto: "TCP", side: flows.Outbound, want: flows.Undetermined, why: `activate="maybe" (EXFE02/ipsec.txt:8:`},
+		{name: "protocol", rule: "conntype=all", proto: "TPC", side: flows.Outbound, want: flows.Undetermined, why: `protocol="TPC" (EXFE02/ipsec.txt:5:`},
+		{name: "inpass", rule: "conntype=all", proto: "TCP", beFrom: "inpass=no", beTo: "inpass=yse", side: flows.Inbound, want: flows.Undetermined, why: `inpass="yse" (EXBE01/ipsec-dump.txt:`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			copyHost(t, dir, "EXBE01")
+			if c.beFrom != "" {
+				p := filepath.Join(dir, "EXBE01", "ipsec-dump.txt")
+				b, err := os.ReadFile(p)
+				if err != nil || !strings.Contains(string(b), c.beFrom) {
+					t.Fatalf("back-end dump: %v, or no %q in it", err, c.beFrom)
+				}
+				writeFiles(t, dir, map[string]string{"EXBE01/ipsec-dump.txt": strings.Replace(string(b), c.beFrom, c.beTo, 1)})
+			}
+			copyHost(t, dir, "EXFE02")
+			script := strings.ReplaceAll(strings.Replace(feScript, "%s", c.rule, 1), "%p", c.proto)
+			writeFiles(t, dir, map[string]string{"EXFE02/ipsec.txt": script,
+				"ipseclint.yaml": "hosts:\n  EXFE02: {role: frontend}\n"})
+			f, err := Collect([]string{dir}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkVerdicts(t, flows.Analyze(f), c.side, c.want, c.why)
+		})
+	}
+}
+
+// checkVerdicts checks the verdict of every flow of one side on TCP 110
+// and 143.
+func checkVerdicts(t *testing.T, a *flows.Analysis, side flows.Side, want flows.Verdict, why string) {
+	t.Helper()
+	n := 0
+	for _, fl := range a.Flows {
+		if fl.Side != side || (fl.Port != 110 && fl.Port != 143) || fl.Host.Role.Role == model.RoleUnknown {
+			continue
+		}
+		n++
+		v, reason := fl.Verdict()
+		if v != want || !strings.Contains(reason, why) {
+			t.Errorf("%s port %d: verdict %d (%s), want %d with a reason naming %q", fl.Host.Name, fl.Port, v, reason, want, why)
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no flow on side %d to judge", side)
+	}
+}
