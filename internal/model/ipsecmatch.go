@@ -158,6 +158,9 @@ func ruleApplies(r *Rule, why *[]string) (doubt string, ok bool) {
 	if d := r.Doubts.About("object"); d != nil {
 		*why = append(*why, fmt.Sprintf("rule %q was not understood (%s)", r.Name, d.Reason))
 	}
+	if d := r.Doubts.About("appliedCopy"); d != nil {
+		*why = append(*why, d.Reason)
+	}
 	if r.FilterList == nil {
 		*why = append(*why, fmt.Sprintf("rule %q names filter list %q, which is not in the file", r.Name, r.FilterListName))
 		return "", false
