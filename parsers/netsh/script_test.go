@@ -298,3 +298,22 @@ func TestNetshRunsAnotherScript(t *testing.T) {
 		t.Errorf("warnings = %v", res.Warnings)
 	}
 }
+
+// TestIPSecPolBadFilterIsADoubt: an ipsecpol -f filter that cannot be read
+// is not silently left out: its list says that not all its filters are
+// known, so that no verdict rests on the others alone.
+func TestIPSecPolBadFilterIsADoubt(t *testing.T) {
+	res := parseText(t, "ipsecpol -w REG -p P -r R -f 0+10.0.0.50:110:TCP -f 0+10.0.0.999:143:TCP -n ESP[3DES,SHA1]\r\n")
+	var l *model.FilterList
+	for _, fl := range res.Store.FilterLists {
+		if len(fl.Filters) > 0 {
+			l = fl
+		}
+	}
+	if l == nil || len(l.Filters) != 1 {
+		t.Fatalf("filter lists %+v: want one list holding the readable filter", res.Store.FilterLists)
+	}
+	if d := l.Doubts.About("filters"); d == nil || !strings.Contains(d.Reason, "10.0.0.999") || d.Loc.Line != 1 {
+		t.Errorf("list doubts %+v: want one on filters naming the unread filter", l.Doubts)
+	}
+}
