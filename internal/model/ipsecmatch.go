@@ -129,18 +129,18 @@ func MatchPolicies(pols []*Policy, pkt Packet) FilterMatch {
 
 // ruleApplies reports whether r's filters take part in matching LAN
 // traffic, adding to *why what is uncertain about it. doubt is set when
-// the rule may not apply at all (whether it is active was not
-// understood): its filters then only may match.
+// the rule may not apply at all, or may do otherwise than its action
+// says: whether it is active or what connections it applies to was not
+// understood, or what its filter action does (see actionDoubt). Its
+// filters then only may match.
 func ruleApplies(r *Rule, why *[]string) (doubt string, ok bool) {
 	if r.Default {
 		return "", false
 	}
-	if !r.Active {
-		d := r.Doubts.About("active")
-		if d == nil {
-			return "", false
-		}
+	if d := r.Doubts.About("active"); d != nil {
 		doubt = fmt.Sprintf("whether rule %q is active was not understood (%s)", r.Name, d.Reason)
+	} else if !r.Active {
+		return "", false
 	}
 	lan, known := r.ConnType.CoversLAN()
 	if known && !lan {
@@ -148,9 +148,18 @@ func ruleApplies(r *Rule, why *[]string) (doubt string, ok bool) {
 	}
 	if !known {
 		*why = append(*why, fmt.Sprintf("the connection type of rule %q is not known: taken to apply to LAN traffic", r.Name))
+		if doubt == "" {
+			doubt = fmt.Sprintf("whether rule %q applies to LAN traffic is not known", r.Name)
+			if d := r.Doubts.About("connType"); d != nil {
+				doubt = fmt.Sprintf("whether rule %q applies to LAN traffic is not known (%s)", r.Name, d.Reason)
+			}
+		}
 	}
 	if d := r.Doubts.About("object"); d != nil {
 		*why = append(*why, fmt.Sprintf("rule %q was not understood (%s)", r.Name, d.Reason))
+	}
+	if d := r.Doubts.About("appliedCopy"); d != nil {
+		*why = append(*why, d.Reason)
 	}
 	if r.FilterList == nil {
 		*why = append(*why, fmt.Sprintf("rule %q names filter list %q, which is not in the file", r.Name, r.FilterListName))
@@ -160,7 +169,28 @@ func ruleApplies(r *Rule, why *[]string) (doubt string, ok bool) {
 		*why = append(*why, fmt.Sprintf("rule %q names filter action %q, which is not in the file", r.Name, r.FilterActionName))
 		return "", false
 	}
+	if doubt == "" {
+		doubt = actionDoubt(r)
+	}
 	return doubt, true
+}
+
+// verdictActionFields are the filter action fields whose doubt makes what a
+// rule does with a packet unknown: whether it permits, blocks or
+// negotiates, and whether it accepts clear traffic. (soft is not among
+// them: how the registry stores it is never established, and the rules
+// read its doubt themselves; qmSecMethods is judged by the methods.)
+var verdictActionFields = []string{"action", "inpass"}
+
+// actionDoubt says why what r's filter action does is not established;
+// "" when it is.
+func actionDoubt(r *Rule) string {
+	for _, field := range verdictActionFields {
+		if d := r.FilterAction.Doubts.About(field); d != nil {
+			return fmt.Sprintf("what filter action %q of rule %q does is not established (%s: %s)", r.FilterAction.Name, r.Name, field, d.Reason)
+		}
+	}
+	return ""
 }
 
 // matchFields are the filter fields that decide which packets it matches.

@@ -31,6 +31,20 @@ func (b *policyBuilder) conn(c ConnType) *policyBuilder {
 	return b
 }
 
+// doubt puts a doubt on a field of the last rule.
+func (b *policyBuilder) doubt(field string) *policyBuilder {
+	r := b.p.Rules[len(b.p.Rules)-1]
+	r.Doubts = append(r.Doubts, Doubt{Field: field, Reason: "refused by netsh"})
+	return b
+}
+
+// actionDoubt puts a doubt on a field of the last rule's filter action.
+func (b *policyBuilder) actionDoubt(field string) *policyBuilder {
+	a := b.p.Rules[len(b.p.Rules)-1].FilterAction
+	a.Doubts = append(a.Doubts, Doubt{Field: field, Reason: "refused by netsh"})
+	return b
+}
+
 func ip(s string) Address     { return Address{Kind: AddrIP, Net: netip.MustParsePrefix(s)} }
 func kind(k AddrKind) Address { return Address{Kind: k} }
 
@@ -211,12 +225,28 @@ func TestMatch(t *testing.T) {
 			wantRule: "lan",
 		},
 		{
-			name:     "a rule of unknown connection type is taken to apply, with a doubt",
-			policy:   newPolicy().rule("unknown", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).conn("").p,
-			pkt:      outbound(6, 110),
-			want:     MatchNegotiate,
-			wantRule: "unknown",
-			unsure:   "connection type",
+			name:   "a rule of unknown connection type may apply: its filter only may match",
+			policy: newPolicy().rule("unknown", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).conn("").p,
+			pkt:    outbound(6, 110),
+			want:   MatchNone,
+			maybe:  1,
+			unsure: "connection type",
+		},
+		{
+			name:   "an active rule whose activate= was refused only may match",
+			policy: newPolicy().rule("act", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).doubt("active").p,
+			pkt:    outbound(6, 110),
+			want:   MatchNone,
+			maybe:  1,
+			unsure: "is active",
+		},
+		{
+			name:   "a rule whose filter action's inpass is not established only may match",
+			policy: newPolicy().rule("inp", true, ActionNegotiate, flt(meA, ip("10.0.0.50/32"), 6, 0, 110, true)).actionDoubt("inpass").p,
+			pkt:    outbound(6, 110),
+			want:   MatchNone,
+			maybe:  1,
+			unsure: "inpass",
 		},
 	}
 	for _, c := range cases {

@@ -167,7 +167,9 @@ func domainAssigned(h *Host, reg registryPolicyEvidence, ns netshEvidence) Fact[
 		ap.use(p, StoreDomainCache, "registry "+p.Loc.Key)
 	} else if p, s := policyIn(ns.domain, ap.Name); p != nil {
 		ap.use(p, StoreDomain, s.File)
-		ap.Notes = append(ap.Notes, fmt.Sprintf("the contents of domain policy %q come from %s, a dump of Active Directory, which may differ from the copy the host applies (the registry's Policy\\Cache)", ap.Name, s.File))
+		note := fmt.Sprintf("the contents of domain policy %q come from %s, a dump of Active Directory, which may differ from the copy the host applies (the registry's Policy\\Cache)", ap.Name, s.File)
+		ap.Notes = append(ap.Notes, note)
+		markOtherCopy(p, note)
 	} else {
 		ap.Missing = `the domain policy's cached copy: export HKLM\SOFTWARE\Policies\Microsoft\Windows\IPSec (it holds GPTIPSECPolicy and Policy\Cache), e.g. reg export HKLM\SOFTWARE\Policies\Microsoft\Windows\IPSec ipsec-policy.reg; a netsh ipsec static dump shows the local store, not this policy`
 		if keys := missingKeys(h, StoreDomainCache); keys != "" {
@@ -187,6 +189,17 @@ func domainAssigned(h *Host, reg registryPolicyEvidence, ns netshEvidence) Fact[
 		ap.Notes = append(ap.Notes, fmt.Sprintf("the local policy %q is overridden by the domain policy %q", ap.Overridden, ap.Name))
 	}
 	return Known(ap.withoutPartialContents(), reg.domain.loc, `SOFTWARE\Policies\Microsoft\Windows\IPSec\GPTIPSECPolicy\DSIPSECPolicyPath (domain policy)`)
+}
+
+// markOtherCopy records on each rule of p that p is not the copy the host
+// applies (a doubt on "appliedCopy"), so that every match the rule takes
+// part in says so in its Uncertain.
+func markOtherCopy(p *Policy, why string) {
+	for _, r := range p.Rules {
+		if r.Doubts.About("appliedCopy") == nil {
+			r.Doubts = append(r.Doubts, Doubt{Field: "appliedCopy", Loc: p.Loc, Reason: why})
+		}
+	}
 }
 
 // localAssigned is the policy the local store's ActivePolicy names; a

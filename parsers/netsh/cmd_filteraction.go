@@ -41,16 +41,17 @@ func actionSettings(x *call, a *model.FilterAction) {
 	if d, ok := x.p.get("description"); ok {
 		a.Description = d.value
 	}
-	x.setBool("qmpfs", &a.QMPFS)
-	x.setBool("inpass", &a.InPass)
-	x.setBool("soft", &a.Soft)
+	x.setBool("qmpfs", &a.QMPFS, &a.Doubts, "qmpfs")
+	x.setBool("inpass", &a.InPass, &a.Doubts, "inpass")
+	x.setBool("soft", &a.Soft, &a.Doubts, "soft")
 	if v, ok := x.p.get("action"); ok {
 		k, err := parseAction(v.value)
 		if err != nil {
-			x.errorf(v.off, "action: %v", err)
+			x.refuse(v, "action", err, &a.Doubts, "action")
 		} else {
 			a.Action = k
+			known(&a.Doubts, "action")
 		}
 	}
-	setMethods(x, "qmsecmethods", &a.Methods, parseQMMethods)
+	setMethods(x, "qmsecmethods", &a.Methods, parseQMMethods, &a.Doubts)
 }

@@ -71,7 +71,7 @@ func deleteFilter(x *call) {
 		return
 	}
 	want, ok := filterFrom(x)
-	if !ok {
+	if !ok || len(want.Doubts) > 0 { // netsh refuses the command: nothing is deleted
 		return
 	}
 	l := x.store().FilterList(listName)
@@ -94,26 +94,33 @@ func deleteFilter(x *call) {
 }
 
 // filterFrom builds a filter from the parameters of add/delete filter,
-// with netsh's defaults. ok is false when an address is missing or bad.
+// with netsh's defaults. ok is false when an address is missing. A value
+// netsh refuses (and with it the command) leaves the field's default and
+// a doubt on it: on the host the filter may be missing.
 func filterFrom(x *call) (*model.Filter, bool) {
 	f := &model.Filter{Mirrored: true, Loc: x.here()}
-	okSrc := filterAddr(x, "srcaddr", "srcmask", &f.Src)
-	okDst := filterAddr(x, "dstaddr", "dstmask", &f.Dst)
+	okSrc := filterAddr(x, "srcaddr", "srcmask", "src", f)
+	okDst := filterAddr(x, "dstaddr", "dstmask", "dst", f)
 	if v, has := x.p.get("protocol"); has {
 		n, err := parseProtocol(v.value)
 		if err != nil {
-			x.errorf(v.off, "protocol: %v", err)
+			x.refuse(v, "protocol", err, &f.Doubts, "protocol")
 		}
 		f.Protocol = n
 	}
 	filterPort(x, f, "srcport", &f.SrcPort)
 	filterPort(x, f, "dstport", &f.DstPort)
-	x.setBool("mirrored", &f.Mirrored)
+	x.setBool("mirrored", &f.Mirrored, &f.Doubts, "mirrored")
 	return f, okSrc && okDst
 }
 
-// filterAddr reads one side's address and mask into dst.
-func filterAddr(x *call, addrTag, maskTag string, dst *model.Address) bool {
+// filterAddr reads one side's address and mask into f's field (src or
+// dst); ok is false when the address is missing.
+func filterAddr(x *call, addrTag, maskTag, field string, f *model.Filter) bool {
+	dst := &f.Src
+	if field == "dst" {
+		dst = &f.Dst
+	}
 	v, has := x.p.get(addrTag)
 	if !has {
 		x.errorf(x.at, "%s: %s is required", x.name, addrTag)
@@ -121,13 +128,14 @@ func filterAddr(x *call, addrTag, maskTag string, dst *model.Address) bool {
 	}
 	a, err := parseAddr(v.value)
 	if err != nil {
-		x.errorf(v.off, "%s: %v", addrTag, err)
-		return false
+		x.refuse(v, addrTag, err, &f.Doubts, field)
+		*dst = model.Address{Kind: model.AddrUnknown, Name: "refused by netsh"}
+		return true
 	}
 	bits := 32
 	if m, has := x.p.get(maskTag); has {
 		if bits, err = parseMask(m.value); err != nil {
-			x.errorf(m.off, "%s: %v", maskTag, err)
+			x.refuse(m, maskTag, err, &f.Doubts, field)
 			bits = 32
 		}
 	}
@@ -143,7 +151,7 @@ func filterPort(x *call, f *model.Filter, tag string, dst *uint16) {
 	}
 	n, err := parsePort(v.value)
 	if err != nil {
-		x.errorf(v.off, "%s: %v", tag, err)
+		x.refuse(v, tag, err, &f.Doubts, tag)
 	}
 	*dst = n
 	if n != 0 && f.Protocol != 6 && f.Protocol != 17 && x.p.has("protocol") {

@@ -49,16 +49,16 @@ func policySettings(x *call, pol *model.Policy) {
 	if d, ok := x.p.get("description"); ok {
 		pol.Description = d.value
 	}
-	x.setBool("mmpfs", &pol.MMPFS)
+	x.setBool("mmpfs", &pol.MMPFS, nil, "")
 	x.setInt("qmpermm", &pol.QMPerMM, parseCount)
 	x.setInt("mmlifetime", &pol.MMLifetimeMin, parseMinutes)
 	x.setInt("pollinginterval", &pol.PollingIntervalMin, parseMinutes)
 	if _, ok := x.p.get("activatedefaultrule"); ok {
 		on := pol.ActivateDefaultRule
-		x.setBool("activatedefaultrule", &on)
+		x.setBool("activatedefaultrule", &on, nil, "")
 		setActivateDefault(pol, on)
 	}
-	setMethods(x, "mmsecmethods", &pol.MMSecMethods, parseMMMethods)
+	setMethods(x, "mmsecmethods", &pol.MMSecMethods, parseMMMethods, nil)
 	if v, ok := x.p.get("assign"); ok {
 		on, err := parseBool(v.value)
 		if err != nil {
@@ -86,10 +86,10 @@ func setDefaultRule(x *call) {
 	}
 	if _, ok := x.p.get("activate"); ok {
 		on := d.Active
-		x.setBool("activate", &on)
+		x.setBool("activate", &on, nil, "")
 		setActivateDefault(pol, on)
 	}
-	x.setBool("qmpfs", &d.FilterAction.QMPFS)
-	setMethods(x, "qmsecmethods", &d.FilterAction.Methods, parseQMMethods)
+	x.setBool("qmpfs", &d.FilterAction.QMPFS, nil, "")
+	setMethods(x, "qmsecmethods", &d.FilterAction.Methods, parseQMMethods, nil)
 	authSettings(x, &d.Auth)
 }

@@ -1,10 +1,7 @@
 package netsh
 
 import (
-	"fmt"
-	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -105,7 +102,7 @@ func ruleSettings(x *call, r *model.Rule) {
 	if v, ok := x.p.get("conntype"); ok {
 		connType(x, r, v)
 	}
-	x.setBool("activate", &r.Active)
+	x.setBool("activate", &r.Active, &r.Doubts, "active")
 	authSettings(x, &r.Auth)
 }
 
@@ -115,15 +112,12 @@ func ruleSettings(x *call, r *model.Rule) {
 func connType(x *call, r *model.Rule, v param) {
 	ct, err := parseConnType(v.value)
 	if err != nil {
-		x.errorf(v.off, "conntype: %v", err)
+		x.refuse(v, "conntype", err, &r.Doubts, "connType")
 		r.ConnType = ""
-		r.Doubts = append(r.Doubts, model.Doubt{Field: "connType", Loc: x.loc(v.off), Reason: fmt.Sprintf("conntype=%s is not lan, dialup or all: the connections the rule applies to are unknown", x.redact(v.off, strconv.Quote(v.value)))})
 		return
 	}
 	r.ConnType = ct
-	if r.Doubts.About("connType") != nil { // set rule: known again
-		r.Doubts = slices.DeleteFunc(r.Doubts, func(d model.Doubt) bool { return d.Field == "connType" })
-	}
+	known(&r.Doubts, "connType") // set rule: known again
 }
 
 // tunnelEndpoint reads tunnel=: an address, or 0.0.0.0 / none for

@@ -1,6 +1,9 @@
 package netsh
 
 import (
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -177,14 +180,40 @@ func (x *call) deleteNamed(del func(name string), all func()) {
 	del(n.value) // deleting what the file never made is no problem of the file
 }
 
-func (x *call) setBool(tag string, dst *bool) {
+// setBool reads a yes|no parameter into dst. netsh refuses the command
+// when the value is neither: dst is then left as it was and, when ds is
+// not nil, field gets a doubt (refuse).
+func (x *call) setBool(tag string, dst *bool, ds *model.Doubts, field string) {
 	if v, ok := x.p.get(tag); ok {
 		b, err := parseBool(v.value)
 		if err != nil {
-			x.errorf(v.off, "%s: %v", tag, err)
+			x.refuse(v, tag, err, ds, field)
 			return
 		}
 		*dst = b
+		known(ds, field)
+	}
+}
+
+// refuse reports a value netsh refuses and, when ds is not nil, records
+// a doubt on field of the object: netsh refuses the whole command, so on
+// the host the object (add) or this change to it (set) may be missing,
+// and the field's value is not known.
+func (x *call) refuse(v param, tag string, err error, ds *model.Doubts, field string) {
+	x.errorf(v.off, "%s: %v", tag, err)
+	if ds == nil {
+		return
+	}
+	*ds = append(*ds, model.Doubt{Field: field, Loc: x.loc(v.off), Reason: fmt.Sprintf(
+		"%s=%s (%s) is a value netsh refuses, and with it the command %q: on the host that object or setting may be missing, and its value is unknown",
+		tag, x.redact(v.off, strconv.Quote(v.value)), x.loc(v.off), x.name)})
+}
+
+// known drops the doubts on field of an object once a later command sets
+// it to a value netsh accepts.
+func known(ds *model.Doubts, field string) {
+	if ds != nil && ds.About(field) != nil {
+		*ds = slices.DeleteFunc(*ds, func(d model.Doubt) bool { return d.Field == field })
 	}
 }
 
@@ -201,14 +230,15 @@ func (x *call) setInt(tag string, dst *int, parse func(string) (int, error)) {
 
 // setMethods parses a methods parameter (qmsecmethods, mmsecmethods) into
 // dst; a bad value leaves dst as it was.
-func setMethods[M any](x *call, tag string, dst *[]M, parse func(string) ([]M, error)) {
+func setMethods[M any](x *call, tag string, dst *[]M, parse func(string) ([]M, error), ds *model.Doubts) {
 	if v, ok := x.p.get(tag); ok {
 		m, err := parse(v.value)
 		if err != nil {
-			x.errorf(v.off, "%s: %v", tag, err)
+			x.refuse(v, tag, err, ds, "qmSecMethods")
 			return
 		}
 		*dst = m
+		known(ds, "qmSecMethods")
 	}
 }
 

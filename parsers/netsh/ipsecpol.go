@@ -222,6 +222,10 @@ func (st *scriptState) ipsecpolRule(c *cmdContext, pol *model.Policy, cmd *ipsec
 		f, err := parseIPSecPolFilter(ft.value)
 		if err != nil {
 			c.errorf(ft.valOff, "ipsecpol -f: %v", err)
+			if l.Doubts.About("filters") == nil { // the filter may be there, in some form
+				l.Doubts = append(l.Doubts, model.Doubt{Field: "filters", Loc: c.loc(ft.valOff),
+					Reason: fmt.Sprintf("the filter at %s was not read (%v): what else the list matches on the host is unknown", c.loc(ft.valOff), err)})
+			}
 			continue
 		}
 		f.Loc = c.loc(ft.valOff)

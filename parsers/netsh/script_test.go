@@ -120,8 +120,57 @@ popd
 	if s.Policy("P") == nil || s.FilterAction("A") == nil {
 		t.Fatalf("store lost objects: %+v", s)
 	}
-	if n := len(s.FilterList("L").Filters); n != 3 {
-		t.Errorf("%d filters kept, want 3 (lines 4, 5 and 7: a bad value or parameter is skipped, a filter without a valid address is not made)", n)
+	// netsh refuses each command with a bad value: the filter or action is
+	// kept with a doubt on the refused field, so that no verdict rests on
+	// the default put in its place.
+	fs := s.FilterList("L").Filters
+	if len(fs) != 4 {
+		t.Fatalf("%d filters kept, want 4 (lines 3, 4, 5 and 7)", len(fs))
+	}
+	wantDoubts := [][]string{{"dst"}, {"src", "protocol"}, nil, nil}
+	for i, f := range fs {
+		var got []string
+		for _, d := range f.Doubts {
+			got = append(got, d.Field)
+			if !strings.Contains(d.Reason, "netsh refuses") || d.Loc.Line == 0 {
+				t.Errorf("filter %d: doubt %+v does not say where netsh refuses what", i, d)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(wantDoubts[i], ",") {
+			t.Errorf("filter %d (line %d): doubts on %q, want %q", i, f.Loc.Line, got, wantDoubts[i])
+		}
+	}
+	if a := s.FilterAction("A"); a.Doubts.About("action") == nil || a.Doubts.About("qmSecMethods") == nil {
+		t.Errorf("filter action A: doubts %+v, want action and qmSecMethods", a.Doubts)
+	}
+}
+
+func TestRefusedValuesAreDoubts(t *testing.T) {
+	res := parseText(t, `pushd ipsec static
+add policy name=P
+add filterlist name=L
+add filter filterlist=L srcaddr=me dstaddr=10.0.0.50 protocol=tcp dstport=110 mirrored=perhaps
+add filter filterlist=L srcaddr=me dstaddr=10.0.0.50 protocol=tcp dstport=99999
+add filteraction name=A action=negotiate inpass=yse soft=noo qmsec="ESP[3DES,SHA1]"
+add rule name=R policy=P filterlist=L filteraction=A activate=maybe conntype=xyz
+set filteraction name=A inpass=no
+popd
+`)
+	s := res.Store
+	fs := s.FilterList("L").Filters
+	if len(fs) != 2 || fs[0].Doubts.About("mirrored") == nil || fs[1].Doubts.About("dstport") == nil {
+		t.Fatalf("filters %+v: want doubts on mirrored and dstport", fs)
+	}
+	a := s.FilterAction("A")
+	if a.Doubts.About("inpass") != nil {
+		t.Errorf("inpass doubt kept after set filteraction inpass=no: %+v", a.Doubts)
+	}
+	if d := a.Doubts.About("soft"); d == nil || !strings.Contains(d.Reason, `soft="noo"`) || d.Loc.Line != 6 {
+		t.Errorf("soft doubt = %+v, want one naming soft=\"noo\" on line 6", d)
+	}
+	r := s.Policy("P").Rule("R")
+	if r.Doubts.About("active") == nil || r.Doubts.About("connType") == nil || r.ConnType != "" {
+		t.Errorf("rule R: conntype %q, doubts %+v; want doubts on active and connType", r.ConnType, r.Doubts)
 	}
 }
 
@@ -247,5 +296,24 @@ func TestNetshRunsAnotherScript(t *testing.T) {
 	res := parseText(t, "@echo off\r\nnetsh -f C:\\ipsec\\policy.txt\r\n")
 	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0].Message, `runs the script "C:\\ipsec\\policy.txt"`) || res.Warnings[0].Loc.Line != 2 {
 		t.Errorf("warnings = %v", res.Warnings)
+	}
+}
+
+// TestIPSecPolBadFilterIsADoubt: an ipsecpol -f filter that cannot be read
+// is not silently left out: its list says that not all its filters are
+// known, so that no verdict rests on the others alone.
+func TestIPSecPolBadFilterIsADoubt(t *testing.T) {
+	res := parseText(t, "ipsecpol -w REG -p P -r R -f 0+10.0.0.50:110:TCP -f 0+10.0.0.999:143:TCP -n ESP[3DES,SHA1]\r\n")
+	var l *model.FilterList
+	for _, fl := range res.Store.FilterLists {
+		if len(fl.Filters) > 0 {
+			l = fl
+		}
+	}
+	if l == nil || len(l.Filters) != 1 {
+		t.Fatalf("filter lists %+v: want one list holding the readable filter", res.Store.FilterLists)
+	}
+	if d := l.Doubts.About("filters"); d == nil || !strings.Contains(d.Reason, "10.0.0.999") || d.Loc.Line != 1 {
+		t.Errorf("list doubts %+v: want one on filters naming the unread filter", l.Doubts)
 	}
 }

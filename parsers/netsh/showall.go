@@ -517,6 +517,7 @@ func (l *listing) actionField(f field, v string) {
 		k, err := parseAction(v)
 		if err != nil {
 			l.b.errAt(l.line, 0, fmt.Sprintf("Action: %v", err))
+			a.Doubts = append(a.Doubts, l.badValue("action", f, v))
 			return
 		}
 		a.Action = k
@@ -524,6 +525,7 @@ func (l *listing) actionField(f field, v string) {
 	}
 	on, ok := l.listBool(f, v)
 	if !ok {
+		a.Doubts = append(a.Doubts, l.badValue(actionFieldNames[f], f, v))
 		return
 	}
 	switch f {
@@ -544,12 +546,15 @@ func (l *listing) ruleField(f field, v string) {
 	}
 	switch f {
 	case fRuleActive:
-		if on, ok := l.listBool(f, v); ok {
-			if l.rule.Default {
-				setActivateDefault(l.pol, on)
-			} else {
-				l.rule.Active = on
-			}
+		on, ok := l.listBool(f, v)
+		switch {
+		case !ok && !l.rule.Default:
+			l.rule.Doubts = append(l.rule.Doubts, l.badValue("active", f, v))
+		case !ok:
+		case l.rule.Default:
+			setActivateDefault(l.pol, on)
+		default:
+			l.rule.Active = on
 		}
 	case fConnType:
 		l.connType(v)
@@ -631,7 +636,23 @@ func (l *listing) filterField(f field, v string) {
 	p.seen[f] = true
 	if err := p.set(f, v); err != nil {
 		l.b.errAt(l.line, 0, fmt.Sprintf("%s: %v", f, err))
+		p.f.Doubts = append(p.f.Doubts, l.badValue(filterFieldNames[f], f, v))
 	}
+}
+
+// actionFieldNames and filterFieldNames are the model's names (Doubt.Field)
+// of the listing's yes/no lines of a filter action and of its filter lines
+// that set.
+var (
+	actionFieldNames = map[field]string{fQMPFS: "qmpfs", fInPass: "inpass", fSoft: "soft"}
+	filterFieldNames = map[field]string{fMirrored: "mirrored", fProtocol: "protocol", fSrcPort: "srcport", fDstPort: "dstport"}
+)
+
+// badValue is the doubt on an object's field whose listing line holds a
+// value netsh does not show there: the value on the host is unknown (the
+// field keeps netsh's default, which no verdict may rest on).
+func (l *listing) badValue(name string, f field, v string) model.Doubt {
+	return model.Doubt{Field: name, Loc: l.loc(), Reason: fmt.Sprintf("the listing's %s line (%s) shows %q, not a value netsh shows there: the value on the host is unknown", f, l.loc(), v)}
 }
 
 // set applies one line of a listed filter.
@@ -684,9 +705,16 @@ func (l *listing) closeFilter() {
 	var err1, err2 error
 	p.f.Src, err1 = listingAddr(p.srcIP, p.srcMask, p.srcDNS)
 	p.f.Dst, err2 = listingAddr(p.dstIP, p.dstMask, p.dstDNS)
-	for _, err := range []error{err1, err2} {
+	for i, err := range []error{err1, err2} {
 		if err != nil {
 			l.b.errAt(p.line, 0, fmt.Sprintf("filter: %v", err))
+			side, a := "src", &p.f.Src
+			if i == 1 {
+				side, a = "dst", &p.f.Dst
+			}
+			*a = model.Address{Kind: model.AddrUnknown, Name: "not read from the listing"}
+			p.f.Doubts = append(p.f.Doubts, model.Doubt{Field: side, Loc: l.b.loc(p.line, 0),
+				Reason: fmt.Sprintf("the listing's filter at %s: %v: what it matches on the host is unknown", l.b.loc(p.line, 0), err)})
 		}
 	}
 	l.b.made(1)

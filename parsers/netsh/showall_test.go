@@ -287,3 +287,54 @@ func TestAssumedCodePageIsReported(t *testing.T) {
 		t.Errorf("description %q decoded right without the code page: the test proves nothing", d)
 	}
 }
+
+// TestListingBadValuesAreDoubts edits values of the fixture listing into
+// ones netsh never shows: each leaves a doubt on its object's field
+// rather than netsh's default.
+func TestListingBadValuesAreDoubts(t *testing.T) {
+	en, err := os.ReadFile("testdata/exfe01.showall.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(en)
+	for _, e := range [][2]string{
+		{"Protocol               : TCP\n", "Protocol               : TPC\n"},
+		{"Inbound Pass-thru      : NO\n", "Inbound Pass-thru      : NOPE\n"},
+		{"Is Activated           : YES\n", "Is Activated           : MAYBE\n"},
+	} {
+		if !strings.Contains(text, e[0]) {
+			t.Fatalf("fixture has no %q", e[0])
+		}
+		text = strings.Replace(text, e[0], e[1], 1)
+	}
+	res, err := Parse([]byte(text), "edited.txt", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]bool{}
+	s := res.Store
+	for _, l := range s.FilterLists {
+		for _, f := range l.Filters {
+			for _, d := range f.Doubts {
+				fields["filter "+d.Field] = strings.Contains(d.Reason, `"TPC"`)
+			}
+		}
+	}
+	for _, a := range s.FilterActions {
+		for _, d := range a.Doubts {
+			fields["action "+d.Field] = strings.Contains(d.Reason, `"NOPE"`)
+		}
+	}
+	for _, p := range s.Policies {
+		for _, r := range p.Rules {
+			if d := r.Doubts.About("active"); d != nil {
+				fields["rule active"] = strings.Contains(d.Reason, `"MAYBE"`)
+			}
+		}
+	}
+	for _, want := range []string{"filter protocol", "action inpass", "rule active"} {
+		if !fields[want] {
+			t.Errorf("no doubt naming the value on %s (doubts: %v)", want, fields)
+		}
+	}
+}
