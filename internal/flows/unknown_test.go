@@ -24,9 +24,10 @@ func espTo(ip string) *model.Policy {
 // unknownFleet is the fleet of the review's repro: front-end HX2
 // (Windows Server 2003, NLBSFlags absent) whose policy encrypts to
 // 10.0.0.50 only; HX3, a back-end on a server-cluster node whose cluster
-// hive is not among the exports (its virtual addresses are unknown); and,
-// with withBE1, BE1, a clustered back-end whose cluster hive gives the
-// virtual address 10.0.0.50.
+// hive is not among the exports (its virtual addresses are unknown; no
+// IPSec policy assigned); and,
+// with withBE1, BE1, a clustered back-end (no IPSec policy assigned)
+// whose cluster hive gives the virtual address 10.0.0.50.
 func unknownFleet(withBE1 bool) (f *model.Fleet, fe, hx3, be1 *model.Host) {
 	no := false
 	loc := func(h, file string) model.Location { return model.Location{File: h + "/" + file} }
@@ -36,11 +37,13 @@ func unknownFleet(withBE1 bool) (f *model.Fleet, fe, hx3, be1 *model.Host) {
 	hx3 = failoverHost("HX3", model.RoleBackEnd, model.OSWin2003, nil)
 	hx3.Facts.ClusterNode = model.Known(true, loc("HX3", "system.reg"), `ClusSvc\Parameters\ClusterName = "EXCL"`)
 	hx3.Facts.Addresses = model.Known([]netip.Addr{netip.MustParseAddr("10.0.0.3")}, loc("HX3", "system.reg"), "Tcpip interfaces")
+	hx3.Facts.Policy = model.Known(model.AssignedPolicy{State: model.PolicyNone}, loc("HX3", "ipsec.txt"), "ipsec.txt assigns no policy")
 	f = &model.Fleet{Hosts: []*model.Host{fe, hx3}}
 	if withBE1 {
 		be1 = failoverHost("BE1", model.RoleBackEnd, model.OSWin2003, nil)
 		be1.Facts.ClusterNode = model.Known(true, loc("BE1", "cluster.reg"), "cluster hive")
 		be1.Facts.Addresses = model.Known([]netip.Addr{netip.MustParseAddr("10.0.0.11")}, loc("BE1", "system.reg"), "Tcpip interfaces")
+		be1.Facts.Policy = model.Known(model.AssignedPolicy{State: model.PolicyNone}, loc("BE1", "ipsec.txt"), "ipsec.txt assigns no policy")
 		be1.Facts.Virtual = []model.VirtualAddress{{IP: netip.MustParseAddr("10.0.0.50"), Exchange: true, Origin: "cluster hive", Loc: loc("BE1", "cluster.reg")}}
 		f.Hosts = append(f.Hosts, be1)
 	}
@@ -59,6 +62,7 @@ func TestUnknownBackendNotEvaluated(t *testing.T) {
 			f, fe, hx3, be1 := unknownFleet(withBE1)
 			a := AnalyzeWorkers(f, workers)
 			checkUnknownGap(t, a, fe, hx3)
+			checkUnknownInbound(t, a, hx3, be1)
 			out, fos := a.Of(Outbound), a.Failovers()
 			if !withBE1 {
 				if len(out) != 0 || len(fos) != 1 {
@@ -91,6 +95,26 @@ func checkUnknownGap(t *testing.T, a *Analysis, fe, hx3 *model.Host) {
 	}
 	if len(gaps) != 1 || !strings.Contains(gaps[0].Reason, "the back-end's addresses are unknown: "+hx3Why) || !slices.Equal(gaps[0].Backends, []*model.Host{hx3}) || gaps[0].Whole() {
 		t.Fatalf("front-end's outbound gaps %+v, want one for HX3 only", gaps)
+	}
+}
+
+// checkUnknownInbound checks that back-end hx3's own policy is not
+// judged on its node's address (the front-ends reach its unknown virtual
+// addresses), while be1's is judged on its virtual address.
+func checkUnknownInbound(t *testing.T, a *Analysis, hx3, be1 *model.Host) {
+	t.Helper()
+	if fls := a.OfHost(hx3); len(fls) != 0 {
+		t.Errorf("HX3: %d inbound flows (to %s), want none: its virtual addresses are unknown", len(fls), fls[0].Target().IP)
+	}
+	if gaps := a.HostGaps(hx3); len(gaps) != 1 || !strings.Contains(gaps[0], "virtual addresses, which are unknown: "+hx3Why) {
+		t.Errorf("HX3: gaps %q, want one naming its unknown virtual addresses", gaps)
+	}
+	if be1 == nil {
+		return
+	}
+	fls := a.OfHost(be1)
+	if len(fls) == 0 || fls[0].Side != Inbound || fls[0].Target().IP != netip.MustParseAddr("10.0.0.50") {
+		t.Errorf("BE1: %d inbound flows, want flows to 10.0.0.50", len(fls))
 	}
 }
 
