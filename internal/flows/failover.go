@@ -33,7 +33,9 @@ type Failover struct {
 	// Targets are the back-ends' virtual (cluster or NLB) addresses the
 	// estimate holds for, in address order: one estimate per front-end
 	// and outcome, not per address, so that a fleet's estimates grow with
-	// its front-ends, not with front-ends × back-ends.
+	// its front-ends, not with front-ends × back-ends. The estimate to a
+	// clustered back-end whose addresses are unknown has one target that
+	// names the back-end and has no (an invalid) IP.
 	Targets []model.Target
 	// Estimate is FailoverFast, FailoverSlow, FailoverNotApplicable or
 	// FailoverUnknown; Minutes is 2 or 6, 0 for the others.
@@ -56,13 +58,24 @@ func (f Failover) sameEstimate(g Failover) bool {
 
 // Failovers estimates the recovery of every front-end → clustered
 // back-end pair: for each front-end in fleet order, one Failover per
-// estimate, each with its addresses, in the order of their first address.
+// estimate, each with its addresses, in the order of their first address;
+// then one FailoverUnknown per clustered back-end whose addresses are
+// unknown (its Target names the back-end, with no address).
 func (a *Analysis) Failovers() []Failover {
-	targets := a.targets
-	if targets == nil {
-		targets, _ = a.Fleet.BackendTargets()
+	targets, unknown := a.targets, a.unknown
+	if !a.known {
+		t, u := backendTargets(a.Fleet)
+		if targets == nil {
+			targets = t
+		}
+		unknown = u
 	}
 	fs := failoverSet{win2000: make([]bool, len(targets)), negotiated: make([]bool, len(targets)), shared: map[uint64][]sharedTargets{}}
+	for _, u := range unknown {
+		if u.Clustered() {
+			fs.unknown = append(fs.unknown, u)
+		}
+	}
 	for i, t := range targets {
 		if !clusteredTarget(t) {
 			continue
@@ -73,7 +86,7 @@ func (a *Analysis) Failovers() []Failover {
 			fs.win2000[i] = true
 		}
 	}
-	if len(fs.clustered) == 0 {
+	if len(fs.clustered) == 0 && len(fs.unknown) == 0 {
 		return nil
 	}
 	frontends := a.Fleet.WithRole(model.RoleFrontEnd)
@@ -99,6 +112,8 @@ type failoverSet struct {
 	// all.
 	negotiated []bool
 	members    [4][]int
+	// unknown are the clustered back-ends whose addresses are unknown.
+	unknown []UnknownBackend
 }
 
 // sharedTargets are the targets at positions ks of all.
@@ -112,9 +127,23 @@ type sharedTargets struct {
 // one slice of them (targetsAt), so that front-ends that see the fleet
 // alike cost one slice, not one each.
 func (a *Analysis) appendFailovers(out []Failover, h *model.Host, fs *failoverSet) []Failover {
-	if gaps := a.gapsOn(h, Outbound); len(gaps) > 0 {
-		return append(out, Failover{FrontEnd: h, Target: fs.all[0], Targets: fs.all, Estimate: FailoverUnknown, Why: gaps[0]})
+	switch gaps := a.gapsOn(h, Outbound); {
+	case len(fs.all) == 0:
+	case len(gaps) > 0:
+		out = append(out, Failover{FrontEnd: h, Target: fs.all[0], Targets: fs.all, Estimate: FailoverUnknown, Why: gaps[0]})
+	default:
+		out = a.appendKnownFailovers(out, h, fs)
 	}
+	for _, u := range fs.unknown {
+		t := model.Target{Backend: u.Host.Name}
+		out = append(out, Failover{FrontEnd: h, Target: t, Targets: []model.Target{t}, Estimate: FailoverUnknown, Why: u.Why})
+	}
+	return out
+}
+
+// appendKnownFailovers appends the estimates of front-end h, whose flows
+// were evaluated, to the clustered targets whose addresses are known.
+func (a *Analysis) appendKnownFailovers(out []Failover, h *model.Host, fs *failoverSet) []Failover {
 	negotiated := fs.negotiated
 	clear(negotiated)
 	notApplied := ""
@@ -186,11 +215,13 @@ func (a *Analysis) outboundNegotiated(j int, negotiated []bool, notApplied strin
 	return fl.NotApplied
 }
 
-// gapsOn returns why host h's flows on side could not be evaluated.
+// gapsOn returns why none of host h's flows on side could be evaluated
+// (the gaps of its flows to back-ends whose addresses are unknown are not
+// among them).
 func (a *Analysis) gapsOn(h *model.Host, side Side) []string {
 	var out []string
 	for _, j := range a.gapByHost[h] {
-		if g := a.Gaps[j]; g.Side == side {
+		if g := a.Gaps[j]; g.Side == side && g.Whole() {
 			out = append(out, g.Reason)
 		}
 	}

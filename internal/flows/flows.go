@@ -270,6 +270,73 @@ type Gap struct {
 	Side   Side
 	Host   *model.Host
 	Reason string
+	// Backends are the back-ends whose addresses are unknown, when the
+	// gap is a front-end's flows to them only (its flows to the other
+	// back-ends are evaluated); nil when none of the host's flows on the
+	// side could be evaluated.
+	Backends []*model.Host
+}
+
+// Whole reports whether the gap is every flow of its host on its side.
+func (g Gap) Whole() bool { return len(g.Backends) == 0 }
+
+// UnknownBackend is a back-end whose addresses are unknown: the
+// front-ends' traffic to it cannot be evaluated.
+type UnknownBackend struct {
+	// Host is the back-end; nil when the model's reason names no
+	// back-end of the fleet.
+	Host *model.Host
+	// Why says what is missing ("HX3: clustered, but no cluster hive
+	// ...").
+	Why string
+}
+
+// Clustered reports whether the back-end is a server-cluster node or NLB
+// cluster member: front-ends reach it on a virtual address, which fails
+// over.
+func (u UnknownBackend) Clustered() bool {
+	if u.Host == nil {
+		return false
+	}
+	f := u.Host.Facts
+	return (f.ClusterNode.Known && f.ClusterNode.Value) || f.NLB.Value.Member
+}
+
+// backendTargets returns the back-end addresses front-ends talk to and
+// the back-ends whose addresses are unknown (model.Fleet.BackendTargets),
+// each unknown one with its host: the reasons come in the order of the
+// fleet's back-ends, each starting with its back-end's name.
+func backendTargets(f *model.Fleet) ([]model.Target, []UnknownBackend) {
+	targets, gaps := f.BackendTargets()
+	if len(gaps) == 0 {
+		return targets, nil
+	}
+	unknown := make([]UnknownBackend, 0, len(gaps))
+	j := 0
+	for _, h := range f.WithRole(model.RoleBackEnd) {
+		if j < len(gaps) && strings.HasPrefix(gaps[j], h.Name+": ") {
+			unknown = append(unknown, UnknownBackend{Host: h, Why: gaps[j]})
+			j++
+		}
+	}
+	for _, g := range gaps[j:] {
+		unknown = append(unknown, UnknownBackend{Why: g})
+	}
+	return targets, unknown
+}
+
+// unknownGap is the gap of front-end h's flows to the back-ends whose
+// addresses are unknown.
+func unknownGap(h *model.Host, unknown []UnknownBackend) Gap {
+	whys := make([]string, len(unknown))
+	var hosts []*model.Host
+	for i, u := range unknown {
+		whys[i] = u.Why
+		if u.Host != nil {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return Gap{Side: Outbound, Host: h, Reason: "the back-end's addresses are unknown: " + strings.Join(whys, "; "), Backends: hosts}
 }
 
 // Analysis is the flows of a fleet and the gaps, in a fixed order:
@@ -282,7 +349,12 @@ type Analysis struct {
 	Gaps  []Gap
 	// targets are the back-end addresses, sorted; sources the front-end
 	// addresses, sorted. Flows' Targets and Froms are slices of them.
+	// unknown are the back-ends whose addresses are unknown; known says
+	// targets and unknown were computed (an analysis built by hand may
+	// set targets only).
 	targets []model.Target
+	unknown []UnknownBackend
+	known   bool
 	sources []Source
 	// byHost indexes Flows by deciding host (each host's flows are one
 	// span of them, unless added out of order), gapByHost Gaps.
@@ -390,7 +462,7 @@ func (a *Analysis) assemble(results []hostFlows) {
 	a.byHost, a.gapByHost = make(map[*model.Host][]span, len(results)), map[*model.Host][]int{}
 	for _, r := range results {
 		for _, g := range r.gaps {
-			a.gap(g.Side, g.Host, g.Reason)
+			a.addGap(g)
 		}
 		a.addAll(r.flows)
 	}
@@ -500,11 +572,16 @@ func (a *Analysis) HostGaps(h *model.Host) []string {
 }
 
 func (a *Analysis) gap(side Side, h *model.Host, reason string) {
+	a.addGap(Gap{Side: side, Host: h, Reason: reason})
+}
+
+// addGap appends g to Gaps and indexes it by host.
+func (a *Analysis) addGap(g Gap) {
 	if a.gapByHost == nil {
 		a.gapByHost = map[*model.Host][]int{}
 	}
-	a.gapByHost[h] = append(a.gapByHost[h], len(a.Gaps))
-	a.Gaps = append(a.Gaps, Gap{Side: side, Host: h, Reason: reason})
+	a.gapByHost[g.Host] = append(a.gapByHost[g.Host], len(a.Gaps))
+	a.Gaps = append(a.Gaps, g)
 }
 
 func (a *Analysis) add(fl Flow) { a.addAll([]Flow{fl}) }
@@ -547,16 +624,16 @@ func (a *Analysis) outboundJobs() []job {
 	if len(frontends) == 0 {
 		return nil
 	}
-	targets, gaps := f.BackendTargets()
-	a.targets = targets
+	targets, unknown := backendTargets(f)
+	a.targets, a.unknown, a.known = targets, unknown, true
 	jobs := make([]job, len(frontends))
 	if len(targets) == 0 {
-		why := "no back-end is among the exports and no backends.virtual_addresses is declared in ipseclint.yaml"
-		if len(gaps) > 0 {
-			why = "the back-end's addresses are unknown: " + strings.Join(gaps, "; ")
-		}
 		for i, h := range frontends {
-			jobs[i] = func(*worker) hostFlows { return hostFlows{gaps: []Gap{{Side: Outbound, Host: h, Reason: why}}} }
+			g := Gap{Side: Outbound, Host: h, Reason: "no back-end is among the exports and no backends.virtual_addresses is declared in ipseclint.yaml"}
+			if len(unknown) > 0 {
+				g = unknownGap(h, unknown)
+			}
+			jobs[i] = func(*worker) hostFlows { return hostFlows{gaps: []Gap{g}} }
 		}
 		return jobs
 	}
@@ -566,7 +643,15 @@ func (a *Analysis) outboundJobs() []job {
 	}
 	peers := model.NewPeerSet(ips)
 	for i, h := range frontends {
-		jobs[i] = func(w *worker) hostFlows { return outboundOf(h, targets, peers, w) }
+		jobs[i] = func(w *worker) hostFlows {
+			hf := outboundOf(h, targets, peers, w)
+			if len(unknown) > 0 {
+				// The flows to the known back-ends are evaluated; those
+				// to the others are not, and must not pass unseen.
+				hf.gaps = append(hf.gaps, unknownGap(h, unknown))
+			}
+			return hf
+		}
 	}
 	return jobs
 }

@@ -111,7 +111,9 @@ func backEndTargets(h *model.Host, all []model.Target) []model.Target {
 // inboundJobs returns the jobs that evaluate, for every back-end, a TCP
 // packet from every front-end address to each of the back-end's
 // addresses on each port, with the back-end's assigned policy ("me" is
-// the back-end, virtual addresses included).
+// the back-end, virtual addresses included). A clustered back-end whose
+// virtual addresses are unknown is a gap: its node's own addresses are
+// not where the front-ends' traffic arrives.
 func (a *Analysis) inboundJobs() []job {
 	f := a.Fleet
 	backends := f.WithRole(model.RoleBackEnd)
@@ -120,7 +122,7 @@ func (a *Analysis) inboundJobs() []job {
 	}
 	srcs, gaps := frontEndSources(f)
 	a.sources = srcs
-	all, _ := f.BackendTargets()
+	all, unknown := backendTargets(f)
 	byBackend := map[string][]model.Target{}
 	for _, t := range all {
 		byBackend[t.Backend] = append(byBackend[t.Backend], t)
@@ -132,6 +134,14 @@ func (a *Analysis) inboundJobs() []job {
 	in := inbound{srcs: srcs, peers: model.NewPeerSet(ips), gaps: gaps}
 	jobs := make([]job, len(backends))
 	for i, h := range backends {
+		if j := slices.IndexFunc(unknown, func(u UnknownBackend) bool { return u.Host == h }); j >= 0 && unknown[j].Clustered() {
+			// Front-ends reach a clustered back-end on its virtual
+			// addresses, not on its node's: its node's addresses would
+			// judge traffic that does not happen.
+			g := Gap{Side: Inbound, Host: h, Reason: "the front-ends reach it on its virtual addresses, which are unknown: " + unknown[j].Why}
+			jobs[i] = func(*worker) hostFlows { return hostFlows{gaps: []Gap{g}} }
+			continue
+		}
 		dsts := backEndTargets(h, append(byBackend[h.Name], byBackend[""]...))
 		jobs[i] = func(w *worker) hostFlows { return in.of(h, dsts, w) }
 	}
