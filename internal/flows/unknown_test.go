@@ -18,7 +18,7 @@ func espTo(ip string) *model.Policy {
 		Src: model.Address{Kind: model.AddrMe}, Dst: model.Address{Kind: model.AddrIP, Net: netip.PrefixFrom(dst, 32)}, Mirrored: true}}}
 	act := &model.FilterAction{Name: "ESP 3DES", Action: model.ActionNegotiate,
 		Methods: []model.QMMethod{{ESP: &model.ESPTransform{Cipher: model.Alg3DES, Integrity: "SHA1"}, Text: "ESP[SHA1,3DES]"}}}
-	return &model.Policy{Name: "FE-BE", Assigned: true, Rules: []*model.Rule{{Name: "FE to BE", PolicyName: "FE-BE", Active: true, FilterList: fl, FilterAction: act}}}
+	return &model.Policy{Name: "FE-BE", Assigned: true, Rules: []*model.Rule{{Name: "FE to BE", PolicyName: "FE-BE", Active: true, ConnType: model.ConnAll, FilterList: fl, FilterAction: act}}}
 }
 
 // unknownFleet is the fleet of the review's repro: front-end HX2
