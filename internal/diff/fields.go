@@ -164,7 +164,11 @@ func failoverObjects(h *model.Host, out rules.Outcome) []object {
 		// The reason is compared too: the same estimate for another
 		// reason (a second defect where there was one) is a change to see.
 		for _, t := range f.Targets { // one estimate holds for each of its addresses
-			objs = append(objs, object{kind: KindFailover, name: t.IP.String(), fields: []field{
+			name := t.IP.String()
+			if !t.IP.IsValid() {
+				name = t.Backend + " (virtual addresses unknown)"
+			}
+			objs = append(objs, object{kind: KindFailover, name: name, fields: []field{
 				{name: "estimate", v: Value{Text: f.Estimate, Detail: why, Loc: f.Loc}, key: f.Estimate + "\x00" + why},
 				{name: "backend", v: Value{Text: orUnknown(t.Backend)}},
 			}})

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -199,7 +200,7 @@ type failoverView struct {
 func (a *Audit) failoverViews(fs []flows.Failover, addrs *addressLists) []failoverView {
 	var out []failoverView
 	for _, f := range fs {
-		v := failoverView{Backend: f.Target.Backend, Address: f.Target.IP.String(), Addresses: addrs.of(f.Targets),
+		v := failoverView{Backend: f.Target.Backend, Address: ipText(f.Target.IP), Addresses: addrs.of(f.Targets),
 			targets: f.Targets, Estimate: f.Estimate, Minutes: f.Minutes, Why: f.Why, Uncertain: f.Uncertain}
 		if !f.Loc.IsZero() {
 			v.Location = a.locationText(f.Loc)
@@ -227,6 +228,9 @@ func (v failoverView) addressText() string {
 // shown are the addresses the outputs for people list.
 func (v failoverView) shown() []string {
 	if len(v.Addresses) == 0 {
+		if v.Address == "" {
+			return []string{v.Backend + " (its virtual addresses are unknown)"}
+		}
 		return []string{v.Address}
 	}
 	return v.Addresses[:min(len(v.Addresses), shownAddresses)]
@@ -279,12 +283,23 @@ func (l *addressLists) of(ts []model.Target) []string {
 	if out, ok := l.lists[k]; ok {
 		return out
 	}
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.IP.String()
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		if t.IP.IsValid() {
+			out = append(out, t.IP.String())
+		}
 	}
 	l.lists[k] = out
 	return out
+}
+
+// ipText is an address as the outputs write it, "" when unknown (a
+// back-end whose virtual addresses the exports do not give).
+func ipText(ip netip.Addr) string {
+	if !ip.IsValid() {
+		return ""
+	}
+	return ip.String()
 }
 
 // hostSummary is what the outputs say of each host.
