@@ -54,7 +54,7 @@ func checkNoConfidentiality(p *Pass, out *Reporter) {
 		}
 		fd := out.Report(d.Host, d.Subject(), loc,
 			"rule %q of policy %q decides %s, and its filter action %q %s %s, %s and send the traffic readable%s",
-			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), verb, joinAnd(names), which, uncertainties(d.Flows()))
+			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), verb, joinAnd(names), which, d.Uncertainties())
 		fd.Related = d.Related(loc)
 		fd.MarkUncertain(d.Uncertain()...)
 		fd.MarkUncertain(doubts...)

@@ -24,7 +24,7 @@ func checkCleartextFallback(p *Pass, out *Reporter) {
 		loc := d.ActionLoc()
 		fd := out.Report(d.Host, d.Subject(), loc,
 			"rule %q of policy %q decides %s, and its filter action %q falls back to clear when the back-end does not answer IKE (soft=yes): the front-end, which starts these connections, then sends them in clear%s",
-			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), uncertainties(d.Flows()))
+			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), d.Uncertainties())
 		fd.Related = d.Related(loc)
 		fd.MarkUncertain(d.Uncertain()...)
 	}

@@ -46,7 +46,7 @@ func checkWeakCrypto(p *Pass, out *Reporter) {
 		loc := d.ActionLoc()
 		fd := out.Report(d.Host, d.Subject()+" quick mode", loc,
 			"rule %q of policy %q decides %s, and its filter action %q offers %s in quick mode%s",
-			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), strings.Join(weak, ", "), uncertainties(d.Flows()))
+			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), strings.Join(weak, ", "), d.Uncertainties())
 		fd.Related = d.Related(loc)
 		fd.MarkUncertain(d.Uncertain()...)
 	}
