@@ -270,6 +270,21 @@ type decision struct {
 	// doubts say why the rule may not decide some of its flows beyond
 	// what their matches say (a tie whose actions treat them alike).
 	doubts []string
+	// definite is set when the rule decides one of the flows or ties
+	// for it; unread, when it does not, says why it may decide them: its
+	// filter list was not completely understood (Match.Unread). A
+	// verdict on such a rule alone is not evaluated.
+	definite bool
+	unread   string
+}
+
+// Unread says why the rule only may decide its flows (its filters are
+// not all known), or "" when it decides or ties for one of them.
+func (d *decision) Unread() string {
+	if d.definite {
+		return ""
+	}
+	return d.unread
 }
 
 // Flows returns the flows the rule decides, in order.
@@ -316,7 +331,7 @@ func groupDecisions(fls []flow, tied func(model.FilterMatch) []model.Candidate) 
 	}
 	by := map[key]*decision{}
 	var out []*decision
-	add := func(i int, pol *model.Policy, r *model.Rule, doubt string) {
+	add := func(i int, pol *model.Policy, r *model.Rule, doubt string) *decision {
 		k := key{fls[i].Host, r}
 		d := by[k]
 		if d == nil {
@@ -328,20 +343,34 @@ func groupDecisions(fls []flow, tied func(model.FilterMatch) []model.Candidate) 
 		if doubt != "" && !slices.Contains(d.doubts, doubt) {
 			d.doubts = append(d.doubts, doubt)
 		}
+		return d
 	}
 	for i := range fls {
 		m := &fls[i].Match
 		ts := tied(*m)
 		if m.Outcome == model.MatchNegotiate && m.Rule != nil {
-			add(i, m.Policy, m.Rule, tieDoubt(*m, ts))
+			add(i, m.Policy, m.Rule, tieDoubt(*m, ts)).definite = true
 		}
 		for _, t := range ts {
-			if t.Rule != nil && t.Rule.FilterAction != nil && t.Rule.FilterAction.Action == model.ActionNegotiate {
-				add(i, t.Policy, t.Rule, tieDoubt(*m, []model.Candidate{t}))
+			if negotiates(t) {
+				add(i, t.Policy, t.Rule, tieDoubt(*m, []model.Candidate{t})).definite = true
+			}
+		}
+		for _, c := range m.Unread {
+			if d := by[key{fls[i].Host, c.Rule}]; negotiates(c) && (d == nil || !d.definite) {
+				d = add(i, c.Policy, c.Rule, "")
+				if d.unread == "" {
+					d.unread = c.Why
+				}
 			}
 		}
 	}
 	return out
+}
+
+// negotiates reports whether a candidate's rule negotiates.
+func negotiates(c model.Candidate) bool {
+	return c.Rule != nil && c.Rule.FilterAction != nil && c.Rule.FilterAction.Action == model.ActionNegotiate
 }
 
 // add adds flow src[i] to the decision; flows come in order.
@@ -501,6 +530,9 @@ func (d *decision) Traffic() string { return describeTraffic(d.Flows()) }
 func (d *decision) NoMethods() string {
 	if d.Action == nil || len(d.Action.Methods) > 0 {
 		return ""
+	}
+	if doubt := d.Action.Doubts.About("qmSecMethods"); doubt != nil {
+		return fmt.Sprintf("the quick-mode security methods of filter action %q of rule %q were not understood: %s", actionName(d.Action), d.Rule.Name, doubt.Reason)
 	}
 	return fmt.Sprintf("filter action %q of rule %q negotiates but lists no quick-mode security method in the export; netsh's defaults then apply, and ipseclint does not know them", actionName(d.Action), d.Rule.Name)
 }

@@ -34,6 +34,10 @@ func checkNoConfidentiality(p *Pass, out *Reporter) {
 		if len(weak) == 0 && len(doubtful) == 0 {
 			continue
 		}
+		if why := d.Unread(); why != "" {
+			out.Skip(d.Host, "whether rule %q, whose filter action %q offers methods that do not encrypt, decides %s is not established: %s", d.Rule.Name, actionName(d.Action), d.Traffic(), why)
+			continue
+		}
 		var doubts []string
 		for _, m := range doubtful {
 			doubts = append(doubts, fmt.Sprintf("whether %s encrypts is not established: %s", m.Text, m.Doubt))

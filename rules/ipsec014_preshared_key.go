@@ -22,6 +22,10 @@ func checkPresharedKey(p *Pass, out *Reporter) {
 		if psk == nil {
 			continue
 		}
+		if why := d.Unread(); why != "" {
+			out.Skip(d.Host, "whether rule %q, which authenticates with a pre-shared key, decides %s is not established: %s", d.Rule.Name, d.Traffic(), why)
+			continue
+		}
 		length := ""
 		if psk.KeyLength > 0 {
 			length = fmt.Sprintf(" (%d characters, not shown)", psk.KeyLength)
