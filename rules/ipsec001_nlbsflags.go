@@ -54,6 +54,11 @@ func checkFrontEndNLBSFlags(h *model.Host, clusterWhy string, out *Reporter) {
 	case !nf.Known:
 		out.Skip(h, "%s", nf.Via)
 		return
+	case nf.Value.Set && !h.Facts.OS.Known:
+		// Set is right on Windows Server 2003, but a Windows 2000
+		// front-end fails whatever the value (KB 821839, KB 306677).
+		out.Skip(h, "Oakley\\NLBSFlags is 1, which is right on Windows Server 2003, but the Windows version is unknown (%s; export SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion): a Windows 2000 front-end takes about 6 minutes to recover whatever the value", osWhy(h))
+		return
 	case nf.Value.Set:
 		return
 	}
@@ -64,4 +69,12 @@ func checkFrontEndNLBSFlags(h *model.Host, clusterWhy string, out *Reporter) {
 	out.Report(h, "NLBSFlags", nf.Source,
 		"front-end %s: Oakley\\NLBSFlags %s (%s); the back-end is clustered (%s), so after a back-end failover IPSec takes about 6 minutes to recover instead of about 2",
 		h.Name, nf.Value.Found, expected, clusterWhy)
+}
+
+// osWhy says why h's Windows version is unknown.
+func osWhy(h *model.Host) string {
+	if h.Facts.OS.Via != "" {
+		return h.Facts.OS.Via
+	}
+	return "no Windows version in the exports"
 }
