@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -266,6 +267,24 @@ type decision struct {
 	lo, hi int
 	idx    []int32
 	flows  []flow
+	// doubts say why the rule may not decide some of its flows beyond
+	// what their matches say (a tie whose actions treat them alike).
+	doubts []string
+	// definite is set when the rule decides one of the flows or ties
+	// for it; unread, when it does not, says why it may decide them: its
+	// filter list was not completely understood (Match.Unread). A
+	// verdict on such a rule alone is not evaluated.
+	definite bool
+	unread   string
+}
+
+// Unread says why the rule only may decide its flows (its filters are
+// not all known), or "" when it decides or ties for one of them.
+func (d *decision) Unread() string {
+	if d.definite {
+		return ""
+	}
+	return d.unread
 }
 
 // Flows returns the flows the rule decides, in order.
@@ -284,39 +303,149 @@ func (d *decision) Flows() []flow {
 }
 
 // negotiatingRules groups the flows decided by a negotiate action by host
-// and deciding rule, in the order of the flows. The decisions read fls:
-// it must not change afterwards.
+// and deciding rule, in the order of the flows. A negotiate rule whose
+// filter is as specific as the deciding one (a tie, Match.Ties) may
+// decide the flow as well, since Windows' order among equally specific
+// filters is not documented ("The Cable Guy: IPsec Filter Ordering",
+// TechNet, February 2005): its decision holds the flow too, and the
+// flow's Match.Uncertain says why. The decisions read fls: it must not
+// change afterwards.
 func negotiatingRules(fls []flow) []*decision {
+	return groupDecisions(fls, func(m model.FilterMatch) []model.Candidate { return m.Ties })
+}
+
+// negotiatingRulesAlike is negotiatingRules for a rule that judges more
+// of a rule than its filter action (its authentication): the equally
+// specific filters whose action treats the packet alike count as ties
+// as well, and their decisions say so.
+func negotiatingRulesAlike(fls []flow) []*decision {
+	return groupDecisions(fls, equallySpecific)
+}
+
+// groupDecisions groups the flows by host and rule: the deciding rule
+// when it negotiates, and the negotiate rules among tied(flow's match).
+func groupDecisions(fls []flow, tied func(model.FilterMatch) []model.Candidate) []*decision {
 	type key struct {
 		host *model.Host
 		rule *model.Rule
 	}
 	by := map[key]*decision{}
 	var out []*decision
-	for i := range fls {
-		fl := &fls[i]
-		if fl.Match.Outcome != model.MatchNegotiate || fl.Match.Rule == nil {
-			continue
-		}
-		k := key{fl.Host, fl.Match.Rule}
+	add := func(i int, pol *model.Policy, r *model.Rule, doubt string) *decision {
+		k := key{fls[i].Host, r}
 		d := by[k]
-		switch {
-		case d == nil:
-			d = &decision{Host: fl.Host, Policy: fl.Match.Policy, Rule: fl.Match.Rule, Action: fl.Match.Action, src: fls, lo: i, hi: i + 1}
+		if d == nil {
+			d = &decision{Host: fls[i].Host, Policy: pol, Rule: r, Action: r.FilterAction, src: fls, lo: i, hi: i}
 			by[k] = d
 			out = append(out, d)
-		case d.idx == nil && d.hi == i:
-			d.hi++
-		default:
-			if d.idx == nil {
-				for j := d.lo; j < d.hi; j++ {
-					d.idx = append(d.idx, int32(j))
+		}
+		d.add(i)
+		if doubt != "" && !slices.Contains(d.doubts, doubt) {
+			d.doubts = append(d.doubts, doubt)
+		}
+		return d
+	}
+	for i := range fls {
+		m := &fls[i].Match
+		ts := tied(*m)
+		if m.Outcome == model.MatchNegotiate && m.Rule != nil {
+			add(i, m.Policy, m.Rule, tieDoubt(*m, ts)).definite = true
+		}
+		for _, t := range ts {
+			if negotiates(t) {
+				add(i, t.Policy, t.Rule, tieDoubt(*m, []model.Candidate{t})).definite = true
+			}
+		}
+		for _, c := range m.Unread {
+			if d := by[key{fls[i].Host, c.Rule}]; negotiates(c) && (d == nil || !d.definite) {
+				d = add(i, c.Policy, c.Rule, "")
+				if d.unread == "" {
+					d.unread = c.Why
 				}
 			}
-			d.idx = append(d.idx, int32(i))
 		}
 	}
 	return out
+}
+
+// negotiates reports whether a candidate's rule negotiates.
+func negotiates(c model.Candidate) bool {
+	return c.Rule != nil && c.Rule.FilterAction != nil && c.Rule.FilterAction.Action == model.ActionNegotiate
+}
+
+// add adds flow src[i] to the decision; flows come in order.
+func (d *decision) add(i int) {
+	switch {
+	case d.idx == nil && d.hi == i:
+		d.hi++
+	default:
+		if d.idx == nil {
+			for j := d.lo; j < d.hi; j++ {
+				d.idx = append(d.idx, int32(j))
+			}
+		}
+		d.idx = append(d.idx, int32(i))
+	}
+}
+
+// equallySpecific returns the filters of m's candidates that are as
+// specific as the deciding filter, whatever their action: m.Ties and
+// those whose action treats the packet alike.
+func equallySpecific(m model.FilterMatch) []model.Candidate {
+	if m.Filter == nil {
+		return m.Ties
+	}
+	win := filterSpecificity(m.Filter, m.Mirror)
+	var out []model.Candidate
+	for _, c := range m.Candidates {
+		if c.Filter != nil && c.Rule != m.Rule && win.Compare(c.Spec) != model.MoreSpecific {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// tieDoubt says why the rules of ts, tied with m's deciding filter, make
+// a verdict uncertain, when m.Uncertain does not say it already (ties
+// whose actions treat the packet alike), or "".
+func tieDoubt(m model.FilterMatch, ts []model.Candidate) string {
+	var ws []string
+	for _, t := range ts {
+		if slices.ContainsFunc(m.Ties, func(c model.Candidate) bool { return c.Filter == t.Filter && c.Rule == t.Rule }) {
+			continue
+		}
+		ws = append(ws, fmt.Sprintf("filter %s of rule %q and filter %s of rule %q both match and neither is more specific than the other; which one Windows applies is not documented",
+			m.Filter, m.Rule.Name, t.Filter, t.Rule.Name))
+	}
+	return strings.Join(ws, "; ")
+}
+
+// filterSpecificity is the specificity of filter f as it matches, as
+// model.Candidate.Spec gives it for the other candidates (the deciding
+// filter's is not in model.FilterMatch): source and destination mask
+// lengths, and whether it names the protocol and each port.
+func filterSpecificity(f *model.Filter, mirror bool) model.Specificity {
+	src, dst := f.Src, f.Dst
+	srcPort, dstPort := f.SrcPort, f.DstPort
+	if mirror {
+		src, dst = dst, src
+		srcPort, dstPort = dstPort, srcPort
+	}
+	return model.Specificity{SrcBits: maskBits(src), DstBits: maskBits(dst), Protocol: f.Protocol != 0, SrcPort: srcPort != 0, DstPort: dstPort != 0}
+}
+
+// maskBits is the mask length an address expands to, as the model
+// counts it.
+func maskBits(a model.Address) int {
+	switch a.Kind {
+	case model.AddrAny:
+		return 0
+	case model.AddrIP, model.AddrDNSName:
+		if a.Net.IsValid() {
+			return a.Net.Bits()
+		}
+	}
+	return 32
 }
 
 // Subject names the rule, stable across runs.
@@ -338,15 +467,47 @@ func (d *decision) ActionLoc() model.Location {
 func (d *decision) Related(loc model.Location) []model.Location {
 	locs := appendLoc(nil, d.Rule.Loc)
 	for _, fl := range d.Flows() {
-		if fl.Match.Filter != nil && len(locs) <= maxRelated {
-			locs = appendLoc(locs, fl.Match.Filter.Loc)
+		if f := d.filterOf(fl.Match); f != nil && len(locs) <= maxRelated {
+			locs = appendLoc(locs, f.Loc)
 		}
 	}
 	return slices.DeleteFunc(locs, func(l model.Location) bool { return l == loc })
 }
 
+// filterOf returns the rule's filter that matches in m: the deciding one
+// or a tied one.
+func (d *decision) filterOf(m model.FilterMatch) *model.Filter {
+	if m.Rule == d.Rule {
+		return m.Filter
+	}
+	for _, c := range m.Candidates {
+		if c.Rule == d.Rule {
+			return c.Filter
+		}
+	}
+	return nil
+}
+
 // Uncertain lists why the verdicts on the rule's flows may be wrong.
-func (d *decision) Uncertain() []string { return uncertainReasons(d.Flows()) }
+func (d *decision) Uncertain() []string {
+	all := uncertainReasons(d.Flows())
+	for _, u := range d.doubts {
+		if !slices.Contains(all, u) {
+			all = append(all, u)
+		}
+	}
+	return all
+}
+
+// Uncertainties says in words why the verdicts on the rule's flows may
+// be wrong (" (uncertain: ...)"), or "".
+func (d *decision) Uncertainties() string {
+	all := d.Uncertain()
+	if len(all) == 0 {
+		return ""
+	}
+	return " (uncertain: " + strings.Join(all, "; ") + ")"
+}
 
 // uncertainReasons lists, once each, why the verdicts on flows may be
 // wrong.
@@ -369,6 +530,9 @@ func (d *decision) Traffic() string { return describeTraffic(d.Flows()) }
 func (d *decision) NoMethods() string {
 	if d.Action == nil || len(d.Action.Methods) > 0 {
 		return ""
+	}
+	if doubt := d.Action.Doubts.About("qmSecMethods"); doubt != nil {
+		return fmt.Sprintf("the quick-mode security methods of filter action %q of rule %q were not understood: %s", actionName(d.Action), d.Rule.Name, doubt.Reason)
 	}
 	return fmt.Sprintf("filter action %q of rule %q negotiates but lists no quick-mode security method in the export; netsh's defaults then apply, and ipseclint does not know them", actionName(d.Action), d.Rule.Name)
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
 )
 
@@ -34,16 +35,48 @@ func checkNLBSFlags(p *Pass, out *Reporter) {
 		}
 		return
 	}
+	idle := idleFrontEnds(p.Flows.Failovers())
 	for _, h := range frontends {
-		checkFrontEndNLBSFlags(h, why, out)
+		checkFrontEndNLBSFlags(h, why, idle[h], out)
 	}
 }
 
-func checkFrontEndNLBSFlags(h *model.Host, clusterWhy string, out *Reporter) {
+// idleFrontEnds maps each front-end whose every failover estimate is
+// "not applicable" (no IPSec negotiated to a clustered back-end) to what
+// the first one rests on.
+func idleFrontEnds(fos []flows.Failover) map[*model.Host]string {
+	idle := map[*model.Host]string{}
+	busy := map[*model.Host]bool{}
+	for _, fo := range fos {
+		switch {
+		case fo.Estimate != flows.FailoverNotApplicable:
+			busy[fo.FrontEnd] = true
+		case idle[fo.FrontEnd] == "":
+			idle[fo.FrontEnd] = fo.Why
+		}
+	}
+	for h := range busy {
+		delete(idle, h)
+	}
+	return idle
+}
+
+// recovery says, from "so" or "and", how long IPSec takes to recover after a back-end
+// failover: slow ("about 6 minutes to recover instead of about 2"), as
+// the failover estimate has it: when no IPSec is negotiated to the
+// back-end (idle says why), it would take that once IPSec is.
+func recovery(slow, idle string) string {
+	if idle == "" {
+		return "so after a back-end failover IPSec takes " + slow
+	}
+	return "and no IPSec is negotiated to the back-end yet (failover estimate not applicable: " + idle + "): once it is, after a back-end failover IPSec will take " + slow
+}
+
+func checkFrontEndNLBSFlags(h *model.Host, clusterWhy, idle string, out *Reporter) {
 	if os := h.Facts.OS; os.Known && os.Value.Family == model.OSWin2000 {
 		out.Report(h, "NLBSFlags", h.Facts.OS.Source,
-			"front-end %s runs Windows 2000: its IPSec idle time cannot be set below 5 minutes and it has no NLBSFlags, so after a back-end failover IPSec takes about 6 minutes to recover (KB 821839, KB 306677); the back-end is clustered (%s); the fix is Windows Server 2003 with Oakley\\NLBSFlags = 1 (about 2 minutes)",
-			h.Name, clusterWhy)
+			"front-end %s runs Windows 2000: its IPSec idle time cannot be set below 5 minutes and it has no NLBSFlags, %s (KB 821839, KB 306677); the back-end is clustered (%s); the fix is Windows Server 2003 with Oakley\\NLBSFlags = 1 (about 2 minutes)",
+			h.Name, recovery("about 6 minutes to recover", idle), clusterWhy)
 		return
 	}
 	if os := h.Facts.OS; os.Known && os.Value.Family != model.OSWin2003 {
@@ -54,6 +87,11 @@ func checkFrontEndNLBSFlags(h *model.Host, clusterWhy string, out *Reporter) {
 	case !nf.Known:
 		out.Skip(h, "%s", nf.Via)
 		return
+	case nf.Value.Set && !h.Facts.OS.Known:
+		// Set is right on Windows Server 2003, but a Windows 2000
+		// front-end fails whatever the value (KB 821839, KB 306677).
+		out.Skip(h, "Oakley\\NLBSFlags is 1, which is right on Windows Server 2003, but the Windows version is unknown (%s; export SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion): a Windows 2000 front-end takes about 6 minutes to recover whatever the value", osWhy(h))
+		return
 	case nf.Value.Set:
 		return
 	}
@@ -62,6 +100,14 @@ func checkFrontEndNLBSFlags(h *model.Host, clusterWhy string, out *Reporter) {
 		expected = "expected REG_DWORD 1 in the current control set"
 	}
 	out.Report(h, "NLBSFlags", nf.Source,
-		"front-end %s: Oakley\\NLBSFlags %s (%s); the back-end is clustered (%s), so after a back-end failover IPSec takes about 6 minutes to recover instead of about 2",
-		h.Name, nf.Value.Found, expected, clusterWhy)
+		"front-end %s: Oakley\\NLBSFlags %s (%s); the back-end is clustered (%s), %s",
+		h.Name, nf.Value.Found, expected, clusterWhy, recovery("about 6 minutes to recover instead of about 2", idle))
+}
+
+// osWhy says why h's Windows version is unknown.
+func osWhy(h *model.Host) string {
+	if h.Facts.OS.Via != "" {
+		return h.Facts.OS.Via
+	}
+	return "no Windows version in the exports"
 }

@@ -34,6 +34,10 @@ func checkNoConfidentiality(p *Pass, out *Reporter) {
 		if len(weak) == 0 && len(doubtful) == 0 {
 			continue
 		}
+		if why := d.Unread(); why != "" {
+			out.Skip(d.Host, "whether rule %q, whose filter action %q offers methods that do not encrypt, decides %s is not established: %s", d.Rule.Name, actionName(d.Action), d.Traffic(), why)
+			continue
+		}
 		var doubts []string
 		for _, m := range doubtful {
 			doubts = append(doubts, fmt.Sprintf("whether %s encrypts is not established: %s", m.Text, m.Doubt))
@@ -54,7 +58,7 @@ func checkNoConfidentiality(p *Pass, out *Reporter) {
 		}
 		fd := out.Report(d.Host, d.Subject(), loc,
 			"rule %q of policy %q decides %s, and its filter action %q %s %s, %s and send the traffic readable%s",
-			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), verb, joinAnd(names), which, uncertainties(d.Flows()))
+			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), verb, joinAnd(names), which, d.Uncertainties())
 		fd.Related = d.Related(loc)
 		fd.MarkUncertain(d.Uncertain()...)
 		fd.MarkUncertain(doubts...)

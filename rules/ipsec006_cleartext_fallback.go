@@ -14,7 +14,12 @@ func init() {
 
 func checkCleartextFallback(p *Pass, out *Reporter) {
 	for _, d := range negotiatingRules(frontEndFlows(p, out, exchangePorts...)) {
-		if doubt := d.Action.Doubts.About("soft"); doubt != nil {
+		doubt := d.Action.Doubts.About("soft")
+		if why := d.Unread(); why != "" && (d.Action.Soft || doubt != nil) {
+			out.Skip(d.Host, "whether rule %q decides %s, with a filter action %q that may fall back to clear, is not established: %s", d.Rule.Name, d.Traffic(), actionName(d.Action), why)
+			continue
+		}
+		if doubt != nil {
 			out.Skip(d.Host, "whether filter action %q of rule %q falls back to clear is not established: %s", actionName(d.Action), d.Rule.Name, doubt.Reason)
 			continue
 		}
@@ -24,7 +29,7 @@ func checkCleartextFallback(p *Pass, out *Reporter) {
 		loc := d.ActionLoc()
 		fd := out.Report(d.Host, d.Subject(), loc,
 			"rule %q of policy %q decides %s, and its filter action %q falls back to clear when the back-end does not answer IKE (soft=yes): the front-end, which starts these connections, then sends them in clear%s",
-			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), uncertainties(d.Flows()))
+			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), d.Uncertainties())
 		fd.Related = d.Related(loc)
 		fd.MarkUncertain(d.Uncertain()...)
 	}

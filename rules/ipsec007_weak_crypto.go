@@ -43,10 +43,14 @@ func checkWeakCrypto(p *Pass, out *Reporter) {
 		if len(weak) == 0 {
 			continue
 		}
+		if why := d.Unread(); why != "" {
+			out.Skip(d.Host, "whether rule %q, whose filter action %q offers weak quick-mode methods, decides %s is not established: %s", d.Rule.Name, actionName(d.Action), d.Traffic(), why)
+			continue
+		}
 		loc := d.ActionLoc()
 		fd := out.Report(d.Host, d.Subject()+" quick mode", loc,
 			"rule %q of policy %q decides %s, and its filter action %q offers %s in quick mode%s",
-			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), strings.Join(weak, ", "), uncertainties(d.Flows()))
+			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), strings.Join(weak, ", "), d.Uncertainties())
 		fd.Related = d.Related(loc)
 		fd.MarkUncertain(d.Uncertain()...)
 	}

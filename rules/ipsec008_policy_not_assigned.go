@@ -139,6 +139,10 @@ func reportInactiveRules(h *model.Host, pol *model.Policy, flows []flow, pm *pac
 		if len(would) == 0 {
 			continue
 		}
+		if d := r.Doubts.About("active"); d != nil {
+			out.Skip(h, "whether rule %q of the assigned policy %q is active was not understood (%s)", r.Name, pol.Name, d.Reason)
+			continue
+		}
 		if r.FilterAction != nil {
 			related = appendLoc(related, r.FilterAction.Loc)
 		}

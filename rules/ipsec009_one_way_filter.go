@@ -27,6 +27,10 @@ func checkOneWayFilter(p *Pass, out *Reporter) {
 	var pm packetMatcher
 	for _, fl := range exchangeFlows(p, out, exchangePorts...) {
 		m := fl.Match
+		if len(m.Unread) > 0 {
+			out.Skip(fl.Host, "%s (TCP %d): %s: rule %q may hold a filter that decides it otherwise", portName(fl.Port), fl.Port, m.Unread[0].Why, m.Unread[0].Rule.Name)
+			continue
+		}
 		if m.Outcome != model.MatchNegotiate || m.Filter == nil || m.Filter.Mirrored || m.Rule.TunnelEndpoint != "" {
 			continue // a tunnel rule's filters are one-way by design: each direction has its own
 		}

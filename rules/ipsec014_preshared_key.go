@@ -17,9 +17,13 @@ func init() {
 }
 
 func checkPresharedKey(p *Pass, out *Reporter) {
-	for _, d := range negotiatingRules(exchangeFlows(p, out, exchangePorts...)) {
+	for _, d := range negotiatingRulesAlike(exchangeFlows(p, out, exchangePorts...)) {
 		psk := pskOf(d.Rule)
 		if psk == nil {
+			continue
+		}
+		if why := d.Unread(); why != "" {
+			out.Skip(d.Host, "whether rule %q, which authenticates with a pre-shared key, decides %s is not established: %s", d.Rule.Name, d.Traffic(), why)
 			continue
 		}
 		length := ""
