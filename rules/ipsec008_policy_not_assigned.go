@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -163,7 +164,8 @@ func withRuleActive(p *model.Policy, r *model.Rule) (*model.Policy, *model.Rule)
 		cp.Rules[i] = x
 		if x == r {
 			y := *x
-			y.Active = true
+			y.Active = true // the question is what it would do if active: no doubt left about that
+			y.Doubts = slices.DeleteFunc(slices.Clone(x.Doubts), func(d model.Doubt) bool { return d.Field == "active" })
 			act = &y
 			cp.Rules[i] = act
 		}
