@@ -214,6 +214,9 @@ const maxRelated = 10
 func judgeEncryption(fl flow) (judgement, string) {
 	switch v, why := fl.Verdict(); v {
 	case flows.Encrypted:
+		if why, doubtful := doubtfulPass(fl); doubtful {
+			return flowUnknown, why
+		}
 		return flowPasses, ""
 	case flows.Undetermined:
 		return flowUnknown, why
@@ -224,6 +227,17 @@ func judgeEncryption(fl flow) (judgement, string) {
 		return flowPasses, "" // negotiates, but no method encrypts: IPSEC005
 	}
 	return flowFails, ""
+}
+
+// doubtfulPass says why a flow the exported policy encrypts may not be
+// encrypted by what the host applies (the match's doubts: a domain
+// policy known only from Active Directory's copy, say): such a flow is
+// not evaluated, never passed.
+func doubtfulPass(fl flow) (string, bool) {
+	if len(fl.Match.Uncertain) == 0 {
+		return "", false
+	}
+	return "encrypted by the policy as exported, but " + strings.Join(fl.Match.Uncertain, "; "), true
 }
 
 // onPorts restricts judge to the flows on ports: a flow on another port

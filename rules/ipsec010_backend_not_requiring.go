@@ -47,6 +47,9 @@ func judgeRequired(fl flow) (judgement, string) {
 	case v == flows.Encrypted && fl.Match.InPass:
 		return flowFails, ""
 	case v == flows.Encrypted:
+		if why, doubtful := doubtfulPass(fl); doubtful {
+			return flowUnknown, why
+		}
 		for _, t := range fl.Match.Ties {
 			if t.Rule.FilterAction.InPass {
 				return flowUncertain, fmt.Sprintf("rule %q, as specific as the deciding rule %q, accepts clear traffic (inpass=yes); Windows' choice between them is not documented", t.Rule.Name, fl.Match.Rule.Name)
