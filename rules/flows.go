@@ -230,14 +230,15 @@ func judgeEncryption(fl flow) (judgement, string) {
 }
 
 // doubtfulPass says why a flow the exported policy encrypts may not be
-// encrypted by what the host applies (the match's doubts: a domain
-// policy known only from Active Directory's copy, say): such a flow is
-// not evaluated, never passed.
+// encrypted by what the host applies (the match's PolicyDoubts: a
+// domain policy known only from Active Directory's copy, a rule whose
+// filter list is not in the file, say; a tie between rules that both
+// encrypt is no doubt here): such a flow is not evaluated, never passed.
 func doubtfulPass(fl flow) (string, bool) {
-	if len(fl.Match.Uncertain) == 0 {
+	if len(fl.Match.PolicyDoubts) == 0 {
 		return "", false
 	}
-	return "encrypted by the policy as exported, but " + strings.Join(fl.Match.Uncertain, "; "), true
+	return "encrypted by the policy as exported, but " + strings.Join(fl.Match.PolicyDoubts, "; "), true
 }
 
 // onPorts restricts judge to the flows on ports: a flow on another port

@@ -80,6 +80,12 @@ type FilterMatch struct {
 	// whose addresses are unknown, tunnel rules, rules whose connection
 	// type, filter list or action is not known.
 	Uncertain []string
+	// PolicyDoubts are the uncertainties that hold whatever the packet
+	// (the first of Uncertain, before ties and filters that may match):
+	// a rule or policy whose contents are not all known, a domain policy
+	// known only from Active Directory's copy. A packet the policies as
+	// read encrypt may then be treated otherwise by the host.
+	PolicyDoubts []string
 	// Candidates are the other filters that matched, most specific first.
 	Candidates []Candidate
 	// Unread are rules that may decide the packet otherwise but whose

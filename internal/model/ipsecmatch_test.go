@@ -351,3 +351,23 @@ func TestDefaultRuleJSONCarriesItsResponse(t *testing.T) {
 		t.Errorf("ordinary rule JSON carries a response: %s", plain)
 	}
 }
+
+// TestPolicyDoubtsAreNotTies: a tie between two negotiating rules is in
+// Uncertain but not in PolicyDoubts (whichever wins, the packet is
+// negotiated); a doubt about the policy itself, a rule whose filter list
+// is not in the file, is in both.
+func TestPolicyDoubtsAreNotTies(t *testing.T) {
+	tie := newPolicy().rule("enc", true, ActionNegotiate, flt(kind(AddrMe), ip("10.0.0.0/24"), 6, 0, 110, true)).
+		rule("encsoft", true, ActionNegotiate, flt(kind(AddrMe), ip("10.0.0.0/24"), 6, 0, 110, true)).p
+	tie.Rules[1].FilterAction.Soft = true
+	got := tie.Match(outbound(6, 110))
+	if len(got.Ties) != 1 || len(got.Uncertain) == 0 || len(got.PolicyDoubts) != 0 {
+		t.Errorf("tie: ties %d, uncertain %q, policy doubts %q", len(got.Ties), got.Uncertain, got.PolicyDoubts)
+	}
+	missing := newPolicy().rule("enc", true, ActionNegotiate, flt(kind(AddrMe), ip("10.0.0.0/24"), 6, 0, 110, true)).p
+	missing.Rules = append(missing.Rules, &Rule{Name: "lost", Active: true, ConnType: ConnAll, FilterListName: "not exported"})
+	got = missing.Match(outbound(6, 110))
+	if got.Outcome != MatchNegotiate || len(got.PolicyDoubts) != 1 || !strings.Contains(got.PolicyDoubts[0], "not exported") {
+		t.Errorf("missing list: %s, policy doubts %q", got.Outcome, got.PolicyDoubts)
+	}
+}

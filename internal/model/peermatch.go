@@ -256,7 +256,7 @@ func (m *PeerMatcher) Match(ip netip.Addr) FilterMatch {
 // the packet, the filters that match, those that may match and the rules
 // whose filters are not all known, each in MatchPolicies' order.
 func decideMatch(uncertain []string, sure, maybe, unread []Candidate) FilterMatch {
-	m := FilterMatch{Uncertain: uncertain}
+	m := FilterMatch{Uncertain: uncertain, PolicyDoubts: uncertain[:len(uncertain):len(uncertain)]}
 	sortCandidates(sure)
 	win, rest := decide(sure)
 	if win == nil {
