@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 )
@@ -35,7 +36,12 @@ func checkOneWayFilter(p *Pass, out *Reporter) {
 			continue // a tunnel rule's filters are one-way by design: each direction has its own
 		}
 		rev := pm.match(fl.Policies, fl.Reply())
-		if encrypts(rev) || !rev.Decided() {
+		if encrypts(rev) {
+			continue
+		}
+		if !rev.Decided() {
+			out.Skip(fl.Host, "%s (TCP %d): the reply to the one-way filter %s of rule %q is not decided offline (%s)",
+				portName(fl.Port), fl.Port, m.Filter, m.Rule.Name, strings.Join(rev.Uncertain, "; "))
 			continue
 		}
 		k := key{fl.Host, m.Filter}
