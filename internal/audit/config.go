@@ -81,7 +81,8 @@ func (p *plan) dropSkipped(path string) {
 
 // archiveConfig returns the configuration at the top of the archive
 // given as the one path, if it is one and holds one (the first of
-// configNames); nil otherwise. With several paths, as with several
+// configNames), or in its one top folder when everything in it lies in
+// one (onlyTopFolder); nil otherwise. With several paths, as with several
 // folders, none of them gives its own configuration to the others.
 func (p *plan) archiveConfig() *inputs.Entry {
 	if len(p.given) != 1 {
@@ -91,15 +92,69 @@ func (p *plan) archiveConfig() *inputs.Entry {
 		if a.Path == "" || a.Path != p.given[0] {
 			continue
 		}
-		for _, name := range configNames {
-			for i, e := range p.configs {
-				if e.Dir == a.Name+"!" && strings.EqualFold(path.Base(e.Name), name) {
-					return &p.configs[i]
-				}
+		if e := p.configIn(a.Name + "!"); e != nil {
+			return e
+		}
+		if top := p.onlyTopFolder(a.Name + "!/"); top != "" {
+			return p.configIn(top)
+		}
+	}
+	return nil
+}
+
+// configIn is the configuration directly in the display folder dir (the
+// first of configNames), nil when there is none.
+func (p *plan) configIn(dir string) *inputs.Entry {
+	for _, name := range configNames {
+		for i, e := range p.configs {
+			if e.Dir == dir && strings.EqualFold(path.Base(e.Name), name) {
+				return &p.configs[i]
 			}
 		}
 	}
 	return nil
+}
+
+// onlyTopFolder is the one folder everything under prefix (an archive's
+// "name.zip!/") lies in, as `zip -r fleet.zip fleet` or `tar -czf
+// fleet.tgz fleet` write a fleet: the archive then stands for that
+// folder, and its configuration applies. "" when the archive holds files
+// at its top or several folders.
+func (p *plan) onlyTopFolder(prefix string) string {
+	top := ""
+	same := func(name string) bool {
+		rest, ok := strings.CutPrefix(name, prefix)
+		if !ok {
+			return true // not in this archive
+		}
+		first, _, nested := strings.Cut(rest, "/")
+		if !nested || (top != "" && first != top) {
+			return false
+		}
+		top = first
+		return true
+	}
+	for _, hp := range p.hosts {
+		for _, e := range hp.entries {
+			if !same(e.Name) {
+				return ""
+			}
+		}
+	}
+	for _, e := range p.configs {
+		if !same(e.Name) {
+			return ""
+		}
+	}
+	for _, f := range p.skipped {
+		if !same(f.Name) {
+			return ""
+		}
+	}
+	if top == "" {
+		return ""
+	}
+	return prefix + top
 }
 
 // skipCandidates lists the configuration candidates that were not

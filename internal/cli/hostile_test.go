@@ -1468,6 +1468,19 @@ func TestHostilePathsFromStdinAndArchiveNames(t *testing.T) {
 		t.Errorf("dump does not name %s", want)
 	}
 
+	// `zip -r fleet.zip fleet`: the fleet is the archive's one top
+	// folder; the archive stands for it, and its configuration applies.
+	var wrapped []zipMember
+	for _, m := range members {
+		wrapped = append(wrapped, member("fleet/"+m.hdr.Name, m.data))
+	}
+	wrappedPath := filepath.Join(dir, "wrapped.zip")
+	hostileWrite(t, wrappedPath, makeZip(t, wrapped...))
+	files = parseReport(t, guarded(t, never(t), "audit", "-f", "json", wrappedPath).stdout).files(t)
+	if f := wantFile(t, files, "wrapped.zip!/fleet/ipseclint.yaml", "read"); f.Kind != "config" {
+		t.Errorf("the wrapped fleet's configuration: kind %q", f.Kind)
+	}
+
 	// A list of folders and files, as `find` prints it, with a CR (a
 	// list written on Windows) and blank lines; the fleet's files read.
 	fleet := copyFleet(t)
