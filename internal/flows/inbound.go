@@ -43,7 +43,10 @@ func serviceState(h *model.Host) (notApplied, caveat string) {
 func (fl *Flow) applyService(notApplied, caveat string) {
 	fl.NotApplied = notApplied
 	if caveat != "" {
+		// A doubt about the whole policy: what it encrypts is then not a
+		// pass either.
 		fl.Match.Uncertain = append(slices.Clip(fl.Match.Uncertain), caveat)
+		fl.Match.PolicyDoubts = append(slices.Clip(fl.Match.PolicyDoubts), caveat)
 	}
 }
 
