@@ -49,17 +49,22 @@ func (e exemption) kerberosExempt() (exempt, ok bool) {
 // an export sets it, else the registry value, else the Windows version's
 // default where the export covers the key.
 func readExemption(h *model.Host) exemption {
+	if c := h.Registry.ConflictOn(KeyIPSecDriver, "NoDefaultExempt"); c != nil {
+		return exemption{Via: c.Disputed() + ": which one the host uses is not known"}
+	}
 	reg := h.Registry.Value(KeyIPSecDriver, "NoDefaultExempt")
 	for _, s := range h.IPSec {
 		if s.IPSecExempt == nil {
 			continue
 		}
-		e := exemption{Value: s.IPSecExempt.Value, Known: true, Loc: s.IPSecExempt.Loc,
-			Via: fmt.Sprintf("netsh ipsec dynamic set config property=ipsecexempt value=%d", s.IPSecExempt.Value)}
-		if n, ok := reg.AsDWORD(); ok && int(n) != e.Value {
-			e.Via += fmt.Sprintf(" (the registry's NoDefaultExempt is %d)", n)
+		via := fmt.Sprintf("netsh ipsec dynamic set config property=ipsecexempt value=%d", s.IPSecExempt.Value)
+		if n, ok := reg.AsDWORD(); ok && int(n) != s.IPSecExempt.Value {
+			// Two snapshots of one setting that disagree (netsh sets the
+			// registry value; the driver reads it when it starts).
+			return exemption{Via: fmt.Sprintf("%s (%s), but the registry's Services\\IPSEC\\NoDefaultExempt is %d (%s): which one is in effect is not known",
+				via, s.IPSecExempt.Loc, n, reg.Loc)}
 		}
-		return e
+		return exemption{Value: s.IPSecExempt.Value, Known: true, Loc: s.IPSecExempt.Loc, Via: via}
 	}
 	loc := valueLocation(h, KeyIPSecDriver, "NoDefaultExempt", h.SystemFile())
 	switch {

@@ -75,6 +75,8 @@ func checkHostPolicyAgent(h *model.Host, out *Reporter) {
 // and why it is unknown.
 func policyAgentStart(h *model.Host) (int, string) {
 	switch st := h.Service("PolicyAgent"); {
+	case st != nil && st.Disputed != "":
+		return -1, st.Disputed + ": which one the host uses is not known"
 	case st != nil && st.Start >= 0:
 		return st.Start, ""
 	case st != nil:

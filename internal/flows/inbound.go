@@ -31,6 +31,8 @@ func serviceState(h *model.Host) (notApplied, caveat string) {
 	}
 	switch st := h.Service("PolicyAgent"); {
 	case st == nil:
+	case st.Disputed != "":
+		return "", st.Disputed + ": whether the IPSec service (PolicyAgent) runs, and so whether its policy is applied, is not known"
 	case st.Start == 4:
 		return "the IPSec service (PolicyAgent) is disabled, so no filter of its policy is applied", ""
 	case st.Start == 3:

@@ -128,7 +128,7 @@ func service(r *Registry, name string) *ServiceState {
 	if !r.HasKey(p) {
 		return nil
 	}
-	st := &ServiceState{Name: name, Start: -1}
+	st := &ServiceState{Name: name, Start: -1, Disputed: r.ConflictOn(p, "Start").Disputed()}
 	if v := r.Value(p, "Start"); v != nil {
 		if n, ok := v.AsDWORD(); ok {
 			st.Start = int(n)
@@ -330,6 +330,9 @@ func readNLBSFlags(h *Host) Fact[NLBSFlagsInfo] {
 	}
 	if !h.Covers(KeyOakley) {
 		return Unknown[NLBSFlagsInfo]("the SYSTEM export does not include Services\\PolicyAgent: export HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent")
+	}
+	if c := h.Registry.ConflictOn(KeyOakley, "NLBSFlags"); c != nil {
+		return Unknown[NLBSFlagsInfo](c.Disputed() + ": which one the host uses is not known")
 	}
 	v := h.Registry.Value(KeyOakley, "NLBSFlags")
 	info := NLBSFlagsInfo{Value: v}

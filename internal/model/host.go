@@ -65,6 +65,10 @@ type ServiceState struct {
 	Name  string   `json:"name"`
 	Start int      `json:"start"` // 0 boot, 1 system, 2 automatic, 3 manual, 4 disabled; -1 unknown
 	Loc   Location `json:"location"`
+	// Disputed says how the host's exports disagree on Start, "" when
+	// they do not: Start is then the later file's, and which one the
+	// host uses is not known.
+	Disputed string `json:"disputed,omitempty"`
 }
 
 // StartName names a service start type.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -195,3 +196,35 @@ func (r *Registry) Subkeys(path string) []string {
 	}
 	return out
 }
+
+// ConflictOn returns the disagreement between the host's sources about
+// the value name of key path (resolved as Value resolves it), nil when
+// they do not disagree on it.
+func (r *Registry) ConflictOn(path, name string) *ValueConflict {
+	if r == nil {
+		return nil
+	}
+	for _, p := range r.Resolve(path) {
+		for i := range r.Conflicts {
+			c := &r.Conflicts[i]
+			if c.Kept != nil && strings.EqualFold(c.Key, p) && strings.EqualFold(c.Kept.Name, name) {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// Disputed says in words how the sources disagree on a value ("" for
+// nil): both values, both places.
+func (c *ValueConflict) Disputed() string {
+	if c == nil {
+		return ""
+	}
+	lost := "another value"
+	if c.Lost != nil {
+		lost = c.Lost.Display() + " at " + c.Lost.Loc.String()
+	}
+	return fmt.Sprintf("the exports disagree on %s\\%s: %s at %s, but %s", c.Key, c.Kept.Name, c.Kept.Display(), c.Kept.Loc.String(), lost)
+}
+
