@@ -95,6 +95,11 @@ func checkDefaultExemptions(p *Pass, out *Reporter) {
 		}
 		ex := readExemption(h)
 		exempt, documented := ex.kerberosExempt()
+		if os := h.Facts.OS; ex.Known && ex.Value > 1 && os.Known && (os.Value.Family == model.OSWin2000 || os.Value.Family == model.OSWinXP) {
+			// KB 811832 documents only 0 and 1 for Windows 2000 and XP;
+			// 2 and 3 are Windows Server 2003's.
+			documented = false
+		}
 		if ex.Known && documented && !exempt {
 			continue
 		}
@@ -119,7 +124,7 @@ func checkDefaultExemptions(p *Pass, out *Reporter) {
 		case !ex.Known:
 			unknown = append(unknown, ex.Via)
 		case !documented:
-			unknown = append(unknown, fmt.Sprintf("%s, which is not a documented value (0 to 3)", ex.Via))
+			unknown = append(unknown, fmt.Sprintf("%s, which is not a documented value (0 to 3; 0 and 1 on Windows 2000 and XP)", ex.Via))
 		}
 		if len(unknown) > 0 {
 			out.Skip(h, "%s", strings.Join(unknown, "; "))

@@ -77,6 +77,8 @@ func policyAgentStart(h *model.Host) (int, string) {
 	switch st := h.Service("PolicyAgent"); {
 	case st != nil && st.Disputed != "":
 		return -1, st.Disputed + ": which one the host uses is not known"
+	case st != nil && st.Start > 4:
+		return -1, fmt.Sprintf("Services\\PolicyAgent\\Start is %d, not a documented start type (0 to 4)", st.Start)
 	case st != nil && st.Start >= 0:
 		return st.Start, ""
 	case st != nil:
