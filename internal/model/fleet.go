@@ -65,6 +65,10 @@ func roleOf(f *Fleet, h *Host) RoleFact {
 		return RoleFact{Basis: RoleNotKnown, Why: x.Via}
 	case !h.Facts.IsExchange():
 		return inferred(RoleOther, "no Exchange information store or system attendant service")
+	case node.Known && node.Value && nlb.Known && nlb.Value.Member:
+		// Cluster membership points to a back-end, NLB membership to a
+		// front-end: neither is taken over the other.
+		return RoleFact{Basis: RoleNotKnown, Why: "Exchange server that is both a server-cluster node (" + node.Via + ") and an NLB member (" + nlb.Via + "): the first points to a back-end, the second to a front-end; declare its role in ipseclint.yaml"}
 	case node.Known && node.Value:
 		return inferred(RoleBackEnd, "Exchange server on a server-cluster node ("+node.Via+")")
 	case nlb.Known && nlb.Value.Member:
