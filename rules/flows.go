@@ -410,7 +410,7 @@ func equallySpecific(m model.FilterMatch) []model.Candidate {
 	if m.Filter == nil {
 		return m.Ties
 	}
-	win := filterSpecificity(m.Filter, m.Mirror)
+	win := model.SpecificityOf(m.Filter, m.Mirror)
 	var out []model.Candidate
 	for _, c := range m.Candidates {
 		if c.Filter != nil && c.Rule != m.Rule && win.Compare(c.Spec) != model.MoreSpecific {
@@ -433,34 +433,6 @@ func tieDoubt(m model.FilterMatch, ts []model.Candidate) string {
 			m.Filter, m.Rule.Name, t.Filter, t.Rule.Name))
 	}
 	return strings.Join(ws, "; ")
-}
-
-// filterSpecificity is the specificity of filter f as it matches, as
-// model.Candidate.Spec gives it for the other candidates (the deciding
-// filter's is not in model.FilterMatch): source and destination mask
-// lengths, and whether it names the protocol and each port.
-func filterSpecificity(f *model.Filter, mirror bool) model.Specificity {
-	src, dst := f.Src, f.Dst
-	srcPort, dstPort := f.SrcPort, f.DstPort
-	if mirror {
-		src, dst = dst, src
-		srcPort, dstPort = dstPort, srcPort
-	}
-	return model.Specificity{SrcBits: maskBits(src), DstBits: maskBits(dst), Protocol: f.Protocol != 0, SrcPort: srcPort != 0, DstPort: dstPort != 0}
-}
-
-// maskBits is the mask length an address expands to, as the model
-// counts it.
-func maskBits(a model.Address) int {
-	switch a.Kind {
-	case model.AddrAny:
-		return 0
-	case model.AddrIP, model.AddrDNSName:
-		if a.Net.IsValid() {
-			return a.Net.Bits()
-		}
-	}
-	return 32
 }
 
 // Subject names the rule, stable across runs.

@@ -467,6 +467,11 @@ func b2i(b bool) int {
 	return 0
 }
 
+// SpecificityOf is how specific filter f is as it matches a packet
+// (mirror: by its mirrored, reversed form): its address masks, and
+// whether it names a protocol and ports. Filters are ordered by it.
+func SpecificityOf(f *Filter, mirror bool) Specificity { return specificityOf(f, mirror) }
+
 func specificityOf(f *Filter, mirror bool) Specificity {
 	src, dst := f.Src, f.Dst
 	srcPort, dstPort := f.SrcPort, f.DstPort
