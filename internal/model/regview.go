@@ -227,4 +227,3 @@ func (c *ValueConflict) Disputed() string {
 	}
 	return fmt.Sprintf("the exports disagree on %s\\%s: %s at %s, but %s", c.Key, c.Kept.Name, c.Kept.Display(), c.Kept.Loc.String(), lost)
 }
-
