@@ -282,9 +282,6 @@ type decision struct {
 	lo, hi int
 	idx    []int32
 	flows  []flow
-	// doubts say why the rule may not decide some of its flows beyond
-	// what their matches say (a tie whose actions treat them alike).
-	doubts []string
 	// definite is set when the rule decides one of the flows or ties
 	// for it; unread, when it does not, says why it may decide them: its
 	// filter list was not completely understood (Match.Unread). A
@@ -326,27 +323,13 @@ func (d *decision) Flows() []flow {
 // flow's Match.Uncertain says why. The decisions read fls: it must not
 // change afterwards.
 func negotiatingRules(fls []flow) []*decision {
-	return groupDecisions(fls, func(m model.FilterMatch) []model.Candidate { return m.Ties })
-}
-
-// negotiatingRulesAlike is negotiatingRules for a rule that judges more
-// of a rule than its filter action (its authentication): the equally
-// specific filters whose action treats the packet alike count as ties
-// as well, and their decisions say so.
-func negotiatingRulesAlike(fls []flow) []*decision {
-	return groupDecisions(fls, equallySpecific)
-}
-
-// groupDecisions groups the flows by host and rule: the deciding rule
-// when it negotiates, and the negotiate rules among tied(flow's match).
-func groupDecisions(fls []flow, tied func(model.FilterMatch) []model.Candidate) []*decision {
 	type key struct {
 		host *model.Host
 		rule *model.Rule
 	}
 	by := map[key]*decision{}
 	var out []*decision
-	add := func(i int, pol *model.Policy, r *model.Rule, doubt string) *decision {
+	add := func(i int, pol *model.Policy, r *model.Rule) *decision {
 		k := key{fls[i].Host, r}
 		d := by[k]
 		if d == nil {
@@ -355,25 +338,21 @@ func groupDecisions(fls []flow, tied func(model.FilterMatch) []model.Candidate) 
 			out = append(out, d)
 		}
 		d.add(i)
-		if doubt != "" && !slices.Contains(d.doubts, doubt) {
-			d.doubts = append(d.doubts, doubt)
-		}
 		return d
 	}
 	for i := range fls {
 		m := &fls[i].Match
-		ts := tied(*m)
 		if m.Outcome == model.MatchNegotiate && m.Rule != nil {
-			add(i, m.Policy, m.Rule, tieDoubt(*m, ts)).definite = true
+			add(i, m.Policy, m.Rule).definite = true
 		}
-		for _, t := range ts {
+		for _, t := range m.Ties {
 			if negotiates(t) {
-				add(i, t.Policy, t.Rule, tieDoubt(*m, []model.Candidate{t})).definite = true
+				add(i, t.Policy, t.Rule).definite = true
 			}
 		}
 		for _, c := range m.Unread {
 			if d := by[key{fls[i].Host, c.Rule}]; negotiates(c) && (d == nil || !d.definite) {
-				d = add(i, c.Policy, c.Rule, "")
+				d = add(i, c.Policy, c.Rule)
 				if d.unread == "" {
 					d.unread = c.Why
 				}
@@ -401,38 +380,6 @@ func (d *decision) add(i int) {
 		}
 		d.idx = append(d.idx, int32(i))
 	}
-}
-
-// equallySpecific returns the filters of m's candidates that are as
-// specific as the deciding filter, whatever their action: m.Ties and
-// those whose action treats the packet alike.
-func equallySpecific(m model.FilterMatch) []model.Candidate {
-	if m.Filter == nil {
-		return m.Ties
-	}
-	win := model.SpecificityOf(m.Filter, m.Mirror)
-	var out []model.Candidate
-	for _, c := range m.Candidates {
-		if c.Filter != nil && c.Rule != m.Rule && win.Compare(c.Spec) != model.MoreSpecific {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// tieDoubt says why the rules of ts, tied with m's deciding filter, make
-// a verdict uncertain, when m.Uncertain does not say it already (ties
-// whose actions treat the packet alike), or "".
-func tieDoubt(m model.FilterMatch, ts []model.Candidate) string {
-	var ws []string
-	for _, t := range ts {
-		if slices.ContainsFunc(m.Ties, func(c model.Candidate) bool { return c.Filter == t.Filter && c.Rule == t.Rule }) {
-			continue
-		}
-		ws = append(ws, fmt.Sprintf("filter %s of rule %q and filter %s of rule %q both match and neither is more specific than the other; which one Windows applies is not documented",
-			m.Filter, m.Rule.Name, t.Filter, t.Rule.Name))
-	}
-	return strings.Join(ws, "; ")
 }
 
 // Subject names the rule, stable across runs.
@@ -476,15 +423,7 @@ func (d *decision) filterOf(m model.FilterMatch) *model.Filter {
 }
 
 // Uncertain lists why the verdicts on the rule's flows may be wrong.
-func (d *decision) Uncertain() []string {
-	all := uncertainReasons(d.Flows())
-	for _, u := range d.doubts {
-		if !slices.Contains(all, u) {
-			all = append(all, u)
-		}
-	}
-	return all
-}
+func (d *decision) Uncertain() []string { return uncertainReasons(d.Flows()) }
 
 // Uncertainties says in words why the verdicts on the rule's flows may
 // be wrong (" (uncertain: ...)"), or "".

@@ -17,7 +17,7 @@ func init() {
 }
 
 func checkPresharedKey(p *Pass, out *Reporter) {
-	for _, d := range negotiatingRulesAlike(exchangeFlows(p, out, exchangePorts...)) {
+	for _, d := range negotiatingRules(exchangeFlows(p, out, exchangePorts...)) {
 		psk := pskOf(d.Rule)
 		if psk == nil {
 			continue

@@ -271,7 +271,7 @@ func decide(cs []Candidate) (*Candidate, []Candidate) {
 func ties(win Candidate, rest []Candidate) []Candidate {
 	var out []Candidate
 	for _, c := range rest {
-		if win.Spec.Compare(c.Spec) != MoreSpecific && !sameEffect(win.Rule.FilterAction, c.Rule.FilterAction) {
+		if win.Spec.Compare(c.Spec) != MoreSpecific && !sameTreatment(win.Rule, c.Rule) {
 			out = append(out, c)
 		}
 	}
@@ -289,11 +289,29 @@ func relevantMaybes(win *Candidate, maybe []Candidate) []Candidate {
 			if c.Rule.FilterAction.Action != ActionPermit { // no match and permit both send in clear
 				out = append(out, c)
 			}
-		case win.Spec.Compare(c.Spec) != MoreSpecific && !sameEffect(win.Rule.FilterAction, c.Rule.FilterAction):
+		case win.Spec.Compare(c.Spec) != MoreSpecific && !sameTreatment(win.Rule, c.Rule):
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// sameTreatment reports whether two rules treat a packet alike: the same
+// filter action, and, when they negotiate, the same authentication (a
+// pre-shared key instead of Kerberos is another security association).
+func sameTreatment(a, b *Rule) bool {
+	if !sameEffect(a.FilterAction, b.FilterAction) {
+		return false
+	}
+	if a.FilterAction.Action != ActionNegotiate || len(a.Auth) != len(b.Auth) {
+		return a.FilterAction.Action != ActionNegotiate
+	}
+	for i := range a.Auth {
+		if a.Auth[i].Kind != b.Auth[i].Kind || a.Auth[i].CA != b.Auth[i].CA {
+			return false
+		}
+	}
+	return true
 }
 
 // sameEffect reports whether two filter actions treat a packet alike.
@@ -466,11 +484,6 @@ func b2i(b bool) int {
 	}
 	return 0
 }
-
-// SpecificityOf is how specific filter f is as it matches a packet
-// (mirror: by its mirrored, reversed form): its address masks, and
-// whether it names a protocol and ports. Filters are ordered by it.
-func SpecificityOf(f *Filter, mirror bool) Specificity { return specificityOf(f, mirror) }
 
 func specificityOf(f *Filter, mirror bool) Specificity {
 	src, dst := f.Src, f.Dst

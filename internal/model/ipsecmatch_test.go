@@ -371,3 +371,22 @@ func TestPolicyDoubtsAreNotTies(t *testing.T) {
 		t.Errorf("missing list: %s, policy doubts %q", got.Outcome, got.PolicyDoubts)
 	}
 }
+
+// TestTiesCountAuthentication: two equally specific filters whose rules
+// share a filter action but authenticate differently (a pre-shared key
+// against Kerberos) are a tie: which one Windows applies decides the
+// security association. With the same authentication they are not.
+func TestTiesCountAuthentication(t *testing.T) {
+	p := newPolicy().rule("kerberos", true, ActionNegotiate, flt(kind(AddrMe), ip("10.0.0.0/24"), 6, 0, 110, true)).
+		rule("psk", true, ActionNegotiate, flt(kind(AddrMe), ip("10.0.0.0/24"), 6, 0, 110, true)).p
+	p.Rules[1].FilterAction = p.Rules[0].FilterAction
+	p.Rules[0].Auth = []AuthMethod{{Kind: AuthKerberos}}
+	p.Rules[1].Auth = []AuthMethod{{Kind: AuthPreshared, KeyLength: 8}}
+	if got := p.Match(outbound(6, 110)); len(got.Ties) != 1 {
+		t.Errorf("different authentication: %d ties, want 1", len(got.Ties))
+	}
+	p.Rules[1].Auth = []AuthMethod{{Kind: AuthKerberos}}
+	if got := p.Match(outbound(6, 110)); len(got.Ties) != 0 {
+		t.Errorf("same authentication: %d ties, want 0", len(got.Ties))
+	}
+}
