@@ -64,7 +64,7 @@ func (f Failover) sameEstimate(g Failover) bool {
 func (a *Analysis) Failovers() []Failover {
 	targets, unknown := a.targets, a.unknown
 	if !a.known {
-		t, u := backendTargets(a.Fleet)
+		t, u := a.Fleet.BackendTargets()
 		if targets == nil {
 			targets = t
 		}

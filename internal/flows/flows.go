@@ -280,50 +280,9 @@ type Gap struct {
 // Whole reports whether the gap is every flow of its host on its side.
 func (g Gap) Whole() bool { return len(g.Backends) == 0 }
 
-// UnknownBackend is a back-end whose addresses are unknown: the
-// front-ends' traffic to it cannot be evaluated.
-type UnknownBackend struct {
-	// Host is the back-end; nil when the model's reason names no
-	// back-end of the fleet.
-	Host *model.Host
-	// Why says what is missing ("HX3: clustered, but no cluster hive
-	// ...").
-	Why string
-}
-
-// Clustered reports whether the back-end is a server-cluster node or NLB
-// cluster member: front-ends reach it on a virtual address, which fails
-// over.
-func (u UnknownBackend) Clustered() bool {
-	if u.Host == nil {
-		return false
-	}
-	f := u.Host.Facts
-	return (f.ClusterNode.Known && f.ClusterNode.Value) || f.NLB.Value.Member
-}
-
-// backendTargets returns the back-end addresses front-ends talk to and
-// the back-ends whose addresses are unknown (model.Fleet.BackendTargets),
-// each unknown one with its host: the reasons come in the order of the
-// fleet's back-ends, each starting with its back-end's name.
-func backendTargets(f *model.Fleet) ([]model.Target, []UnknownBackend) {
-	targets, gaps := f.BackendTargets()
-	if len(gaps) == 0 {
-		return targets, nil
-	}
-	unknown := make([]UnknownBackend, 0, len(gaps))
-	j := 0
-	for _, h := range f.WithRole(model.RoleBackEnd) {
-		if j < len(gaps) && strings.HasPrefix(gaps[j], h.Name+": ") {
-			unknown = append(unknown, UnknownBackend{Host: h, Why: gaps[j]})
-			j++
-		}
-	}
-	for _, g := range gaps[j:] {
-		unknown = append(unknown, UnknownBackend{Why: g})
-	}
-	return targets, unknown
-}
+// UnknownBackend is a back-end whose addresses are unknown (the model's
+// BackendGap).
+type UnknownBackend = model.BackendGap
 
 // unknownGap is the gap of front-end h's flows to the back-ends whose
 // addresses are unknown.
@@ -624,7 +583,7 @@ func (a *Analysis) outboundJobs() []job {
 	if len(frontends) == 0 {
 		return nil
 	}
-	targets, unknown := backendTargets(f)
+	targets, unknown := f.BackendTargets()
 	a.targets, a.unknown, a.known = targets, unknown, true
 	jobs := make([]job, len(frontends))
 	if len(targets) == 0 {

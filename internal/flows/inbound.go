@@ -127,7 +127,7 @@ func (a *Analysis) inboundJobs() []job {
 	}
 	srcs, gaps := frontEndSources(f)
 	a.sources = srcs
-	all, unknown := backendTargets(f)
+	all, unknown := f.BackendTargets()
 	byBackend := map[string][]model.Target{}
 	for _, t := range all {
 		byBackend[t.Backend] = append(byBackend[t.Backend], t)

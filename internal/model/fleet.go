@@ -103,11 +103,28 @@ type Target struct {
 	Loc    Location `json:"location,omitzero"`
 }
 
+// BackendGap is a back-end whose addresses are unknown: the front-ends'
+// traffic to it cannot be evaluated.
+type BackendGap struct {
+	Host *Host
+	// Why says what is missing ("HX3: clustered, but no cluster hive
+	// ...").
+	Why string
+}
+
+// Clustered reports whether the back-end is a server-cluster node or an
+// NLB cluster member: front-ends reach it on a virtual address, which
+// fails over.
+func (g BackendGap) Clustered() bool {
+	f := g.Host.Facts
+	return (f.ClusterNode.Known && f.ClusterNode.Value) || f.NLB.Value.Member
+}
+
 // BackendTargets returns the addresses front-ends talk to: the virtual
 // addresses of clustered back-ends (cluster hive, NLB cluster IP, or
 // backends.virtual_addresses) and the own addresses of back-ends that are
 // not clustered. gaps lists back-ends whose addresses are unknown.
-func (f *Fleet) BackendTargets() (targets []Target, gaps []string) {
+func (f *Fleet) BackendTargets() (targets []Target, gaps []BackendGap) {
 	seen := map[netip.Addr]bool{}
 	add := func(t Target) {
 		if !t.IP.IsValid() || seen[t.IP] {
@@ -135,9 +152,9 @@ func (f *Fleet) BackendTargets() (targets []Target, gaps []string) {
 		if len(targets) == n && len(h.Facts.Virtual) == 0 {
 			switch {
 			case clustered && (f.Config == nil || len(f.Config.BackendVirtualAddresses) == 0):
-				gaps = append(gaps, h.Name+": clustered, but no cluster hive among its files and no backends.virtual_addresses declared")
+				gaps = append(gaps, BackendGap{Host: h, Why: h.Name + ": clustered, but no cluster hive among its files and no backends.virtual_addresses declared"})
 			case !clustered && !h.Facts.Addresses.Known:
-				gaps = append(gaps, h.Name+": "+h.Facts.Addresses.Via)
+				gaps = append(gaps, BackendGap{Host: h, Why: h.Name + ": " + h.Facts.Addresses.Via})
 			}
 		}
 	}
