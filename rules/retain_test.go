@@ -4,9 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/ipseclint/ipseclint/internal/audit"
+	"github.com/ipseclint/ipseclint/internal/fleetgen"
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/rules"
 )
 
@@ -28,6 +31,11 @@ func TestRetainKeepsOutcome(t *testing.T) {
 			}
 		}
 	}
+	generated := t.TempDir()
+	if _, err := fleetgen.Write(generated, fleetgen.Options{Hosts: 120, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	dirs = append(dirs, generated)
 	all := rules.All()
 	for _, dir := range dirs {
 		full, err := audit.Collect([]string{dir}, audit.Options{Filter: rules.KeyFilter(all)})
@@ -45,5 +53,65 @@ func TestRetainKeepsOutcome(t *testing.T) {
 	}
 	if len(dirs) < 100 {
 		t.Fatalf("only %d fixture fleets found", len(dirs))
+	}
+}
+
+// TestRetainDropsUnreadPolicies: the unassigned built-in policies (every
+// local store holds them; no rule reads them) go once a host is built,
+// with the filter lists only they used, and every policy the facts point
+// to stays.
+func TestRetainDropsUnreadPolicies(t *testing.T) {
+	all := rules.All()
+	dir := t.TempDir()
+	if _, err := fleetgen.Write(dir, fleetgen.Options{Hosts: 120, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	full, err := audit.Collect([]string{dir}, audit.Options{Filter: rules.KeyFilter(all)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut, err := audit.Collect([]string{dir}, audit.Options{Filter: rules.KeyFilter(all), Retain: rules.RetainFilter(all)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	builtin := func(name string) bool {
+		switch name {
+		case "Client (Respond Only)", "Server (Request Security)", "Secure Server (Require Security)":
+			return true
+		}
+		return false
+	}
+	count := func(f *model.Fleet) (policies, builtins, lists int) {
+		for _, h := range f.Hosts {
+			for _, s := range h.IPSec {
+				for _, p := range s.Policies {
+					policies++
+					if builtin(p.Name) && !p.Assigned {
+						builtins++
+					}
+				}
+				lists += len(s.FilterLists)
+			}
+		}
+		return
+	}
+	fp, fb, fl := count(full)
+	cp, cb, cl := count(cut)
+	if fb == 0 {
+		t.Fatal("the generated fleet holds no unassigned built-in policy: the test checks nothing")
+	}
+	if cb != 0 || cp >= fp || cl >= fl {
+		t.Errorf("policies %d -> %d (unassigned built-in %d -> %d), filter lists %d -> %d: want the %d built-in ones gone and fewer lists", fp, cp, fb, cb, fl, cl, fb)
+	}
+	for _, h := range cut.Hosts {
+		for _, p := range h.Facts.Policy.Value.Policies() {
+			found := false
+			for _, s := range h.IPSec {
+				found = found || slices.Contains(s.Policies, p)
+			}
+			if !found {
+				t.Errorf("%s: applied policy %q is gone", h.Name, p.Name)
+			}
+		}
 	}
 }

@@ -10,12 +10,16 @@ import (
 )
 
 // release reduces a built host to what the rules read: its registry to
-// what keep names (the facts are derived already), and the text of its
+// what keep names (the facts are derived already), its policies to those
+// keep keeps, and the text of its
 // policy objects detached from the lines of the files they were read
 // from, so that those lines can go; text that many hosts share (the same
 // policy pushed to every server) is kept once, in strs.
 func release(h *model.Host, keep *model.Retention, strs *interner) {
 	h.IPSec = withoutCopies(h)
+	for _, s := range h.IPSec {
+		dropUnread(h, s, keep)
+	}
 	cited := citedPool.Get().(citedLines)
 	defer func() { clear(cited); citedPool.Put(cited) }()
 	w := storeWalk{in: strs, cited: cited}
@@ -123,6 +127,43 @@ func withoutCopies(h *model.Host) []*model.PolicyStore {
 		}
 	}
 	return out
+}
+
+// dropUnread takes out of store s the policies of h that keep does not
+// keep, and the filter lists and filter actions that only they use.
+func dropUnread(h *model.Host, s *model.PolicyStore, keep *model.Retention) {
+	var kept, dropped []*model.Policy
+	for _, p := range s.Policies {
+		if keep.KeepsPolicy(h, p) {
+			kept = append(kept, p)
+		} else {
+			dropped = append(dropped, p)
+		}
+	}
+	if len(dropped) == 0 {
+		return
+	}
+	lists, actions := usedBy(dropped)
+	keptLists, keptActions := usedBy(kept)
+	s.Policies = kept
+	s.FilterLists = slices.DeleteFunc(slices.Clone(s.FilterLists), func(l *model.FilterList) bool { return lists[l] && !keptLists[l] })
+	s.FilterActions = slices.DeleteFunc(slices.Clone(s.FilterActions), func(a *model.FilterAction) bool { return actions[a] && !keptActions[a] })
+}
+
+// usedBy returns the filter lists and filter actions the rules of ps use.
+func usedBy(ps []*model.Policy) (map[*model.FilterList]bool, map[*model.FilterAction]bool) {
+	lists, actions := map[*model.FilterList]bool{}, map[*model.FilterAction]bool{}
+	for _, p := range ps {
+		for _, r := range p.Rules {
+			if r.FilterList != nil {
+				lists[r.FilterList] = true
+			}
+			if r.FilterAction != nil {
+				actions[r.FilterAction] = true
+			}
+		}
+	}
+	return lists, actions
 }
 
 // copies reports whether every policy of s is in netsh (lower-case

@@ -660,33 +660,49 @@ func appendBoundaries(out []netip.Prefix, h *model.Host) []netip.Prefix {
 			out = append(out, p)
 		}
 	}
-	addAddr := func(a model.Address) {
-		if a.Kind == model.AddrIP || a.Kind == model.AddrDNSName {
-			add(a.Net)
-		}
-	}
 	for _, ip := range h.Facts.Addresses.Value {
 		if ip.IsValid() && ip.Zone() == "" {
 			add(netip.PrefixFrom(ip, ip.BitLen()))
 		}
 	}
 	for _, p := range hostPolicies(h) {
-		for _, r := range p.Rules {
-			if ep, err := netip.ParseAddr(r.TunnelEndpoint); err == nil && ep.Zone() == "" {
-				add(netip.PrefixFrom(ep, ep.BitLen()))
-			}
-			if r.FilterList == nil {
-				continue
-			}
-			for _, fl := range r.FilterList.Filters {
-				addAddr(fl.Src)
-				addAddr(fl.Dst)
-			}
-		}
+		policyBoundaries(p, add)
 	}
 	own := out[from:]
 	slices.SortFunc(own, comparePrefix)
 	return out[:from+len(slices.Compact(own))]
+}
+
+// policyBoundaries calls add with each address p names: its rules'
+// tunnel endpoints and its filters' IP addresses and DNS names.
+func policyBoundaries(p *model.Policy, add func(netip.Prefix)) {
+	addAddr := func(a model.Address) {
+		if (a.Kind == model.AddrIP || a.Kind == model.AddrDNSName) && a.Net.IsValid() {
+			add(a.Net)
+		}
+	}
+	for _, r := range p.Rules {
+		if ep, err := netip.ParseAddr(r.TunnelEndpoint); err == nil && ep.Zone() == "" {
+			add(netip.PrefixFrom(ep, ep.BitLen()))
+		}
+		if r.FilterList == nil {
+			continue
+		}
+		for _, fl := range r.FilterList.Filters {
+			addAddr(fl.Src)
+			addAddr(fl.Dst)
+		}
+	}
+}
+
+// NamesAddresses reports whether the analysis splits the address space
+// at something p names (a tunnel endpoint, a filter's IP address or DNS
+// name): a policy that names none changes no flow of its host unless it
+// is applied.
+func NamesAddresses(p *model.Policy) bool {
+	names := false
+	policyBoundaries(p, func(netip.Prefix) { names = true })
+	return names
 }
 
 // comparePrefix orders prefixes by address, then length.

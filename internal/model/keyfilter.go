@@ -250,12 +250,30 @@ type KeepSpec struct {
 	Shallow bool
 }
 
-// Retention is what to keep of a host's registry once its facts are
-// derived (see RegTree.Retain).
+// Retention is what to keep of a host's registry (see RegTree.Retain)
+// and of its policies (WithPolicies) once its facts are derived.
 type Retention struct {
 	keys  *KeyFilter
 	only  []keepValues
 	under []keepSubkeys
+	// policy, when set, says which of a host's policies are read once
+	// its facts are derived (WithPolicies); nil keeps them all.
+	policy func(*Host, *Policy) bool
+}
+
+// WithPolicies returns r keeping, of each host's policies, those keep
+// reports true for (and every policy the host's facts point to): the
+// others, with the filter lists and filter actions only they use, go
+// once the facts are derived.
+func (r *Retention) WithPolicies(keep func(*Host, *Policy) bool) *Retention {
+	c := *r
+	c.policy = keep
+	return &c
+}
+
+// KeepsPolicy reports whether p, a policy of host h, is kept.
+func (r *Retention) KeepsPolicy(h *Host, p *Policy) bool {
+	return r == nil || r.policy == nil || r.policy(h, p) || slices.Contains(h.Facts.Policy.Value.Policies(), p)
 }
 
 // keepSubkeys limits the keys kept below one key.
