@@ -93,12 +93,12 @@ func checkValueAt(t *testing.T, kept *Kept, v *model.Value) int {
 	t.Helper()
 	if v.Loc.Line > 0 {
 		lines, _, _ := kept.Text(v.Loc.File)
-		if v.Loc.Line > len(lines) {
+		if int(v.Loc.Line) > len(lines) {
 			t.Errorf("%s: line %d, %d kept", v.Loc, v.Loc.Line, len(lines))
 			return 0
 		}
 		line := []rune(lines[v.Loc.Line-1])
-		if c := v.Loc.Column - 1; c < 0 || c >= len(line) || !strings.HasPrefix(strings.ToLower(string(line[c:])), strings.ToLower(`"`+v.Name+`"`)) {
+		if c := int(v.Loc.Column) - 1; c < 0 || c >= len(line) || !strings.HasPrefix(strings.ToLower(string(line[c:])), strings.ToLower(`"`+v.Name+`"`)) {
 			t.Errorf("%s %s: the line kept is %q", v.Loc, v.Name, string(line))
 		}
 		return 1

@@ -55,11 +55,11 @@ type lineRef struct {
 
 func (c citedLines) add(l model.Location) {
 	if l.Line > 0 {
-		c[lineRef{l.File, l.Line}] = true
+		c[lineRef{l.File, int(l.Line)}] = true
 	}
 }
 
-func (c citedLines) has(l model.Location) bool { return l.Line > 0 && c[lineRef{l.File, l.Line}] }
+func (c citedLines) has(l model.Location) bool { return l.Line > 0 && c[lineRef{l.File, int(l.Line)}] }
 
 // facts adds every location the host facts hold (the policy objects they
 // point to are the stores'), and replaces the key and value names of each

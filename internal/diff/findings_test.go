@@ -11,7 +11,7 @@ import (
 
 func fd(rule, host, subject string, sev rules.Severity, msg string, line int) rules.Finding {
 	return rules.Finding{RuleID: rule, Host: host, Subject: subject, Severity: sev, Message: msg,
-		Loc: model.Location{File: host + "/system.reg", Line: line}, Fingerprint: rules.Fingerprint(rule, host, subject)}
+		Loc: model.Location{File: host + "/system.reg", Line: int32(line)}, Fingerprint: rules.Fingerprint(rule, host, subject)}
 }
 
 func findingsOnly(old, cur []rules.Finding) *diff.Result {

@@ -261,7 +261,7 @@ func (c *FleetConfig) dropSameAccepted() []Problem {
 			continue
 		}
 		kept = append(kept, a)
-		firstLine[id] = a.Loc.Line
+		firstLine[id] = int(a.Loc.Line)
 	}
 	c.Accepted = kept
 	return probs

@@ -45,7 +45,9 @@ var testRules = []RuleName{
 	{"IPSEC004", "http-unencrypted"}, {"IPSEC011", "default-exemptions"},
 }
 
-func loc(line, col int) Location { return Location{File: "ipseclint.yaml", Line: line, Column: col} }
+func loc(line, col int) Location {
+	return Location{File: "ipseclint.yaml", Line: int32(line), Column: int32(col)}
+}
 
 func TestCheckRules(t *testing.T) {
 	c := &FleetConfig{

@@ -257,7 +257,7 @@ func TestParseErrorForms(t *testing.T) {
 		if !errors.Is(&c.e, cause) {
 			t.Errorf("%q does not wrap its cause", c.e.Error())
 		}
-		if p := c.e.Problem(); p.Message != "bad" || p.Loc.Line != c.e.Line || p.Loc.File != "a.txt" {
+		if p := c.e.Problem(); p.Message != "bad" || int(p.Loc.Line) != c.e.Line || p.Loc.File != "a.txt" {
 			t.Errorf("Problem() = %+v", p)
 		}
 	}

@@ -58,5 +58,5 @@ func (e *ParseError) Unwrap() error { return e.Err }
 
 // Problem returns the error as a Problem of the file, for the report.
 func (e *ParseError) Problem() Problem {
-	return Problem{Loc: Location{File: e.File, Line: e.Line, Column: e.Column}, Message: e.cause()}
+	return Problem{Loc: Location{File: e.File, Line: int32(e.Line), Column: int32(e.Column)}, Message: e.cause()}
 }

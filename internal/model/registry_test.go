@@ -198,10 +198,10 @@ func TestAbsorbIsMerge(t *testing.T) {
 	tree := func(file string) *RegTree {
 		tr := NewRegTree()
 		for i := range 1 + rng.IntN(25) {
-			k := tr.EnsureKey(randomPath(rng), Location{File: file, Line: i + 1})
+			k := tr.EnsureKey(randomPath(rng), Location{File: file, Line: int32(i + 1)})
 			for range rng.IntN(10) {
 				name := []string{"Start", "start", "Type", "NLBSFlags", "", "Value" + strconv.Itoa(rng.IntN(12))}[rng.IntN(6)]
-				k.SetValue(&Value{Name: name, Type: RegDWORD, Data: DWORDData(uint32(rng.IntN(3))), Loc: Location{File: file, Line: i + 1}})
+				k.SetValue(&Value{Name: name, Type: RegDWORD, Data: DWORDData(uint32(rng.IntN(3))), Loc: Location{File: file, Line: int32(i + 1)}})
 			}
 		}
 		return tr

@@ -106,7 +106,7 @@ func TestRefused(t *testing.T) {
 			if !errors.As(err, &e) {
 				t.Fatalf("error %v, want an *Error", err)
 			}
-			if e.Field != tc.field || !strings.Contains(e.Reason, tc.want) || e.Loc.Line != tc.line || e.Loc.File != tc.name {
+			if e.Field != tc.field || !strings.Contains(e.Reason, tc.want) || int(e.Loc.Line) != tc.line || e.Loc.File != tc.name {
 				t.Errorf("error %+v (%v), want field %q, reason with %q, line %d", e, err, tc.field, tc.want, tc.line)
 			}
 			if tree.Len() != 0 {

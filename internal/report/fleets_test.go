@@ -128,7 +128,7 @@ func syntheticAudit(t testing.TB, n int) *report.Audit {
 		out.Findings = append(out.Findings, rules.Finding{
 			RuleID: r.ID, RuleName: r.Name, Severity: sev[i%3], Host: "HOST1",
 			Message: fmt.Sprintf("finding %d: filter %d of policy \"P\" lets traffic pass in clear", i, i),
-			Loc:     model.Location{File: file.Name, Line: 1 + i%500, Column: 1}, Subject: subject,
+			Loc:     model.Location{File: file.Name, Line: int32(1 + i%500), Column: 1}, Subject: subject,
 			Fingerprint: rules.Fingerprint(r.ID, "HOST1", subject),
 		})
 	}

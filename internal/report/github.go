@@ -170,7 +170,7 @@ func (g GitHub) findingCommand(f rules.Finding) ghCommand {
 // location has no line: the message names its key (registryText).
 func (g GitHub) locate(c *ghCommand, l model.Location) {
 	c.file = prefixed(g.PathPrefix, l.File)
-	c.line, c.col = l.Line, l.Column
+	c.line, c.col = int(l.Line), int(l.Column)
 }
 
 func (g GitHub) fileCommand(a *Audit, f *model.InputFile) (ghCommand, bool) {
@@ -183,7 +183,7 @@ func (g GitHub) fileCommand(a *Audit, f *model.InputFile) (ghCommand, bool) {
 		c.level, c.title = "warning", "input file partly read"
 		c.message = f.Name + " was only partly read: " + strings.Join(append([]string{f.Reason}, a.problemLines(f, 5)...), "; ")
 		if len(f.Problems) > 0 && f.Problems[0].Loc.File == f.Name {
-			c.line, c.col = f.Problems[0].Loc.Line, f.Problems[0].Loc.Column
+			c.line, c.col = int(f.Problems[0].Loc.Line), int(f.Problems[0].Loc.Column)
 		}
 	default:
 		return c, false

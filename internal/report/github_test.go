@@ -150,7 +150,7 @@ func TestGitHubFixture(t *testing.T) {
 		if c.name != level[f.Severity] || c.props["title"] != f.RuleID+" "+f.RuleName || c.props["file"] != f.Loc.File {
 			t.Errorf("finding %d: %s %v, want %s at %s titled %s %s", i, c.name, c.props, f.Severity, f.Loc.File, f.RuleID, f.RuleName)
 		}
-		if f.Loc.Line > 0 && (c.props["line"] != strconv.Itoa(f.Loc.Line) || c.props["col"] != strconv.Itoa(f.Loc.Column)) {
+		if f.Loc.Line > 0 && (c.props["line"] != strconv.Itoa(int(f.Loc.Line)) || c.props["col"] != strconv.Itoa(int(f.Loc.Column))) {
 			t.Errorf("finding %d: line %q col %q, want %d:%d", i, c.props["line"], c.props["col"], f.Loc.Line, f.Loc.Column)
 		}
 		if !strings.HasPrefix(c.data, f.Message) {
@@ -183,7 +183,7 @@ func TestGitHubFixture(t *testing.T) {
 		if c.name != want || c.props["file"] != f.Name || !strings.Contains(c.data, f.Reason) {
 			t.Errorf("%s (%s): %s %v %q", f.Name, f.Status, c.name, c.props, c.data)
 		}
-		if f.Status == model.StatusPartial && c.props["line"] != strconv.Itoa(f.Problems[0].Loc.Line) {
+		if f.Status == model.StatusPartial && c.props["line"] != strconv.Itoa(int(f.Problems[0].Loc.Line)) {
 			t.Errorf("%s: line %q, want its first problem's %d", f.Name, c.props["line"], f.Problems[0].Loc.Line)
 		}
 	}

@@ -459,7 +459,7 @@ func (j JUnit) caseLocation(fs []rules.Finding) (string, int) {
 	}
 	line := 0
 	if len(fs) == 1 {
-		line = fs[0].Loc.Line
+		line = int(fs[0].Loc.Line)
 	}
 	return prefixed(j.PathPrefix, file), line
 }

@@ -252,7 +252,7 @@ func TestSARIFEmbeddedSnippetsOfAHandEditedScript(t *testing.T) {
 				t.Errorf("result %d: context %q, the line is %q", i, got, lines[n-1])
 			}
 			// netsh counts columns in bytes, SARIF in characters.
-			if f := a.Outcome.Findings[i]; f.Loc.File == "FE1/ipsec.txt" && f.Loc.Line == n && f.Loc.Column > 0 {
+			if f := a.Outcome.Findings[i]; f.Loc.File == "FE1/ipsec.txt" && int(f.Loc.Line) == n && f.Loc.Column > 0 {
 				if want := utf8.RuneCountInString(lines[n-1][:f.Loc.Column-1]) + 1; c != want {
 					t.Errorf("result %d: FE1/ipsec.txt:%d: startColumn %d, want %d (the finding's byte column %d)", i, n, c, want, f.Loc.Column)
 				}

@@ -25,7 +25,7 @@ func manyFindings(n int) *Audit {
 		a.Outcome.Findings = append(a.Outcome.Findings, rules.Finding{
 			RuleID: r.ID, Severity: sev[i%3], Host: "H", Subject: subject, Fingerprint: rules.Fingerprint(r.ID, "H", subject),
 			Message: fmt.Sprintf("finding %d %x", i, []byte(rules.Fingerprint("m", subject, strings.Repeat("x", i%7)))),
-			Loc:     model.Location{File: file.Name, Line: i + 1},
+			Loc:     model.Location{File: file.Name, Line: int32(i + 1)},
 		})
 	}
 	return a

@@ -85,8 +85,8 @@ func (ix *snippetIndex) add(l model.Location, s snippet) {
 	if l.File == "" || l.Line <= 0 || s.text == "" || safetext.Text(s.text) != s.text {
 		return // nothing known, or text a terminal could not show as itself
 	}
-	s.col = max(l.Column, 1)
-	k := lineKey{l.File, l.Line}
+	s.col = int(max(l.Column, 1))
+	k := lineKey{l.File, int(l.Line)}
 	ix.lines[k] = append(ix.lines[k], s)
 }
 
@@ -174,11 +174,11 @@ func (ix *snippetIndex) addStore(s *model.PolicyStore) {
 // line (and column) alone.
 func (ix *snippetIndex) regions(l model.Location) (*sarifRegion, *sarifRegion) {
 	if s, ok := ix.find(l); ok {
-		return s.regions(l.Line)
+		return s.regions(int(l.Line))
 	}
-	r := &sarifRegion{StartLine: l.Line}
+	r := &sarifRegion{StartLine: int(l.Line)}
 	if l.Column > 0 {
-		r.StartColumn = l.Column
+		r.StartColumn = int(l.Column)
 	}
 	return r, nil
 }
@@ -186,8 +186,8 @@ func (ix *snippetIndex) regions(l model.Location) (*sarifRegion, *sarifRegion) {
 // find returns the snippet rendered for a text location's line and
 // column.
 func (ix *snippetIndex) find(l model.Location) (snippet, bool) {
-	col := max(l.Column, 1)
-	for _, s := range ix.lines[lineKey{l.File, l.Line}] {
+	col := max(int(l.Column), 1)
+	for _, s := range ix.lines[lineKey{l.File, int(l.Line)}] {
 		if s.col == col {
 			return s, true
 		}

@@ -62,12 +62,13 @@ func (b *sarifBuilder) fileKind(name string) model.FileKind {
 // file's, whatever it holds: Print writes the characters a terminal
 // could act on as JSON escapes (terminalSafe).
 func literalRegions(l model.Location, lines []string, kind model.FileKind, ix *snippetIndex) (*sarifRegion, *sarifRegion, bool) {
-	if l.Line < 1 || l.Line > len(lines) || lines[l.Line-1] == "" {
+	lineNo := int(l.Line)
+	if lineNo < 1 || lineNo > len(lines) || lines[lineNo-1] == "" {
 		return nil, nil, false
 	}
-	line := lines[l.Line-1]
+	line := lines[lineNo-1]
 	runes := []rune(line)
-	col := max(l.Column, 1)
+	col := max(int(l.Column), 1)
 	if kind == model.KindNetsh {
 		col = utf8.RuneCountInString(line[:min(col-1, len(line))]) + 1
 	}
@@ -95,9 +96,9 @@ func literalRegions(l model.Location, lines []string, kind model.FileKind, ix *s
 			}
 		}
 	}
-	region := &sarifRegion{StartLine: l.Line, StartColumn: start + 1, EndLine: l.Line, EndColumn: end + 1,
+	region := &sarifRegion{StartLine: lineNo, StartColumn: start + 1, EndLine: lineNo, EndColumn: end + 1,
 		Snippet: &sarifArtifactContent{Text: string(runes[start:end])}}
-	ctx := &sarifRegion{StartLine: l.Line, EndLine: l.Line, Snippet: &sarifArtifactContent{Text: line}}
+	ctx := &sarifRegion{StartLine: lineNo, EndLine: lineNo, Snippet: &sarifArtifactContent{Text: line}}
 	return region, ctx, true
 }
 

@@ -211,7 +211,7 @@ func TestSARIFContract(t *testing.T) {
 			}
 		case model.KindRegExport, model.KindNetsh:
 			line := int(at(t, region, "startLine").(float64))
-			if line < 1 || (f.Loc.Line > 0 && line != f.Loc.Line) {
+			if line < 1 || (f.Loc.Line > 0 && line != int(f.Loc.Line)) {
 				t.Errorf("result %d in %s: startLine %d, finding at line %d", i, uri, line, f.Loc.Line)
 			}
 		default:

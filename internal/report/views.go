@@ -171,7 +171,7 @@ func (a *Audit) jsonFileOf(f *model.InputFile) jsonFile {
 }
 
 func (a *Audit) jsonLoc(l model.Location) jsonLocation {
-	return jsonLocation{URI: jsonName(l.File), Line: l.Line, Column: l.Column, Key: l.Key, Value: l.Value, Text: a.locationText(l)}
+	return jsonLocation{URI: jsonName(l.File), Line: int(l.Line), Column: int(l.Column), Key: l.Key, Value: l.Value, Text: a.locationText(l)}
 }
 
 // failoverView is one failover estimate as the outputs show it.

@@ -27,7 +27,7 @@ func (p *parser) accepted(n *yaml.Node, cfg *model.FleetConfig) {
 			p.fail(item, path, "accepts the same rule, host and subject as the entry on line %d; the first applies", line)
 			continue
 		}
-		first[id] = a.Loc.Line
+		first[id] = int(a.Loc.Line)
 		cfg.Accepted = append(cfg.Accepted, a)
 	}
 }

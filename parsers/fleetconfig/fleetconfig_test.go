@@ -79,7 +79,9 @@ func checkFullHosts(t *testing.T, cfg *model.FleetConfig) {
 
 func checkFullSettings(t *testing.T, cfg *model.FleetConfig) {
 	t.Helper()
-	loc := func(line, col int) model.Location { return model.Location{File: cfg.File, Line: line, Column: col} }
+	loc := func(line, col int) model.Location {
+		return model.Location{File: cfg.File, Line: int32(line), Column: int32(col)}
+	}
 	wantRules := model.RuleSettings{
 		Disable: []model.RuleRef{{Ref: "IPSEC011", Loc: loc(18, 13)}, {Ref: "policy-agent-disabled", Loc: loc(18, 23)}},
 		Severity: []model.SeverityOverride{
@@ -108,7 +110,9 @@ func checkFullSettings(t *testing.T, cfg *model.FleetConfig) {
 
 func checkFullAccepted(t *testing.T, cfg *model.FleetConfig) {
 	t.Helper()
-	loc := func(line, col int) model.Location { return model.Location{File: cfg.File, Line: line, Column: col} }
+	loc := func(line, col int) model.Location {
+		return model.Location{File: cfg.File, Line: int32(line), Column: int32(col)}
+	}
 	want := []model.AcceptedRisk{
 		{
 			Rule: model.RuleRef{Ref: "IPSEC001", Loc: loc(27, 11)}, Host: "EXFE01", Subject: "NLBSFlags",

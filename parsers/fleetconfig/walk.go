@@ -384,5 +384,5 @@ func (p *parser) loc(n *yaml.Node) model.Location {
 	if n == nil {
 		return model.Location{File: p.file}
 	}
-	return model.Location{File: p.file, Line: n.Line, Column: n.Column}
+	return model.Location{File: p.file, Line: int32(n.Line), Column: int32(n.Column)}
 }

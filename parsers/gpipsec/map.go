@@ -13,7 +13,7 @@ type blobLoc model.Location
 
 func (b blobLoc) at(off int) model.Location {
 	l := model.Location(b)
-	l.Offset = off
+	l.Offset = int32(off)
 	return l
 }
 

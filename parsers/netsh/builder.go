@@ -143,7 +143,7 @@ func (b *builder) warnAt(line, col int, msg string) {
 		b.droppedWarns++
 		return
 	}
-	b.res.Warnings = append(b.res.Warnings, model.Problem{Loc: model.Location{File: b.file, Line: line, Column: col}, Message: msg})
+	b.res.Warnings = append(b.res.Warnings, model.Problem{Loc: model.Location{File: b.file, Line: int32(line), Column: int32(col)}, Message: msg})
 }
 
 // countDropped adds, at line n, the errors and warnings not kept.
@@ -157,7 +157,7 @@ func (b *builder) countDropped(n int) {
 }
 
 func (b *builder) loc(line, col int) model.Location {
-	return model.Location{File: b.file, Line: line, Column: col}
+	return model.Location{File: b.file, Line: int32(line), Column: int32(col)}
 }
 
 // newPolicy makes a policy with netsh's defaults (FORMATS.md §3.1) and
@@ -189,7 +189,7 @@ func (b *builder) assign(p *model.Policy, on bool, loc model.Location) {
 		for _, q := range b.store.Policies {
 			if q != p && q.Assigned {
 				q.Assigned, q.AssignLoc = false, model.Location{}
-				b.warnAt(loc.Line, loc.Column, fmt.Sprintf("assigning policy %q unassigns policy %q (a store has at most one assigned policy)", p.Name, q.Name))
+				b.warnAt(int(loc.Line), int(loc.Column), fmt.Sprintf("assigning policy %q unassigns policy %q (a store has at most one assigned policy)", p.Name, q.Name))
 			}
 		}
 		p.Assigned, p.AssignLoc = true, loc
@@ -266,13 +266,13 @@ func (b *builder) resolve(s *model.PolicyStore, p *model.Policy, r *model.Rule, 
 	if r.FilterListName != "" {
 		r.FilterList = s.FilterList(r.FilterListName)
 		if r.FilterList == nil {
-			b.warnAt(r.Loc.Line, r.Loc.Column, fmt.Sprintf("rule %q of policy %q names filter list %q, which the file does not hold%s", r.Name, p.Name, r.FilterListName, where))
+			b.warnAt(int(r.Loc.Line), int(r.Loc.Column), fmt.Sprintf("rule %q of policy %q names filter list %q, which the file does not hold%s", r.Name, p.Name, r.FilterListName, where))
 		}
 	}
 	if r.FilterActionName != "" {
 		r.FilterAction = s.FilterAction(r.FilterActionName)
 		if r.FilterAction == nil {
-			b.warnAt(r.Loc.Line, r.Loc.Column, fmt.Sprintf("rule %q of policy %q names filter action %q, which the file does not hold%s", r.Name, p.Name, r.FilterActionName, where))
+			b.warnAt(int(r.Loc.Line), int(r.Loc.Column), fmt.Sprintf("rule %q of policy %q names filter action %q, which the file does not hold%s", r.Name, p.Name, r.FilterActionName, where))
 		}
 	}
 }

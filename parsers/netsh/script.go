@@ -183,7 +183,7 @@ func (st *scriptState) warnFlips(p *model.Policy) {
 	for _, a := range as {
 		at = append(at, fmt.Sprintf("%d (%v)", a.loc.Line, map[bool]string{true: "assign", false: "unassign"}[a.on]))
 	}
-	st.b.warnAt(as[len(as)-1].loc.Line, 0, fmt.Sprintf("policy %q is assigned, then unassigned, on lines %s; which runs depends on the batch file's control flow (goto, exit): the last one is kept (assigned=%v)", p.Name, strings.Join(at, ", "), p.Assigned))
+	st.b.warnAt(int(as[len(as)-1].loc.Line), 0, fmt.Sprintf("policy %q is assigned, then unassigned, on lines %s; which runs depends on the batch file's control flow (goto, exit): the last one is kept (assigned=%v)", p.Name, strings.Join(at, ", "), p.Assigned))
 }
 
 func (st *scriptState) logicalLine(l *logicalLine) {

@@ -849,7 +849,7 @@ func dedupeLists(b *builder, lists []*model.FilterList) []*model.FilterList {
 		case len(have.Filters) == 0 && len(fl.Filters) > 0:
 			have.Filters = fl.Filters
 		case len(fl.Filters) > 0 && len(fl.Filters) != len(have.Filters):
-			b.warnAt(fl.Loc.Line, 0, fmt.Sprintf("filter list %q is listed twice with %d and %d filters: the first is kept", fl.Name, len(have.Filters), len(fl.Filters)))
+			b.warnAt(int(fl.Loc.Line), 0, fmt.Sprintf("filter list %q is listed twice with %d and %d filters: the first is kept", fl.Name, len(have.Filters), len(fl.Filters)))
 		}
 		if have != nil && have.GUID == "" {
 			have.GUID = fl.GUID

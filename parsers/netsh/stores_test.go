@@ -62,7 +62,7 @@ popd
 		if a := s.Assigned(); a != nil {
 			assigned = a.Name
 		}
-		if s.Store != w.store || s.StoreLoc.Line != w.line || strings.Join(names, " ") != w.policies || assigned != w.assigned || s.Source != model.SourceNetsh || s.Form != formScript || s.File != "s.cmd" {
+		if s.Store != w.store || int(s.StoreLoc.Line) != w.line || strings.Join(names, " ") != w.policies || assigned != w.assigned || s.Source != model.SourceNetsh || s.Form != formScript || s.File != "s.cmd" {
 			t.Errorf("store %d: %s named on line %d, policies %q, assigned %q; want %+v", i, s.Store, s.StoreLoc.Line, names, assigned, w)
 		}
 	}
@@ -105,7 +105,7 @@ func TestStoreOfEachForm(t *testing.T) {
 			var lines []int
 			for _, s := range res.Stores {
 				got = append(got, s.Store)
-				lines = append(lines, s.StoreLoc.Line)
+				lines = append(lines, int(s.StoreLoc.Line))
 				for _, p := range s.Policies {
 					if p.Store != s.Store {
 						t.Errorf("policy %q: store %q in the %s store", p.Name, p.Store, s.Store)

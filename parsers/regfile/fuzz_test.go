@@ -71,7 +71,7 @@ func FuzzParse(f *testing.F) {
 			}
 			for _, k := range a.Tree.Keys() {
 				for _, v := range k.Values {
-					if v.Loc.Line < v.Loc.KeyLine || v.Loc.Line > lines || v.Loc.File != "f.reg" {
+					if v.Loc.Line < v.Loc.KeyLine || int(v.Loc.Line) > lines || v.Loc.File != "f.reg" {
 						t.Fatalf("value location %+v", v.Loc)
 					}
 				}

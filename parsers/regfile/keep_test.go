@@ -119,12 +119,12 @@ func checkPositions(t *testing.T, data []byte, txt *Text) {
 	n := 0
 	for _, k := range res.Tree.Keys() {
 		for _, v := range k.Values {
-			if v.Loc.Line < 1 || v.Loc.Line > len(txt.Lines) {
+			if v.Loc.Line < 1 || int(v.Loc.Line) > len(txt.Lines) {
 				t.Errorf("%s: line %d, the text has %d", v.Name, v.Loc.Line, len(txt.Lines))
 				continue
 			}
 			line := []rune(txt.Lines[v.Loc.Line-1])
-			if c := v.Loc.Column - 1; c < 0 || c >= len(line) || !strings.HasPrefix(strings.ToLower(string(line[c:])), strings.ToLower(`"`+v.Name+`"`)) {
+			if c := int(v.Loc.Column) - 1; c < 0 || c >= len(line) || !strings.HasPrefix(strings.ToLower(string(line[c:])), strings.ToLower(`"`+v.Name+`"`)) {
 				t.Errorf("%s at %d:%d: the line is %q", v.Name, v.Loc.Line, v.Loc.Column, string(line))
 			}
 			n++

@@ -401,7 +401,7 @@ func (p *parser) keyHeader(text []byte, s, e, n int) {
 	if p.tree.Key(path) == nil && !p.charge(int64(len(path))+keptOverhead, n) {
 		return
 	}
-	p.key = p.tree.EnsureKey(path, model.Location{File: p.file, Line: n, Column: p.col(text, s), KeyLine: n, Key: path})
+	p.key = p.tree.EnsureKey(path, model.Location{File: p.file, Line: int32(n), Column: int32(p.col(text, s)), KeyLine: int32(n), Key: path})
 	p.keyPath, p.keyLine, p.state = path, n, keptKey
 }
 
@@ -568,5 +568,5 @@ func (p *parser) finishEncoding() {
 }
 
 func (p *parser) warn(line int, msg string) {
-	p.res.Warnings = append(p.res.Warnings, model.Problem{Loc: model.Location{File: p.file, Line: line}, Message: msg})
+	p.res.Warnings = append(p.res.Warnings, model.Problem{Loc: model.Location{File: p.file, Line: int32(line)}, Message: msg})
 }

@@ -34,7 +34,7 @@ type entry struct {
 // its start and more = true.
 func (p *parser) value(text []byte, s, n int) (next int, more bool) {
 	_, e := bounds(text)
-	en := entry{loc: model.Location{File: p.file, Line: n, Column: p.col(text, s), KeyLine: p.keyLine, Key: p.keyPath}}
+	en := entry{loc: model.Location{File: p.file, Line: int32(n), Column: int32(p.col(text, s)), KeyLine: int32(p.keyLine), Key: p.keyPath}}
 	pos := s + 1
 	if text[s] == '"' {
 		tok, end, ok := p.quoted(text, s, e, &p.nameBuf)
@@ -99,7 +99,7 @@ func (p *parser) set(en entry, typ model.ValueType, data []byte) {
 	if old != nil {
 		cost = max(0, int64(len(data)-len(old.Data)))
 	}
-	if !p.charge(cost, en.loc.Line) {
+	if !p.charge(cost, int(en.loc.Line)) {
 		return
 	}
 	if old == nil {
@@ -115,7 +115,7 @@ func (p *parser) truncated(en entry, size int) {
 	if size > MaxValueSize+1 {
 		what = fmt.Sprintf("%d bytes", size)
 	}
-	p.errorAt(en.loc.Line, en.loc.Column, fmt.Sprintf("value %q holds %s of data, more than the %s a registry value can hold: only its first %s are kept (the value is truncated)",
+	p.errorAt(int(en.loc.Line), int(en.loc.Column), fmt.Sprintf("value %q holds %s of data, more than the %s a registry value can hold: only its first %s are kept (the value is truncated)",
 		en.name, what, mib(MaxValueSize), mib(MaxValueSize)))
 }
 
