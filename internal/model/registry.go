@@ -648,18 +648,30 @@ func ControlSetName(n int) string {
 }
 
 // Retain returns a tree holding only what r keeps of t: the keys of the
-// subtrees it names and their ancestors, each with the values it keeps;
-// and the keys and values whose locations cited reports true for (the
-// places other facts were read from, which outputs may show). Values are shared with t; keys whose values are all kept
-// too.
+// subtrees it names, each with the values it keeps; and the keys and
+// values whose locations cited reports true for (the places other facts
+// were read from, which outputs may show). Values are shared with t;
+// keys whose values are all kept too.
+//
+// An ancestor of the subtrees r names (SOFTWARE, SOFTWARE\Policies, ...:
+// the parsers keep them, see KeyFilter.Wants) is kept only when it holds
+// a value r keeps, its location is cited, or no key of t is above it
+// (SOFTWARE, SYSTEM): the rules read inside their subtrees, and whether
+// an export covers one (Host.Covers: a key at its path or above it) is
+// told by the topmost key of the ancestors as by all of them, while
+// Subkeys still names them from the keys below. It is kept too when a
+// key below it spells its path otherwise, so that Subkeys spells its
+// name as before (its own spelling wins over theirs).
 func (t *RegTree) Retain(r *Retention, cited func(Location) bool) *RegTree {
 	out := &RegTree{keys: map[string]*Key{}}
 	if t == nil {
 		return out
 	}
-	var kept []*Value // the values kept of one key, a buffer used again
+	var kept []*Value    // the values kept of one key, a buffer used again
+	var ancestors []*Key // ancestors let go, unless spelled otherwise below
+	var below []*Key     // the keys below ancestors, kept or let go
 	for lp, k := range t.keys {
-		wanted := r.wantsKey(k.Path)
+		wanted, inside := r.keyKept(k.Path)
 		kept = kept[:0]
 		for _, v := range k.Values {
 			if (wanted && r.wantsValue(k.Path, v.Name)) || cited(v.Loc) {
@@ -668,8 +680,12 @@ func (t *RegTree) Retain(r *Retention, cited func(Location) bool) *RegTree {
 		}
 		switch {
 		case !wanted && len(kept) == 0 && !cited(k.Loc):
+		case wanted && !inside && len(kept) == 0 && !cited(k.Loc):
+			ancestors = append(ancestors, k)
+			below = append(below, k)
 		case len(kept) == len(k.Values):
 			out.keys[lp] = k
+			below = append(below, k)
 		default:
 			// A key of its own, its values in a slice of their number: it
 			// stays with the host for the whole audit.
@@ -679,7 +695,49 @@ func (t *RegTree) Retain(r *Retention, cited func(Location) bool) *RegTree {
 				nk.reindex()
 			}
 			out.keys[lp] = nk
+			below = append(below, k)
+		}
+	}
+	for _, a := range ancestors {
+		if !t.hasAncestor(a.Path) || spelledOtherwiseBelow(a, below) {
+			out.keys[lowerPath(a.Path)] = a
 		}
 	}
 	return out
+}
+
+// hasAncestor reports whether t holds a key above the key at path (the
+// root key aside: Host.Covers does not look at it).
+func (t *RegTree) hasAncestor(path string) bool {
+	for p, _ := parentPath(path); p != ""; p, _ = parentPath(p) {
+		if _, ok := lookup(t.keys, p); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// spelledOtherwiseBelow reports whether a key of keys lies below a (its
+// path starts with a's and a backslash, case-insensitively) without
+// starting with a's path as a spells it.
+func spelledOtherwiseBelow(a *Key, keys []*Key) bool {
+	var la string // lower-case a.Path + `\`, made when first needed
+	for _, k := range keys {
+		if len(k.Path) > len(a.Path) && k.Path[len(a.Path)] == '\\' && strings.HasPrefix(k.Path, a.Path) {
+			continue // below a, spelled as a spells it
+		}
+		if isASCII(k.Path) && isASCII(a.Path) {
+			if len(k.Path) > len(a.Path) && k.Path[len(a.Path)] == '\\' && sameLower(k.Path[:len(a.Path)], a.Path) {
+				return true
+			}
+			continue
+		}
+		if la == "" {
+			la = lowerPath(a.Path) + `\`
+		}
+		if strings.HasPrefix(lowerPath(k.Path), la) {
+			return true
+		}
+	}
+	return false
 }

@@ -313,3 +313,66 @@ func TestShareStrings(t *testing.T) {
 		t.Error("the tree does not hold the shared copies")
 	}
 }
+
+// TestRetainLetsAncestorsGo: Retain lets go of a key that is only an
+// ancestor of the subtrees kept (no value kept, not cited, a key above
+// it), and keeps one that holds a value, is cited, is the topmost, or is
+// spelled otherwise below it; Subkeys and Host.Covers answer as they do
+// on the whole tree.
+func TestRetainLetsAncestorsGo(t *testing.T) {
+	full := NewRegTree()
+	at := func(line int) Location { return Location{File: "h/x.reg", Line: line} }
+	for i, p := range []string{
+		`SOFTWARE`, `SOFTWARE\Policies`, `SOFTWARE\Policies\Microsoft`, `SOFTWARE\Policies\Microsoft\Windows`,
+		`SOFTWARE\Policies\Microsoft\Windows\IPSec`, `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy`,
+		`SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`, `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local\ipsecPolicy{1}`,
+		`SYSTEM`, `SYSTEM\CurrentControlSet`, `SYSTEM\CurrentControlSet\Services`, `SYSTEM\CurrentControlSet\Services\PolicyAgent`,
+		`SYSTEM\ControlSet001`, `SYSTEM\ControlSet001\services`, `system\controlset001\services\PolicyAgent`,
+		`Cluster`, `Cluster\Other`,
+	} {
+		full.EnsureKey(p, at(i+1))
+	}
+	full.Key(`SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local\ipsecPolicy{1}`).SetValue(&Value{Name: "ipsecName", Type: RegSZ, Data: []byte("x\x00")})
+	full.Key(`SOFTWARE\Policies\Microsoft`).SetValue(&Value{Name: "Kept", Type: RegDWORD, Data: DWORDData(1)})
+	r := NewRetention(
+		KeepSpec{Key: `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`, Subkeys: "ipsecPolicy"},
+		KeepSpec{Key: `SYSTEM\CurrentControlSet\Services\PolicyAgent`, Shallow: true},
+		KeepSpec{Key: `SYSTEM\CurrentControlSet\Services\IPSEC`, Shallow: true},
+		KeepSpec{Key: `Cluster\Resources`},
+	)
+	cited := func(l Location) bool { return l == at(5) } // SOFTWARE\...\IPSec
+	cut := full.Retain(r, cited)
+	var kept []string
+	for _, k := range cut.Keys() {
+		kept = append(kept, k.Path)
+	}
+	want := []string{
+		`Cluster`, // the topmost
+		`SOFTWARE`,
+		`SOFTWARE\Policies\Microsoft`, // a value kept
+		`SOFTWARE\Policies\Microsoft\Windows\IPSec`, // cited
+		`SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`,
+		`SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local\ipsecPolicy{1}`,
+		`SYSTEM`,
+		`SYSTEM\ControlSet001`,
+		`SYSTEM\ControlSet001\services`, // spelled otherwise below
+		`system\controlset001\services\PolicyAgent`,
+		`SYSTEM\CurrentControlSet\Services\PolicyAgent`,
+	}
+	if !slices.Equal(kept, want) {
+		t.Errorf("kept %q\nwant %q", kept, want)
+	}
+	for _, p := range []string{"", "SOFTWARE", `SOFTWARE\Policies`, `SOFTWARE\Policies\Microsoft\Windows`, `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy`,
+		"SYSTEM", `SYSTEM\CurrentControlSet`, `SYSTEM\ControlSet001`, `SYSTEM\ControlSet001\Services`} {
+		if got, want := cut.Subkeys(p), full.Subkeys(p); !slices.Equal(got, want) {
+			t.Errorf("Subkeys(%q) = %q, the whole tree's %q", p, got, want)
+		}
+	}
+	whole, part := &Host{Registry: NewRegistry(full)}, &Host{Registry: NewRegistry(cut)}
+	for _, p := range []string{`SYSTEM\CurrentControlSet\Services\IPSEC`, `SYSTEM\CurrentControlSet\Services\PolicyAgent`, `Cluster\Resources`,
+		`SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`, `SECURITY\Policy`} {
+		if got, want := part.Covers(p), whole.Covers(p); got != want {
+			t.Errorf("Covers(%q) = %v, on the whole tree %v", p, got, want)
+		}
+	}
+}
