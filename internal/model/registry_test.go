@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -373,6 +374,69 @@ func TestRetainLetsAncestorsGo(t *testing.T) {
 		`SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`, `SECURITY\Policy`} {
 		if got, want := part.Covers(p), whole.Covers(p); got != want {
 			t.Errorf("Covers(%q) = %v, on the whole tree %v", p, got, want)
+		}
+	}
+}
+
+// TestRetainedTreeSortedAsMap: a tree Retain made, which holds its keys
+// in a sorted slice, answers Len, Key, Keys and Subkeys as the same
+// keys held in a map do, for paths that differ in case or lower-case to
+// other lengths (valid UTF-8: scanSubkeys, either way, does not take a
+// path that lower-cases longer); and once changed, as a map again.
+func TestRetainedTreeSortedAsMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 7))
+	validPath := func() string { // invalid UTF-8 lower-cases longer, which scanSubkeys does not take
+		for {
+			if p := randomPath(rng); utf8.ValidString(p) {
+				return p
+			}
+		}
+	}
+	for range 300 {
+		full := NewRegTree()
+		for range 1 + rng.IntN(30) {
+			full.EnsureKey(validPath(), Location{})
+		}
+		cut := full.Retain(NewRetention(KeepSpec{Key: `SYSTEM`}, KeepSpec{Key: `a\k`}), func(Location) bool { return rng.IntN(4) == 0 })
+		if cut.keys != nil {
+			t.Fatal("a retained tree holds a map")
+		}
+		asMap := &RegTree{sorted: slices.Clone(cut.sorted)}
+		asMap.thaw()
+		paths := func(tr *RegTree) []string {
+			var out []string
+			for _, k := range tr.Keys() {
+				out = append(out, k.Path)
+			}
+			return out
+		}
+		if cut.Len() != asMap.Len() || !slices.Equal(paths(cut), paths(asMap)) {
+			t.Fatalf("keys %q, as a map %q", paths(cut), paths(asMap))
+		}
+		for range 40 {
+			p := validPath()
+			if rng.IntN(3) == 0 {
+				p, _ = parentPath(p)
+			}
+			if cut.Key(p) != asMap.Key(p) {
+				t.Fatalf("Key(%q) = %v, as a map %v", p, cut.Key(p), asMap.Key(p))
+			}
+			if got, want := cut.Subkeys(p), asMap.Subkeys(p); !slices.Equal(got, want) {
+				t.Fatalf("Subkeys(%q) = %q, as a map %q", p, got, want)
+			}
+		}
+		p := validPath()
+		had := cut.Key(p) != nil
+		cut.EnsureKey(p, Location{})
+		asMap.EnsureKey(p, Location{})
+		if (cut.keys == nil) != had || cut.Key(p) == nil || cut.Len() != asMap.Len() || !slices.Equal(paths(cut), paths(asMap)) {
+			t.Fatalf("after EnsureKey(%q): keys %q, as a map %q", p, paths(cut), paths(asMap))
+		}
+		p, _ = parentPath(p)
+		cut.DeleteTree(p)
+		asMap.DeleteTree(p)
+		if cut.keys == nil || !slices.Equal(paths(cut), paths(asMap)) {
+			t.Fatalf("after DeleteTree(%q): keys %q, as a map %q", p, paths(cut), paths(asMap))
 		}
 	}
 }
