@@ -90,32 +90,47 @@ func (f *KeyFilter) Wants(path string) bool {
 	if f == nil {
 		return true
 	}
+	wanted, _ := f.wants(path)
+	return wanted
+}
+
+// wants is Wants, and whether the path lies inside one of the filter's
+// subtrees (at its top or below it) rather than being only an ancestor
+// of some.
+func (f *KeyFilter) wants(path string) (wanted, inside bool) {
+	if f == nil {
+		return true, true
+	}
 	if isASCII(path) {
 		return f.wantsASCII(path)
 	}
 	c := canonicalComponents(path)
 	for _, p := range f.prefixes {
-		if hasPrefix(c, p) || hasPrefix(p, c) {
-			return true
+		if hasPrefix(c, p) {
+			return true, true
+		}
+		if hasPrefix(p, c) {
+			wanted = true
 		}
 	}
-	return false
+	return wanted, false
 }
 
-// wantsASCII is Wants of an ASCII path, walked down the trie with its
+// wantsASCII is wants of an ASCII path, walked down the trie with its
 // components lower-cased (and a control set canonicalized) on the stack:
-// the path is wanted when a prefix ends at a node it reaches, or when
-// all of it is on the way to one.
-func (f *KeyFilter) wantsASCII(path string) bool {
+// the path is wanted when a prefix ends at a node it reaches (it is
+// inside that subtree), or when all of it is on the way to one (it is
+// an ancestor).
+func (f *KeyFilter) wantsASCII(path string) (wanted, inside bool) {
 	if path == "" {
-		return len(f.prefixes) > 0 // no components: a prefix of every path
+		return len(f.prefixes) > 0, f.trie.end // no components: a prefix of every path
 	}
 	n := &f.trie
 	rest, system := path, false
 	var buf [64]byte
 	for i := 0; ; i++ {
 		if n.end {
-			return true
+			return true, true
 		}
 		comp, more, found := strings.Cut(rest, `\`)
 		switch {
@@ -131,10 +146,10 @@ func (f *KeyFilter) wantsASCII(path string) bool {
 			next = n.kids[strings.ToLower(comp)]
 		}
 		if next == nil {
-			return false
+			return false, false
 		}
 		if !found {
-			return true
+			return true, next.end
 		}
 		n, rest = next, more
 	}
@@ -312,9 +327,25 @@ func NewRetention(specs ...KeepSpec) *Retention {
 
 // wantsKey reports whether the key at path is kept.
 func (r *Retention) wantsKey(path string) bool {
-	if !r.keys.Wants(path) {
-		return false
+	wanted, _ := r.keyKept(path)
+	return wanted
+}
+
+// keyKept is wantsKey, and whether the key lies inside a subtree a
+// KeepSpec names (inside is false for a key kept only as an ancestor of
+// such subtrees, which no rule reads: Retain lets it go when it holds
+// nothing else that is kept).
+func (r *Retention) keyKept(path string) (wanted, inside bool) {
+	wanted, inside = r.keys.wants(path)
+	if !wanted || !inside {
+		return wanted, false
 	}
+	return r.underKept(path), true
+}
+
+// underKept reports whether no Subkeys or Shallow limit of a KeepSpec
+// leaves out the key at path.
+func (r *Retention) underKept(path string) bool {
 	if isASCII(path) {
 		for _, u := range r.under {
 			if next, more := underPrefixASCII(path, u.prefix); more && (u.shallow || !hasPrefixLowerASCII(next, u.name)) {

@@ -230,7 +230,13 @@ func parentPath(p string) (parent, name string) {
 // RegTree is registry content: the keys one source holds, or the merge of
 // every source of a host. Paths are HKLM-relative (see CleanKeyPath).
 type RegTree struct {
-	keys map[string]*Key // lower-case path -> key
+	keys map[string]*Key // lower-case path -> key; nil in a tree Retain made
+	// sorted holds the keys of a tree Retain made instead of keys: sorted
+	// by lower-case path (lessLower), found by binary search. A host's
+	// retained tree stays for the whole audit and holds a few keys, for
+	// which a slice costs a fraction of a map. Changing the tree turns it
+	// back into a map (thaw).
+	sorted []*Key
 	// children is lower-case parent -> lower-case child name -> spelling:
 	// each child spelled as the first key made below it spells it. It is
 	// built when first needed (buildIndex) from order, the keys in the
@@ -254,14 +260,58 @@ func NewRegTree() *RegTree {
 }
 
 // Len returns the number of keys held.
-func (t *RegTree) Len() int { return len(t.keys) }
+func (t *RegTree) Len() int {
+	if t.keys == nil {
+		return len(t.sorted)
+	}
+	return len(t.keys)
+}
+
+// find returns the key at path (case-insensitive), from whichever of
+// keys and sorted the tree holds its keys in.
+func (t *RegTree) find(path string) (*Key, bool) {
+	if t.keys != nil {
+		return lookup(t.keys, path)
+	}
+	i := sort.Search(len(t.sorted), func(i int) bool { return !lessLower(t.sorted[i].Path, path) })
+	if i < len(t.sorted) && sameLower(t.sorted[i].Path, path) {
+		return t.sorted[i], true
+	}
+	return nil, false
+}
+
+// thaw moves the keys of a tree Retain made into a map, before the tree
+// is changed.
+func (t *RegTree) thaw() {
+	if t.keys != nil {
+		return
+	}
+	t.keys = make(map[string]*Key, len(t.sorted))
+	for _, k := range t.sorted {
+		t.keys[lowerPath(k.Path)] = k
+	}
+	t.sorted = nil
+}
+
+// each calls fn with every key, in no set order.
+func (t *RegTree) each(fn func(*Key)) {
+	if t.keys == nil {
+		for _, k := range t.sorted {
+			fn(k)
+		}
+		return
+	}
+	for _, k := range t.keys {
+		fn(k)
+	}
+}
 
 // Key returns the key at path (case-insensitive), or nil.
 func (t *RegTree) Key(path string) *Key {
 	if t == nil {
 		return nil
 	}
-	k, _ := lookup(t.keys, path)
+	k, _ := t.find(path)
 	return k
 }
 
@@ -269,9 +319,10 @@ func (t *RegTree) Key(path string) *Key {
 // its parents, so that Subkeys finds it) when absent. loc is kept only
 // when the key is created.
 func (t *RegTree) EnsureKey(path string, loc Location) *Key {
-	if k, ok := lookup(t.keys, path); ok {
+	if k, ok := t.find(path); ok {
 		return k
 	}
+	t.thaw()
 	k := &Key{Path: path, Loc: loc}
 	t.keys[lowerPath(path)] = k
 	if t.lazy {
@@ -323,7 +374,7 @@ func (t *RegTree) link(path string) {
 func (t *RegTree) indexKeys() {
 	t.children = map[string]map[string]string{}
 	own := map[string]bool{} // lower-case parent + "\\" + child with a key of its own
-	for _, k := range t.keys {
+	t.each(func(k *Key) {
 		parent, name := parentPath(k.Path)
 		if k.Path != "" {
 			t.setChild(parent, name, true, own)
@@ -333,7 +384,7 @@ func (t *RegTree) indexKeys() {
 			t.setChild(pp, n, false, own)
 			p = pp
 		}
-	}
+	})
 }
 
 // setChild records name under parent in the index: a key's own spelling
@@ -357,6 +408,7 @@ func (t *RegTree) setChild(parent, name string, isOwn bool, own map[string]bool)
 // DeleteTree removes the key at path and every key below it, as a
 // `[-HKEY_LOCAL_MACHINE\...]` line in a .reg file does.
 func (t *RegTree) DeleteTree(path string) {
+	t.thaw()
 	t.buildIndex()
 	if t.children == nil {
 		t.link("")
@@ -510,10 +562,7 @@ func (t *RegTree) scanSubkeys(path string) []string {
 	}
 	spelling := map[string]string{} // lower-case name -> spelling
 	own := map[string]bool{}
-	for lp, k := range t.keys {
-		if !strings.HasPrefix(lp, prefix) || len(lp) == len(prefix) {
-			continue
-		}
+	add := func(k *Key) { // a key below path
 		name, rest, deeper := strings.Cut(k.Path[len(prefix):], `\`)
 		ln := strings.ToLower(name)
 		switch {
@@ -522,6 +571,32 @@ func (t *RegTree) scanSubkeys(path string) []string {
 			spelling[ln], own[ln] = name, true
 		case spelling[ln] == "" || name < spelling[ln]:
 			spelling[ln] = name
+		}
+	}
+	if t.keys != nil {
+		for lp, k := range t.keys {
+			if strings.HasPrefix(lp, prefix) && len(lp) != len(prefix) {
+				add(k)
+			}
+		}
+	} else {
+		// The keys whose lower-case paths start with prefix are one run
+		// of sorted.
+		i := sort.Search(len(t.sorted), func(i int) bool { return !lessLower(t.sorted[i].Path, prefix) })
+		for _, k := range t.sorted[i:] {
+			in, n := false, 0
+			if isASCII(k.Path) {
+				in, n = hasPrefixLowerASCII(k.Path, prefix), len(k.Path)
+			} else {
+				lp := lowerPath(k.Path)
+				in, n = strings.HasPrefix(lp, prefix), len(lp)
+			}
+			if !in {
+				break
+			}
+			if n != len(prefix) {
+				add(k)
+			}
 		}
 	}
 	out := make([]string, 0, len(spelling))
@@ -536,6 +611,11 @@ func (t *RegTree) scanSubkeys(path string) []string {
 func (t *RegTree) Keys() []*Key {
 	if t == nil {
 		return nil
+	}
+	if t.keys == nil {
+		out := make([]*Key, len(t.sorted))
+		copy(out, t.sorted)
+		return out
 	}
 	paths := make([]string, 0, len(t.keys))
 	for lp := range t.keys {
@@ -573,6 +653,7 @@ func (t *RegTree) Merge(src *RegTree) []ValueConflict {
 // locations as after Merge, and makes the same conflicts.
 func (t *RegTree) Absorb(src *RegTree) []ValueConflict {
 	var conflicts []ValueConflict
+	t.thaw()
 	for _, sk := range src.Keys() {
 		if _, ok := lookup(t.keys, sk.Path); ok {
 			conflicts = append(conflicts, t.mergeKey(sk)...)
@@ -611,15 +692,24 @@ func (t *RegTree) ShareStrings(one func(string) string) {
 	if t == nil {
 		return
 	}
-	keys := make(map[string]*Key, len(t.keys))
-	for lp, k := range t.keys {
-		keys[one(lp)] = k
+	share := func(k *Key) {
 		k.Path = one(k.Path)
 		k.Loc.Key, k.Loc.Value = one(k.Loc.Key), one(k.Loc.Value)
 		for _, v := range k.Values {
 			v.Name = one(v.Name)
 			v.Loc.Key, v.Loc.Value = one(v.Loc.Key), one(v.Loc.Value)
 		}
+	}
+	if t.keys == nil { // sorted holds no lower-case paths
+		for _, k := range t.sorted {
+			share(k)
+		}
+		return
+	}
+	keys := make(map[string]*Key, len(t.keys))
+	for lp, k := range t.keys {
+		keys[one(lp)] = k
+		share(k)
 	}
 	t.keys = keys
 }
@@ -648,18 +738,31 @@ func ControlSetName(n int) string {
 }
 
 // Retain returns a tree holding only what r keeps of t: the keys of the
-// subtrees it names and their ancestors, each with the values it keeps;
-// and the keys and values whose locations cited reports true for (the
-// places other facts were read from, which outputs may show). Values are shared with t; keys whose values are all kept
-// too.
+// subtrees it names, each with the values it keeps; and the keys and
+// values whose locations cited reports true for (the places other facts
+// were read from, which outputs may show). Values are shared with t;
+// keys whose values are all kept too. The tree holds its keys in a
+// sorted slice, not a map (see RegTree.sorted).
+//
+// An ancestor of the subtrees r names (SOFTWARE, SOFTWARE\Policies, ...:
+// the parsers keep them, see KeyFilter.Wants) is kept only when it holds
+// a value r keeps, its location is cited, or no key of t is above it
+// (SOFTWARE, SYSTEM): the rules read inside their subtrees, and whether
+// an export covers one (Host.Covers: a key at its path or above it) is
+// told by the topmost key of the ancestors as by all of them, while
+// Subkeys still names them from the keys below. It is kept too when a
+// key below it spells its path otherwise, so that Subkeys spells its
+// name as before (its own spelling wins over theirs).
 func (t *RegTree) Retain(r *Retention, cited func(Location) bool) *RegTree {
-	out := &RegTree{keys: map[string]*Key{}}
+	out := &RegTree{}
 	if t == nil {
 		return out
 	}
-	var kept []*Value // the values kept of one key, a buffer used again
-	for lp, k := range t.keys {
-		wanted := r.wantsKey(k.Path)
+	var kept []*Value    // the values kept of one key, a buffer used again
+	var ancestors []*Key // ancestors let go, unless spelled otherwise below
+	var below []*Key     // the keys below ancestors, kept or let go
+	t.each(func(k *Key) {
+		wanted, inside := r.keyKept(k.Path)
 		kept = kept[:0]
 		for _, v := range k.Values {
 			if (wanted && r.wantsValue(k.Path, v.Name)) || cited(v.Loc) {
@@ -668,8 +771,12 @@ func (t *RegTree) Retain(r *Retention, cited func(Location) bool) *RegTree {
 		}
 		switch {
 		case !wanted && len(kept) == 0 && !cited(k.Loc):
+		case wanted && !inside && len(kept) == 0 && !cited(k.Loc):
+			ancestors = append(ancestors, k)
+			below = append(below, k)
 		case len(kept) == len(k.Values):
-			out.keys[lp] = k
+			out.sorted = append(out.sorted, k)
+			below = append(below, k)
 		default:
 			// A key of its own, its values in a slice of their number: it
 			// stays with the host for the whole audit.
@@ -678,8 +785,52 @@ func (t *RegTree) Retain(r *Retention, cited func(Location) bool) *RegTree {
 				nk.Values = slices.Clone(kept)
 				nk.reindex()
 			}
-			out.keys[lp] = nk
+			out.sorted = append(out.sorted, nk)
+			below = append(below, k)
+		}
+	})
+	for _, a := range ancestors {
+		if !t.hasAncestor(a.Path) || spelledOtherwiseBelow(a, below) {
+			out.sorted = append(out.sorted, a)
 		}
 	}
+	out.sorted = slices.Clone(out.sorted) // of its length: it stays with the host
+	sort.Slice(out.sorted, func(i, j int) bool { return lessLower(out.sorted[i].Path, out.sorted[j].Path) })
 	return out
+}
+
+// hasAncestor reports whether t holds a key above the key at path (the
+// root key aside: Host.Covers does not look at it).
+func (t *RegTree) hasAncestor(path string) bool {
+	for p, _ := parentPath(path); p != ""; p, _ = parentPath(p) {
+		if _, ok := t.find(p); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// spelledOtherwiseBelow reports whether a key of keys lies below a (its
+// path starts with a's and a backslash, case-insensitively) without
+// starting with a's path as a spells it.
+func spelledOtherwiseBelow(a *Key, keys []*Key) bool {
+	var la string // lower-case a.Path + `\`, made when first needed
+	for _, k := range keys {
+		if len(k.Path) > len(a.Path) && k.Path[len(a.Path)] == '\\' && strings.HasPrefix(k.Path, a.Path) {
+			continue // below a, spelled as a spells it
+		}
+		if isASCII(k.Path) && isASCII(a.Path) {
+			if len(k.Path) > len(a.Path) && k.Path[len(a.Path)] == '\\' && sameLower(k.Path[:len(a.Path)], a.Path) {
+				return true
+			}
+			continue
+		}
+		if la == "" {
+			la = lowerPath(a.Path) + `\`
+		}
+		if strings.HasPrefix(lowerPath(k.Path), la) {
+			return true
+		}
+	}
+	return false
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -311,5 +312,131 @@ func TestShareStrings(t *testing.T) {
 	v := k.Value("NLBSFlags")
 	if unsafe.StringData(k.Path) != unsafe.StringData(pool[k.Path]) || unsafe.StringData(v.Loc.Key) != unsafe.StringData(pool[k.Path]) || unsafe.StringData(v.Name) != unsafe.StringData(pool["NLBSFlags"]) {
 		t.Error("the tree does not hold the shared copies")
+	}
+}
+
+// TestRetainLetsAncestorsGo: Retain lets go of a key that is only an
+// ancestor of the subtrees kept (no value kept, not cited, a key above
+// it), and keeps one that holds a value, is cited, is the topmost, or is
+// spelled otherwise below it; Subkeys and Host.Covers answer as they do
+// on the whole tree.
+func TestRetainLetsAncestorsGo(t *testing.T) {
+	full := NewRegTree()
+	at := func(line int) Location { return Location{File: "h/x.reg", Line: line} }
+	for i, p := range []string{
+		`SOFTWARE`, `SOFTWARE\Policies`, `SOFTWARE\Policies\Microsoft`, `SOFTWARE\Policies\Microsoft\Windows`,
+		`SOFTWARE\Policies\Microsoft\Windows\IPSec`, `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy`,
+		`SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`, `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local\ipsecPolicy{1}`,
+		`SYSTEM`, `SYSTEM\CurrentControlSet`, `SYSTEM\CurrentControlSet\Services`, `SYSTEM\CurrentControlSet\Services\PolicyAgent`,
+		`SYSTEM\ControlSet001`, `SYSTEM\ControlSet001\services`, `system\controlset001\services\PolicyAgent`,
+		`Cluster`, `Cluster\Other`,
+	} {
+		full.EnsureKey(p, at(i+1))
+	}
+	full.Key(`SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local\ipsecPolicy{1}`).SetValue(&Value{Name: "ipsecName", Type: RegSZ, Data: []byte("x\x00")})
+	full.Key(`SOFTWARE\Policies\Microsoft`).SetValue(&Value{Name: "Kept", Type: RegDWORD, Data: DWORDData(1)})
+	r := NewRetention(
+		KeepSpec{Key: `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`, Subkeys: "ipsecPolicy"},
+		KeepSpec{Key: `SYSTEM\CurrentControlSet\Services\PolicyAgent`, Shallow: true},
+		KeepSpec{Key: `SYSTEM\CurrentControlSet\Services\IPSEC`, Shallow: true},
+		KeepSpec{Key: `Cluster\Resources`},
+	)
+	cited := func(l Location) bool { return l == at(5) } // SOFTWARE\...\IPSec
+	cut := full.Retain(r, cited)
+	var kept []string
+	for _, k := range cut.Keys() {
+		kept = append(kept, k.Path)
+	}
+	want := []string{
+		`Cluster`, // the topmost
+		`SOFTWARE`,
+		`SOFTWARE\Policies\Microsoft`, // a value kept
+		`SOFTWARE\Policies\Microsoft\Windows\IPSec`, // cited
+		`SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`,
+		`SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local\ipsecPolicy{1}`,
+		`SYSTEM`,
+		`SYSTEM\ControlSet001`,
+		`SYSTEM\ControlSet001\services`, // spelled otherwise below
+		`system\controlset001\services\PolicyAgent`,
+		`SYSTEM\CurrentControlSet\Services\PolicyAgent`,
+	}
+	if !slices.Equal(kept, want) {
+		t.Errorf("kept %q\nwant %q", kept, want)
+	}
+	for _, p := range []string{"", "SOFTWARE", `SOFTWARE\Policies`, `SOFTWARE\Policies\Microsoft\Windows`, `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy`,
+		"SYSTEM", `SYSTEM\CurrentControlSet`, `SYSTEM\ControlSet001`, `SYSTEM\ControlSet001\Services`} {
+		if got, want := cut.Subkeys(p), full.Subkeys(p); !slices.Equal(got, want) {
+			t.Errorf("Subkeys(%q) = %q, the whole tree's %q", p, got, want)
+		}
+	}
+	whole, part := &Host{Registry: NewRegistry(full)}, &Host{Registry: NewRegistry(cut)}
+	for _, p := range []string{`SYSTEM\CurrentControlSet\Services\IPSEC`, `SYSTEM\CurrentControlSet\Services\PolicyAgent`, `Cluster\Resources`,
+		`SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`, `SECURITY\Policy`} {
+		if got, want := part.Covers(p), whole.Covers(p); got != want {
+			t.Errorf("Covers(%q) = %v, on the whole tree %v", p, got, want)
+		}
+	}
+}
+
+// TestRetainedTreeSortedAsMap: a tree Retain made, which holds its keys
+// in a sorted slice, answers Len, Key, Keys and Subkeys as the same
+// keys held in a map do, for paths that differ in case or lower-case to
+// other lengths (valid UTF-8: scanSubkeys, either way, does not take a
+// path that lower-cases longer); and once changed, as a map again.
+func TestRetainedTreeSortedAsMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 7))
+	validPath := func() string { // invalid UTF-8 lower-cases longer, which scanSubkeys does not take
+		for {
+			if p := randomPath(rng); utf8.ValidString(p) {
+				return p
+			}
+		}
+	}
+	for range 300 {
+		full := NewRegTree()
+		for range 1 + rng.IntN(30) {
+			full.EnsureKey(validPath(), Location{})
+		}
+		cut := full.Retain(NewRetention(KeepSpec{Key: `SYSTEM`}, KeepSpec{Key: `a\k`}), func(Location) bool { return rng.IntN(4) == 0 })
+		if cut.keys != nil {
+			t.Fatal("a retained tree holds a map")
+		}
+		asMap := &RegTree{sorted: slices.Clone(cut.sorted)}
+		asMap.thaw()
+		paths := func(tr *RegTree) []string {
+			var out []string
+			for _, k := range tr.Keys() {
+				out = append(out, k.Path)
+			}
+			return out
+		}
+		if cut.Len() != asMap.Len() || !slices.Equal(paths(cut), paths(asMap)) {
+			t.Fatalf("keys %q, as a map %q", paths(cut), paths(asMap))
+		}
+		for range 40 {
+			p := validPath()
+			if rng.IntN(3) == 0 {
+				p, _ = parentPath(p)
+			}
+			if cut.Key(p) != asMap.Key(p) {
+				t.Fatalf("Key(%q) = %v, as a map %v", p, cut.Key(p), asMap.Key(p))
+			}
+			if got, want := cut.Subkeys(p), asMap.Subkeys(p); !slices.Equal(got, want) {
+				t.Fatalf("Subkeys(%q) = %q, as a map %q", p, got, want)
+			}
+		}
+		p := validPath()
+		had := cut.Key(p) != nil
+		cut.EnsureKey(p, Location{})
+		asMap.EnsureKey(p, Location{})
+		if (cut.keys == nil) != had || cut.Key(p) == nil || cut.Len() != asMap.Len() || !slices.Equal(paths(cut), paths(asMap)) {
+			t.Fatalf("after EnsureKey(%q): keys %q, as a map %q", p, paths(cut), paths(asMap))
+		}
+		p, _ = parentPath(p)
+		cut.DeleteTree(p)
+		asMap.DeleteTree(p)
+		if cut.keys == nil || !slices.Equal(paths(cut), paths(asMap)) {
+			t.Fatalf("after DeleteTree(%q): keys %q, as a map %q", p, paths(cut), paths(asMap))
+		}
 	}
 }
