@@ -507,9 +507,9 @@ func (t *RegTree) lazySubkeys(path string) []string {
 			out = append(out, name)
 		}
 	}
-	lp := lowerPath(path)
+	lp, ascii := lowerPath(path), isASCII(path)
 	for _, k := range t.order {
-		if name, ok := childBelow(k.Path, path, lp); ok {
+		if name, ok := childBelow(k.Path, path, lp, ascii); ok {
 			add(name)
 		}
 		if path == "" {
@@ -521,16 +521,17 @@ func (t *RegTree) lazySubkeys(path string) []string {
 	return out
 }
 
-// childBelow returns the name that follows path (lp: lower-cased) in key
+// childBelow returns the name that follows path (lp: lower-cased; pathASCII:
+// whether it is ASCII) in key
 // path p, when a prefix of p ending before one of its backslashes is
 // path as the index compares paths (lower-cased): the child of path that
 // the index would record for p.
-func childBelow(p, path, lp string) (string, bool) {
+func childBelow(p, path, lp string, pathASCII bool) (string, bool) {
 	if len(p) <= len(path) {
-		if isASCII(p) && isASCII(path) {
+		if pathASCII && isASCII(p) {
 			return "", false
 		}
-	} else if isASCII(p[:len(path)+1]) && isASCII(path) {
+	} else if pathASCII && isASCII(p[:len(path)+1]) {
 		if p[len(path)] != '\\' || !sameLower(p[:len(path)], path) {
 			return "", false
 		}
@@ -562,8 +563,16 @@ func (t *RegTree) scanSubkeys(path string) []string {
 	}
 	spelling := map[string]string{} // lower-case name -> spelling
 	own := map[string]bool{}
+	// The name below path is found by components, not bytes: lower-casing
+	// may change a path's length (U+0130 "İ" takes three bytes lowered,
+	// an invalid byte becomes U+FFFD), never its backslashes.
+	depth := strings.Count(prefix, `\`)
 	add := func(k *Key) { // a key below path
-		name, rest, deeper := strings.Cut(k.Path[len(prefix):], `\`)
+		rest := k.Path
+		for range depth {
+			_, rest, _ = strings.Cut(rest, `\`)
+		}
+		name, rest, deeper := strings.Cut(rest, `\`)
 		ln := strings.ToLower(name)
 		switch {
 		case name == "" || own[ln]:

@@ -322,7 +322,7 @@ func TestShareStrings(t *testing.T) {
 // on the whole tree.
 func TestRetainLetsAncestorsGo(t *testing.T) {
 	full := NewRegTree()
-	at := func(line int) Location { return Location{File: "h/x.reg", Line: line} }
+	at := func(line int) Location { return Location{File: "h/x.reg", Line: int32(line)} }
 	for i, p := range []string{
 		`SOFTWARE`, `SOFTWARE\Policies`, `SOFTWARE\Policies\Microsoft`, `SOFTWARE\Policies\Microsoft\Windows`,
 		`SOFTWARE\Policies\Microsoft\Windows\IPSec`, `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy`,
@@ -437,6 +437,25 @@ func TestRetainedTreeSortedAsMap(t *testing.T) {
 		asMap.DeleteTree(p)
 		if cut.keys == nil || !slices.Equal(paths(cut), paths(asMap)) {
 			t.Fatalf("after DeleteTree(%q): keys %q, as a map %q", p, paths(cut), paths(asMap))
+		}
+	}
+}
+
+// TestSubkeysOfNamesThatLowerLonger: a name whose lower-case form takes
+// more bytes (U+0130, an invalid byte) is listed whole, and the keys
+// below it are found, in a retained tree as in a parsed one.
+func TestSubkeysOfNamesThatLowerLonger(t *testing.T) {
+	tr := NewRegTree()
+	for _, p := range []string{`SYSTEM\İstanbul\Sub`, "SYSTEM\\b\xc3z\\Sub", `SYSTEM\plain`} {
+		tr.EnsureKey(p, Location{})
+	}
+	kept := tr.Retain(NewRetention(KeepSpec{Key: `SYSTEM`}), func(Location) bool { return false })
+	for name, tree := range map[string]*RegTree{"parsed": tr, "retained": kept} {
+		if got, want := tree.Subkeys(`SYSTEM`), []string{"b\xc3z", "İstanbul", "plain"}; !slices.Equal(got, want) {
+			t.Errorf("%s: Subkeys(SYSTEM) = %q, want %q", name, got, want)
+		}
+		if got := tree.Subkeys(`SYSTEM\İstanbul`); !slices.Equal(got, []string{"Sub"}) {
+			t.Errorf("%s: Subkeys(SYSTEM\\İstanbul) = %q, want [Sub]", name, got)
 		}
 	}
 }
