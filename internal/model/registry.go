@@ -521,11 +521,11 @@ func (t *RegTree) lazySubkeys(path string) []string {
 	return out
 }
 
-// childBelow returns the name that follows path (lp: lower-cased; pathASCII:
-// whether it is ASCII) in key
-// path p, when a prefix of p ending before one of its backslashes is
-// path as the index compares paths (lower-cased): the child of path that
-// the index would record for p.
+// childBelow returns the name that follows path (lp: lower-cased;
+// pathASCII: whether it is ASCII) in key path p, when a prefix of p
+// ending before one of its backslashes is path as the index compares
+// paths (lower-cased): the child of path that the index would record
+// for p.
 func childBelow(p, path, lp string, pathASCII bool) (string, bool) {
 	if len(p) <= len(path) {
 		if pathASCII && isASCII(p) {
