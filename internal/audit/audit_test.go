@@ -407,7 +407,7 @@ func TestSniffedFormGivenToTheParser(t *testing.T) {
 		t.Fatalf("plan: %+v", p.hosts)
 	}
 	for _, form := range []string{"script", "show-all"} {
-		j := &fileJob{entry: p.hosts[0].entries[0], kind: p.hosts[0].kinds[0], host: p.hosts[0], codepage: "cp1252"}
+		j := &fileJob{entry: p.hosts[0].entries[0], kind: p.hosts[0].kinds[0], sniffed: true, host: p.hosts[0], codepage: "cp1252"}
 		j.kind.Form = form
 		j.read()
 		policies := 0
@@ -490,6 +490,51 @@ func TestPolicyReadAgainUnderComputerNameCodePage(t *testing.T) {
 		}
 		if fileByRel(f, file.Name) != file {
 			t.Errorf("%s: the fleet lists another file object than the host", file.Name)
+		}
+	}
+}
+
+// TestPlanSniffsUntilAnInput: the plan sniffs a folder's files in their
+// listed order only until one is an input (a folder of no input is
+// sniffed whole), and the files it left are sniffed when read, getting
+// the kind a sniff of every file gives.
+func TestPlanSniffsUntilAnInput(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"EXFE01/a-readme.txt": "nothing to read here\n",
+		"EXFE01/b-system.reg": sysReg("EXFE01"),
+		"EXFE01/c-ipsec.txt":  "pushd ipsec static\r\nadd policy name=\"FE\" assign=yes\r\npopd\r\n",
+		"EXFE01/d-notes.txt":  "more notes\n",
+		"docs/readme.txt":     "a fleet\n",
+		"docs/more.txt":       "still a fleet\n",
+	})
+	set, err := inputs.Collect([]string{dir}, inputs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	want := map[string]detect.Result{}
+	for _, e := range set.Entries {
+		want[e.Name] = sniff(e)
+	}
+	p := makePlan(set)
+	sniffed := map[string]bool{}
+	for _, hp := range p.hosts {
+		for k, e := range hp.entries {
+			sniffed[e.Name] = hp.sniffed[k]
+			j := &fileJob{entry: e, kind: hp.kinds[k], sniffed: hp.sniffed[k], host: hp, codepage: "cp1252"}
+			j.read()
+			if j.kind != want[e.Name] {
+				t.Errorf("%s: read as %+v, a sniff gives %+v", e.Name, j.kind, want[e.Name])
+			}
+		}
+	}
+	for name, w := range map[string]bool{
+		"EXFE01/a-readme.txt": true, "EXFE01/b-system.reg": true, "EXFE01/c-ipsec.txt": false, "EXFE01/d-notes.txt": false,
+		"docs/more.txt": true, "docs/readme.txt": true,
+	} {
+		if s, ok := sniffed[name]; !ok || s != w {
+			t.Errorf("%s: sniffed by the plan %v (listed %v), want %v", name, s, ok, w)
 		}
 	}
 }

@@ -20,7 +20,8 @@ import (
 // fileJob is one file to read and what came of it.
 type fileJob struct {
 	entry    inputs.Entry
-	kind     detect.Result // what the plan sniffed it as
+	kind     detect.Result // what it was sniffed as, once sniffed is set
+	sniffed  bool          // set by the plan, else by read
 	host     *hostPlan
 	codepage string
 	filter   *model.KeyFilter
@@ -35,9 +36,12 @@ type fileJob struct {
 	kept *Kept
 }
 
-// read reads one file. A parser that panics fails that file, never the
-// audit.
+// read reads one file, first sniffing it if the plan did not. A parser
+// that panics fails that file, never the audit.
 func (j *fileJob) read() {
+	if !j.sniffed {
+		j.kind, j.sniffed = sniff(j.entry), true
+	}
 	j.file = &model.InputFile{Path: j.entry.Path, Name: j.entry.Name, Size: j.entry.Size, Kind: j.kind.Kind, Detail: j.kind.Detail}
 	j.tree, j.stores, j.logsUsed, j.decodedIn = nil, nil, nil, ""
 	defer func() {
