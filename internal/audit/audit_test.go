@@ -497,13 +497,14 @@ func TestPolicyReadAgainUnderComputerNameCodePage(t *testing.T) {
 // TestPlanSniffsUntilAnInput: the plan sniffs a folder's files in their
 // listed order only until one is an input (a folder of no input is
 // sniffed whole), and the files it left are sniffed when read, getting
-// the kind a sniff of every file gives.
+// the kind a sniff of every file gives, and read whole from the one open
+// that sniffed them (a head, then the rest).
 func TestPlanSniffsUntilAnInput(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"EXFE01/a-readme.txt": "nothing to read here\n",
 		"EXFE01/b-system.reg": sysReg("EXFE01"),
-		"EXFE01/c-ipsec.txt":  "pushd ipsec static\r\nadd policy name=\"FE\" assign=yes\r\npopd\r\n",
+		"EXFE01/c-ipsec.txt":  "pushd ipsec static\r\n" + strings.Repeat("rem padding past the head\r\n", detect.HeadSize/20) + "add policy name=\"FE\" assign=yes\r\npopd\r\n",
 		"EXFE01/d-notes.txt":  "more notes\n",
 		"docs/readme.txt":     "a fleet\n",
 		"docs/more.txt":       "still a fleet\n",
@@ -526,6 +527,12 @@ func TestPlanSniffsUntilAnInput(t *testing.T) {
 			j.read()
 			if j.kind != want[e.Name] {
 				t.Errorf("%s: read as %+v, a sniff gives %+v", e.Name, j.kind, want[e.Name])
+			}
+			if j.opened != nil {
+				t.Errorf("%s: left open", e.Name)
+			}
+			if e.Name == "EXFE01/c-ipsec.txt" && (len(j.stores) != 1 || len(j.stores[0].Policies) != 1 || j.file.Status != model.StatusRead) {
+				t.Errorf("%s, read from the open that sniffed it: %d stores, status %s: %s", e.Name, len(j.stores), j.file.Status, j.file.Reason)
 			}
 		}
 	}
