@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -542,6 +543,35 @@ func TestPlanSniffsUntilAnInput(t *testing.T) {
 	} {
 		if s, ok := sniffed[name]; !ok || s != w {
 			t.Errorf("%s: sniffed by the plan %v (listed %v), want %v", name, s, ok, w)
+		}
+	}
+}
+
+// TestPlanSniffsInRounds: in a folder whose first input comes after many
+// files that are not, the plan sniffs its files in rounds of 1, 1, 2, 4,
+// 8, ... and stops after the round that met the input: never more than
+// twice the files before it.
+func TestPlanSniffsInRounds(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{}
+	for i := range 20 {
+		files[fmt.Sprintf("EXFE01/n%02d.txt", i)] = "notes\n"
+	}
+	files["EXFE01/n09.txt"] = sysReg("EXFE01")
+	writeFiles(t, dir, files)
+	set, err := inputs.Collect([]string{dir}, inputs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	p := makePlan(set)
+	if len(p.hosts) != 1 || p.hosts[0].dir != "EXFE01" {
+		t.Fatalf("hosts: %+v", p.hosts)
+	}
+	hp := p.hosts[0]
+	for k, e := range hp.entries {
+		if want := e.Name < "EXFE01/n16.txt"; hp.sniffed[k] != want {
+			t.Errorf("%s: sniffed by the plan %v, want %v", e.Name, hp.sniffed[k], want)
 		}
 	}
 }

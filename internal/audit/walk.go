@@ -98,13 +98,17 @@ func makePlan(set *inputs.Set) *plan {
 	return p
 }
 
-// sniffUntilInput sniffs, folder by folder (folders in parallel), the
-// files of each folder in their listed order until one is an input: that
-// is all grouping needs to know (holdsInput, by folder), and a file not
-// sniffed here is sniffed by its reader just before it is read (fileJob.
-// read), with the same sniff of the same head, so that it gets the same
-// kind. Which files are sniffed here depends on the order only, never on
-// timing. kinds[i] is files[i]'s kind where sniffed[i] is set.
+// sniffUntilInput sniffs the files of each folder in their listed order
+// until one is an input: that is all grouping needs to know (holdsInput,
+// by folder), and a file not sniffed here is sniffed by its reader just
+// before it is read (fileJob.read), with the same sniff of the same head,
+// so that it gets the same kind. It goes in rounds, each sniffing in
+// parallel the next files of every folder where no input was found yet:
+// one file at first, then as many as were sniffed before it (1, 1, 2, 4,
+// ...), so that a folder of many files that are not inputs is sniffed
+// in parallel too, and no more than twice the files before its first
+// input are sniffed. Which files are sniffed depends on the order only,
+// never on timing. kinds[i] is files[i]'s kind where sniffed[i] is set.
 func sniffUntilInput(files []inputs.Entry) (kinds []detect.Result, sniffed []bool, holdsInput map[string]bool) {
 	kinds = make([]detect.Result, len(files))
 	sniffed = make([]bool, len(files))
@@ -117,19 +121,34 @@ func sniffUntilInput(files []inputs.Entry) (kinds []detect.Result, sniffed []boo
 		}
 		inDir[e.Dir] = append(inDir[e.Dir], i)
 	}
-	found := make([]bool, len(dirs))
-	forEach(len(dirs), 0, func(d int) {
-		for _, i := range inDir[dirs[d]] {
-			kinds[i], sniffed[i] = sniff(files[i]), true
-			if isInput(kinds[i].Kind) {
-				found[d] = true
-				return
-			}
+	type batch struct {
+		dir   string
+		files []int
+	}
+	done := map[string]int{} // how many of the folder's files are sniffed
+	pending := dirs
+	for len(pending) > 0 {
+		var round []batch
+		var todo []int
+		for _, dir := range pending {
+			all, n := inDir[dir], done[dir]
+			end := min(len(all), n+max(1, n))
+			round = append(round, batch{dir, all[n:end]})
+			todo = append(todo, all[n:end]...)
+			done[dir] = end
 		}
-	})
-	for d, dir := range dirs {
-		if found[d] {
-			holdsInput[dir] = true
+		forEach(len(todo), 0, func(k int) { kinds[todo[k]], sniffed[todo[k]] = sniff(files[todo[k]]), true })
+		pending = nil
+		for _, b := range round {
+			for _, i := range b.files {
+				if isInput(kinds[i].Kind) {
+					holdsInput[b.dir] = true
+					break
+				}
+			}
+			if !holdsInput[b.dir] && done[b.dir] < len(inDir[b.dir]) {
+				pending = append(pending, b.dir)
+			}
 		}
 	}
 	return kinds, sniffed, holdsInput
