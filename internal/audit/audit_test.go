@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -407,7 +408,7 @@ func TestSniffedFormGivenToTheParser(t *testing.T) {
 		t.Fatalf("plan: %+v", p.hosts)
 	}
 	for _, form := range []string{"script", "show-all"} {
-		j := &fileJob{entry: p.hosts[0].entries[0], kind: p.hosts[0].kinds[0], host: p.hosts[0], codepage: "cp1252"}
+		j := &fileJob{entry: p.hosts[0].entries[0], kind: p.hosts[0].kinds[0], sniffed: true, host: p.hosts[0], codepage: "cp1252"}
 		j.kind.Form = form
 		j.read()
 		policies := 0
@@ -490,6 +491,87 @@ func TestPolicyReadAgainUnderComputerNameCodePage(t *testing.T) {
 		}
 		if fileByRel(f, file.Name) != file {
 			t.Errorf("%s: the fleet lists another file object than the host", file.Name)
+		}
+	}
+}
+
+// TestPlanSniffsUntilAnInput: the plan sniffs a folder's files in their
+// listed order only until one is an input (a folder of no input is
+// sniffed whole), and the files it left are sniffed when read, getting
+// the kind a sniff of every file gives, and read whole from the one open
+// that sniffed them (a head, then the rest).
+func TestPlanSniffsUntilAnInput(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"EXFE01/a-readme.txt": "nothing to read here\n",
+		"EXFE01/b-system.reg": sysReg("EXFE01"),
+		"EXFE01/c-ipsec.txt":  "pushd ipsec static\r\n" + strings.Repeat("rem padding past the head\r\n", detect.HeadSize/20) + "add policy name=\"FE\" assign=yes\r\npopd\r\n",
+		"EXFE01/d-notes.txt":  "more notes\n",
+		"docs/readme.txt":     "a fleet\n",
+		"docs/more.txt":       "still a fleet\n",
+	})
+	set, err := inputs.Collect([]string{dir}, inputs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	want := map[string]detect.Result{}
+	for _, e := range set.Entries {
+		want[e.Name] = sniff(e)
+	}
+	p := makePlan(set)
+	sniffed := map[string]bool{}
+	for _, hp := range p.hosts {
+		for k, e := range hp.entries {
+			sniffed[e.Name] = hp.sniffed[k]
+			j := &fileJob{entry: e, kind: hp.kinds[k], sniffed: hp.sniffed[k], host: hp, codepage: "cp1252"}
+			j.read()
+			if j.kind != want[e.Name] {
+				t.Errorf("%s: read as %+v, a sniff gives %+v", e.Name, j.kind, want[e.Name])
+			}
+			if j.opened != nil {
+				t.Errorf("%s: left open", e.Name)
+			}
+			if e.Name == "EXFE01/c-ipsec.txt" && (len(j.stores) != 1 || len(j.stores[0].Policies) != 1 || j.file.Status != model.StatusRead) {
+				t.Errorf("%s, read from the open that sniffed it: %d stores, status %s: %s", e.Name, len(j.stores), j.file.Status, j.file.Reason)
+			}
+		}
+	}
+	for name, w := range map[string]bool{
+		"EXFE01/a-readme.txt": true, "EXFE01/b-system.reg": true, "EXFE01/c-ipsec.txt": false, "EXFE01/d-notes.txt": false,
+		"docs/more.txt": true, "docs/readme.txt": true,
+	} {
+		if s, ok := sniffed[name]; !ok || s != w {
+			t.Errorf("%s: sniffed by the plan %v (listed %v), want %v", name, s, ok, w)
+		}
+	}
+}
+
+// TestPlanSniffsInRounds: in a folder whose first input comes after many
+// files that are not, the plan sniffs its files in rounds of 1, 1, 2, 4,
+// 8, ... and stops after the round that met the input: never more than
+// twice the files before it.
+func TestPlanSniffsInRounds(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{}
+	for i := range 20 {
+		files[fmt.Sprintf("EXFE01/n%02d.txt", i)] = "notes\n"
+	}
+	files["EXFE01/n09.txt"] = sysReg("EXFE01")
+	writeFiles(t, dir, files)
+	set, err := inputs.Collect([]string{dir}, inputs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	p := makePlan(set)
+	if len(p.hosts) != 1 || p.hosts[0].dir != "EXFE01" {
+		t.Fatalf("hosts: %+v", p.hosts)
+	}
+	hp := p.hosts[0]
+	for k, e := range hp.entries {
+		if want := e.Name < "EXFE01/n16.txt"; hp.sniffed[k] != want {
+			t.Errorf("%s: sniffed by the plan %v, want %v", e.Name, hp.sniffed[k], want)
 		}
 	}
 }

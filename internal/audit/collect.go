@@ -122,7 +122,7 @@ func buildAll(fleet *model.Fleet, p *plan, opts Options) []*model.Host {
 		hp := p.hosts[i]
 		cp := codePageFor(fleet.Config, hostEntry(fleet.Config, "", hp.folder), opts.CodePage)
 		for k, e := range hp.entries {
-			hp.jobs = append(hp.jobs, &fileJob{entry: e, kind: hp.kinds[k], host: hp, codepage: cp, filter: opts.Filter, kept: opts.Keep})
+			hp.jobs = append(hp.jobs, &fileJob{entry: e, kind: hp.kinds[k], sniffed: hp.sniffed[k], host: hp, codepage: cp, filter: opts.Filter, kept: opts.Keep})
 		}
 		for _, j := range hp.jobs {
 			j.read()

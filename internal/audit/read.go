@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +21,8 @@ import (
 // fileJob is one file to read and what came of it.
 type fileJob struct {
 	entry    inputs.Entry
-	kind     detect.Result // what the plan sniffed it as
+	kind     detect.Result // what it was sniffed as, once sniffed is set
+	sniffed  bool          // set by the plan, else by read
 	host     *hostPlan
 	codepage string
 	filter   *model.KeyFilter
@@ -33,11 +35,34 @@ type fileJob struct {
 	decodedIn string
 	// kept is Options.Keep: what to keep beyond the model (keeptext.go).
 	kept *Kept
+	// opened is the entry as read opened it to sniff it, for its parser
+	// to read instead of opening it again; nil once taken or closed.
+	opened *headFile
 }
 
-// read reads one file. A parser that panics fails that file, never the
-// audit.
+// headFile is an entry on disk opened to be sniffed, its head read into
+// a buffer of heads: reading it gives the head, then the rest of the
+// file; closing it closes the file and gives the buffer back.
+type headFile struct {
+	io.Reader
+	rc  io.ReadCloser
+	buf *[]byte
+}
+
+// Close closes the file and gives the head's buffer back to heads.
+func (h *headFile) Close() error {
+	err := h.rc.Close()
+	heads.Put(h.buf)
+	return err
+}
+
+// read reads one file, first sniffing it if the plan did not. A parser
+// that panics fails that file, never the audit.
 func (j *fileJob) read() {
+	if !j.sniffed {
+		j.sniffOpen()
+		defer j.closeOpened()
+	}
 	j.file = &model.InputFile{Path: j.entry.Path, Name: j.entry.Name, Size: j.entry.Size, Kind: j.kind.Kind, Detail: j.kind.Detail}
 	j.tree, j.stores, j.logsUsed, j.decodedIn = nil, nil, nil, ""
 	defer func() {
@@ -61,6 +86,57 @@ func (j *fileJob) read() {
 		j.file.Binary = r.binary
 		r.read(j)
 	}
+}
+
+// sniffOpen sniffs an entry the plan did not. One on disk is opened as
+// its parser would open it (Entry.Open) and its head read once: it is
+// sniffed from that head (the same detect.Sniff of the same bytes as
+// sniff) and kept open in j.opened for the parser (openEntry), so that
+// the file is opened once. An archive member is sniffed as the plan
+// would (sniff). An entry that cannot be opened or whose head cannot be
+// read is marked unreadable, for read to report (readError).
+func (j *fileJob) sniffOpen() {
+	j.sniffed = true
+	if j.entry.Path == "" {
+		j.kind = sniff(j.entry)
+		return
+	}
+	rc, err := j.entry.Open()
+	if err != nil {
+		j.kind = detect.Result{Kind: model.KindUnknown, Detail: unreadable}
+		return
+	}
+	buf := heads.Get().(*[]byte)
+	n, err := io.ReadFull(rc, *buf)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		rc.Close()
+		heads.Put(buf)
+		j.kind = detect.Result{Kind: model.KindUnknown, Detail: unreadable}
+		return
+	}
+	head := (*buf)[:n]
+	j.kind = detect.Sniff(head, "")
+	j.opened = &headFile{Reader: io.MultiReader(bytes.NewReader(head), rc), rc: rc, buf: buf}
+}
+
+// closeOpened closes the entry sniffOpen kept open if its parser did not
+// take it (a kind read otherwise, or not read).
+func (j *fileJob) closeOpened() {
+	if j.opened != nil {
+		j.opened.Close()
+		j.opened = nil
+	}
+}
+
+// openEntry opens the entry's content for a parser: the file sniffOpen
+// kept open, read from its start, when there is one (it is then taken),
+// else Entry.Open.
+func (j *fileJob) openEntry() (io.ReadCloser, error) {
+	if h := j.opened; h != nil {
+		j.opened = nil
+		return h, nil
+	}
+	return j.entry.Open()
 }
 
 // readError is why the entry cannot be opened.
@@ -89,7 +165,7 @@ func (j *fileJob) readAllOf() ([]byte, error) {
 }
 
 func (j *fileJob) readReg() {
-	rc, err := j.entry.Open()
+	rc, err := j.openEntry()
 	if err != nil {
 		j.fail(err)
 		return
@@ -140,8 +216,10 @@ func (j *fileJob) readHive() {
 var errNotRead = errors.New("not read")
 
 // hiveResult reads the hive: a file on disk is mapped (a 900 MB hive is
-// not copied into memory), an archive member read whole.
+// not copied into memory), opened for that (the file sniffOpen kept open
+// is closed first), an archive member read whole.
 func (j *fileJob) hiveResult(opts hive.Options) (*hive.Result, error) {
+	j.closeOpened()
 	f, onDisk, err := j.entry.OpenFile()
 	if onDisk {
 		if err != nil {
@@ -160,7 +238,7 @@ func (j *fileJob) hiveResult(opts hive.Options) (*hive.Result, error) {
 }
 
 func (j *fileJob) readNetsh() {
-	rc, err := j.entry.Open()
+	rc, err := j.openEntry()
 	if err != nil {
 		j.fail(err)
 		return

@@ -32,7 +32,8 @@ type hostPlan struct {
 	dir     string // display name of the folder ("." for the root)
 	folder  string // the folder's own name, for a host without ComputerName
 	entries []inputs.Entry
-	kinds   []detect.Result    // what each entry was sniffed as
+	kinds   []detect.Result    // what each entry was sniffed as, where sniffed says so
+	sniffed []bool             // whether the plan sniffed the entry (else reading does)
 	jobs    []*fileJob         // one per entry, while the host is read
 	files   []*model.InputFile // what came of each entry, once the host is built
 }
@@ -46,7 +47,7 @@ func (hp *hostPlan) built() {
 	for i, j := range hp.jobs {
 		hp.files[i] = j.file
 	}
-	hp.entries, hp.kinds, hp.jobs = nil, nil, nil
+	hp.entries, hp.kinds, hp.sniffed, hp.jobs = nil, nil, nil, nil
 }
 
 // plan is what the paths given to an audit hold, before anything is read.
@@ -63,7 +64,9 @@ type plan struct {
 // holding input files directly is one host, and every file below it
 // belongs to it; a folder holding only folders (and perhaps a README) is a
 // fleet, each sub-folder planned the same way. Whether a file is an input
-// is judged from its content (the readers table), never its name.
+// is judged from its content (the readers table), never its name; only
+// as many files are sniffed as that takes (sniffUntilInput), the others
+// when their host is read.
 func makePlan(set *inputs.Set) *plan {
 	p := &plan{root: set.Root, given: set.Given, archives: set.Archives}
 	var files []inputs.Entry
@@ -74,14 +77,7 @@ func makePlan(set *inputs.Set) *plan {
 		}
 		files = append(files, e)
 	}
-	kinds := make([]detect.Result, len(files))
-	holdsInput := map[string]bool{}
-	forEach(len(files), 0, func(i int) { kinds[i] = sniff(files[i]) })
-	for i, e := range files {
-		if isInput(kinds[i].Kind) {
-			holdsInput[e.Dir] = true
-		}
-	}
+	kinds, sniffed, holdsInput := sniffUntilInput(files)
 	byDir := map[string]*hostPlan{}
 	for i, e := range files {
 		dir := hostDir(e.Dir, holdsInput)
@@ -93,12 +89,69 @@ func makePlan(set *inputs.Set) *plan {
 		}
 		hp.entries = append(hp.entries, e)
 		hp.kinds = append(hp.kinds, kinds[i])
+		hp.sniffed = append(hp.sniffed, sniffed[i])
 	}
 	sort.SliceStable(p.hosts, func(i, j int) bool { return p.hosts[i].dir < p.hosts[j].dir })
 	for _, s := range set.Skipped {
 		p.skipped = append(p.skipped, skippedInput(s))
 	}
 	return p
+}
+
+// sniffUntilInput sniffs the files of each folder in their listed order
+// until one is an input: that is all grouping needs to know (holdsInput,
+// by folder), and a file not sniffed here is sniffed by its reader just
+// before it is read (fileJob.read), with the same sniff of the same head,
+// so that it gets the same kind. It goes in rounds, each sniffing in
+// parallel the next files of every folder where no input was found yet:
+// one file at first, then as many as were sniffed before it (1, 1, 2, 4,
+// ...), so that a folder of many files that are not inputs is sniffed
+// in parallel too, and no more than twice the files before its first
+// input are sniffed. Which files are sniffed depends on the order only,
+// never on timing. kinds[i] is files[i]'s kind where sniffed[i] is set.
+func sniffUntilInput(files []inputs.Entry) (kinds []detect.Result, sniffed []bool, holdsInput map[string]bool) {
+	kinds = make([]detect.Result, len(files))
+	sniffed = make([]bool, len(files))
+	holdsInput = map[string]bool{}
+	var dirs []string
+	inDir := map[string][]int{}
+	for i, e := range files {
+		if _, ok := inDir[e.Dir]; !ok {
+			dirs = append(dirs, e.Dir)
+		}
+		inDir[e.Dir] = append(inDir[e.Dir], i)
+	}
+	type batch struct {
+		dir   string
+		files []int
+	}
+	done := map[string]int{} // how many of the folder's files are sniffed
+	pending := dirs
+	for len(pending) > 0 {
+		var round []batch
+		var todo []int
+		for _, dir := range pending {
+			all, n := inDir[dir], done[dir]
+			end := min(len(all), n+max(1, n))
+			round = append(round, batch{dir, all[n:end]})
+			todo = append(todo, all[n:end]...)
+			done[dir] = end
+		}
+		forEach(len(todo), 0, func(k int) { kinds[todo[k]], sniffed[todo[k]] = sniff(files[todo[k]]), true })
+		pending = nil
+		for _, b := range round {
+			for _, i := range b.files {
+				if isInput(kinds[i].Kind) {
+					holdsInput[b.dir] = true
+					break
+				}
+			}
+			if !holdsInput[b.dir] && done[b.dir] < len(inDir[b.dir]) {
+				pending = append(pending, b.dir)
+			}
+		}
+	}
+	return kinds, sniffed, holdsInput
 }
 
 // sniff tells an entry's kind from its first bytes; an entry that cannot
