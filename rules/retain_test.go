@@ -46,9 +46,15 @@ func TestRetainKeepsOutcome(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, got := rules.Run(full, all), rules.Run(cut, all)
-		if !reflect.DeepEqual(got.Findings, want.Findings) || !reflect.DeepEqual(got.NotEvaluated, want.NotEvaluated) {
-			t.Errorf("%s: the outcome differs once the registry is cut down:\ngot  %+v\n%+v\nwant %+v\n%+v", dir, got.Findings, got.NotEvaluated, want.Findings, want.NotEvaluated)
+		bare, err := audit.Collect([]string{dir}, audit.Options{Filter: rules.KeyFilter(all), Retain: rules.RetainFilter(all), OmitCited: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := rules.Run(full, all)
+		for name, got := range map[string]rules.Outcome{"cut down": rules.Run(cut, all), "cut down, cited lines too": rules.Run(bare, all)} {
+			if !reflect.DeepEqual(got.Findings, want.Findings) || !reflect.DeepEqual(got.NotEvaluated, want.NotEvaluated) {
+				t.Errorf("%s: the outcome differs once the registry is %s:\ngot  %+v\n%+v\nwant %+v\n%+v", dir, name, got.Findings, got.NotEvaluated, want.Findings, want.NotEvaluated)
+			}
 		}
 	}
 	if len(dirs) < 100 {
@@ -113,5 +119,27 @@ func TestRetainDropsUnreadPolicies(t *testing.T) {
 				t.Errorf("%s: applied policy %q is gone", h.Name, p.Name)
 			}
 		}
+	}
+}
+
+// TestOmitCitedKeepsLess: with OmitCited, the registry keys and values
+// kept only because facts were read from their lines go too.
+func TestOmitCitedKeepsLess(t *testing.T) {
+	all := rules.All()
+	dir := filepath.Join("..", "testdata", "fleet")
+	count := func(omit bool) (values int) {
+		f, err := audit.Collect([]string{dir}, audit.Options{Filter: rules.KeyFilter(all), Retain: rules.RetainFilter(all), OmitCited: omit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range f.Hosts {
+			for _, k := range h.Registry.Tree.Keys() {
+				values += len(k.Values)
+			}
+		}
+		return values
+	}
+	if cited, bare := count(false), count(true); bare == 0 || bare >= cited {
+		t.Errorf("values kept: %d citing lines, %d without: want fewer, not none", cited, bare)
 	}
 }

@@ -38,6 +38,11 @@ type Options struct {
 	// not hold every host's registry. Leave it nil to keep the whole
 	// registry the parsers kept (ipseclint dump shows it).
 	Retain *model.Retention
+	// OmitCited, with Retain, lets go also the registry keys and values
+	// kept only because a host's facts or policy objects were read from
+	// their lines: the SARIF output shows that text (from the registry),
+	// no other output does. Set it when no SARIF output will be written.
+	OmitCited bool
 	// Stdin is where the path "-" reads a list of paths from.
 	Stdin io.Reader
 	// MaxFileSize is the size past which a file is not read (0 = 1 GiB).
@@ -130,7 +135,7 @@ func buildAll(fleet *model.Fleet, p *plan, opts Options) []*model.Host {
 		}
 		hosts[i] = buildHost(fleet, hp, opts.CodePage)
 		if hosts[i] != nil && opts.Retain != nil {
-			release(hosts[i], opts.Retain, strs)
+			release(hosts[i], opts.Retain, opts.OmitCited, strs)
 		}
 		hp.built()
 	})

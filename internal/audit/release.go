@@ -15,7 +15,7 @@ import (
 // policy objects detached from the lines of the files they were read
 // from, so that those lines can go; text that many hosts share (the same
 // policy pushed to every server) is kept once, in strs.
-func release(h *model.Host, keep *model.Retention, strs *interner) {
+func release(h *model.Host, keep *model.Retention, omitCited bool, strs *interner) {
 	h.IPSec = withoutCopies(h)
 	for _, s := range h.IPSec {
 		dropUnread(h, s, keep)
@@ -32,7 +32,11 @@ func release(h *model.Host, keep *model.Retention, strs *interner) {
 			cited.add(c.Kept.Loc)
 			cited.add(c.Lost.Loc)
 		}
-		h.Registry.Tree = h.Registry.Tree.Retain(keep, cited.has)
+		isCited := cited.has
+		if omitCited {
+			isCited = func(model.Location) bool { return false }
+		}
+		h.Registry.Tree = h.Registry.Tree.Retain(keep, isCited)
 		h.Registry.Tree.ShareStrings(strs.one) // hosts name the same keys
 	}
 }

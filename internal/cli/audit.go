@@ -27,7 +27,10 @@ type readOptions struct {
 	// it, and a fleet of thousands of hosts would otherwise hold every
 	// host's registry. dump and config keep it all (dump prints it).
 	retain bool
-	keep   *audit.Kept // what to keep beyond the model, for SARIF (keepFor)
+	// noSARIF says no SARIF output will be written: the registry lines
+	// only SARIF shows go too (audit.Options.OmitCited).
+	noSARIF bool
+	keep    *audit.Kept // what to keep beyond the model, for SARIF (keepFor)
 }
 
 func (o *readOptions) register(cmd *cobra.Command) {
@@ -46,6 +49,7 @@ func collect(env *environment, paths []string, o readOptions) (*model.Fleet, err
 	opts := audit.Options{
 		CodePage: o.codepage, ConfigPath: o.config, Filter: rules.KeyFilter(rules.All()),
 		Stdin: env.stdin, MaxFileSize: o.maxFileSize, Progress: prog.update, Keep: o.keep,
+		OmitCited: o.noSARIF,
 	}
 	if o.retain {
 		// Every rule's, not only the enabled ones': the configuration
@@ -221,6 +225,7 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 	read := af.read
 	read.retain = true
 	read.keep = keepFor(cmd, af)
+	read.noSARIF = read.keep == nil // keepFor keeps the hives' cells whenever SARIF may be written
 	fleet, err := collect(env, paths, read)
 	if err != nil {
 		return err

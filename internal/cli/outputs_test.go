@@ -211,3 +211,39 @@ func TestSARIFEmbed(t *testing.T) {
 		t.Error("without --sarif-embed: contents embedded, or no hive snippet")
 	}
 }
+
+// TestOutputsWithoutSARIFLetCitedLinesGo: an audit that writes no SARIF
+// lets go the registry lines only SARIF shows, and every other output is
+// the same byte for byte as when SARIF is written beside it.
+func TestOutputsWithoutSARIFLetCitedLinesGo(t *testing.T) {
+	fleet := filepath.Join(testutil.RepoRoot(t), "testdata", "fleet")
+	dir := t.TempDir()
+	t.Setenv("IPSECLINT_TODAY", "2026-12-01")
+	outputs := func(name string, sarif bool) map[string]string {
+		args := []string{"audit", "-q"}
+		for _, f := range []string{"json", "html", "junit", "github"} {
+			args = append(args, "--format", f+"="+filepath.Join(dir, name+"."+f))
+		}
+		if sarif {
+			args = append(args, "--format", "sarif="+filepath.Join(dir, name+".sarif"))
+		}
+		if r := run(t, append(args, fleet)...); r.code != cli.ExitFindings {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		out := map[string]string{}
+		for _, f := range []string{"json", "html", "junit", "github"} {
+			b, err := os.ReadFile(filepath.Join(dir, name+"."+f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[f] = string(b)
+		}
+		return out
+	}
+	with, without := outputs("with", true), outputs("without", false)
+	for f, want := range with {
+		if without[f] != want {
+			t.Errorf("%s differs when no SARIF is written", f)
+		}
+	}
+}
