@@ -34,7 +34,7 @@ func (k *Key) Value(name string) *Value {
 		}
 		return nil
 	}
-	if i, ok := k.index[strings.ToLower(name)]; ok {
+	if i, ok := lookupLower(k.index, name); ok {
 		return k.Values[i]
 	}
 	return nil
@@ -59,7 +59,7 @@ func (k *Key) SetValue(v *Value) {
 // valueIndex returns the position of the value named name, or -1.
 func (k *Key) valueIndex(name string) int {
 	if k.index != nil {
-		if i, ok := k.index[strings.ToLower(name)]; ok {
+		if i, ok := lookupLower(k.index, name); ok {
 			return i
 		}
 		return -1
@@ -194,13 +194,17 @@ const maxStackPath = 256
 
 // lookup returns the key at path from keys, lower-casing an ASCII path
 // on the stack (the map is read with it, not a new string).
-func lookup(keys map[string]*Key, path string) (*Key, bool) {
-	if len(path) <= maxStackPath {
+func lookup(keys map[string]*Key, path string) (*Key, bool) { return lookupLower(keys, path) }
+
+// lookupLower returns m[strings.ToLower(s)], lower-casing an ASCII s on
+// the stack: the map is read with it, not with a new string.
+func lookupLower[V any](m map[string]V, s string) (V, bool) {
+	if len(s) <= maxStackPath {
 		var buf [maxStackPath]byte
-		b := buf[:len(path)]
+		b := buf[:len(s)]
 		ascii := true
-		for i := 0; i < len(path); i++ {
-			c := path[i]
+		for i := 0; i < len(s); i++ {
+			c := s[i]
 			if c >= 0x80 {
 				ascii = false
 				break
@@ -211,12 +215,12 @@ func lookup(keys map[string]*Key, path string) (*Key, bool) {
 			b[i] = c
 		}
 		if ascii {
-			k, ok := keys[string(b)]
-			return k, ok
+			v, ok := m[string(b)]
+			return v, ok
 		}
 	}
-	k, ok := keys[lowerPath(path)]
-	return k, ok
+	v, ok := m[strings.ToLower(s)]
+	return v, ok
 }
 
 func parentPath(p string) (parent, name string) {

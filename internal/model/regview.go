@@ -44,14 +44,14 @@ func (r *Registry) aliasConflicts() []ValueConflict {
 	if r.CurrentSet <= 0 {
 		return nil
 	}
-	prefix := `system\currentcontrolset\`
+	current := `SYSTEM\` + ControlSetName(r.CurrentSet)
 	var out []ValueConflict
 	for _, k := range r.Tree.Keys() {
-		lp := lowerPath(k.Path)
-		if !strings.HasPrefix(lp, prefix) {
-			continue
+		rest, ok := underCurrentControlSet(k.Path)
+		if !ok || rest == "" {
+			continue // only the keys below CurrentControlSet have a twin
 		}
-		other := r.Tree.Key(`SYSTEM\` + ControlSetName(r.CurrentSet) + `\` + k.Path[len(prefix):])
+		other := r.Tree.Key(current + rest)
 		if other == nil {
 			continue
 		}
