@@ -97,15 +97,28 @@ func (r *Registry) resolveCurrentSet() {
 // first. `SYSTEM\CurrentControlSet\X` gives the literal path (as a live
 // export writes it) and `SYSTEM\ControlSet00N\X` for the current set.
 func (r *Registry) Resolve(path string) []string {
+	p, alt, n := r.resolve(path)
+	switch n {
+	case 0:
+		return nil
+	case 1:
+		return []string{p}
+	}
+	return []string{p, alt}
+}
+
+// resolve is Resolve without a slice: the n (0, 1 or 2) paths, p first.
+// Key and Value, which every fact is read through, call it.
+func (r *Registry) resolve(path string) (p, alt string, n int) {
 	p, ok := CleanKeyPath(path)
 	if !ok {
-		return nil
+		return "", "", 0
 	}
 	rest, ok := underCurrentControlSet(p)
 	if !ok || r.CurrentSet <= 0 {
-		return []string{p}
+		return p, "", 1
 	}
-	return []string{p, `SYSTEM\` + ControlSetName(r.CurrentSet) + rest}
+	return p, `SYSTEM\` + ControlSetName(r.CurrentSet) + rest, 2
 }
 
 // underCurrentControlSet reports whether the clean path p is
@@ -135,12 +148,14 @@ func (r *Registry) Key(path string) *Key {
 	if r == nil {
 		return nil
 	}
-	for _, p := range r.Resolve(path) {
-		if k := r.Tree.Key(p); k != nil {
-			return k
-		}
+	p, alt, n := r.resolve(path)
+	if n == 0 {
+		return nil
 	}
-	return nil
+	if k := r.Tree.Key(p); k != nil || n == 1 {
+		return k
+	}
+	return r.Tree.Key(alt)
 }
 
 // HasKey reports whether the key at path, or anything below it, is in
@@ -163,12 +178,14 @@ func (r *Registry) Value(path, name string) *Value {
 	if r == nil {
 		return nil
 	}
-	for _, p := range r.Resolve(path) {
-		if v := r.Tree.Key(p).Value(name); v != nil {
-			return v
-		}
+	p, alt, n := r.resolve(path)
+	if n == 0 {
+		return nil
 	}
-	return nil
+	if v := r.Tree.Key(p).Value(name); v != nil || n == 1 {
+		return v
+	}
+	return r.Tree.Key(alt).Value(name)
 }
 
 // Subkeys returns the names of the subkeys of path, over every resolution
