@@ -122,11 +122,14 @@ func (st *scriptState) feed(n int, s string) {
 	}
 }
 
-// lines reads the physical lines of a script (its head, while sniffing).
-func (st *scriptState) lines(lines []string) {
-	for i, l := range lines {
-		st.feed(i+1, l)
-	}
+// lines reads the physical lines of a script's decoded text (its head,
+// while sniffing; see eachPhysicalLine).
+func (st *scriptState) lines(text string) {
+	n := 0
+	eachPhysicalLine(text, func(l string) {
+		n++
+		st.feed(n, l)
+	})
 	st.flush()
 }
 
