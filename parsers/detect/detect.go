@@ -66,12 +66,13 @@ func regExport(head []byte, codepage string, info textenc.Info) (Result, bool) {
 	if end < 0 {
 		return Result{}, false
 	}
-	first := firstLine(string(decoded[:end+1]))
+	// A view of the decoded start, not a copy: the buffer goes back to
+	// the pool only when regExport returns, and the line it keeps is
+	// cloned (it would otherwise be a piece of a buffer used again).
+	first := firstLine(unsafe.String(unsafe.SliceData(decoded), end+1))
 	if first == "" || !isRegHeader(first) {
 		return Result{}, false
 	}
-	// A copy: the line is cut out of the decoded head, which it would
-	// otherwise keep alive with the file for the whole audit.
 	return Result{Kind: model.KindRegExport, Detail: strings.Clone(first)}, true
 }
 

@@ -34,6 +34,11 @@ type scriptState struct {
 	// params are the parameters of the command being run, a list used
 	// again for each (resolveTags).
 	params params
+	// cmd and call are the context and the static command call of the
+	// command being run, used again for each: nothing keeps them (or a
+	// pointer to them) past their command, and a command runs no other.
+	cmd  cmdContext
+	call call
 }
 
 func newScriptState(b *builder) *scriptState {
@@ -208,7 +213,8 @@ func (st *scriptState) logicalLine(l *logicalLine) {
 // command reads one command of a line; secret is its cmdContext's
 // secret from the commands before it on the line, returned updated.
 func (st *scriptState) command(sp span, secret int) int {
-	c := &cmdContext{b: st.b, line: sp.line, secret: secret}
+	c := &st.cmd
+	*c = cmdContext{b: st.b, line: sp.line, secret: secret}
 	st.dispatch(c, sp)
 	return c.secret
 }
