@@ -36,6 +36,7 @@ func sniffForm(text string) string {
 	st.dry = true
 	st.lines(text)
 	n.netsh, n.ipsecpol, n.noData = st.commands, st.ipsecpols, len(st.b.noData) > 0
+	st.release()
 	eachPhysicalLine(text, func(raw string) {
 		t := strings.TrimSpace(raw)
 		if t == "" || t[0] == '#' {

@@ -120,6 +120,9 @@ func ParseReader(r io.Reader, file string, opts Options) (*Result, error) {
 	}
 	if rd != nil {
 		readLines(b, text, rd)
+		if st, ok := rd.(*scriptState); ok {
+			st.release()
+		}
 		b.finish()
 	}
 	b.close()

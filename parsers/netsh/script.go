@@ -3,6 +3,7 @@ package netsh
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 )
@@ -39,10 +40,43 @@ type scriptState struct {
 	// pointer to them) past their command, and a command runs no other.
 	cmd  cmdContext
 	call call
+	// scratch is where toks, spans and params.list came from and go back
+	// to (release).
+	scratch *scriptScratch
 }
 
 func newScriptState(b *builder) *scriptState {
-	return &scriptState{b: b, assigns: map[*model.Policy][]assignment{}}
+	st := &scriptState{b: b, assigns: map[*model.Policy][]assignment{}}
+	st.scratch, _ = scratchPool.Get().(*scriptScratch)
+	if st.scratch == nil {
+		st.scratch = &scriptScratch{}
+	}
+	st.toks, st.spans, st.params.list = st.scratch.toks, st.scratch.spans, st.scratch.params
+	return st
+}
+
+// scriptScratch are the buffers of a scriptState that are used again for
+// each command (toks, spans, params): every file read, and every head
+// sniffed, grew new ones.
+type scriptScratch struct {
+	toks   []token
+	spans  []span
+	params []param
+}
+
+var scratchPool sync.Pool
+
+// release gives st's command buffers back for another script to use: st
+// reads no line after. They are cleared, so that the pool keeps no piece
+// of this file's text.
+func (st *scriptState) release() {
+	sc := st.scratch
+	*sc = scriptScratch{toks: st.toks[:0], spans: st.spans[:0], params: st.params.list[:0]}
+	clear(sc.toks[:cap(sc.toks)])
+	clear(sc.spans[:cap(sc.spans)])
+	clear(sc.params[:cap(sc.params)])
+	st.toks, st.spans, st.params.list, st.scratch = nil, nil, nil, nil
+	scratchPool.Put(sc)
 }
 
 // cmdContext reports problems of one command at their place.
