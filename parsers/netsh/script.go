@@ -46,7 +46,7 @@ type scriptState struct {
 }
 
 func newScriptState(b *builder) *scriptState {
-	st := &scriptState{b: b, assigns: map[*model.Policy][]assignment{}}
+	st := &scriptState{b: b}
 	st.scratch, _ = scratchPool.Get().(*scriptScratch)
 	if st.scratch == nil {
 		st.scratch = &scriptScratch{}
@@ -206,6 +206,9 @@ type assignment struct {
 // assign assigns or unassigns a policy, remembering where for warnFlips.
 func (st *scriptState) assign(p *model.Policy, on bool, loc model.Location) {
 	st.b.assign(p, on, loc)
+	if st.assigns == nil { // made when first written: a sniffed head assigns nothing
+		st.assigns = map[*model.Policy][]assignment{}
+	}
 	st.assigns[p] = append(st.assigns[p], assignment{loc, on})
 }
 
