@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/parsers/netsh"
@@ -65,12 +66,13 @@ func regExport(head []byte, codepage string, info textenc.Info) (Result, bool) {
 	if end < 0 {
 		return Result{}, false
 	}
-	first := firstLine(string(decoded[:end+1]))
+	// A view of the decoded start, not a copy: the buffer goes back to
+	// the pool only when regExport returns, and the line it keeps is
+	// cloned (it would otherwise be a piece of a buffer used again).
+	first := firstLine(unsafe.String(unsafe.SliceData(decoded), end+1))
 	if first == "" || !isRegHeader(first) {
 		return Result{}, false
 	}
-	// A copy: the line is cut out of the decoded head, which it would
-	// otherwise keep alive with the file for the whole audit.
 	return Result{Kind: model.KindRegExport, Detail: strings.Clone(first)}, true
 }
 
@@ -98,16 +100,27 @@ func Sniff(head []byte, codepage string) Result {
 }
 
 // decodeBufs are the buffers heads are decoded into: Sniff runs on every
-// file of an audit, and keeps nothing of the decoded text (text is a copy).
+// file of an audit, and keeps nothing of the decoded text (what a Result
+// holds of it is a copy).
 var decodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, HeadSize*3/2+8); return &b }}
 
 // sniffText classifies a head of text, in encoding info, from all of it.
+// The text is read where it was decoded, not copied (a copy of every
+// file's head was a twentieth of what an audit allocated): the buffer
+// goes back to decodeBufs only when sniffText returns, and nothing it
+// returns holds a piece of it (see the view below).
 func sniffText(head []byte, info textenc.Info) Result {
 	buf := decodeBufs.Get().(*[]byte)
-	decoded, info := textenc.AppendDecodeAs((*buf)[:0], head, info)
-	text := string(decoded)
-	*buf = decoded
-	decodeBufs.Put(buf)
+	decoded, info, inPlace := textenc.DecodeAs((*buf)[:0], head, info)
+	if !inPlace {
+		*buf = decoded
+	}
+	defer decodeBufs.Put(buf)
+	// A view of decoded, valid until the buffer is put back: firstLine's
+	// line is cloned before it is returned, netsh.Form keeps nothing of
+	// its text and returns a constant (FormDetail's too), and
+	// hasConfigKey only reads it.
+	text := unsafe.String(unsafe.SliceData(decoded), len(decoded))
 	cp := info.Encoding
 	if cp == textenc.UTF8 || cp == textenc.UTF16LE || cp == textenc.UTF16BE {
 		cp = ""

@@ -17,7 +17,9 @@ type builder struct {
 	res        *Result
 	// store is the current store; byLoc every store the file has named,
 	// by location; used says which are in res.Stores (those a command
-	// acted on, in the order of the first).
+	// acted on, in the order of the first). used and noData are made
+	// when first written: a sniffed head (a builder of its own) writes
+	// neither, most often.
 	store *model.PolicyStore
 	byLoc map[model.Store]*model.PolicyStore
 	used  map[*model.PolicyStore]bool
@@ -64,7 +66,7 @@ func (b *builder) full() bool { return b.objects > MaxObjects }
 func newBuilder(file, form string, res *Result) *builder {
 	s := newStore(file, form)
 	return &builder{file: file, form: form, res: res, store: s,
-		byLoc: map[model.Store]*model.PolicyStore{model.StoreLocal: s}, used: map[*model.PolicyStore]bool{}, noData: map[*model.PolicyStore]bool{}}
+		byLoc: map[model.Store]*model.PolicyStore{model.StoreLocal: s}}
 }
 
 // newStore is an empty store of a netsh file, in netsh's default store.
@@ -91,6 +93,9 @@ func (b *builder) switchStore(loc model.Store, at model.Location) {
 // use marks the current store as acted on: it is one of the file's.
 func (b *builder) use() {
 	if !b.used[b.store] {
+		if b.used == nil {
+			b.used = map[*model.PolicyStore]bool{}
+		}
 		b.used[b.store] = true
 		b.res.Stores = append(b.res.Stores, b.store)
 	}
@@ -100,6 +105,9 @@ func (b *builder) use() {
 // about the current store.
 func (b *builder) sawNoData() {
 	b.use()
+	if b.noData == nil {
+		b.noData = map[*model.PolicyStore]bool{}
+	}
 	b.noData[b.store] = true
 }
 

@@ -1,8 +1,8 @@
 package netsh
 
 import (
-	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 )
@@ -136,14 +136,21 @@ func tunnelEndpoint(x *call, v param) string {
 }
 
 // authSettings applies kerberos=, psk= and rootca= in the order written.
+// The (at most three) parameters are put in that order on the stack, by
+// a stable insertion sort, as sort.Slice did in a list of their own.
 func authSettings(x *call, auth *[]model.AuthMethod) {
-	var given []param
-	for _, tag := range []string{"kerberos", "psk", "rootca"} {
+	var buf [3]param
+	given := buf[:0]
+	for _, tag := range [...]string{"kerberos", "psk", "rootca"} {
 		if v, ok := x.p.get(tag); ok {
 			given = append(given, v)
 		}
 	}
-	sort.Slice(given, func(i, j int) bool { return given[i].tagAt < given[j].tagAt })
+	for i := 1; i < len(given); i++ {
+		for j := i; j > 0 && given[j].tagAt < given[j-1].tagAt; j-- {
+			given[j], given[j-1] = given[j-1], given[j]
+		}
+	}
 	for _, v := range given {
 		switch v.tag {
 		case "kerberos":
@@ -159,7 +166,7 @@ func authSettings(x *call, auth *[]model.AuthMethod) {
 		case "psk":
 			*auth = removeAuth(*auth, model.AuthMethod{Kind: model.AuthPreshared})
 			if v.value != "" {
-				*auth = append(*auth, model.AuthMethod{Kind: model.AuthPreshared, KeyLength: len([]rune(v.value)), Loc: x.loc(v.off)})
+				*auth = append(*auth, model.AuthMethod{Kind: model.AuthPreshared, KeyLength: utf8.RuneCountInString(v.value), Loc: x.loc(v.off)})
 			}
 		case "rootca":
 			ca := model.AuthMethod{Kind: model.AuthCertificate, CA: rootCAName(v.value), Loc: x.loc(v.off)}

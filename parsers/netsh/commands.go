@@ -118,7 +118,8 @@ func (st *scriptState) staticCommand(c *cmdContext, verbTok token, toks []token)
 	if !cmd.storeless {
 		st.b.use()
 	}
-	cmd.run(&call{cmdContext: c, st: st, name: cmd.name, p: p, at: verbTok.valOff})
+	st.call = call{cmdContext: c, st: st, name: cmd.name, p: p, at: verbTok.valOff}
+	cmd.run(&st.call)
 }
 
 // required returns a parameter that the command cannot do without.

@@ -2,6 +2,7 @@ package netsh
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
@@ -19,26 +20,33 @@ type formCounts struct {
 	netdiag         int  // netdiag result lines
 }
 
-// sniffForm tells which form of IPSec text the lines hold. Commands are
-// recognized by the script reader itself, run dry (nothing is built), so
-// that what it calls a script is what parseScript reads; the other forms
-// by prefix and label lookups. No regular expression is involved.
-func sniffForm(lines []string) string {
+// sniffForm tells which form of IPSec text the decoded text holds (its
+// physical lines: see eachPhysicalLine). Commands are recognized by the
+// script reader itself, run dry (nothing is built), so that what it calls
+// a script is what parseScript reads; the other forms by prefix and label
+// lookups. No regular expression is involved.
+//
+// It keeps nothing of text: the script reader and builder it makes are
+// dropped when it returns (a dry run reaches no cache; methodCache clones
+// its keys anyway), the label and command tables are only read, and what
+// it returns is one of the form constants.
+func sniffForm(text string) string {
 	var n formCounts
 	st := newScriptState(newBuilder("", "", &Result{}))
 	st.dry = true
-	st.lines(lines)
+	st.lines(text)
 	n.netsh, n.ipsecpol, n.noData = st.commands, st.ipsecpols, len(st.b.noData) > 0
-	for _, raw := range lines {
+	st.release()
+	eachPhysicalLine(text, func(raw string) {
 		t := strings.TrimSpace(raw)
 		if t == "" || t[0] == '#' {
-			continue
+			return
 		}
 		n.countLabels(raw, t)
 		if n.netsh == 0 && n.ipsecpol == 0 && n.netdiag == 0 && isNetdiagLine(t) {
 			n.netdiag++
 		}
-	}
+	})
 	switch {
 	case n.names > 0 && n.labels > n.netsh:
 		return formShowAll
@@ -93,16 +101,28 @@ func isNetdiagLine(t string) bool {
 // textenc.Decode: Parse decides from exactly that, so a file is called a
 // netsh file exactly when Parse reads it. The one exception is a blank
 // file, which Form calls nothing and Parse reads as a script with no data.
+//
+// Form keeps nothing of text (see sniffForm), so that a caller may give
+// it a view of a buffer that it writes again once Form has returned.
 func Form(text string) string {
-	return sniffForm(physicalLines(strings.ReplaceAll(text, "\x00", "")))
+	return sniffForm(strings.ReplaceAll(text, "\x00", ""))
 }
 
 // formOf is Form of a file's first bytes (any more than SniffBytes are
 // not looked at), decoded as Parse decodes them; codepage is for 8-bit
-// text as in Options.
-func formOf(head []byte, codepage string) string {
-	text, _ := textenc.Decode(head[:min(len(head), SniffBytes)], codepage)
-	return Form(string(text))
+// text as in Options. Valid UTF-8 is read where it is, in head; other
+// text is decoded into bufs.out, the decoder's buffer, which ParseReader
+// has not used yet and which keeps what it grew to.
+func formOf(head []byte, codepage string, bufs *buffers) string {
+	head = head[:min(len(head), SniffBytes)]
+	info := textenc.Sniff(head[:min(len(head), encodingHead)], codepage)
+	text, _, inPlace := textenc.DecodeAs(bufs.out[:0], head, info)
+	if !inPlace {
+		bufs.out = text[:0]
+	}
+	// A view, not a copy: Form keeps nothing of text, and neither head
+	// nor bufs.out is written before it has returned.
+	return Form(unsafe.String(unsafe.SliceData(text), len(text)))
 }
 
 // FormDetail describes a form for a report.

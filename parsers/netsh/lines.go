@@ -36,18 +36,32 @@ func (l *logicalLine) pos(off int) (line, col int) {
 }
 
 // physicalLines splits decoded text into lines without their line ends
-// (LF, CRLF, CR CR LF) and a trailing Ctrl-Z.
+// (LF, CRLF, CR CR LF) and a trailing Ctrl-Z: the lines eachPhysicalLine
+// gives, as a list.
 func physicalLines(text string) []string {
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		l = strings.TrimRight(l, "\r")
-		l = strings.TrimSuffix(l, "\x1a")
-		lines[i] = strings.TrimPrefix(l, "\ufeff")
-	}
-	if n := len(lines); n > 0 && lines[n-1] == "" {
-		lines = lines[:n-1]
-	}
+	var lines []string
+	eachPhysicalLine(text, func(l string) { lines = append(lines, l) })
 	return lines
+}
+
+// eachPhysicalLine calls f with each line of decoded text, without its
+// line end (LF, CRLF, CR CR LF), a trailing Ctrl-Z and a BOM at its
+// start; a last line that is empty once cut is none. It makes no list of
+// the lines: the sniffer reads a 16 KiB head of every file twice, and
+// the list was garbage as soon as it had.
+func eachPhysicalLine(text string, f func(l string)) {
+	for {
+		l, rest, more := strings.Cut(text, "\n")
+		l = strings.TrimPrefix(strings.TrimSuffix(strings.TrimRight(l, "\r"), "\x1a"), "\ufeff")
+		if !more {
+			if l != "" {
+				f(l)
+			}
+			return
+		}
+		f(l)
+		text = rest
+	}
 }
 
 // joiner turns physical lines into logical lines, one line at a time: a

@@ -94,7 +94,7 @@ func ParseReader(r io.Reader, file string, opts Options) (*Result, error) {
 	head, err = head[:n], nil
 	form := opts.Form
 	if form == "" {
-		form = formOf(head, opts.CodePage)
+		form = formOf(head, opts.CodePage, bufs)
 	}
 	info := textenc.Sniff(head[:min(n, encodingHead)], opts.CodePage)
 	res := &Result{Encoding: info}
@@ -120,6 +120,9 @@ func ParseReader(r io.Reader, file string, opts Options) (*Result, error) {
 	}
 	if rd != nil {
 		readLines(b, text, rd)
+		if st, ok := rd.(*scriptState); ok {
+			st.release()
+		}
 		b.finish()
 	}
 	b.close()

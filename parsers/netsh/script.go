@@ -3,6 +3,7 @@ package netsh
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/ipseclint/ipseclint/internal/model"
 )
@@ -34,10 +35,48 @@ type scriptState struct {
 	// params are the parameters of the command being run, a list used
 	// again for each (resolveTags).
 	params params
+	// cmd and call are the context and the static command call of the
+	// command being run, used again for each: nothing keeps them (or a
+	// pointer to them) past their command, and a command runs no other.
+	cmd  cmdContext
+	call call
+	// scratch is where toks, spans and params.list came from and go back
+	// to (release).
+	scratch *scriptScratch
 }
 
 func newScriptState(b *builder) *scriptState {
-	return &scriptState{b: b, assigns: map[*model.Policy][]assignment{}}
+	st := &scriptState{b: b}
+	st.scratch, _ = scratchPool.Get().(*scriptScratch)
+	if st.scratch == nil {
+		st.scratch = &scriptScratch{}
+	}
+	st.toks, st.spans, st.params.list = st.scratch.toks, st.scratch.spans, st.scratch.params
+	return st
+}
+
+// scriptScratch are the buffers of a scriptState that are used again for
+// each command (toks, spans, params): every file read, and every head
+// sniffed, grew new ones.
+type scriptScratch struct {
+	toks   []token
+	spans  []span
+	params []param
+}
+
+var scratchPool sync.Pool
+
+// release gives st's command buffers back for another script to use: st
+// reads no line after. They are cleared, so that the pool keeps no piece
+// of this file's text.
+func (st *scriptState) release() {
+	sc := st.scratch
+	*sc = scriptScratch{toks: st.toks[:0], spans: st.spans[:0], params: st.params.list[:0]}
+	clear(sc.toks[:cap(sc.toks)])
+	clear(sc.spans[:cap(sc.spans)])
+	clear(sc.params[:cap(sc.params)])
+	st.toks, st.spans, st.params.list, st.scratch = nil, nil, nil, nil
+	scratchPool.Put(sc)
 }
 
 // cmdContext reports problems of one command at their place.
@@ -122,11 +161,14 @@ func (st *scriptState) feed(n int, s string) {
 	}
 }
 
-// lines reads the physical lines of a script (its head, while sniffing).
-func (st *scriptState) lines(lines []string) {
-	for i, l := range lines {
-		st.feed(i+1, l)
-	}
+// lines reads the physical lines of a script's decoded text (its head,
+// while sniffing; see eachPhysicalLine).
+func (st *scriptState) lines(text string) {
+	n := 0
+	eachPhysicalLine(text, func(l string) {
+		n++
+		st.feed(n, l)
+	})
 	st.flush()
 }
 
@@ -164,6 +206,9 @@ type assignment struct {
 // assign assigns or unassigns a policy, remembering where for warnFlips.
 func (st *scriptState) assign(p *model.Policy, on bool, loc model.Location) {
 	st.b.assign(p, on, loc)
+	if st.assigns == nil { // made when first written: a sniffed head assigns nothing
+		st.assigns = map[*model.Policy][]assignment{}
+	}
 	st.assigns[p] = append(st.assigns[p], assignment{loc, on})
 }
 
@@ -205,7 +250,8 @@ func (st *scriptState) logicalLine(l *logicalLine) {
 // command reads one command of a line; secret is its cmdContext's
 // secret from the commands before it on the line, returned updated.
 func (st *scriptState) command(sp span, secret int) int {
-	c := &cmdContext{b: st.b, line: sp.line, secret: secret}
+	c := &st.cmd
+	*c = cmdContext{b: st.b, line: sp.line, secret: secret}
 	st.dispatch(c, sp)
 	return c.secret
 }

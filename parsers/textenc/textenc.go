@@ -212,6 +212,20 @@ func AppendDecodeAs(dst, b []byte, info Info) ([]byte, Info) {
 	return decodeBody(dst, src, info)
 }
 
+// DecodeAs is Decode of b whose encoding is known already (info, as in
+// AppendDecodeAs), for a caller that reads the text and keeps nothing of
+// it: valid UTF-8 is returned in place, a slice of b (inPlace), and other
+// text is decoded appending to dst, a buffer the caller may use again.
+func DecodeAs(dst, b []byte, info Info) (text []byte, _ Info, inPlace bool) {
+	info.Invalid = 0
+	src := body(b, info)
+	if info.Encoding == UTF8 && utf8.Valid(src) {
+		return src, info, true
+	}
+	text, info = decodeBody(dst, src, info)
+	return text, info, false
+}
+
 // sniffBody is the encoding of b (sniffed from its first 8 KiB) and b
 // without its BOM.
 func sniffBody(b []byte, codepage string) (Info, []byte) {

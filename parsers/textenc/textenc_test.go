@@ -279,5 +279,13 @@ func TestAppendDecodeIsDecode(t *testing.T) {
 		if as, info := AppendDecodeAs(nil, in, sniffed); string(as) != string(want) || info != winfo {
 			t.Errorf("%s: AppendDecodeAs %q %+v, Decode %q %+v", name, as, info, want, winfo)
 		}
+		text, info, inPlace := DecodeAs(make([]byte, 0, 4096), in, sniffed)
+		if string(text) != string(want) || info != winfo {
+			t.Errorf("%s: DecodeAs %q %+v, Decode %q %+v", name, text, info, want, winfo)
+		}
+		valid := info.Encoding == UTF8 && utf8.Valid(body(in, info))
+		if inPlace != valid || (inPlace && len(text) > 0 && &text[len(text)-1] != &in[len(in)-1]) {
+			t.Errorf("%s: DecodeAs in place %v, want %v (valid UTF-8 is not copied)", name, inPlace, valid)
+		}
 	}
 }
