@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -43,7 +44,7 @@ type parser struct {
 	prune   string
 	pruning bool
 
-	lineBuf, tokBuf, nameBuf, strBuf, dataBuf, accBuf []byte
+	*scratch
 
 	// What the tokens of an 8-bit file turned out to be.
 	utf8Tokens, cpTokens    int
@@ -68,12 +69,48 @@ type parser struct {
 	droppedErrors    int
 }
 
+// scratch is the parser's reused buffers: a decoded line, and names,
+// strings and data being unescaped or gathered. Nothing the result keeps
+// points into them (it holds copies).
+type scratch struct {
+	lineBuf, tokBuf, nameBuf, strBuf, dataBuf, accBuf []byte
+}
+
+// scratches holds scratch buffers for reuse across files: grown anew for
+// each of a fleet's thousands of small exports, they cost about a
+// kilobyte a file.
+var scratches sync.Pool
+
+// maxPooledScratch is the largest buffer kept for reuse; a longer line or
+// value (rare) does not keep its buffer alive.
+const maxPooledScratch = 64 << 10
+
 func newParser(src *lineSource, file string, filter *model.KeyFilter, cp *textenc.CodePageDecoder) *parser {
 	tree := model.NewRegTree()
-	return &parser{
+	p := &parser{
 		src: src, file: file, filter: filter, cp: cp, tree: tree,
 		res: &Result{Tree: tree},
 	}
+	if sc, ok := scratches.Get().(*scratch); ok {
+		p.scratch = sc
+	} else {
+		p.scratch = &scratch{}
+	}
+	return p
+}
+
+// releaseScratch gives the scratch buffers back for reuse, less any
+// that grew past maxPooledScratch; the parser must not use them after.
+func (p *parser) releaseScratch() {
+	sc := p.scratch
+	p.scratch = nil
+	for _, b := range [...]*[]byte{&sc.lineBuf, &sc.tokBuf, &sc.nameBuf, &sc.strBuf, &sc.dataBuf, &sc.accBuf} {
+		if cap(*b) > maxPooledScratch {
+			*b = nil
+		}
+		*b = (*b)[:0]
+	}
+	scratches.Put(sc)
 }
 
 var (
@@ -402,6 +439,14 @@ func (p *parser) keyHeader(text []byte, s, e, n int) {
 		return
 	}
 	p.key = p.tree.EnsureKey(path, model.Location{File: p.file, Line: int32(n), Column: int32(p.col(text, s)), KeyLine: int32(n), Key: path})
+	if p.key.Values == nil {
+		// Size the value list for the value lines that follow, once:
+		// appended one by one it was allocated four times over for a
+		// key of a few values.
+		if c := p.src.countEntries(); c > 0 {
+			p.key.Values = make([]*model.Value, 0, c)
+		}
+	}
 	p.keyPath, p.keyLine, p.state = path, n, keptKey
 }
 
