@@ -263,10 +263,10 @@ func (p *parser) noteUTF8() {
 	}
 }
 
-// tokenString decodes a name read from line n.
+// tokenString decodes a name read from line n (ASCII names are interned).
 func (p *parser) tokenString(tok []byte, n int) string {
 	if textenc.IsASCII(tok) {
-		return string(tok)
+		return intern(tok)
 	}
 	if textenc.ValidWTF8(tok) {
 		p.noteUTF8()
@@ -435,6 +435,7 @@ func (p *parser) keyHeader(text []byte, s, e, n int) {
 	if !keep {
 		return
 	}
+	remember(path) // kept paths only: those of skipped subtrees are not worth holding
 	if p.tree.Key(path) == nil && !p.charge(int64(len(path))+keptOverhead, n) {
 		return
 	}
@@ -482,9 +483,12 @@ func (p *parser) hklmRelative(path []byte, n, col int) (rel []byte, ok bool) {
 }
 
 // pathOf returns rel as a model path: empty components dropped, names
-// decoded.
+// decoded. An ASCII path seen before (see keyHeader) is not copied again.
 func (p *parser) pathOf(rel []byte, n int) string {
 	if textenc.IsASCII(rel) && !bytes.Contains(rel, []byte(`\\`)) {
+		if s, ok := lookupInterned(rel); ok {
+			return s
+		}
 		return string(rel)
 	}
 	var b []byte
