@@ -245,3 +245,45 @@ func (s *lineSource) trimCR(raw []byte) int {
 func (s *lineSource) unread() {
 	s.start, s.line = s.prevStart, s.prevLine
 }
+
+// maxCountedValues bounds countEntries: a key with more value lines than
+// that grows its list as values come.
+const maxCountedValues = 1024
+
+// countEntries counts the lines, among those already read into the
+// buffer, that start a value entry (`"` or `@` after blanks) before the
+// next [key] line, up to maxCountedValues. It reads nothing and does not
+// move the source: the count lets the parser size a key's value list
+// once, rather than growing it one value at a time. Lines not yet read
+// are not counted, so the count may fall short; continuation lines and
+// comments are not counted.
+func (s *lineSource) countEntries() int {
+	w := s.unitWidth()
+	sep := byte('\n')
+	if s.crMode {
+		sep = '\r'
+	}
+	data := s.buf[s.start:s.end]
+	if s.wide {
+		data = data[:len(data)&^1]
+	}
+	n := 0
+	for len(data) > 0 && n < maxCountedValues {
+		line := data
+		if i := s.indexUnit(data, sep); i >= 0 {
+			line, data = data[:i], data[i+w:]
+		} else {
+			data = nil
+		}
+		for len(line) >= w && (s.isUnit(line, ' ') || s.isUnit(line, '\t') || s.isUnit(line, '\r') || s.isUnit(line, '\n')) {
+			line = line[w:]
+		}
+		switch {
+		case s.isUnit(line, '['):
+			return n
+		case s.isUnit(line, '"') || s.isUnit(line, '@'):
+			n++
+		}
+	}
+	return n
+}

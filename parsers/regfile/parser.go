@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -43,7 +44,7 @@ type parser struct {
 	prune   string
 	pruning bool
 
-	lineBuf, tokBuf, nameBuf, strBuf, dataBuf, accBuf []byte
+	*scratch
 
 	// What the tokens of an 8-bit file turned out to be.
 	utf8Tokens, cpTokens    int
@@ -68,12 +69,48 @@ type parser struct {
 	droppedErrors    int
 }
 
+// scratch is the parser's reused buffers: a decoded line, and names,
+// strings and data being unescaped or gathered. Nothing the result keeps
+// points into them (it holds copies).
+type scratch struct {
+	lineBuf, tokBuf, nameBuf, strBuf, dataBuf, accBuf []byte
+}
+
+// scratches holds scratch buffers for reuse across files: grown anew for
+// each of a fleet's thousands of small exports, they cost about a
+// kilobyte a file.
+var scratches sync.Pool
+
+// maxPooledScratch is the largest buffer kept for reuse; a longer line or
+// value (rare) does not keep its buffer alive.
+const maxPooledScratch = 64 << 10
+
 func newParser(src *lineSource, file string, filter *model.KeyFilter, cp *textenc.CodePageDecoder) *parser {
 	tree := model.NewRegTree()
-	return &parser{
+	p := &parser{
 		src: src, file: file, filter: filter, cp: cp, tree: tree,
 		res: &Result{Tree: tree},
 	}
+	if sc, ok := scratches.Get().(*scratch); ok {
+		p.scratch = sc
+	} else {
+		p.scratch = &scratch{}
+	}
+	return p
+}
+
+// releaseScratch gives the scratch buffers back for reuse, less any
+// that grew past maxPooledScratch; the parser must not use them after.
+func (p *parser) releaseScratch() {
+	sc := p.scratch
+	p.scratch = nil
+	for _, b := range [...]*[]byte{&sc.lineBuf, &sc.tokBuf, &sc.nameBuf, &sc.strBuf, &sc.dataBuf, &sc.accBuf} {
+		if cap(*b) > maxPooledScratch {
+			*b = nil
+		}
+		*b = (*b)[:0]
+	}
+	scratches.Put(sc)
 }
 
 var (
@@ -226,10 +263,10 @@ func (p *parser) noteUTF8() {
 	}
 }
 
-// tokenString decodes a name read from line n.
+// tokenString decodes a name read from line n (ASCII names are interned).
 func (p *parser) tokenString(tok []byte, n int) string {
 	if textenc.IsASCII(tok) {
-		return string(tok)
+		return intern(tok)
 	}
 	if textenc.ValidWTF8(tok) {
 		p.noteUTF8()
@@ -398,10 +435,19 @@ func (p *parser) keyHeader(text []byte, s, e, n int) {
 	if !keep {
 		return
 	}
+	remember(path) // kept paths only: those of skipped subtrees are not worth holding
 	if p.tree.Key(path) == nil && !p.charge(int64(len(path))+keptOverhead, n) {
 		return
 	}
 	p.key = p.tree.EnsureKey(path, model.Location{File: p.file, Line: int32(n), Column: int32(p.col(text, s)), KeyLine: int32(n), Key: path})
+	if p.key.Values == nil {
+		// Size the value list for the value lines that follow, once:
+		// appended one by one it was allocated four times over for a
+		// key of a few values.
+		if c := p.src.countEntries(); c > 0 {
+			p.key.Values = make([]*model.Value, 0, c)
+		}
+	}
 	p.keyPath, p.keyLine, p.state = path, n, keptKey
 }
 
@@ -437,9 +483,12 @@ func (p *parser) hklmRelative(path []byte, n, col int) (rel []byte, ok bool) {
 }
 
 // pathOf returns rel as a model path: empty components dropped, names
-// decoded.
+// decoded. An ASCII path seen before (see keyHeader) is not copied again.
 func (p *parser) pathOf(rel []byte, n int) string {
 	if textenc.IsASCII(rel) && !bytes.Contains(rel, []byte(`\\`)) {
+		if s, ok := lookupInterned(rel); ok {
+			return s
+		}
 		return string(rel)
 	}
 	var b []byte

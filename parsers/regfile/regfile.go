@@ -103,6 +103,7 @@ func parse(r io.Reader, file string, opts Options, chunk int) (*Result, error) {
 	}
 	defer src.release() // the result holds copies of what it keeps
 	p := newParser(src, file, opts.Filter, cp)
+	defer p.releaseScratch()
 	p.res.Encoding = info
 	if err := p.readHeader(); err != nil {
 		return nil, err

@@ -608,3 +608,35 @@ func TestCutShort(t *testing.T) {
 		}
 	}
 }
+
+// TestCountEntries checks the look-ahead that sizes a key's value list:
+// value lines up to the next [key], in 8-bit, UTF-16 and CR-only files.
+func TestCountEntries(t *testing.T) {
+	const body = "\"a\"=dword:1\r\n  @=\"x\"\r\n\"b\"=hex:01,\\\r\n  02\r\n; c\r\n\r\n[HKEY_LOCAL_MACHINE\\Y]\r\n\"c\"=dword:2\r\n"
+	for _, tc := range []struct {
+		name string
+		data []byte
+		wide bool
+	}{
+		{"8-bit", []byte(body), false},
+		{"CR", []byte(strings.ReplaceAll(body, "\r\n", "\r")), false},
+		{"UTF-16LE", utf16LE(body), true},
+	} {
+		src := newLineSource(bytes.NewReader(tc.data), 1<<10)
+		if err := src.prime(); err != nil {
+			t.Fatal(err)
+		}
+		src.setup(tc.wide, false, 0)
+		if got := src.countEntries(); got != 3 {
+			t.Errorf("%s: countEntries = %d, want 3", tc.name, got)
+		}
+	}
+}
+
+func utf16LE(s string) []byte {
+	var b []byte
+	for _, c := range s {
+		b = append(b, byte(c), byte(c>>8))
+	}
+	return b
+}
