@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"runtime"
+	"sync"
 )
 
 // jsonStream writes one JSON object field by field, as
@@ -72,7 +74,11 @@ func (s *jsonStream) field(name string, v any) {
 
 // array writes a field of the top-level object whose value is an array
 // of n elements, elem(i) being the i-th: [] when there is none, as the
-// encoder writes an empty slice.
+// encoder writes an empty slice. The elements are encoded on every CPU,
+// a batch at a time each, and written in order (the document is the
+// same byte for byte): encoding 10,000 hosts' files and findings was a
+// tenth of an audit's time on one core. elem must be safe to call from
+// several goroutines (the outputs' views only read the audit).
 func array[T any](s *jsonStream, name string, n int, elem func(i int) T) {
 	s.name(name)
 	if n == 0 {
@@ -80,14 +86,64 @@ func array[T any](s *jsonStream, name string, n int, elem func(i int) T) {
 		return
 	}
 	s.write("[")
-	for i := range n {
-		if i > 0 {
-			s.write(",")
+	workers := min(runtime.GOMAXPROCS(0), (n+arrayBatch-1)/arrayBatch)
+	parts := make([]arrayPart, workers)
+	for start := 0; start < n && s.err == nil; start += arrayBatch * workers {
+		var wg sync.WaitGroup
+		for w := range parts {
+			lo := start + w*arrayBatch
+			hi := min(lo+arrayBatch, n)
+			if lo >= hi {
+				break
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				parts[w].encode(lo, hi, func(i int) any { return elem(i) })
+			}()
 		}
-		s.write("\n    ")
-		s.value("    ", elem(i))
+		wg.Wait()
+		for w := range parts {
+			p := &parts[w]
+			if s.err == nil {
+				s.err = p.err
+			}
+			if s.err == nil {
+				_, s.err = s.w.Write(p.out.Bytes())
+			}
+			p.out.Reset()
+		}
 	}
 	s.write("\n  ]")
+}
+
+// arrayBatch is how many elements one goroutine encodes at a time.
+const arrayBatch = 256
+
+// arrayPart encodes a run of an array's elements, each on its line with
+// the comma before it, as array writes them.
+type arrayPart struct {
+	out, scratch bytes.Buffer
+	enc          *json.Encoder // writing to scratch
+	err          error
+}
+
+func (p *arrayPart) encode(lo, hi int, elem func(i int) any) {
+	if p.enc == nil {
+		p.enc = json.NewEncoder(&p.scratch)
+		p.enc.SetIndent("    ", "  ")
+		p.enc.SetEscapeHTML(false)
+	}
+	for i := lo; i < hi && p.err == nil; i++ {
+		if i > 0 {
+			p.out.WriteString(",")
+		}
+		p.out.WriteString("\n    ")
+		p.scratch.Reset()
+		if p.err = p.enc.Encode(elem(i)); p.err == nil {
+			p.out.Write(bytes.TrimSuffix(p.scratch.Bytes(), []byte("\n")))
+		}
+	}
 }
 
 // close ends the object as the encoder does, with a newline, and
