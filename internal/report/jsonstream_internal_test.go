@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/ipseclint/ipseclint/internal/audit"
@@ -71,7 +72,8 @@ func wholeJSON(t *testing.T, a *Audit) []byte {
 // byte the one a single json.Encoder call writes, for the example fleet
 // (a configuration, accepted risks, failovers), an empty fleet (every
 // array empty) and findings whose text HTML escaping and line separators
-// would change.
+// would change, and a fleet whose findings are encoded in parallel
+// batches.
 func TestJSONStreamIsTheWholeDocument(t *testing.T) {
 	root := testutil.RepoRoot(t)
 	var audits []*Audit
@@ -87,6 +89,10 @@ func TestJSONStreamIsTheWholeDocument(t *testing.T) {
 	odd.Outcome.Findings[0].Message = "<a href=\"x\">&amp;</a> \u2028 \u2029 \x7f é"
 	odd.Outcome.Disabled = []rules.DisabledRule{{ID: "IPSEC002", By: "--disable"}}
 	audits = append(audits, odd)
+	// More findings than the workers encode in one round, with three of
+	// them: arrays are encoded in parallel batches.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	audits = append(audits, manyFindings(3*arrayBatch*2+17))
 	for i, a := range audits {
 		var got bytes.Buffer
 		if err := (JSON{}).Print(&got, a); err != nil {
