@@ -21,6 +21,10 @@ type jsonStream struct {
 	enc   map[string]*json.Encoder // by prefix, all writing to buf
 	first bool                     // no field written yet
 	err   error
+	// filter, when set, rewrites every piece before it is written: whole
+	// tokens and values, never a character cut in two (SARIF's
+	// terminalSafe).
+	filter func([]byte) []byte
 }
 
 func newJSONStream(w io.Writer) *jsonStream {
@@ -31,8 +35,19 @@ func newJSONStream(w io.Writer) *jsonStream {
 
 func (s *jsonStream) write(text string) {
 	if s.err == nil {
-		_, s.err = s.w.WriteString(text)
+		_, s.err = s.w.WriteString(text) // syntax and indentation only: ASCII the filter leaves as it is
 	}
+}
+
+// put writes encoded JSON, through the filter.
+func (s *jsonStream) put(b []byte) {
+	if s.err != nil {
+		return
+	}
+	if s.filter != nil {
+		b = s.filter(b)
+	}
+	_, s.err = s.w.Write(b)
 }
 
 // value writes v as the encoder indents it at the depth that prefix
@@ -52,7 +67,7 @@ func (s *jsonStream) value(prefix string, v any) {
 	if s.err = enc.Encode(v); s.err != nil {
 		return
 	}
-	_, s.err = s.w.Write(bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
+	s.put(bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
 }
 
 // name starts field name of the top-level object.
@@ -81,10 +96,18 @@ func (s *jsonStream) field(name string, v any) {
 // several goroutines (the outputs' views only read the audit).
 func array[T any](s *jsonStream, name string, n int, elem func(i int) T) {
 	s.name(name)
+	arrayAt(s, "  ", n, elem)
+}
+
+// arrayAt writes an array of n elements, elem(i) being the i-th, as the
+// value of a field whose line indent indents: its elements one level
+// deeper (see array).
+func arrayAt[T any](s *jsonStream, indent string, n int, elem func(i int) T) {
 	if n == 0 {
 		s.write("[]")
 		return
 	}
+	inner := indent + "  "
 	s.write("[")
 	workers := min(runtime.GOMAXPROCS(0), (n+arrayBatch-1)/arrayBatch)
 	parts := make([]arrayPart, workers)
@@ -99,7 +122,7 @@ func array[T any](s *jsonStream, name string, n int, elem func(i int) T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				parts[w].encode(lo, hi, func(i int) any { return elem(i) })
+				parts[w].encode(inner, lo, hi, func(i int) any { return elem(i) })
 			}()
 		}
 		wg.Wait()
@@ -109,12 +132,12 @@ func array[T any](s *jsonStream, name string, n int, elem func(i int) T) {
 				s.err = p.err
 			}
 			if s.err == nil {
-				_, s.err = s.w.Write(p.out.Bytes())
+				s.put(p.out.Bytes())
 			}
 			p.out.Reset()
 		}
 	}
-	s.write("\n  ]")
+	s.write("\n" + indent + "]")
 }
 
 // arrayBatch is how many elements one goroutine encodes at a time.
@@ -128,17 +151,17 @@ type arrayPart struct {
 	err          error
 }
 
-func (p *arrayPart) encode(lo, hi int, elem func(i int) any) {
+func (p *arrayPart) encode(indent string, lo, hi int, elem func(i int) any) {
 	if p.enc == nil {
 		p.enc = json.NewEncoder(&p.scratch)
-		p.enc.SetIndent("    ", "  ")
+		p.enc.SetIndent(indent, "  ")
 		p.enc.SetEscapeHTML(false)
 	}
 	for i := lo; i < hi && p.err == nil; i++ {
 		if i > 0 {
 			p.out.WriteString(",")
 		}
-		p.out.WriteString("\n    ")
+		p.out.WriteString("\n" + indent)
 		p.scratch.Reset()
 		if p.err = p.enc.Encode(elem(i)); p.err == nil {
 			p.out.Write(bytes.TrimSuffix(p.scratch.Bytes(), []byte("\n")))

@@ -103,3 +103,48 @@ func TestJSONStreamIsTheWholeDocument(t *testing.T) {
 		}
 	}
 }
+
+// TestSARIFStreamIsTheWholeLog: the streamed SARIF log is byte for byte
+// what one json.Encoder call writes of it, passed through terminalSafe:
+// for the example fleets, an empty fleet, results whose text terminalSafe
+// rewrites, and more results than the workers encode in one round.
+func TestSARIFStreamIsTheWholeLog(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	root := testutil.RepoRoot(t)
+	var audits []*Audit
+	for _, dir := range []string{filepath.Join(root, "testdata", "fleet"), filepath.Join(root, "internal", "report", "testdata", "fleet")} {
+		fleet, err := audit.Collect([]string{dir}, audit.Options{Filter: rules.KeyFilter(rules.All())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		audits = append(audits, &Audit{Tool: Tool{Name: "ipseclint", Version: "1"}, Fleet: fleet, Rules: rules.All(), Outcome: rules.Run(fleet, rules.All())})
+	}
+	odd := manyFindings(3*arrayBatch*2 + 17)
+	audits = append(audits, &Audit{Fleet: &model.Fleet{}}, odd)
+	for i, a := range audits {
+		log := buildSARIF(a)
+		if a == odd {
+			// What only embedded text holds (the builder makes messages
+			// safe): characters terminalSafe rewrites.
+			log.Runs[0].Results[arrayBatch+5].Message.Text = "C1 \u0085, separators \u2028 \u2029, a bidi override \u202e and <b>&amp;</b>"
+		}
+		var whole bytes.Buffer
+		enc := json.NewEncoder(&whole)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(log); err != nil {
+			t.Fatal(err)
+		}
+		want := terminalSafe(whole.Bytes())
+		if a == odd && bytes.Equal(want, whole.Bytes()) {
+			t.Error("the odd log holds nothing terminalSafe rewrites: the test checks less than it says")
+		}
+		var got bytes.Buffer
+		if err := writeSARIF(&got, log); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("audit %d: the streamed log differs from the whole one:\n%s\nwant\n%s", i, got.Bytes(), want)
+		}
+	}
+}

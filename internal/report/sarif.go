@@ -1,11 +1,10 @@
 package report
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -239,16 +238,119 @@ type sarifResult struct {
 }
 
 // Print writes the SARIF log.
-func (SARIF) Print(w io.Writer, a *Audit) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(buildSARIF(a)); err != nil {
-		return err
+func (SARIF) Print(w io.Writer, a *Audit) error { return writeSARIF(w, buildSARIF(a)) }
+
+// writeSARIF writes log byte for byte as one json.Encoder call
+// (SetIndent("", "  "), no HTML escaping) writes it, passed through
+// terminalSafe, but streamed as the JSON output is: the run's artifacts
+// and results are encoded a batch at a time on every CPU and written in
+// order. The log of 10,000 hosts is 150 MB; encoded whole it was in
+// memory three times over (the encoder's compact and indented buffers,
+// terminalSafe's copy).
+func writeSARIF(w io.Writer, log *sarifLog) error {
+	s := newJSONStream(w)
+	s.filter = terminalSafe
+	s.field("$schema", log.Schema)
+	s.field("version", log.Version)
+	s.name("runs")
+	switch {
+	case log.Runs == nil:
+		s.write("null")
+	case len(log.Runs) == 0:
+		s.write("[]")
+	default:
+		s.write("[")
+		for i := range log.Runs {
+			if i > 0 {
+				s.write(",")
+			}
+			s.write("\n    ")
+			writeSARIFRun(s, &log.Runs[i])
+		}
+		s.write("\n  ]")
 	}
-	_, err := w.Write(terminalSafe(buf.Bytes()))
-	return err
+	return s.close()
+}
+
+// writeSARIFRun writes a run, the element of "runs", as the encoder does:
+// its fields in sarifRun's order, the empty ones its omitempty tags name
+// left out.
+func writeSARIFRun(s *jsonStream, run *sarifRun) {
+	const in = "      " // the indent of the run's fields
+	s.write("{")
+	first := true
+	name := func(n string) {
+		if !first {
+			s.write(",")
+		}
+		first = false
+		s.write("\n" + in)
+		s.value(in, n)
+		s.write(": ")
+	}
+	field := func(n string, v any) {
+		name(n)
+		s.value(in, v)
+	}
+	field("tool", run.Tool)
+	field("invocations", run.Invocations)
+	if len(run.VersionControlProvenance) > 0 {
+		field("versionControlProvenance", run.VersionControlProvenance)
+	}
+	if len(run.OriginalURIBaseIDs) > 0 {
+		field("originalUriBaseIds", run.OriginalURIBaseIDs)
+	}
+	if run.AutomationDetails != nil {
+		field("automationDetails", run.AutomationDetails)
+	}
+	if run.BaselineGUID != "" {
+		field("baselineGuid", run.BaselineGUID)
+	}
+	name("artifacts")
+	if run.Artifacts == nil {
+		s.write("null")
+	} else {
+		arrayAt(s, in, len(run.Artifacts), func(i int) *sarifArtifact { return &run.Artifacts[i] })
+	}
+	name("results")
+	if run.Results == nil {
+		s.write("null")
+	} else {
+		arrayAt(s, in, len(run.Results), func(i int) *sarifResult { return &run.Results[i] })
+	}
+	field("columnKind", run.ColumnKind)
+	if len(run.Properties) > 0 {
+		name("properties")
+		writeSARIFProperties(s, in, run.Properties)
+	}
+	s.write("\n    }")
+}
+
+// writeSARIFProperties writes the run's properties as the encoder writes
+// a map (its keys in order), the hosts' summaries, as long as the fleet,
+// streamed as the results are.
+func writeSARIFProperties(s *jsonStream, indent string, props map[string]any) {
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	in := indent + "  "
+	s.write("{")
+	for i, k := range keys {
+		if i > 0 {
+			s.write(",")
+		}
+		s.write("\n" + in)
+		s.value(in, k)
+		s.write(": ")
+		if hosts, ok := props[k].([]hostSummary); ok && hosts != nil {
+			arrayAt(s, in, len(hosts), func(i int) *hostSummary { return &hosts[i] })
+		} else {
+			s.value(in, props[k])
+		}
+	}
+	s.write("\n" + indent + "}")
 }
 
 // buildSARIF builds the SARIF log of an audit: one run, with its results

@@ -107,23 +107,42 @@ func fitGzip(run *sarifRun, inv *sarifInvocation, order []int, keep int, lim sar
 		return encodedSize(log, true)
 	}
 	budget := lim.GzipBytes - lim.reserveOut
-	if size(keep) <= budget {
+	sizeHi := size(keep)
+	if sizeHi <= budget {
 		return keep
 	}
+	// The largest count that fits, where the sizes cross the budget:
+	// guessed from the sizes at both ends (results are of like size, so
+	// the guess lands close), halving whenever a guess did not halve the
+	// range. Each size is a whole log encoded and compressed; halving
+	// alone took 14 of them for 10,000 hosts' results.
 	lo, hi := 0, keep // size(lo) fits, size(hi) does not
+	sizeLo := size(0)
+	if sizeLo > budget {
+		return 0
+	}
+	bisect := false
 	for hi-lo > 1 {
 		mid := lo + (hi-lo)/2
-		if size(mid) <= budget {
-			lo = mid
-		} else {
-			hi = mid
+		if !bisect && sizeHi > sizeLo {
+			mid = lo + int(float64(hi-lo)*float64(budget-sizeLo)/float64(sizeHi-sizeLo))
+			mid = min(max(mid, lo+1), hi-1)
 		}
+		before := hi - lo
+		if sz := size(mid); sz <= budget {
+			lo, sizeLo = mid, sz
+		} else {
+			hi, sizeHi = mid, sz
+		}
+		bisect = !bisect && hi-lo > before/2 // a guess that did not halve the range: halve next
 	}
 	return lo
 }
 
 // encodedSize is the size of v's JSON, indented as Print writes it,
-// gzip-compressed when compressed is set.
+// gzip-compressed when compressed is set. A log is written as Print
+// writes it (writeSARIF: streamed, terminalSafe), so that measuring one
+// of 10,000 hosts does not hold its text.
 func encodedSize(v any, compressed bool) int64 {
 	var c countWriter
 	var w io.Writer = &c
@@ -132,10 +151,14 @@ func encodedSize(v any, compressed bool) int64 {
 		zw = gzip.NewWriter(&c)
 		w = zw
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // writes to a counter only
+	if log, ok := v.(*sarifLog); ok {
+		_ = writeSARIF(w, log) // writes to a counter only
+	} else {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(v)
+	}
 	if zw != nil {
 		_ = zw.Close()
 	}

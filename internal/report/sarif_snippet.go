@@ -58,11 +58,36 @@ type snippet struct {
 // snippetIndex maps the lines of text inputs to what the model read
 // there.
 type snippetIndex struct {
-	lines map[lineKey][]snippet
+	lines map[lineKey][]snippetSource
+}
+
+// snippetSource is what a line's snippet is rendered from: a registry
+// key's header or a value, rendered when a location asks for it (a
+// fleet's registries hold far more than its results cite), or a snippet
+// rendered already.
+type snippetSource struct {
+	col   int
+	key   *model.Key
+	value *model.Value
+	done  snippet // when key and value are nil
+}
+
+// render returns the snippet, and whether it can be shown: text a
+// terminal would show as itself.
+func (src snippetSource) render() (snippet, bool) {
+	s := src.done
+	switch {
+	case src.key != nil:
+		s = snippet{text: `[HKEY_LOCAL_MACHINE\` + src.key.Path + `]`, whole: true}
+	case src.value != nil:
+		s = regValueSnippet(src.value)
+	}
+	s.col = src.col
+	return s, s.text != "" && safetext.Text(s.text) == s.text
 }
 
 func newSnippetIndex(f *model.Fleet) *snippetIndex {
-	ix := &snippetIndex{lines: map[lineKey][]snippet{}}
+	ix := &snippetIndex{lines: map[lineKey][]snippetSource{}}
 	if f == nil {
 		return ix
 	}
@@ -82,21 +107,29 @@ func newSnippetIndex(f *model.Fleet) *snippetIndex {
 }
 
 func (ix *snippetIndex) add(l model.Location, s snippet) {
-	if l.File == "" || l.Line <= 0 || s.text == "" || safetext.Text(s.text) != s.text {
+	if s.text == "" || safetext.Text(s.text) != s.text {
 		return // nothing known, or text a terminal could not show as itself
 	}
-	s.col = int(max(l.Column, 1))
+	ix.addSource(l, snippetSource{done: s})
+}
+
+// addSource indexes src at l's line and column.
+func (ix *snippetIndex) addSource(l model.Location, src snippetSource) {
+	if l.File == "" || l.Line <= 0 {
+		return
+	}
+	src.col = int(max(l.Column, 1))
 	k := lineKey{l.File, int(l.Line)}
-	ix.lines[k] = append(ix.lines[k], s)
+	ix.lines[k] = append(ix.lines[k], src)
 }
 
 func (ix *snippetIndex) addKey(k *model.Key) {
 	if k.Loc.Line > 0 && k.Loc.Value == "" {
-		ix.add(k.Loc, snippet{text: `[HKEY_LOCAL_MACHINE\` + k.Path + `]`, whole: true})
+		ix.addSource(k.Loc, snippetSource{key: k})
 	}
 	for _, v := range k.Values {
 		if v.Loc.Line > 0 {
-			ix.add(v.Loc, regValueSnippet(v))
+			ix.addSource(v.Loc, snippetSource{value: v})
 		}
 	}
 }
@@ -187,8 +220,11 @@ func (ix *snippetIndex) regions(l model.Location) (*sarifRegion, *sarifRegion) {
 // column.
 func (ix *snippetIndex) find(l model.Location) (snippet, bool) {
 	col := max(int(l.Column), 1)
-	for _, s := range ix.lines[lineKey{l.File, int(l.Line)}] {
-		if s.col == col {
+	for _, src := range ix.lines[lineKey{l.File, int(l.Line)}] {
+		if src.col != col {
+			continue
+		}
+		if s, ok := src.render(); ok {
 			return s, true
 		}
 	}
