@@ -148,3 +148,42 @@ func TestSARIFStreamIsTheWholeLog(t *testing.T) {
 		}
 	}
 }
+
+// TestFitGzipFindsTheLargestCount: the count of results kept under the
+// gzip limit is the largest that fits, found by a linear scan, for
+// budgets across the range.
+func TestFitGzipFindsTheLargestCount(t *testing.T) {
+	a := manyFindings(120)
+	log := buildSARIF(a)
+	run := &log.Runs[0]
+	inv := run.Invocations[0]
+	order := make([]int, len(run.Results))
+	for i := range order {
+		order[i] = len(order) - 1 - i // any order: the one given is kept
+	}
+	size := func(k int) int64 {
+		trial := *run
+		trial.Results = make([]sarifResult, k)
+		for i, j := range order[:k] {
+			trial.Results[i] = run.Results[j]
+		}
+		trial.Invocations = []sarifInvocation{inv}
+		return encodedSize(&sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{trial}}, true)
+	}
+	sizes := make([]int64, len(order)+1)
+	for k := range sizes {
+		sizes[k] = size(k)
+	}
+	for _, budget := range []int64{sizes[0] - 1, sizes[0], sizes[1], sizes[7] + 3, sizes[60], sizes[119], sizes[120], sizes[120] + 1000} {
+		lim := sarifLimits{Results: 1000, GzipBytes: budget + 1, reserveOut: 1}
+		want := 0
+		for k := range sizes {
+			if sizes[k] <= budget {
+				want = k
+			}
+		}
+		if got := fitGzip(run, &inv, order, len(order), lim); got != want {
+			t.Errorf("budget %d: fitGzip kept %d, the largest count that fits is %d", budget, got, want)
+		}
+	}
+}
