@@ -43,6 +43,12 @@ type Options struct {
 	// their lines: the SARIF output shows that text (from the registry),
 	// no other output does. Set it when no SARIF output will be written.
 	OmitCited bool
+	// Configured, when set, is called once the configuration is loaded
+	// (cfg nil when there is none), before any host is read: it may settle
+	// Keep and OmitCited from what the configuration asks for (a run
+	// whose formats come from output.formats writes SARIF only if they
+	// name it).
+	Configured func(cfg *model.FleetConfig, opts *Options)
 	// Stdin is where the path "-" reads a list of paths from.
 	Stdin io.Reader
 	// MaxFileSize is the size past which a file is not read (0 = 1 GiB).
@@ -81,6 +87,9 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 	cfgFile, err := loadConfig(fleet, p, opts.ConfigPath, searchStart(paths, set.Root))
 	if err != nil {
 		return nil, err
+	}
+	if opts.Configured != nil {
+		opts.Configured(fleet.Config, &opts)
 	}
 	if cfgFile != nil {
 		fleet.Files = append(fleet.Files, cfgFile)

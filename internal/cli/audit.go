@@ -31,6 +31,9 @@ type readOptions struct {
 	// only SARIF shows go too (audit.Options.OmitCited).
 	noSARIF bool
 	keep    *audit.Kept // what to keep beyond the model, for SARIF (keepFor)
+	// formatsFromConfig says the outputs are output.formats' (no
+	// --format): what to keep is settled once it is read (settleKeep).
+	formatsFromConfig bool
 }
 
 func (o *readOptions) register(cmd *cobra.Command) {
@@ -51,6 +54,13 @@ func collect(env *environment, paths []string, o readOptions) (*model.Fleet, err
 		Stdin: env.stdin, MaxFileSize: o.maxFileSize, Progress: prog.update, Keep: o.keep,
 		OmitCited: o.noSARIF,
 	}
+	if o.formatsFromConfig && o.keep != nil {
+		opts.Configured = func(cfg *model.FleetConfig, opts *audit.Options) {
+			if !namesSARIF(cfg) {
+				opts.Keep, opts.OmitCited = nil, true
+			}
+		}
+	}
 	if o.retain {
 		// Every rule's, not only the enabled ones': the configuration
 		// that enables them is known once the files are read.
@@ -65,6 +75,20 @@ func collect(env *environment, paths []string, o readOptions) (*model.Fleet, err
 	}
 	checkConfig(fleet)
 	return fleet, nil
+}
+
+// namesSARIF reports whether the configuration's output.formats, which
+// a run without --format writes, hold SARIF (without it, the table).
+func namesSARIF(cfg *model.FleetConfig) bool {
+	if cfg == nil || !cfg.Formats.Set {
+		return false
+	}
+	for _, f := range cfg.Formats.Value {
+		if strings.EqualFold(f.Name, "sarif") {
+			return true
+		}
+	}
+	return false
 }
 
 // checkConfig resolves the configuration's rule references and reports
@@ -226,6 +250,7 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 	read.retain = true
 	read.keep = keepFor(cmd, af)
 	read.noSARIF = read.keep == nil // keepFor keeps the hives' cells whenever SARIF may be written
+	read.formatsFromConfig = !cmd.Flags().Changed("format") && !af.sarifEmbed
 	fleet, err := collect(env, paths, read)
 	if err != nil {
 		return err

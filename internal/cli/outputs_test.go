@@ -247,3 +247,43 @@ func TestOutputsWithoutSARIFLetCitedLinesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatsFromTheConfiguration: a run without --format writes what
+// output.formats names, and settles what it keeps of the inputs from
+// it: the SARIF it names is the one --format writes (snippets and all),
+// and the outputs of one that names no SARIF are those --format writes.
+func TestFormatsFromTheConfiguration(t *testing.T) {
+	root := testutil.RepoRoot(t)
+	fleet := filepath.Join(root, "testdata", "fleet")
+	base, err := os.ReadFile(filepath.Join(fleet, "ipseclint.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("IPSECLINT_TODAY", "2026-12-01")
+	dir := t.TempDir()
+	for _, format := range []string{"sarif", "json"} {
+		fromConfig, fromFlag := filepath.Join(dir, "config."+format), filepath.Join(dir, "flag."+format)
+		cfg := filepath.Join(dir, format+".yaml")
+		text := string(base) + "output:\n  formats: [" + format + "=" + fromConfig + "]\n"
+		if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if r := run(t, "audit", "-q", "--config", cfg, fleet); r.code != cli.ExitFindings {
+			t.Fatalf("%s from the configuration: exit %d: %s", format, r.code, r.stderr)
+		}
+		if r := run(t, "audit", "-q", "--config", cfg, "--format", format+"="+fromFlag, fleet); r.code != cli.ExitFindings {
+			t.Fatalf("%s from --format: exit %d: %s", format, r.code, r.stderr)
+		}
+		a, errA := os.ReadFile(fromConfig)
+		b, errB := os.ReadFile(fromFlag)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if format == "sarif" && !strings.Contains(string(a), `=dword:`) {
+			t.Errorf("the SARIF output.formats names has no registry snippets (rendered from the lines kept for it)")
+		}
+		if string(a) != string(b) {
+			t.Errorf("%s: output.formats wrote another document than --format", format)
+		}
+	}
+}
