@@ -20,8 +20,11 @@ func release(h *model.Host, keep *model.Retention, omitCited bool, strs *interne
 	for _, s := range h.IPSec {
 		dropUnread(h, s, keep)
 	}
-	cited := citedPool.Get().(citedLines)
-	defer func() { clear(cited); citedPool.Put(cited) }()
+	var cited citedLines // nil cites nothing: no output will show the lines
+	if !omitCited {
+		cited = citedPool.Get().(citedLines)
+		defer func() { clear(cited); citedPool.Put(cited) }()
+	}
 	w := storeWalk{in: strs, cited: cited}
 	for _, s := range h.IPSec {
 		w.store(s)
@@ -32,11 +35,7 @@ func release(h *model.Host, keep *model.Retention, omitCited bool, strs *interne
 			cited.add(c.Kept.Loc)
 			cited.add(c.Lost.Loc)
 		}
-		isCited := cited.has
-		if omitCited {
-			isCited = func(model.Location) bool { return false }
-		}
-		h.Registry.Tree = h.Registry.Tree.Retain(keep, isCited)
+		h.Registry.Tree = h.Registry.Tree.Retain(keep, cited.has)
 		h.Registry.Tree.ShareStrings(strs.one) // hosts name the same keys
 	}
 }
@@ -58,7 +57,7 @@ type lineRef struct {
 }
 
 func (c citedLines) add(l model.Location) {
-	if l.Line > 0 {
+	if c != nil && l.Line > 0 {
 		c[lineRef{l.File, int(l.Line)}] = true
 	}
 }
