@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 
 	"github.com/ipseclint/ipseclint/internal/diff"
@@ -29,10 +28,7 @@ const sarifFingerprintKey = "ipseclint/v1"
 // PrintDiff writes the SARIF log.
 func (DiffSARIF) PrintDiff(w io.Writer, d *Diff) error {
 	log := d.sarifLog()
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	return writeSARIF(w, &log) // as Print writes a log: streamed, terminal-safe
 }
 
 func (d *Diff) sarifLog() sarifLog {
