@@ -68,13 +68,10 @@ func wholeJSON(t *testing.T, a *Audit) []byte {
 	return b.Bytes()
 }
 
-// TestJSONStreamIsTheWholeDocument: the streamed document is byte for
-// byte the one a single json.Encoder call writes, for the example fleet
-// (a configuration, accepted risks, failovers), an empty fleet (every
-// array empty) and findings whose text HTML escaping and line separators
-// would change, and a fleet whose findings are encoded in parallel
-// batches.
-func TestJSONStreamIsTheWholeDocument(t *testing.T) {
+// exampleAudits are the audits of the example fleet and of the report
+// tests' fleet (a configuration, accepted risks, failovers).
+func exampleAudits(t *testing.T) []*Audit {
+	t.Helper()
 	root := testutil.RepoRoot(t)
 	var audits []*Audit
 	for _, dir := range []string{filepath.Join(root, "testdata", "fleet"), filepath.Join(root, "internal", "report", "testdata", "fleet")} {
@@ -84,6 +81,17 @@ func TestJSONStreamIsTheWholeDocument(t *testing.T) {
 		}
 		audits = append(audits, &Audit{Tool: Tool{Name: "ipseclint", Version: "1"}, Fleet: fleet, Rules: rules.All(), Outcome: rules.Run(fleet, rules.All())})
 	}
+	return audits
+}
+
+// TestJSONStreamIsTheWholeDocument: the streamed document is byte for
+// byte the one a single json.Encoder call writes, for the example fleet
+// (a configuration, accepted risks, failovers), an empty fleet (every
+// array empty) and findings whose text HTML escaping and line separators
+// would change, and a fleet whose findings are encoded in parallel
+// batches.
+func TestJSONStreamIsTheWholeDocument(t *testing.T) {
+	audits := exampleAudits(t)
 	audits = append(audits, &Audit{Fleet: &model.Fleet{}}, manyFindings(3))
 	odd := manyFindings(2)
 	odd.Outcome.Findings[0].Message = "<a href=\"x\">&amp;</a> \u2028 \u2029 \x7f é"
@@ -110,15 +118,7 @@ func TestJSONStreamIsTheWholeDocument(t *testing.T) {
 // rewrites, and more results than the workers encode in one round.
 func TestSARIFStreamIsTheWholeLog(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
-	root := testutil.RepoRoot(t)
-	var audits []*Audit
-	for _, dir := range []string{filepath.Join(root, "testdata", "fleet"), filepath.Join(root, "internal", "report", "testdata", "fleet")} {
-		fleet, err := audit.Collect([]string{dir}, audit.Options{Filter: rules.KeyFilter(rules.All())})
-		if err != nil {
-			t.Fatal(err)
-		}
-		audits = append(audits, &Audit{Tool: Tool{Name: "ipseclint", Version: "1"}, Fleet: fleet, Rules: rules.All(), Outcome: rules.Run(fleet, rules.All())})
-	}
+	audits := exampleAudits(t)
 	odd := manyFindings(3*arrayBatch*2 + 17)
 	audits = append(audits, &Audit{Fleet: &model.Fleet{}}, odd)
 	for i, a := range audits {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -76,4 +77,52 @@ func Tool(t testing.TB, name, debianPackage string) string {
 		t.Skip(msg)
 	}
 	return p
+}
+
+// Fixtures lists the repository's fixture files whose names end in ext
+// (any case): under testdata/, rules/testdata/ and dir's own testdata/.
+func Fixtures(t testing.TB, dir, ext string) []string {
+	t.Helper()
+	root := RepoRoot(t)
+	var files []string
+	for _, d := range []string{filepath.Join(root, "testdata"), filepath.Join(root, "rules", "testdata"), filepath.Join(dir, "testdata")} {
+		_ = filepath.WalkDir(d, func(p string, e os.DirEntry, err error) error {
+			if err == nil && !e.IsDir() && strings.HasSuffix(strings.ToLower(p), ext) && !strings.EqualFold(e.Name(), "README"+ext) {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	return files
+}
+
+// ResultsOutliveReuse checks that a parser reusing its buffers from file
+// to file keeps no piece of them in its results: parse reads each file
+// and returns a function that writes down what its result holds (nil
+// when it does not read the file); the file's bytes are zeroed, every
+// other file is parsed, and each result is written down again. It
+// returns how many files were read.
+func ResultsOutliveReuse(t testing.TB, files []string, parse func(name string, data []byte) func() string) int {
+	t.Helper()
+	type kept struct {
+		name, before string
+		encode       func() string
+	}
+	var results []kept
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if encode := parse(f, data); encode != nil {
+			results = append(results, kept{f, encode(), encode})
+		}
+		clear(data) // nor a piece of its input
+	}
+	for _, r := range results {
+		if r.encode() != r.before {
+			t.Errorf("%s: the result changed once other files were parsed", r.name)
+		}
+	}
+	return len(results)
 }

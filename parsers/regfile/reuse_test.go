@@ -3,10 +3,10 @@ package regfile
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ipseclint/ipseclint/internal/testutil"
 )
 
 // encodeResult writes everything a result holds, the values' data
@@ -33,41 +33,18 @@ func encodeResult(r *Result) string {
 // (decoded lines, names, strings, data) from file to file, and shares
 // the names it interns; what a result holds must not be a piece of a
 // buffer used again. Every .reg fixture of the repository is parsed and
-// its result written down; then every other one is parsed; the first
+// its result written down; once every other one is parsed, the first
 // results, written again, must not have changed.
 func TestResultsOutliveTheBuffersReused(t *testing.T) {
-	var files []string
-	for _, root := range []string{"../../testdata", "../../rules/testdata", "testdata"} {
-		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(strings.ToLower(p), ".reg") {
-				files = append(files, p)
-			}
+	files := testutil.Fixtures(t, ".", ".reg")
+	read := testutil.ResultsOutliveReuse(t, files, func(name string, data []byte) func() string {
+		res, err := Parse(bytes.NewReader(data), name, Options{})
+		if err != nil {
 			return nil
-		})
-	}
-	type kept struct {
-		name, encoded string
-		res           *Result
-	}
-	var results []kept
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
 		}
-		res, err := Parse(bytes.NewReader(data), f, Options{})
-		if err != nil {
-			continue
-		}
-		clear(data)
-		results = append(results, kept{f, encodeResult(res), res})
-	}
-	if len(results) < 200 {
-		t.Fatalf("only %d .reg fixtures parsed", len(results))
-	}
-	for _, r := range results {
-		if encodeResult(r.res) != r.encoded {
-			t.Errorf("%s: the result changed once other files were parsed", r.name)
-		}
+		return func() string { return encodeResult(res) }
+	})
+	if read < 200 {
+		t.Fatalf("only %d .reg fixtures parsed", read)
 	}
 }
