@@ -180,11 +180,28 @@ func copies(s *model.PolicyStore, netsh map[string]bool, used []*model.Policy) b
 	return true
 }
 
-// interner keeps one copy of each string it is given; the workers share
-// one.
+// interner keeps one copy of each string and each filter spec it is
+// given; the workers share one.
 type interner struct {
-	mu   sync.Mutex
-	strs map[string]string
+	mu    sync.Mutex
+	strs  map[string]string
+	specs map[specKey]*model.FilterSpec
+}
+
+// specKey is a model.FilterSpec without doubts (the specs the interner
+// shares have none): every other field, so that two specs share a key
+// only when they are equal (TestSpecKeyHoldsEveryField).
+type specKey struct {
+	Description, GUID string
+	Src, Dst          model.Address
+	Protocol          uint8
+	SrcPort, DstPort  uint16
+	Mirrored          bool
+}
+
+func keyOf(s *model.FilterSpec) specKey {
+	return specKey{Description: s.Description, GUID: s.GUID, Src: s.Src, Dst: s.Dst,
+		Protocol: s.Protocol, SrcPort: s.SrcPort, DstPort: s.DstPort, Mirrored: s.Mirrored}
 }
 
 // storeWalk walks one host's policy stores, interning their strings in
@@ -198,7 +215,9 @@ type storeWalk struct {
 	sharedMethods bool
 }
 
-func newInterner() *interner { return &interner{strs: map[string]string{}} }
+func newInterner() *interner {
+	return &interner{strs: map[string]string{}, specs: map[specKey]*model.FilterSpec{}}
+}
 
 // one returns the interner's copy of s.
 func (in *interner) one(s string) string {
@@ -207,12 +226,36 @@ func (in *interner) one(s string) string {
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	return in.oneLocked(s)
+}
+
+func (in *interner) oneLocked(s string) string {
+	if s == "" {
+		return ""
+	}
 	if c, ok := in.strs[s]; ok {
 		return c
 	}
 	c := strings.Clone(s)
 	in.strs[c] = c
 	return c
+}
+
+// spec returns the interner's copy of a filter spec without doubts, its
+// strings the interner's: the filters of a policy that many hosts hold
+// share one spec (a fleet's hundreds of thousands of filters have a few
+// thousand specs), so that a host keeps only where each was read.
+func (in *interner) spec(s *model.FilterSpec) *model.FilterSpec {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	s.Description, s.GUID = in.oneLocked(s.Description), in.oneLocked(s.GUID)
+	s.Src.Name, s.Dst.Name = in.oneLocked(s.Src.Name), in.oneLocked(s.Dst.Name)
+	k := keyOf(s)
+	if c, ok := in.specs[k]; ok {
+		return c
+	}
+	in.specs[k] = s
+	return s
 }
 
 // store replaces the strings of a store's objects, which parsers may have
@@ -236,9 +279,13 @@ func (in storeWalk) store(s *model.PolicyStore) {
 		in.loc(&l.Loc)
 		in.doubts(l.Doubts)
 		for _, f := range l.Filters {
-			in.strs4(&f.Description, &f.GUID, &f.Src.Name, &f.Dst.Name)
 			in.loc(&f.Loc)
-			in.doubts(f.Doubts)
+			if len(f.Doubts) == 0 {
+				f.FilterSpec = in.in.spec(f.FilterSpec)
+				continue
+			}
+			in.strs4(&f.Description, &f.GUID, &f.Src.Name, &f.Dst.Name)
+			in.doubts(f.Doubts) // they name where: the spec is the host's
 		}
 	}
 	for _, a := range s.FilterActions {

@@ -14,8 +14,8 @@ import (
 // it.
 func espTo(ip string) *model.Policy {
 	dst := netip.MustParseAddr(ip)
-	fl := &model.FilterList{Name: "to BE", Filters: []*model.Filter{{
-		Src: model.Address{Kind: model.AddrMe}, Dst: model.Address{Kind: model.AddrIP, Net: netip.PrefixFrom(dst, 32)}, Mirrored: true}}}
+	fl := &model.FilterList{Name: "to BE", Filters: []*model.Filter{model.NewFilter(model.FilterSpec{
+		Src: model.Address{Kind: model.AddrMe}, Dst: model.Address{Kind: model.AddrIP, Net: netip.PrefixFrom(dst, 32)}, Mirrored: true}, model.Location{})}}
 	act := &model.FilterAction{Name: "ESP 3DES", Action: model.ActionNegotiate,
 		Methods: []model.QMMethod{{ESP: &model.ESPTransform{Cipher: model.Alg3DES, Integrity: "SHA1"}, Text: "ESP[SHA1,3DES]"}}}
 	return &model.Policy{Name: "FE-BE", Assigned: true, Rules: []*model.Rule{{Name: "FE to BE", PolicyName: "FE-BE", Active: true, ConnType: model.ConnAll, FilterList: fl, FilterAction: act}}}

@@ -394,8 +394,19 @@ type Address struct {
 	Name string `json:"name,omitempty"`
 }
 
-// Filter selects packets: source and destination, protocol and ports.
+// Filter selects packets: source and destination, protocol and ports
+// (its FilterSpec), read at Loc. Hosts that hold the same policy share
+// the spec of each of its filters once the audit has built them (the
+// same policy pushed to every server: a fleet holds each spec once), so
+// a spec is never changed after it is built; a parser gives each filter
+// its own (NewFilter).
 type Filter struct {
+	*FilterSpec
+	Loc Location `json:"location"`
+}
+
+// FilterSpec is what a filter selects, apart from where it was read.
+type FilterSpec struct {
 	Description string  `json:"description,omitempty"`
 	Src         Address `json:"src"`
 	Dst         Address `json:"dst"`
@@ -405,11 +416,45 @@ type Filter struct {
 	SrcPort uint16 `json:"srcPort"`
 	DstPort uint16 `json:"dstPort"`
 	// Mirrored filters also match the reverse direction.
-	Mirrored bool     `json:"mirrored"`
-	Loc      Location `json:"location"`
+	Mirrored bool `json:"mirrored"`
 	// GUID identifies the filter (registry evidence; netsh does not show it).
-	GUID   string `json:"guid,omitempty"`
+	GUID string `json:"guid,omitempty"`
+	// Doubts are what could not be read of the filter; they name where,
+	// so a spec with doubts belongs to one host.
 	Doubts Doubts `json:"doubts,omitempty"`
+}
+
+// MarshalJSON writes the filter's fields in the order they had before
+// the spec was split out (location after mirrored), which the dump's
+// readers may rely on.
+func (f *Filter) MarshalJSON() ([]byte, error) {
+	if f.FilterSpec == nil {
+		return json.Marshal(struct {
+			Loc Location `json:"location"`
+		}{f.Loc})
+	}
+	s := f.FilterSpec
+	return json.Marshal(filterJSON{Description: s.Description, Src: s.Src, Dst: s.Dst, Protocol: s.Protocol,
+		SrcPort: s.SrcPort, DstPort: s.DstPort, Mirrored: s.Mirrored, Loc: f.Loc, GUID: s.GUID, Doubts: s.Doubts})
+}
+
+// filterJSON is a filter as JSON.
+type filterJSON struct {
+	Description string   `json:"description,omitempty"`
+	Src         Address  `json:"src"`
+	Dst         Address  `json:"dst"`
+	Protocol    uint8    `json:"protocol"`
+	SrcPort     uint16   `json:"srcPort"`
+	DstPort     uint16   `json:"dstPort"`
+	Mirrored    bool     `json:"mirrored"`
+	Loc         Location `json:"location"`
+	GUID        string   `json:"guid,omitempty"`
+	Doubts      Doubts   `json:"doubts,omitempty"`
+}
+
+// NewFilter returns a filter with its own spec, read at loc.
+func NewFilter(spec FilterSpec, loc Location) *Filter {
+	return &Filter{FilterSpec: &spec, Loc: loc}
 }
 
 // String writes the address as netsh users read it: "10.0.0.50",

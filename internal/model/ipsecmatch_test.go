@@ -49,7 +49,7 @@ func ip(s string) Address     { return Address{Kind: AddrIP, Net: netip.MustPars
 func kind(k AddrKind) Address { return Address{Kind: k} }
 
 func flt(src, dst Address, proto uint8, sport, dport uint16, mirrored bool) *Filter {
-	return &Filter{Src: src, Dst: dst, Protocol: proto, SrcPort: sport, DstPort: dport, Mirrored: mirrored}
+	return NewFilter(FilterSpec{Src: src, Dst: dst, Protocol: proto, SrcPort: sport, DstPort: dport, Mirrored: mirrored}, Location{})
 }
 
 var (

@@ -64,8 +64,8 @@ func (g policyGen) policy(name string) *Policy {
 		if g.r.IntN(8) != 0 {
 			r.FilterList = &FilterList{Name: "L"}
 			for range 1 + g.r.IntN(5) {
-				f := &Filter{Src: g.addr(), Dst: g.addr(),
-					Protocol: []uint8{0, 6, 6, 17}[g.r.IntN(4)], SrcPort: g.port(), DstPort: g.port(), Mirrored: g.r.IntN(3) != 0}
+				f := NewFilter(FilterSpec{Src: g.addr(), Dst: g.addr(),
+					Protocol: []uint8{0, 6, 6, 17}[g.r.IntN(4)], SrcPort: g.port(), DstPort: g.port(), Mirrored: g.r.IntN(3) != 0}, Location{})
 				if g.r.IntN(15) == 0 {
 					f.Doubts = Doubts{{Field: []string{"src", "dstport", "mirrored", "description"}[g.r.IntN(4)], Reason: "damaged"}}
 				}

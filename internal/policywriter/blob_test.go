@@ -59,11 +59,11 @@ func diffBytes(t *testing.T, what string, got, want []byte) {
 
 // w2kModel is the sample's policy as a model, with the sample's GUIDs.
 func w2kModel() *model.Policy {
-	list := &model.FilterList{Name: "VPNease Filter List 192.0.2.10", GUID: "{A1A1A1A1-0002-4000-8000-000000000002}", Filters: []*model.Filter{{
+	list := &model.FilterList{Name: "VPNease Filter List 192.0.2.10", GUID: "{A1A1A1A1-0002-4000-8000-000000000002}", Filters: []*model.Filter{model.NewFilter(model.FilterSpec{
 		GUID: "{2AA93C48-1CE1-463F-AAA1-60D818AB6878}", Src: model.Address{Kind: model.AddrAny},
 		Dst:      model.Address{Kind: model.AddrIP, Net: netip.MustParsePrefix("192.0.2.10/32")},
 		Protocol: 17, SrcPort: 1701, Mirrored: true,
-	}}}
+	}, model.Location{})}}
 	action := &model.FilterAction{Name: "VPNease Filter Action 192.0.2.10", GUID: "{A1A1A1A1-0005-4000-8000-000000000005}", Action: model.ActionNegotiate,
 		Methods: []model.QMMethod{{ESP: &model.ESPTransform{Cipher: "3DES", Integrity: "MD5"}, LifetimeSec: 300}}}
 	return &model.Policy{Name: "VPNease Policy 192.0.2.10", GUID: "{A1A1A1A1-0001-4000-8000-000000000001}", PollingIntervalMin: 180, MMLifetimeMin: 480,

@@ -29,8 +29,8 @@ var specialKinds = [5]model.AddrKind{0, model.AddrDNS, model.AddrWINS, model.Add
 // mapFilter turns one legacy filter spec into a filter.
 func mapFilter(s *filterSpecBlob, bl blobLoc) *model.Filter {
 	fx := s.FixedOff
-	f := &model.Filter{Description: s.Description, GUID: s.ID.String(), Mirrored: s.Mirror == 1,
-		SrcPort: s.SrcPort, DstPort: s.DstPort, Loc: bl.at(s.Off)}
+	f := model.NewFilter(model.FilterSpec{Description: s.Description, GUID: s.ID.String(), Mirrored: s.Mirror == 1,
+		SrcPort: s.SrcPort, DstPort: s.DstPort}, bl.at(s.Off))
 	doubt := func(field string, off int, format string, args ...any) {
 		f.Doubts = append(f.Doubts, model.Doubt{Field: field, Loc: bl.at(off),
 			Reason: fmt.Sprintf("not understood at offset %d: ", off) + fmt.Sprintf(format, args...)})

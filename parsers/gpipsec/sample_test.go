@@ -118,8 +118,8 @@ func checkW2KFilterList(t *testing.T, l *model.FilterList) {
 		t.Fatalf("filter list %+v", l)
 	}
 	f := l.Filters[0]
-	want := model.Filter{Src: model.Address{Kind: model.AddrAny}, Dst: model.Address{Kind: model.AddrIP, Net: netip.MustParsePrefix("192.0.2.10/32")},
-		Protocol: 17, SrcPort: 1701, DstPort: 0, Mirrored: true, GUID: "{2AA93C48-1CE1-463F-AAA1-60D818AB6878}", Loc: f.Loc}
+	want := *model.NewFilter(model.FilterSpec{Src: model.Address{Kind: model.AddrAny}, Dst: model.Address{Kind: model.AddrIP, Net: netip.MustParsePrefix("192.0.2.10/32")},
+		Protocol: 17, SrcPort: 1701, DstPort: 0, Mirrored: true, GUID: "{2AA93C48-1CE1-463F-AAA1-60D818AB6878}"}, f.Loc)
 	if !reflect.DeepEqual(*f, want) || f.Loc.Offset != 24 {
 		t.Errorf("filter %+v, want %+v at +24", *f, want)
 	}

@@ -98,7 +98,7 @@ func deleteFilter(x *call) {
 // netsh refuses (and with it the command) leaves the field's default and
 // a doubt on it: on the host the filter may be missing.
 func filterFrom(x *call) (*model.Filter, bool) {
-	f := &model.Filter{Mirrored: true, Loc: x.here()}
+	f := model.NewFilter(model.FilterSpec{Mirrored: true}, x.here())
 	okSrc := filterAddr(x, "srcaddr", "srcmask", "src", f)
 	okDst := filterAddr(x, "dstaddr", "dstmask", "dst", f)
 	if v, has := x.p.get("protocol"); has {

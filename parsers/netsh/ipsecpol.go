@@ -365,7 +365,7 @@ func parseIPSecPolFilter(spec string) (*model.Filter, error) {
 	if i < 0 {
 		return nil, fmt.Errorf("filter %q: want src=dst (mirrored) or src+dst", spec)
 	}
-	f := &model.Filter{Mirrored: s[i] == '='}
+	f := model.NewFilter(model.FilterSpec{Mirrored: s[i] == '='}, model.Location{})
 	srcParts := strings.Split(s[:i], ":")
 	dstParts := strings.Split(s[i+1:], ":")
 	if len(srcParts) > 2 || len(dstParts) > 3 {

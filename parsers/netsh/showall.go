@@ -617,7 +617,7 @@ func (l *listing) connTypeDoubts() {
 
 // openFilter starts a filter in the current list.
 func (l *listing) openFilter() *pendingFilter {
-	l.filt = &pendingFilter{f: &model.Filter{Mirrored: true, Loc: l.loc()}, seen: map[field]bool{}, line: l.line}
+	l.filt = &pendingFilter{f: model.NewFilter(model.FilterSpec{Mirrored: true}, l.loc()), seen: map[field]bool{}, line: l.line}
 	return l.filt
 }
 

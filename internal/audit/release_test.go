@@ -1,0 +1,86 @@
+package audit
+
+import (
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/ipseclint/ipseclint/internal/model"
+)
+
+// TestHostsShareFilterSpecs: two hosts holding the same policy share the
+// spec of each of its filters once built, each keeping where its own copy
+// was read; a filter with a doubt (a value netsh refuses) keeps a spec of
+// its own, since its doubt names its host's file.
+func TestHostsShareFilterSpecs(t *testing.T) {
+	const dump = "pushd ipsec static\r\n" +
+		"add filterlist name=\"FE to BE\"\r\n" +
+		"add filter filterlist=\"FE to BE\" srcaddr=me dstaddr=10.0.0.5 description=\"POP3\" protocol=TCP srcport=0 dstport=110\r\n" +
+		"add filter filterlist=\"FE to BE\" srcaddr=me dstaddr=10.0.0.6 protocol=TCPX srcport=0 dstport=143\r\n" +
+		"add policy name=\"FE-BE\" assign=yes\r\n" +
+		"popd\r\n"
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"EXFE01/system.reg": sysReg("EXFE01"), "EXFE01/ipsec.txt": dump,
+		"EXFE02/system.reg": sysReg("EXFE02"), "EXFE02/ipsec.txt": dump,
+	})
+	f, err := Collect([]string{dir}, Options{Workers: 2, Retain: model.NewRetention(model.KeepSpec{Key: model.KeyComputerName})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lists []*model.FilterList
+	for _, name := range []string{"EXFE01", "EXFE02"} {
+		h := f.Host(name)
+		if h == nil {
+			t.Fatalf("no host %s: %v", name, hostNames(f))
+		}
+		l := netshList(h, "FE to BE")
+		if l == nil || len(l.Filters) != 2 {
+			t.Fatalf("%s: filter list %+v", name, l)
+		}
+		if got, want := l.Filters[0].Loc.File, filepath.ToSlash(filepath.Join(name, "ipsec.txt")); got != want || l.Filters[0].Loc.Line != 3 {
+			t.Errorf("%s: first filter read at %s:%d, want %s:3", name, got, l.Filters[0].Loc.Line, want)
+		}
+		lists = append(lists, l)
+	}
+	a, b := lists[0].Filters, lists[1].Filters
+	if a[0].FilterSpec != b[0].FilterSpec || a[0].Description != "POP3" || a[0].DstPort != 110 {
+		t.Errorf("equal filters of two hosts: specs %p and %p (%+v), want one shared", a[0].FilterSpec, b[0].FilterSpec, *a[0].FilterSpec)
+	}
+	if len(a[1].Doubts) == 0 || a[1].FilterSpec == b[1].FilterSpec {
+		t.Errorf("filters with a doubt: doubts %v, specs %p and %p: want doubts, and a spec each", a[1].Doubts, a[1].FilterSpec, b[1].FilterSpec)
+	}
+	if a[1].Doubts[0].Loc.File == b[1].Doubts[0].Loc.File {
+		t.Errorf("both doubts name %s", a[1].Doubts[0].Loc.File)
+	}
+}
+
+// netshList is the filter list of that name in the host's netsh store.
+func netshList(h *model.Host, name string) *model.FilterList {
+	for _, s := range h.IPSec {
+		if s.Source == model.SourceNetsh {
+			if l := s.FilterList(name); l != nil {
+				return l
+			}
+		}
+	}
+	return nil
+}
+
+// TestSpecKeyHoldsEveryField: the interner's key holds every field of a
+// filter spec but its doubts, so that specs share a key only when equal.
+func TestSpecKeyHoldsEveryField(t *testing.T) {
+	fields := func(typ reflect.Type, skip string) map[string]reflect.Type {
+		m := map[string]reflect.Type{}
+		for i := range typ.NumField() {
+			if f := typ.Field(i); f.Name != skip {
+				m[f.Name] = f.Type
+			}
+		}
+		return m
+	}
+	spec, key := fields(reflect.TypeFor[model.FilterSpec](), "Doubts"), fields(reflect.TypeFor[specKey](), "")
+	if !reflect.DeepEqual(spec, key) {
+		t.Errorf("specKey has fields %v, model.FilterSpec (without Doubts) %v", key, spec)
+	}
+}
