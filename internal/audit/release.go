@@ -248,13 +248,12 @@ func (in *interner) oneLocked(s string) string {
 func (in *interner) spec(s *model.FilterSpec) *model.FilterSpec {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	s.Description, s.GUID = in.oneLocked(s.Description), in.oneLocked(s.GUID)
-	s.Src.Name, s.Dst.Name = in.oneLocked(s.Src.Name), in.oneLocked(s.Dst.Name)
-	k := keyOf(s)
-	if c, ok := in.specs[k]; ok {
+	if c, ok := in.specs[keyOf(s)]; ok { // a lookup keeps none of s's strings
 		return c
 	}
-	in.specs[k] = s
+	s.Description, s.GUID = in.oneLocked(s.Description), in.oneLocked(s.GUID)
+	s.Src.Name, s.Dst.Name = in.oneLocked(s.Src.Name), in.oneLocked(s.Dst.Name)
+	in.specs[keyOf(s)] = s
 	return s
 }
 
