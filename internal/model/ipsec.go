@@ -424,34 +424,6 @@ type FilterSpec struct {
 	Doubts Doubts `json:"doubts,omitempty"`
 }
 
-// MarshalJSON writes the filter's fields in the order they had before
-// the spec was split out (location after mirrored), which the dump's
-// readers may rely on.
-func (f *Filter) MarshalJSON() ([]byte, error) {
-	if f.FilterSpec == nil {
-		return json.Marshal(struct {
-			Loc Location `json:"location"`
-		}{f.Loc})
-	}
-	s := f.FilterSpec
-	return json.Marshal(filterJSON{Description: s.Description, Src: s.Src, Dst: s.Dst, Protocol: s.Protocol,
-		SrcPort: s.SrcPort, DstPort: s.DstPort, Mirrored: s.Mirrored, Loc: f.Loc, GUID: s.GUID, Doubts: s.Doubts})
-}
-
-// filterJSON is a filter as JSON.
-type filterJSON struct {
-	Description string   `json:"description,omitempty"`
-	Src         Address  `json:"src"`
-	Dst         Address  `json:"dst"`
-	Protocol    uint8    `json:"protocol"`
-	SrcPort     uint16   `json:"srcPort"`
-	DstPort     uint16   `json:"dstPort"`
-	Mirrored    bool     `json:"mirrored"`
-	Loc         Location `json:"location"`
-	GUID        string   `json:"guid,omitempty"`
-	Doubts      Doubts   `json:"doubts,omitempty"`
-}
-
 // NewFilter returns a filter with its own spec, read at loc.
 func NewFilter(spec FilterSpec, loc Location) *Filter {
 	return &Filter{FilterSpec: &spec, Loc: loc}
