@@ -185,23 +185,7 @@ func copies(s *model.PolicyStore, netsh map[string]bool, used []*model.Policy) b
 type interner struct {
 	mu    sync.Mutex
 	strs  map[string]string
-	specs map[specKey]*model.FilterSpec
-}
-
-// specKey is a model.FilterSpec without doubts (the specs the interner
-// shares have none): every other field, so that two specs share a key
-// only when they are equal (TestSpecKeyHoldsEveryField).
-type specKey struct {
-	Description, GUID string
-	Src, Dst          model.Address
-	Protocol          uint8
-	SrcPort, DstPort  uint16
-	Mirrored          bool
-}
-
-func keyOf(s *model.FilterSpec) specKey {
-	return specKey{Description: s.Description, GUID: s.GUID, Src: s.Src, Dst: s.Dst,
-		Protocol: s.Protocol, SrcPort: s.SrcPort, DstPort: s.DstPort, Mirrored: s.Mirrored}
+	specs map[model.FilterSpec]*model.FilterSpec
 }
 
 // storeWalk walks one host's policy stores, interning their strings in
@@ -216,7 +200,7 @@ type storeWalk struct {
 }
 
 func newInterner() *interner {
-	return &interner{strs: map[string]string{}, specs: map[specKey]*model.FilterSpec{}}
+	return &interner{strs: map[string]string{}, specs: map[model.FilterSpec]*model.FilterSpec{}}
 }
 
 // one returns the interner's copy of s.
@@ -241,19 +225,19 @@ func (in *interner) oneLocked(s string) string {
 	return c
 }
 
-// spec returns the interner's copy of a filter spec without doubts, its
-// strings the interner's: the filters of a policy that many hosts hold
-// share one spec (a fleet's hundreds of thousands of filters have a few
-// thousand specs), so that a host keeps only where each was read.
+// spec returns the interner's copy of a filter spec, its strings the
+// interner's: the filters of a policy that many hosts hold share one
+// spec (a fleet's hundreds of thousands of filters have a few thousand
+// specs), so that a host keeps only where each was read.
 func (in *interner) spec(s *model.FilterSpec) *model.FilterSpec {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if c, ok := in.specs[keyOf(s)]; ok { // a lookup keeps none of s's strings
+	if c, ok := in.specs[*s]; ok { // a lookup keeps none of s's strings
 		return c
 	}
 	s.Description, s.GUID = in.oneLocked(s.Description), in.oneLocked(s.GUID)
 	s.Src.Name, s.Dst.Name = in.oneLocked(s.Src.Name), in.oneLocked(s.Dst.Name)
-	in.specs[keyOf(s)] = s
+	in.specs[*s] = s
 	return s
 }
 
@@ -278,13 +262,9 @@ func (in storeWalk) store(s *model.PolicyStore) {
 		in.loc(&l.Loc)
 		in.doubts(l.Doubts)
 		for _, f := range l.Filters {
+			f.FilterSpec = in.in.spec(f.FilterSpec)
 			in.loc(&f.Loc)
-			if len(f.Doubts) == 0 {
-				f.FilterSpec = in.in.spec(f.FilterSpec)
-				continue
-			}
-			in.strs4(&f.Description, &f.GUID, &f.Src.Name, &f.Dst.Name)
-			in.doubts(f.Doubts) // they name where: the spec is the host's
+			in.doubts(f.Doubts)
 		}
 	}
 	for _, a := range s.FilterActions {

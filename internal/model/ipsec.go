@@ -395,17 +395,21 @@ type Address struct {
 }
 
 // Filter selects packets: source and destination, protocol and ports
-// (its FilterSpec), read at Loc. Hosts that hold the same policy share
-// the spec of each of its filters once the audit has built them (the
-// same policy pushed to every server: a fleet holds each spec once), so
-// a spec is never changed after it is built; a parser gives each filter
-// its own (NewFilter).
+// (its FilterSpec), read at Loc, with what could not be read there.
+// Hosts that hold the same policy share the spec of each of its filters
+// once the audit has built them (the same policy pushed to every server:
+// a fleet holds each spec once), so a spec is never changed after it is
+// built; a parser gives each filter its own (NewFilter).
 type Filter struct {
 	*FilterSpec
 	Loc Location `json:"location"`
+	// Doubts are what could not be read of the filter; they name where
+	// (the host's file), so they are the filter's, not its spec's.
+	Doubts Doubts `json:"doubts,omitempty"`
 }
 
-// FilterSpec is what a filter selects, apart from where it was read.
+// FilterSpec is what a filter selects, apart from where it was read. It
+// is comparable: equal specs are ==.
 type FilterSpec struct {
 	Description string  `json:"description,omitempty"`
 	Src         Address `json:"src"`
@@ -419,9 +423,6 @@ type FilterSpec struct {
 	Mirrored bool `json:"mirrored"`
 	// GUID identifies the filter (registry evidence; netsh does not show it).
 	GUID string `json:"guid,omitempty"`
-	// Doubts are what could not be read of the filter; they name where,
-	// so a spec with doubts belongs to one host.
-	Doubts Doubts `json:"doubts,omitempty"`
 }
 
 // NewFilter returns a filter with its own spec, read at loc.
