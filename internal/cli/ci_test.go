@@ -364,6 +364,7 @@ func sarifLocations(t *testing.T, path string) (results map[string]string, artif
 // upload runs whenever a SARIF file was written, and the last step fails
 // with ipseclint's exit code.
 func TestActionScripts(t *testing.T) {
+	t.Parallel() // most of its time is spent in another process (ipseclint, the multitool, a browser): it overlaps the others
 	testutil.Tool(t, "bash", "bash")
 	testutil.Tool(t, "jq", "jq")
 	if _, err := exec.LookPath("go"); err != nil {

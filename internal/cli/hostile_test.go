@@ -276,7 +276,8 @@ func (c *capped) Write(p []byte) (int, error) {
 // The peak is an upper bound: the child starts sharing the test
 // process's memory (Go starts children with vfork), so the test's own
 // resident memory counts too; it is given back to the system first, and
-// its peak reset.
+// its peak reset. So a test that compares a peak does not call
+// t.Parallel: the memory of tests running beside it would count.
 func runBinary(t *testing.T, limit time.Duration, stdin *os.File, args ...string) binRun {
 	t.Helper()
 	debug.FreeOSMemory()
@@ -334,6 +335,7 @@ func peakBelow(t *testing.T, what string, r binRun, limit int64) {
 // none is opened, and the audit of the rest finishes. The binary's
 // standard input is a pipe nobody writes to, so that /dev/stdin is one.
 func TestHostileSpecialFilesDoNotHang(t *testing.T) {
+	t.Parallel() // most of its time is spent in another process (ipseclint, the multitool, a browser): it overlaps the others
 	dir := copyFleet(t)
 	os.Remove(filepath.Join(dir, "ipseclint.yaml"))
 	mkfifo(t, filepath.Join(dir, "ipseclint.yaml"))

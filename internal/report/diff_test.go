@@ -3,7 +3,6 @@ package report_test
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -140,6 +139,7 @@ func TestDiffSARIF(t *testing.T) {
 // files), as TestMultitoolValidate does on the audit SARIF. One run: the
 // multitool takes seconds to start.
 func TestDiffMultitoolValidate(t *testing.T) {
+	t.Parallel() // most of its time is spent in another process (ipseclint, the multitool, a browser): it overlaps the others
 	mt := multitool(t)
 	for name, d := range map[string]*report.Diff{"drift": diffOf(t, "fleet", "fleet-drift")} {
 		t.Run(name, func(t *testing.T) {
@@ -149,12 +149,7 @@ func TestDiffMultitoolValidate(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, "validation.sarif")
-			cmd := exec.Command(mt, "validate", in, "--output", out, "--quiet", "--rule-kind", "Sarif;Gh", "--level", "Error;Warning")
-			cmd.Env = append(os.Environ(), "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1", "DOTNET_CLI_TELEMETRY_OPTOUT=1")
-			cmd.Dir = dir
-			if msg, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("%s validate: %v\n%s", mt, err, msg)
-			}
+			runMultitool(t, mt, dir, "validate", in, "--output", out, "--quiet", "--rule-kind", "Sarif;Gh", "--level", "Error;Warning")
 			for _, p := range multitoolProblems(t, out) {
 				t.Error(p)
 			}

@@ -264,6 +264,7 @@ func (tb *tab) facts() pageFacts {
 
 // TestHTMLInBrowser opens the example fleet's report in headless Chromium.
 func TestHTMLInBrowser(t *testing.T) {
+	t.Parallel() // most of its time is spent in another process (ipseclint, the multitool, a browser): it overlaps the others
 	browser := startBrowser(t)
 	a := exampleFleet(t)
 	a.Fleet.Root = "testdata/fleet" // the screenshot shows no path of this machine

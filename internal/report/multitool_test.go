@@ -152,6 +152,7 @@ func (v validated) accepted(p multitoolProblem) bool {
 // multitool's exit code is 0 whatever it finds: its own SARIF log is
 // read instead.
 func TestMultitoolValidate(t *testing.T) {
+	t.Parallel() // most of its time is spent in another process (ipseclint, the multitool, a browser): it overlaps the others
 	mt := multitool(t)
 	dir := t.TempDir()
 	cfg := warningConfig(t, mt, dir)
