@@ -126,22 +126,30 @@ func reportInactiveRules(h *model.Host, pol *model.Policy, flows []flow, pm *pac
 		on, act := withRuleActive(pol, r)
 		var would []flow
 		var related []model.Location
+		maybe := "" // why the active copy may decide a flow, where it may
 		for _, fl := range flows {
 			if fl.Policy != pol || fl.Encrypted() {
 				continue
 			}
-			if m := pm.matchPolicy(on, fl.Packet()); m.Rule == act && encrypts(m) {
+			m := pm.matchPolicy(on, fl.Packet())
+			if m.Rule == act && encrypts(m) {
 				would = append(would, fl)
 				if m.Filter != nil {
 					related = appendLoc(related, m.Filter.Loc)
 				}
+			} else if why := maybeDecidedBy(m, act); why != "" && maybe == "" {
+				maybe = why
 			}
 		}
-		if len(would) == 0 {
+		if len(would) == 0 && maybe == "" {
 			continue
 		}
 		if d := r.Doubts.About("active"); d != nil {
 			out.Skip(h, "whether rule %q of the assigned policy %q is active was not understood (%s)", r.Name, pol.Name, d.Reason)
+			continue
+		}
+		if len(would) == 0 {
+			out.Skip(h, "rule %q of the assigned policy %q is inactive, and what it would do activated is not established (%s)", r.Name, pol.Name, maybe)
 			continue
 		}
 		if r.FilterAction != nil {
@@ -152,6 +160,18 @@ func reportInactiveRules(h *model.Host, pol *model.Policy, flows []flow, pm *pac
 			r.Name, pol.Name, roleName(h), h.Name, describeTraffic(would))
 		fd.Related = related
 	}
+}
+
+// maybeDecidedBy returns why rule r may decide the match m (it is among
+// the filters that may match, its effect not established), "" when it is
+// not.
+func maybeDecidedBy(m model.FilterMatch, r *model.Rule) string {
+	for _, c := range m.Maybe {
+		if c.Rule == r {
+			return c.Why
+		}
+	}
+	return ""
 }
 
 // withRuleActive returns a copy of p in which rule r is active, and r's

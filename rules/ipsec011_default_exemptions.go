@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
 )
 
@@ -104,9 +105,12 @@ func checkDefaultExemptions(p *Pass, out *Reporter) {
 			continue
 		}
 		var protected []flow
+		maybe := "" // why a flow may be negotiated, where one may
 		for _, fl := range p.Flows.OfHost(h) {
 			if fl.Match.Outcome == model.MatchNegotiate {
 				protected = append(protected, fl)
+			} else if v, why := fl.Verdict(); v == flows.Undetermined && maybe == "" {
+				maybe = why
 			}
 		}
 		var unknown []string
@@ -116,6 +120,9 @@ func checkDefaultExemptions(p *Pass, out *Reporter) {
 				unknown = append(unknown, "role not known ("+h.Role.Why+")")
 			}
 			unknown = append(unknown, p.Flows.HostGaps(h)...)
+			if maybe != "" {
+				unknown = append(unknown, "whether its policy negotiates IPSec for its Exchange traffic is not established: "+maybe)
+			}
 			if len(unknown) == 0 {
 				continue // the policy protects no Exchange traffic
 			}

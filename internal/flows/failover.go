@@ -70,7 +70,7 @@ func (a *Analysis) Failovers() []Failover {
 		}
 		unknown = u
 	}
-	fs := failoverSet{win2000: make([]bool, len(targets)), negotiated: make([]bool, len(targets)), shared: map[uint64][]sharedTargets{}}
+	fs := failoverSet{win2000: make([]bool, len(targets)), negotiated: make([]negotiation, len(targets)), shared: map[uint64][]sharedTargets{}}
 	for _, u := range unknown {
 		if u.Clustered() {
 			fs.unknown = append(fs.unknown, u)
@@ -108,13 +108,24 @@ type failoverSet struct {
 	win2000   []bool
 	shared    map[uint64][]sharedTargets
 	// negotiated says, for the front-end at hand, which targets its
-	// policy negotiates IPSec with; members are its groups' positions in
-	// all.
-	negotiated []bool
-	members    [4][]int
+	// policy negotiates IPSec with (maybeWhy why it is not established
+	// for those it may); members are its groups' positions in all.
+	negotiated []negotiation
+	maybeWhy   string
+	members    [6][]int
 	// unknown are the clustered back-ends whose addresses are unknown.
 	unknown []UnknownBackend
 }
+
+// negotiation is whether a front-end's policy negotiates IPSec with a
+// back-end address.
+type negotiation uint8
+
+const (
+	negotiatesNone  negotiation = iota
+	negotiatesMaybe             // the evidence cannot tell (Flow.Verdict is Undetermined)
+	negotiatesYes
+)
 
 // sharedTargets are the targets at positions ks of all.
 type sharedTargets struct {
@@ -146,19 +157,20 @@ func (a *Analysis) appendFailovers(out []Failover, h *model.Host, fs *failoverSe
 func (a *Analysis) appendKnownFailovers(out []Failover, h *model.Host, fs *failoverSet) []Failover {
 	negotiated := fs.negotiated
 	clear(negotiated)
+	fs.maybeWhy = ""
 	notApplied := ""
 	for _, s := range a.byHost[h] {
 		for j := s.lo; j < s.hi; j++ {
-			notApplied = a.outboundNegotiated(j, negotiated, notApplied)
+			notApplied = a.outboundNegotiated(j, fs, notApplied)
 		}
 	}
-	first := len(out)                 // h's groups are out[first:]
-	groupOf := [4]int{-1, -1, -1, -1} // by negotiated, Windows 2000 back-end
+	first := len(out)                         // h's groups are out[first:]
+	groupOf := [6]int{-1, -1, -1, -1, -1, -1} // by negotiation, Windows 2000 back-end
 	for k, i := range fs.clustered {
-		c := 2*b2i(negotiated[i]) + b2i(fs.win2000[i])
+		c := 2*int(negotiated[i]) + b2i(fs.win2000[i])
 		g := groupOf[c]
 		if g < 0 {
-			est := estimate(h, negotiated[i], notApplied, fs.win2000[i])
+			est := estimate(h, negotiated[i], fs.maybeWhy, notApplied, fs.win2000[i])
 			if g = slices.IndexFunc(out[first:], est.sameEstimate); g < 0 {
 				g = len(out) - first
 				out = append(out, est)
@@ -199,18 +211,29 @@ func (fs *failoverSet) targetsAt(ks []int) []model.Target {
 	return ts
 }
 
-// outboundNegotiated marks the targets flow j negotiates IPSec for, when
-// it is outbound, and returns why its host's policy is not applied (notApplied
-// when the flow is inbound).
-func (a *Analysis) outboundNegotiated(j int, negotiated []bool, notApplied string) string {
+// outboundNegotiated marks in fs the targets flow j negotiates IPSec for,
+// or may (its verdict is undetermined: a filter whose action, mode or
+// addresses are not established could decide it), when it is outbound,
+// and returns why its host's policy is not applied (notApplied when the
+// flow is inbound).
+func (a *Analysis) outboundNegotiated(j int, fs *failoverSet, notApplied string) string {
 	fl := &a.Flows[j]
 	if fl.Side != Outbound {
 		return notApplied
 	}
-	if fl.Match.Outcome == model.MatchNegotiate {
-		for i := fl.lo; i < fl.hi; i++ {
-			negotiated[i] = true
+	state := negotiatesYes
+	if fl.Match.Outcome != model.MatchNegotiate {
+		v, why := fl.Verdict()
+		if v != Undetermined {
+			return fl.NotApplied
 		}
+		state = negotiatesMaybe
+		if fs.maybeWhy == "" {
+			fs.maybeWhy = why
+		}
+	}
+	for i := fl.lo; i < fl.hi; i++ {
+		fs.negotiated[i] = max(fs.negotiated[i], state)
 	}
 	return fl.NotApplied
 }
@@ -236,16 +259,20 @@ func clusteredTarget(t model.Target) bool {
 
 // estimate is the failover estimate of front-end h to a virtual address
 // of a back-end: negotiated says whether h's policy negotiates IPSec for
-// any of its Exchange traffic to the address, notApplied why its policy
-// is not applied, beWin2000 whether the back-end runs Windows 2000 (each
-// target names its back-end).
-func estimate(h *model.Host, negotiated bool, notApplied string, beWin2000 bool) Failover {
+// any of its Exchange traffic to the address (maybeWhy why that is not
+// established, where it may), notApplied why its policy is not applied,
+// beWin2000 whether the back-end runs Windows 2000 (each target names its
+// back-end).
+func estimate(h *model.Host, negotiated negotiation, maybeWhy, notApplied string, beWin2000 bool) Failover {
 	f := Failover{Estimate: FailoverUnknown}
 	switch {
 	case notApplied != "":
 		f.Estimate, f.Why = FailoverNotApplicable, notApplied
 		return f
-	case !negotiated:
+	case negotiated == negotiatesMaybe:
+		f.Why = "whether the front-end's policy negotiates IPSec with this address is not established: " + maybeWhy
+		return f
+	case negotiated == negotiatesNone:
 		f.Estimate, f.Why = FailoverNotApplicable, "the front-end's policy negotiates IPSec for none of its Exchange traffic to this address"
 		return f
 	}

@@ -31,6 +31,11 @@ func TestFailoverEstimates(t *testing.T) {
 	yes, no := true, false
 	vip := model.Target{IP: netip.MustParseAddr("10.0.0.50"), Backend: "BE1", Origin: "cluster hive"}
 	negotiate := model.FilterMatch{Outcome: model.MatchNegotiate}
+	// A rule that negotiates ESP 3DES but whose mode is not understood
+	// only may decide: whether IPSec is negotiated is not established.
+	esp := &model.FilterAction{Name: "Require ESP", Action: model.ActionNegotiate, Methods: []model.QMMethod{{ESP: &model.ESPTransform{Cipher: "3DES", Integrity: "SHA1"}}}}
+	maybeRule := &model.Rule{Name: "Mail to BE", FilterAction: esp}
+	maybe := model.FilterMatch{Outcome: model.MatchNone, Maybe: []model.Candidate{{Rule: maybeRule, Filter: &model.Filter{FilterSpec: &model.FilterSpec{}}, Why: "the rule's mode is not understood"}}}
 	for _, c := range []struct {
 		name     string
 		fe       *model.Host
@@ -47,6 +52,7 @@ func TestFailoverEstimates(t *testing.T) {
 		{"unknown Windows version, NLBSFlags absent: 6 either way", failoverHost("FE1", model.RoleFrontEnd, model.OSUnknown, &no), model.OSWin2003, negotiate, "", "", FailoverSlow, "is absent"},
 		{"unknown Windows version, NLBSFlags set", failoverHost("FE1", model.RoleFrontEnd, model.OSUnknown, &yes), model.OSWin2003, negotiate, "", "", FailoverUnknown, "Windows version is unknown"},
 		{"NLBSFlags not exported", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, nil), model.OSWin2003, negotiate, "", "", FailoverUnknown, "no SYSTEM export"},
+		{"IPSec between them not established", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, &yes), model.OSWin2003, maybe, "", "", FailoverUnknown, "not established: the rule's mode is not understood"},
 		{"no IPSec between them", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, &yes), model.OSWin2003, model.FilterMatch{Outcome: model.MatchPermit}, "", "", FailoverNotApplicable, "none of its Exchange traffic"},
 		{"IPSec service disabled", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, &yes), model.OSWin2003, negotiate, "", "PolicyAgent is disabled", FailoverNotApplicable, "disabled"},
 		{"front-end's flows not evaluated", failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, &yes), model.OSWin2003, negotiate, "policy contents missing", "", FailoverUnknown, "policy contents missing"},

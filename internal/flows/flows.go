@@ -210,6 +210,12 @@ func encryption(m model.FilterMatch, fl Flow) (Verdict, string) {
 // candidateEncryption judges what one filter's rule does with the flow.
 func candidateEncryption(c model.Candidate, fl Flow) (Verdict, string) {
 	a := c.Rule.FilterAction
+	if a != nil {
+		if d := a.Doubts.About("action"); d != nil {
+			// It may negotiate as well as permit or block.
+			return Undetermined, "what filter action \"" + a.Name + "\" does is not established: " + d.Reason
+		}
+	}
 	if a == nil || a.Action != model.ActionNegotiate {
 		return NotEncrypted, ""
 	}

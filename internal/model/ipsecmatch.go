@@ -178,7 +178,27 @@ func ruleApplies(r *Rule, why *[]string) (doubt string, ok bool) {
 	if doubt == "" {
 		doubt = actionDoubt(r)
 	}
+	if doubt == "" {
+		doubt = modeDoubt(r)
+	}
 	return doubt, true
+}
+
+// modeDoubt says why whether r negotiates in transport mode, or tunnels
+// to which end-point, is not established (a registry-stored rule whose
+// Is-Tunnel-Specifier is not understood, GPIPSEC.md §3.3.1); "" when it
+// is, or when r does not negotiate (permit and block do not depend on
+// the mode). A rule tunnelling elsewhere leaves the traffic in clear
+// beyond the tunnel's end, so what it does for the traffic it selects
+// is then unknown.
+func modeDoubt(r *Rule) string {
+	if r.FilterAction.Action != ActionNegotiate {
+		return ""
+	}
+	if d := r.Doubts.About("tunnelEndpoint"); d != nil {
+		return fmt.Sprintf("whether rule %q negotiates in transport mode or tunnels to another end-point is not established (%s)", r.Name, d.Reason)
+	}
+	return ""
 }
 
 // verdictActionFields are the filter action fields whose doubt makes what a
