@@ -56,6 +56,13 @@ func checkNoConfidentiality(p *Pass, out *Reporter) {
 		if len(weak) > 1 {
 			which = "which do not encrypt: negotiation may settle on them"
 		}
+		if len(doubtful) > 0 {
+			// Not established either way: say "may" (the doubts say why).
+			which = "which may not encrypt: negotiation may settle on it"
+			if len(weak) > 1 {
+				which = "which may not encrypt: negotiation may settle on them"
+			}
+		}
 		fd := out.Report(d.Host, d.Subject(), loc,
 			"rule %q of policy %q decides %s, and its filter action %q %s %s, %s and send the traffic readable%s",
 			d.Rule.Name, d.Policy.Name, d.Traffic(), actionName(d.Action), verb, joinAnd(names), which, d.Uncertainties())
