@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
 )
@@ -36,9 +38,33 @@ func checkNLBSFlags(p *Pass, out *Reporter) {
 		return
 	}
 	idle := idleFrontEnds(p.Flows.Failovers())
+	beSet := backEndsSettingNLBSFlags(f)
 	for _, h := range frontends {
-		checkFrontEndNLBSFlags(h, why, idle[h], out)
+		checkFrontEndNLBSFlags(h, why, idle[h], beSet, out)
 	}
+}
+
+// backEndsSettingNLBSFlags names the back-ends whose own Oakley\NLBSFlags
+// is 1 (in fleet order).
+func backEndsSettingNLBSFlags(f *model.Fleet) []string {
+	var names []string
+	for _, h := range f.WithRole(model.RoleBackEnd) {
+		if nf := h.Facts.NLBSFlags; nf.Known && nf.Value.Set {
+			names = append(names, h.Name)
+		}
+	}
+	return names
+}
+
+// backEndSideDoubt says why a Windows Server 2003 front-end without
+// NLBSFlags may recover faster than KB 821839's 6 minutes: the back-ends
+// beSet set it themselves, and which side's value matters is not
+// settled (DOMAIN.md §1); "" when none does.
+func backEndSideDoubt(beSet []string) string {
+	if len(beSet) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the back-end %s sets Oakley\\NLBSFlags = 1 itself: [MS-IKEE] §3.5 has the cluster side advertise the NLBS_PRESENT vendor ID and its peer shorten the idle timer to 1 minute, which would make it about 2 minutes; KB 821839 names the front-end's value, and public sources do not settle which side's value matters", joinAnd(beSet))
 }
 
 // idleFrontEnds maps each front-end whose every failover estimate is
@@ -72,7 +98,7 @@ func recovery(slow, idle string) string {
 	return "and no IPSec is negotiated to the back-end yet (failover estimate not applicable: " + idle + "): once it is, after a back-end failover IPSec will take " + slow
 }
 
-func checkFrontEndNLBSFlags(h *model.Host, clusterWhy, idle string, out *Reporter) {
+func checkFrontEndNLBSFlags(h *model.Host, clusterWhy, idle string, beSet []string, out *Reporter) {
 	if os := h.Facts.OS; os.Known && os.Value.Family == model.OSWin2000 {
 		out.Report(h, "NLBSFlags", h.Facts.OS.Source,
 			"front-end %s runs Windows 2000: its IPSec idle time cannot be set below 5 minutes and it has no NLBSFlags, %s (KB 821839, KB 306677); the back-end is clustered (%s); the fix is Windows Server 2003 with Oakley\\NLBSFlags = 1 (about 2 minutes)",
@@ -99,9 +125,10 @@ func checkFrontEndNLBSFlags(h *model.Host, clusterWhy, idle string, out *Reporte
 	if nf.Value.Elsewhere != nil {
 		expected = "expected REG_DWORD 1 in the current control set"
 	}
-	out.Report(h, "NLBSFlags", nf.Source,
+	fd := out.Report(h, "NLBSFlags", nf.Source,
 		"front-end %s: Oakley\\NLBSFlags %s (%s); the back-end is clustered (%s), %s",
 		h.Name, nf.Value.Found, expected, clusterWhy, recovery("about 6 minutes to recover instead of about 2", idle))
+	fd.MarkUncertain(backEndSideDoubt(beSet))
 }
 
 // osWhy says why h's Windows version is unknown.
