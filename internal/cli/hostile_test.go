@@ -1163,6 +1163,10 @@ var leakForms = []struct {
 	{"SHOWALL2", "Zeppelin Marmoset", "netsh show all: malformed lines holding the key"},
 	{"REGBLOB1", "Fjord-Kumquat-19", "registry export: the rule's ipsecNFA blob (mkpolicyreg's way)"},
 	{"REGBLOB2", "Hibiscus-Lantern-8", "registry export: an ipsecNFA blob cut short"},
+	{"REGBLOB3", "Marigold-Quokka-5", "registry export: an ipsecNFA blob whose key length is damaged (0)"},
+	{"REGBLOB4", "Tundra-Pistachio-6", "registry export: an ipsecNFA blob whose key's method type is unknown (9)"},
+	{"NETSH03", "Lagoon-Halibut-23", "netsh dump: a key after a quoted \"psk\" tag, psk:, p^sk= and advfirewall's auth1psk="},
+	{"SHOWALL3", "Cobalt-Wombat-88", "netsh show all: key labels the vocabulary lacks, and a key after a bare heading"},
 	{"HIVEBLB1", "Narwhal-Saffron-42", "SOFTWARE hive: the rule's ipsecNFA blob"},
 	{"HIVEBLB2", "Pelican-Juniper-31", "a hive that is not identified as SOFTWARE, holding the blob"},
 }
@@ -1288,6 +1292,10 @@ func writeLeakFleet(t *testing.T) string {
 			"Inbound Pass-thru      : NO\r\nAllow Unsecured        : NO\r\nSecurity Methods\r\n----------------\r\nESP[3DES,SHA1]:100000k/3600s\r\n")
 	}
 	put("SHOWALL1", "ipsec.txt", listing("PreShared Key Value    : "+k("SHOWALL1")+"\r\n"))
+	put("SHOWALL3", "ipsec.txt", listing("PreShared Key Value    : "+k("SHOWALL3")+"\r\n"+
+		"Vorinstallierter Schl\u00fcssel : "+k("SHOWALL3")+"\r\nCl\u00e9 pr\u00e9partag\u00e9e : "+k("SHOWALL3")+"\r\n"+
+		"\u041e\u0431\u0449\u0438\u0439 \u043a\u043b\u044e\u0447 : "+k("SHOWALL3")+"\r\nPre-shared Key = "+k("SHOWALL3")+"\r\n"+
+		"Authentication Method : Preshared Key "+k("SHOWALL3")+"\r\nPreshared Key\r\n"+k("SHOWALL3")+"\r\nOther Label : "+k("SHOWALL3")+"\r\n"))
 	put("SHOWALL2", "ipsec.txt", listing("Preshared Key          : "+k("SHOWALL2")+"\r\n"+k("SHOWALL2")+"\r\n"+
 		"PreShared Key Value "+k("SHOWALL2")+"\r\nPre-Shared Secret Key  : "+k("SHOWALL2")+"\r\n"))
 
@@ -1296,6 +1304,20 @@ func writeLeakFleet(t *testing.T) string {
 	v := nfaWithKey(t, cut, k("REGBLOB2"))
 	v.Data = v.Data[:bytes.Index(v.Data, utf16le(k("REGBLOB2")))+12] // cut inside the key
 	put("REGBLOB2", "software-ipsec.reg", regExport(t, cut))
+	for host, patch := range map[string]func(b []byte, keyAt int){
+		"REGBLOB3": func(b []byte, keyAt int) { putLE32(b[keyAt-4:], 0) }, // Auth-Length
+		"REGBLOB4": func(b []byte, keyAt int) { putLE32(b[keyAt-8:], 9) }, // Auth-Type
+	} {
+		tree := policyTree(t, k(host))
+		v := nfaWithKey(t, tree, k(host))
+		patch(v.Data, bytes.Index(v.Data, utf16le(k(host))))
+		put(host, "software-ipsec.reg", regExport(t, tree))
+	}
+	netsh03 := string(fleetFileOnce("EXFE01/ipsec.txt"))
+	for _, tag := range []string{`"psk"="`, "psk:", "p^sk="} {
+		netsh03 = strings.Replace(netsh03, "kerberos=yes", "kerberos=no "+tag+k("NETSH03"), 1)
+	}
+	put("NETSH03", "ipsec.txt", []byte(netsh03+"netsh advfirewall consec add rule name=x auth1=computerpsk auth1psk="+k("NETSH03")+"\r\n"))
 	for host, file := range map[string]string{"HIVEBLB1": `\SystemRoot\System32\Config\SOFTWARE`, "HIVEBLB2": ""} {
 		tree := policyTree(t, k(host))
 		h, err := hivewriter.Write(tree, "SOFTWARE", hivewriter.Options{FileName: file})
@@ -1328,7 +1350,8 @@ func leakNeedles(key string) []string {
 // see that the rules authenticate with one (IPSEC014 fires).
 func TestHostileKeysNeverPrinted(t *testing.T) {
 	root := writeLeakFleet(t)
-	runs := map[string]result{"dump": guarded(t, never(t), "dump", root)}
+	runs := map[string]result{"dump": guarded(t, never(t), "dump", root),
+		"audit --sarif-embed": guarded(t, never(t), "audit", "-f", "sarif", "--sarif-embed", "--fail-on", "none", root)}
 	for _, format := range []string{"table", "json", "sarif", "github", "junit", "html"} {
 		runs["audit -f "+format] = guarded(t, never(t), "audit", "-f", format, "--fail-on", "none", root)
 	}
@@ -1354,7 +1377,7 @@ func TestHostileKeysNeverPrinted(t *testing.T) {
 			psk[f.Host] = true
 		}
 	}
-	for _, h := range []string{"NETSH01", "IPSPOL01", "SHOWALL1", "REGBLOB1", "HIVEBLB1"} {
+	for _, h := range []string{"NETSH01", "IPSPOL01", "SHOWALL1", "SHOWALL3", "REGBLOB1", "HIVEBLB1"} {
 		if !psk[h] {
 			t.Errorf("%s: no IPSEC014 finding: the key was not read, and the test proves nothing for it", h)
 		}
@@ -1532,3 +1555,6 @@ func TestHostileManyBrokenPolicyObjects(t *testing.T) {
 		t.Errorf("the report is %d bytes", r.stdoutLen)
 	}
 }
+
+// putLE32 writes v little-endian at the start of b.
+func putLE32(b []byte, v uint32) { b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24) }

@@ -76,6 +76,12 @@ func decodeNFABlob(b []byte) *nfaBlob {
 	if p.LegacyEnd > 0 {
 		checkDL(&p.blobStatus, "ipsecNFA", p.LegacyEnd-headerSize)
 	}
+	if p.Fail != nil {
+		// Decoding went astray somewhere: a key may have been read as
+		// other fields (a PSK whose length was damaged), so nothing after
+		// the header is shown.
+		p.Secrets = append(p.Secrets, span{Off: headerSize, Len: max(0, len(b)-headerSize)})
+	}
 	return p
 }
 
@@ -98,8 +104,17 @@ func readAuthList(c *cursor, secrets *[]span, what string) ([]authBlob, bool) {
 		case authTypePSK:
 			a.KeyChars = keyChars(data)
 			*secrets = append(*secrets, a.Data)
+			if a.Data.Len == 0 || a.Data.Len%2 != 0 {
+				// A UTF-16 key has an even, non-zero length: with a
+				// damaged length the key's bytes follow as other fields.
+				*secrets = append(*secrets, span{Off: a.Data.Off, Len: len(c.b) - a.Data.Off})
+			}
 		case authTypeCertificate:
 			a.Text = utf16Text(data)
+		case authTypeKerberos:
+		default:
+			// An unknown method's data may be a key.
+			*secrets = append(*secrets, a.Data)
 		}
 		out = append(out, a)
 	}

@@ -90,6 +90,31 @@ func TestTruncatedNFA(t *testing.T) {
 	}
 }
 
+// TestDamagedKeyLengthNFA: a rule whose pre-shared key's length or method
+// type is damaged (the key's bytes are then read as other fields, or as
+// an unknown method's data) keeps none of the key once scrubbed.
+func TestDamagedKeyLengthNFA(t *testing.T) {
+	const key = "Damaged-Length-Key"
+	full := synthNFABlob(nfaSpec{auth: authList(pskAuth(key)), ifType: ifAll, isActive: 1})
+	lengthAt, typeAt := headerSize+8, headerSize+4 // Auth-Length, Auth-Type of the only method
+	for _, c := range []struct {
+		name string
+		at   int
+		v    uint32
+	}{
+		{"length 0", lengthAt, 0}, {"length 1", lengthAt, 1}, {"length 3", lengthAt, 3},
+		{"length 2", lengthAt, 2}, {"method type 0", typeAt, 0}, {"method type 9", typeAt, 9},
+	} {
+		b := append([]byte(nil), full...)
+		binary.LittleEndian.PutUint32(b[c.at:], c.v)
+		nb := decodeNFABlob(b)
+		zeroAll(b, nb.Secrets)
+		if bytes.Contains(b, []byte{'m', 0, 'a', 0, 'g', 0, 'e', 0}) { // "mage" of the key, in UTF-16LE
+			t.Errorf("%s: key bytes survive scrubbing: % x", c.name, b)
+		}
+	}
+}
+
 // TestWrongTypeGUID: a blob of another type, or with bytes before its
 // type GUID, is not understood at offset 0; it is never searched for the GUID.
 func TestWrongTypeGUID(t *testing.T) {

@@ -21,10 +21,7 @@ func (sb *storeBuilder) scrub() {
 			}
 			continue
 		}
-		blanked := 0
-		for _, s := range nb.Secrets {
-			blanked += zero(o.data.Data, s)
-		}
+		blanked := zeroAll(o.data.Data, nb.Secrets)
 		if !onlyKeys(nb) {
 			sb.note(o.dataLoc().at(0), fmt.Sprintf("%s: %d bytes of ipsecData that could not be decoded were blanked in memory, since they may hold a pre-shared key in clear", o.name, blanked))
 		}
@@ -45,6 +42,24 @@ func zero(data []byte, s span) int {
 	for i := s.Off; i < end; i++ {
 		data[i] = 0
 		n++
+	}
+	return n
+}
+
+// zeroAll clears every span of spans within data and returns how many
+// bytes they cover (a byte of spans that overlap counted once).
+func zeroAll(data []byte, spans []span) int {
+	covered := make([]bool, len(data))
+	n := 0
+	for _, s := range spans {
+		end := min(s.Off+s.Len, len(data))
+		for i := max(s.Off, 0); i < end; i++ {
+			data[i] = 0
+			if !covered[i] {
+				covered[i] = true
+				n++
+			}
+		}
 	}
 	return n
 }

@@ -60,6 +60,25 @@ func (k *keeper) secretAt(n, col int) {
 	}
 }
 
+// secretAfterLabel marks physical line n, a label line, as possibly
+// secret after its label's separator (the whole line when it has none).
+func (k *keeper) secretAfterLabel(n int) {
+	if k == nil || n <= 0 || n > len(k.lines) {
+		k.secretAt(n, 1)
+		return
+	}
+	line := k.lines[n-1]
+	i, w := strings.IndexByte(line, ':'), 1
+	if j := strings.Index(line, fullWidthColon); j >= 0 && (i < 0 || j < i) {
+		i, w = j, len(fullWidthColon)
+	}
+	if i < 0 {
+		k.secretAt(n, 1)
+		return
+	}
+	k.secretAt(n, i+w+1)
+}
+
 // secretIn marks logical line l as possibly secret from its byte off on:
 // the physical line off lies on from there, and every line it goes on to.
 func (k *keeper) secretIn(l *logicalLine, off int) {
@@ -104,7 +123,7 @@ func secretColumn(line, form string) int {
 		return secretLabelColumn(line, true)
 	}
 	col := 0
-	for _, c := range []int{pskColumn(line), wordColumn(line, "preshare"), ipsecpolKeyColumn(line), passwordColumn(line)} {
+	for _, c := range []int{pskColumn(line), pskTagColumn(line), wordColumn(line, "preshare"), wordColumn(line, "pre-share"), ipsecpolKeyColumn(line), passwordColumn(line)} {
 		if c > 0 && (col == 0 || c < col) {
 			col = c
 		}
@@ -156,6 +175,37 @@ func pskColumn(line string) int {
 		}
 		from = i
 	}
+}
+
+// pskTagColumn is the column of "psk" ending a word and followed by "="
+// or ":" (blanks aside), with cmd's escape character ^ allowed between its
+// letters: a key given to a tag of another tool (advfirewall's
+// auth1psk=) or hidden from a plain search (p^sk=, which cmd reads as
+// psk=); 0 when none.
+func pskTagColumn(line string) int {
+	for i := 0; i < len(line); i++ {
+		if lowerASCII(line[i]) != 'p' {
+			continue
+		}
+		j, ok := i+1, true
+		for _, want := range []byte{'s', 'k'} {
+			for j < len(line) && line[j] == '^' {
+				j++
+			}
+			if j >= len(line) || lowerASCII(line[j]) != want {
+				ok = false
+				break
+			}
+			j++
+		}
+		for ok && j < len(line) && (isBlank(line[j]) || line[j] == '"') {
+			j++
+		}
+		if ok && j < len(line) && (line[j] == '=' || line[j] == ':') {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // ipsecpolKeyColumn is the column of a pre-shared key method (P:key) of

@@ -98,9 +98,16 @@ func (c *cmdContext) secretFrom(off int) {
 }
 
 // redact replaces the input text a message about offset off quotes
-// (every message quotes input with %q) when it may be a key.
+// (every message quotes input with %q) when it may be a key: from where
+// the command's reading met one (secretFrom), or from where the line's
+// text looks like one whatever the reading made of it (secretColumn: a
+// tag the reader did not take for psk, such as "psk"= or psk:).
 func (c *cmdContext) redact(off int, msg string) string {
-	if c.secret == 0 || off+1 < c.secret {
+	from := c.secret
+	if col := secretColumn(c.line.text, formScript); col > 0 && (from == 0 || col < from) {
+		from = col
+	}
+	if from == 0 || off+1 < from {
 		return msg
 	}
 	return redactQuoted(msg)

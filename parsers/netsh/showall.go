@@ -157,6 +157,9 @@ func (l *listing) lineOf(raw string) {
 	}
 	if h, ok := lookupLabel(vocab.headings, t); ok {
 		l.headingLine(h.field)
+		if isSecretLabel(t) {
+			l.afterSecret = true
+		}
 		return
 	}
 	if l.valueLine(t) {
@@ -166,28 +169,51 @@ func (l *listing) lineOf(raw string) {
 }
 
 // notUnderstood warns of a line that is no label, heading or value the
-// listing reads. Its text is quoted, except what may be a pre-shared key:
-// the value of a label that names a key or secret, and lines following
-// a key (a long key wrapped onto the next line).
+// listing reads. Its text is quoted, except what may be a pre-shared key.
+// The value of a label the listing does not know is never quoted, nor
+// kept for SARIF's embedded text: a label in a language or wording the
+// vocabulary lacks may name the key ("Vorinstallierter Schlüssel"). A
+// line that is no label but names a key or secret is not quoted either,
+// nor is a line after a key (a long key wrapped onto the next line) or
+// after a heading that names one (a bare "Preshared Key", the key on the
+// next line: see lineOf).
 func (l *listing) notUnderstood(t, label, value string, isLabel, afterSecret bool) {
 	l.unknown++
 	switch {
-	case isLabel && label != "" && isSecretLabel(label):
-		l.afterSecret = true
-		l.warn(fmt.Sprintf("unknown label %q (value %s) kept out of the model", label, model.Redacted))
 	case isLabel && label != "" && !afterSecret:
-		l.warn(fmt.Sprintf("unknown label %q (value %q) kept out of the model", label, strings.TrimSpace(value)))
+		l.b.keep.secretAfterLabel(l.line)
+		if isSecretLabel(label) {
+			l.afterSecret = true
+		}
+		l.warn(fmt.Sprintf("unknown label %q (value %s: it is not shown, since a label ipseclint does not know may name a key) kept out of the model", label, model.Redacted))
 	case afterSecret:
 		l.afterSecret = true
 		l.b.keep.secretAt(l.line, 1)
 		l.warn(fmt.Sprintf("line not understood: %s (it follows a pre-shared key and may hold part of one)", model.Redacted))
+	case isSecretLabel(t):
+		l.afterSecret = true
+		l.b.keep.secretAt(l.line, 1)
+		l.warn(fmt.Sprintf("line not understood: %s (it names a key or secret, and may hold one)", model.Redacted))
 	default:
 		l.warn(fmt.Sprintf("line not understood: %q", t))
 	}
 }
 
+
 // secretWords name a secret in a label, in the languages of Languages.
-var secretWords = []string{"key", "psk", "secret", "password", "passwd", "密钥", "密码"}
+// It holds words of the languages Windows Server 2003 shipped in beyond
+// those: a label the vocabulary lacks is not quoted anyway, but these
+// also mark the lines after it, and lines that are no label.
+var secretWords = []string{
+	"key", "psk", "secret", "password", "passwd", "preshare", "pre-share", "密钥", "密码",
+	"schlüssel", "schluessel", "kennwort", "passwort", "geheim", // German
+	"clé", "secrète", "mot de passe", "motdepasse", // French
+	"clave", "contraseña", "secreto", "chiave", "segret", "chave", "senha", // Spanish, Italian, Portuguese
+	"sleutel", "wachtwoord", "nyckel", "lösenord", "nøgle", "adgangskode", "nøkkel", "passord", "avain", "salasana", // Dutch, Nordic
+	"klucz", "hasło", "heslo", "klíč", "kulcs", "jelszó", "anahtar", "parola", // Polish, Czech, Hungarian, Turkish
+	"ключ", "пароль", "κλειδί", "κωδικός", "מפתח", "סיסמה", "مفتاح", "كلمة", // Russian, Greek, Hebrew, Arabic
+	"キー", "鍵", "パスワード", "金鑰", "密碼", "키", "암호", // Japanese, Chinese, Korean
+}
 
 // isSecretLabel reports whether a label names a key or a secret.
 func isSecretLabel(label string) bool {
@@ -228,6 +254,7 @@ func (l *listing) valueLine(t string) bool {
 			return true
 		case "presharedkey", "pre-sharedkey":
 			l.rule.Auth = append(l.rule.Auth, model.AuthMethod{Kind: model.AuthPreshared, Loc: l.loc()})
+			l.afterSecret = true // a listing may give the key on the next line
 			return true
 		}
 	}
