@@ -195,3 +195,48 @@ func TestSARIFEmbeddedTextIsTerminalSafe(t *testing.T) {
 		t.Errorf("the text reads back as %q", got)
 	}
 }
+
+// TestSARIFNotificationsEscapeMarkdown: a notification's message.text,
+// which GitHub renders as Markdown like a result's, shows the HTML and
+// Markdown of a file name and a reason as text.
+func TestSARIFNotificationsEscapeMarkdown(t *testing.T) {
+	a := manyFindings(1)
+	hostile := "H/ipsec<img src=x onerror=alert(1)>[x](javascript:alert(1)).txt"
+	a.Fleet.Files = append(a.Fleet.Files,
+		&model.InputFile{Name: hostile, Host: "H", Kind: model.KindNetsh, Status: model.StatusPartial, Reason: "line 3: <b>bold</b>"},
+		&model.InputFile{Name: hostile + "2", Host: "H", Kind: model.KindUnknown, Status: model.StatusFailed, Reason: "*emphasis* `code`"})
+	var buf bytes.Buffer
+	if err := (SARIF{}).Print(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, note := range log.Runs[0].Invocations[0].ToolExecutionNotifications {
+		text := note.Message.Text
+		if !strings.Contains(text, "ipsec") {
+			continue
+		}
+		n++
+		for _, raw := range []string{"<img", "](", "<b>", "*emphasis*", "`code`"} {
+			for i := strings.Index(text, raw); i >= 0; i = indexFrom(text, raw, i+1) {
+				if i == 0 || text[i-1] != '\\' {
+					t.Errorf("notification %q holds %q unescaped", text, raw)
+				}
+			}
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d notifications name the files, want 2", n)
+	}
+}
+
+// indexFrom is strings.Index of sub in s from byte from on, -1 when none.
+func indexFrom(s, sub string, from int) int {
+	if i := strings.Index(s[from:], sub); i >= 0 {
+		return from + i
+	}
+	return -1
+}

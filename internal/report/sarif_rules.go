@@ -190,7 +190,7 @@ func (b *sarifBuilder) invocation() sarifInvocation {
 		}
 	}
 	for _, ne := range a.Outcome.NotEvaluated {
-		n := notification(notifNotEvaluated, "note", safetext.Text(notEvaluatedText(ne)))
+		n := notification(notifNotEvaluated, "note", safetext.MarkdownInline(notEvaluatedText(ne)))
 		n.Properties = map[string]any{"host": ne.Host}
 		if i, ok := b.ruleIndex[ne.RuleID]; ok {
 			n.AssociatedRule = &sarifReference{ID: ne.RuleID, Index: i}
@@ -223,7 +223,7 @@ func (b *sarifBuilder) fileNotification(f *model.InputFile) (sarifNotification, 
 	var n sarifNotification
 	switch f.Status {
 	case model.StatusFailed:
-		n = notification(notifInputFailed, "error", safetext.Text(f.Name+": could not be read: "+f.Reason))
+		n = notification(notifInputFailed, "error", safetext.MarkdownInline(f.Name+": could not be read: "+f.Reason))
 	case model.StatusPartial:
 		msg := f.Name + ": only partly read: " + f.Reason
 		for i, p := range f.Problems {
@@ -232,7 +232,7 @@ func (b *sarifBuilder) fileNotification(f *model.InputFile) (sarifNotification, 
 			}
 			msg += "; " + b.a.locationText(p.Loc) + ": " + p.Message
 		}
-		n = notification(notifInputPartial, "warning", safetext.Text(msg))
+		n = notification(notifInputPartial, "warning", safetext.MarkdownInline(msg))
 	default:
 		return n, false
 	}
@@ -255,9 +255,9 @@ func (b *sarifBuilder) acceptedNotification(st rules.AcceptedStatus) (sarifNotif
 	if !ok {
 		return sarifNotification{}, false
 	}
-	n := notification(notifAcceptedStale, "note", safetext.Text(msg))
+	n := notification(notifAcceptedStale, "note", safetext.MarkdownInline(msg))
 	if st.Status == rules.AcceptedExpired {
-		n = notification(notifAcceptedExpired, "warning", safetext.Text(msg))
+		n = notification(notifAcceptedExpired, "warning", safetext.MarkdownInline(msg))
 	}
 	if st.Risk.Loc.File != "" {
 		n.Locations = []sarifLocation{b.location(st.Risk.Loc)}
