@@ -51,10 +51,10 @@ const regPrefix = 2048
 // starts with. ok is false when the start does not settle it.
 // info is the encoding of the whole head, in codepage.
 func regExport(head []byte, codepage string, info textenc.Info) (Result, bool) {
-	if len(head) <= regPrefix {
+	if len(head) == 0 {
 		return Result{}, false
 	}
-	pre := head[:regPrefix]
+	pre := head[:min(len(head), regPrefix)]
 	if textenc.Sniff(pre, codepage) != info {
 		return Result{}, false
 	}
@@ -90,11 +90,14 @@ func Sniff(head []byte, codepage string) Result {
 	// The encoding, from the bytes textenc.Decode decides it from, once
 	// for the checks and the decoding below.
 	info := textenc.Sniff(head[:min(len(head), encodingHead)], codepage)
-	if looksBinary(head, info) {
-		return Result{Kind: model.KindUnknown, Detail: "binary file of unknown format"}
-	}
+	// The regedit header decides before the control bytes do: a real
+	// export may hold NULs in a string's data (hivexregedit writes them),
+	// which the .reg reader handles.
 	if r, ok := regExport(head, codepage, info); ok {
 		return r
+	}
+	if looksBinary(head, info) {
+		return Result{Kind: model.KindUnknown, Detail: "binary file of unknown format"}
 	}
 	return sniffText(head, info)
 }

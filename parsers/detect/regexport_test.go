@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ipseclint/ipseclint/internal/model"
 	"github.com/ipseclint/ipseclint/internal/testutil"
 	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
@@ -78,5 +79,43 @@ func TestRegExportFromTheStart(t *testing.T) {
 	}
 	if found < len(heads)/4 {
 		t.Errorf("the start settled only %d of %d heads", found, 2*len(heads))
+	}
+}
+
+// TestRegExportWithNULs: an export whose string data holds NULs (as
+// hivexregedit writes them) is an export, not a binary file: the regedit
+// header decides, in a head shorter than the start regExport decodes and
+// in a longer one.
+func TestRegExportWithNULs(t *testing.T) {
+	short := []byte("Windows Registry Editor Version 5.00\n\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\IPSec]\n\"S\"=\"a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00b\"\n")
+	long := []byte("REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters]\r\n")
+	for len(long) < regPrefix+400 {
+		long = append(long, "\"Value\"=\"x\"\r\n"...)
+	}
+	long = append(long, "\"Nul\"=\""+string(make([]byte, 40))+"\"\r\n"...)
+	for name, h := range map[string][]byte{"short": short, "long": long[:min(len(long), HeadSize)]} {
+		if info := textenc.Sniff(h[:min(len(h), encodingHead)], ""); !looksBinary(h, info) {
+			t.Fatalf("%s: the case proves nothing: its head does not look binary", name)
+		}
+		if got := Sniff(h, ""); got.Kind != model.KindRegExport {
+			t.Errorf("%s export with NULs: %+v, want a .reg export", name, got)
+		}
+	}
+}
+
+// TestRegSamplesAreExports: every real .reg sample is told as an export.
+func TestRegSamplesAreExports(t *testing.T) {
+	samples, _ := filepath.Glob(filepath.Join(testutil.SamplesDir(t), "reg", "*.reg"))
+	if len(samples) == 0 {
+		t.Fatal("no .reg samples")
+	}
+	for _, p := range samples {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Sniff(data[:min(len(data), HeadSize)], ""); got.Kind != model.KindRegExport {
+			t.Errorf("%s: %+v, want a .reg export", filepath.Base(p), got)
+		}
 	}
 }
