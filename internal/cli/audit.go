@@ -183,8 +183,9 @@ func newAuditCmd(env *environment) *cobra.Command {
 			"paths on standard input), tells each file's kind from its content, groups the files into hosts (a\n" +
 			"folder holding files is one host; a folder of folders is a fleet) and runs the rules.\n\n" +
 			"Exit codes: 0 no active finding at or above --fail-on; 1 findings at or above it (or, with\n" +
-			"--fail-on-not-evaluated, checks that could not be made); 2 usage error, or an input that could\n" +
-			"not be read completely (the audit still covers every other file and writes its reports).",
+			"--fail-on-not-evaluated, checks that could not be made); 2 usage error, an input that could\n" +
+			"not be read completely (the audit still covers every other file and writes its reports), or no\n" +
+			"host audited at all.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error { return runAudit(cmd, env, af, paths) },
 	}
@@ -307,6 +308,13 @@ func view(env *environment, color string, af auditFlags) report.View {
 
 // exitFor returns the exit code of an audit as an error (nil for 0).
 func exitFor(a *report.Audit, s *settings, stderr io.Writer) error {
+	if len(a.Fleet.Hosts) == 0 {
+		// A gate that audited nothing must not pass: every file was
+		// skipped (past --max-file-size, not an input, an archive that
+		// is not one).
+		fmt.Fprintf(stderr, "ipseclint: no host was audited: of the %d file(s) listed, none was read as a host's input (the report's files say why); exit code 2\n", len(a.Fleet.Files))
+		return exitError{ExitIncomplete}
+	}
 	if incomplete(a.Fleet) {
 		fmt.Fprintln(stderr, "ipseclint: some inputs could not be read completely (see the report); exit code 2")
 		return exitError{ExitIncomplete}

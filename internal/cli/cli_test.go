@@ -90,6 +90,8 @@ func TestExitCodes(t *testing.T) {
 		{"nonexistent path", args("audit", filepath.Join(t.TempDir(), "nothing-here")), cli.ExitIncomplete},
 		{"nonexistent path beside a good one", args("audit", "--fail-on", "none", testFleet, filepath.Join(t.TempDir(), "nothing-here")), cli.ExitIncomplete},
 		{"empty folder", args("audit", t.TempDir()), cli.ExitIncomplete},
+		{"no host audited: every file past --max-file-size", args("audit", "--fail-on", "none", "--max-file-size", "100", testFleet), cli.ExitIncomplete},
+		{"no host audited: no file is an input", args("audit", "--fail-on", "none", notInputs(t)), cli.ExitIncomplete},
 		{"unknown flag", args("audit", "--colour", testFleet), cli.ExitIncomplete},
 		{"unknown code page", args("audit", "--codepage", "cp9999", testFleet), cli.ExitIncomplete},
 		{"missing --config", args("audit", "--config", filepath.Join(t.TempDir(), "none.yaml"), testFleet), cli.ExitIncomplete},
@@ -709,4 +711,19 @@ func TestExampleFleetKeepsThePreSharedKey(t *testing.T) {
 	if !strings.Contains(outputs["json"].stdout, `"IPSEC014"`) {
 		t.Error("IPSEC014 does not report EXFE04's pre-shared key")
 	}
+}
+
+// notInputs is a folder of files none of which is an input ipseclint
+// reads: a README and a gzip stream that holds no tar.
+func notInputs(t *testing.T) string {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"README.txt":     "exports of the Exchange servers, collected on Monday\n",
+		"exports.zip.gz": "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x4b\x4c\x4a\x06\x00\xc2\x41\x24\x35\x03\x00\x00\x00",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
