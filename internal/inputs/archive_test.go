@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -248,6 +249,66 @@ func TestTarMembersThatAreNotFilesAreSkipped(t *testing.T) {
 	}
 	if got := readAll(t, entryByName(t, s, "a.tar!/h/system.reg")); string(got) != "reg" {
 		t.Errorf("content %q", got)
+	}
+}
+
+// TestManyMembersOfOneName: an archive holding one name six times lists
+// the first and one skipped entry that counts the five others, in a zip
+// and in a tar alike.
+func TestManyMembersOfOneName(t *testing.T) {
+	root := t.TempDir()
+	var zs []zipFile
+	var ts []tarFile
+	for i := range 6 {
+		data := []byte("copy " + strconv.Itoa(i))
+		zs = append(zs, zipFile{name: "h/CLUSDB", data: data})
+		ts = append(ts, regular("h/CLUSDB", data))
+	}
+	write(t, root, "six.zip", makeZip(t, zs...))
+	write(t, root, "six.tar", makeTar(t, ts...))
+	s := collect(t, []string{root}, Options{})
+	for _, arc := range []string{"six.tar", "six.zip"} {
+		name := arc + "!/h/CLUSDB"
+		if got := readAll(t, entryByName(t, s, name)); string(got) != "copy 0" {
+			t.Errorf("%s: content %q, want the first member's", name, got)
+		}
+		found := false
+		for _, sk := range s.Skipped {
+			found = found || sk.Name == name && sk.Kind == KindDuplicate && strings.Contains(sk.Reason, "5 more members of the same name")
+		}
+		if !found {
+			t.Errorf("%s: no skipped entry counts the 5 other members: %+v", name, s.Skipped)
+		}
+	}
+	if len(s.Entries) != 2 || len(s.Skipped) != 2 {
+		t.Errorf("%d entries and %d skipped, want 2 and 2: %+v", len(s.Entries), len(s.Skipped), s.Skipped)
+	}
+}
+
+// TestDamagedHeaderAfterWholeMember: a tar without its end blocks and
+// with part of a header after its last member, on disk and gzipped: that
+// member, whose data is all there, is read; the archive is reported
+// damaged after it.
+func TestDamagedHeaderAfterWholeMember(t *testing.T) {
+	last := bytes.Repeat([]byte("REGEDIT4\r\n"), 600) // more than the head read first
+	whole := makeTar(t, regular("h/software.reg", []byte("first")), regular("h/system.reg", last))
+	cut := whole[:len(whole)-1024]          // no end-of-archive blocks
+	damaged := append(cut, whole[:300]...) // 300 bytes of a header
+	root := t.TempDir()
+	write(t, root, "cut.tar", damaged)
+	write(t, root, "cut.tgz", gz(t, damaged))
+	s := collect(t, []string{root}, Options{})
+	for _, arc := range []string{"cut.tar", "cut.tgz"} {
+		if got := readAll(t, entryByName(t, s, arc+"!/h/system.reg")); !bytes.Equal(got, last) {
+			t.Errorf("%s: the whole last member reads %d bytes, want %d", arc, len(got), len(last))
+		}
+		damagedTold := false
+		for _, sk := range s.Skipped {
+			damagedTold = damagedTold || strings.HasPrefix(sk.Name, arc) && sk.Kind == KindCorrupt
+		}
+		if !damagedTold {
+			t.Errorf("%s: the damage after the last member is not reported: %+v", arc, s.Skipped)
+		}
 	}
 }
 

@@ -149,12 +149,36 @@ func cleanMemberName(raw string) (string, string) {
 // recorded) when the name is already listed.
 func (w *walker) claim(name string) bool {
 	if _, dup := w.files[name]; dup {
-		w.skip(Skipped{Name: name, Kind: KindDuplicate, Reason: "a second member of the same name; the first is read"})
+		w.duplicateMember(name)
 		return false
 	}
 	w.files[name] = ""
 	return true
 }
+
+// duplicateMember records a member named like one already listed: one
+// skipped entry per name, which counts them all (an archive may hold a
+// name many times, and each must be accounted for).
+func (w *walker) duplicateMember(name string) {
+	if d, seen := w.dups[name]; seen {
+		d.count++
+		w.set.Skipped[d.at].Reason = fmt.Sprintf("%d more members of the same name; the first is read", d.count)
+		return
+	}
+	before := len(w.set.Skipped)
+	w.skip(Skipped{Name: name, Kind: KindDuplicate, Reason: "a second member of the same name; the first is read"})
+	if len(w.set.Skipped) == before {
+		return // the name was skipped already, for another reason
+	}
+	if w.dups == nil {
+		w.dups = map[string]*duplicates{}
+	}
+	w.dups[name] = &duplicates{at: before, count: 1}
+}
+
+// duplicates are the members of one name after the first: where their
+// skipped entry is, and how many there are.
+type duplicates struct{ at, count int }
 
 func (w *walker) addMember(a *archive, m *member) {
 	a.members = append(a.members, m)
@@ -399,6 +423,10 @@ func (w *walker) listTarStream(a *archive) (int, error) {
 
 func (l *tarList) run() (int, error) {
 	for {
+		if err := l.settle(); err != nil {
+			l.broken(err)
+			return l.n, nil
+		}
 		hdr, err := l.tr.Next()
 		if err == io.EOF { //nolint:errorlint // tar returns io.EOF itself at the end
 			return l.n, nil
@@ -416,6 +444,27 @@ func (l *tarList) run() (int, error) {
 			return l.n, nil
 		}
 	}
+}
+
+// settle finds out whether the data of the member read last is all
+// there before the next header is read, so that a damaged header after a
+// whole member fails the archive, not the member: in a stream by reading
+// the rest of it (Next would read it anyway), in a file on disk from the
+// archive's size. An error says the member is cut short.
+func (l *tarList) settle() error {
+	if l.pending < 0 {
+		return nil
+	}
+	m := l.w.set.Entries[l.pending].m
+	if l.pos != nil {
+		if m.off+m.size > l.a.size {
+			return fmt.Errorf("%w: %d of its %d bytes are there", io.ErrUnexpectedEOF, max(0, l.a.size-m.off), m.size)
+		}
+	} else if _, err := io.Copy(io.Discard, l.tr); err != nil {
+		return err
+	}
+	l.pending = -1
+	return nil
 }
 
 // broken records a tar that fails part way: the entry being read when it

@@ -22,6 +22,7 @@ type walker struct {
 	listed    map[string]bool   // paths read from standard input
 	seq       int
 	budget    budget
+	dups      map[string]*duplicates // archive members named like one listed, by name
 	// head is the buffer each file's first bytes are read into, to tell
 	// an archive from them: one for the walk, not one per file.
 	head []byte
