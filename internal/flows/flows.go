@@ -196,7 +196,32 @@ func (fl Flow) Verdict() (Verdict, string) {
 			return Uncertain, "filter " + m.Filter.String() + " of rule \"" + m.Rule.Name + "\" and filter " + c.Filter.String() + " of rule \"" + c.Rule.Name + "\" both match and neither is more specific than the other; Windows' choice between them is not documented"
 		}
 	}
+	if why := persistentDoubt(m, v, fl); why != "" {
+		return Uncertain, why
+	}
 	return v, ""
+}
+
+// persistentDoubt says why verdict v, decided by a filter of the local or
+// domain policy, may be wrong because a less specific filter of the
+// persistent store matches too and would decide otherwise: the
+// persistent policy "adds to or overrides" the other ("Assigning IPSec
+// Policies Locally"), and whether it overrides where they conflict is not
+// documented. "" when both readings agree.
+func persistentDoubt(m model.FilterMatch, v Verdict, fl Flow) string {
+	if m.Policy == nil || m.Policy.Store == model.StorePersistent {
+		return ""
+	}
+	for _, c := range m.Candidates { // most specific first
+		if c.Policy == nil || c.Policy.Store != model.StorePersistent {
+			continue
+		}
+		if cv, _ := candidateEncryption(c, fl); cv != v {
+			return "filter " + c.Filter.String() + " of rule \"" + c.Rule.Name + "\" of the persistent policy \"" + c.Policy.Name + "\" matches too and would decide it otherwise: the persistent policy adds to or overrides the local or domain policy (Microsoft, \"Assigning IPSec Policies Locally\"), and which one wins where their filters conflict is not documented"
+		}
+		return "" // under either reading, this filter or the deciding one decides alike
+	}
+	return ""
 }
 
 // encryption judges the deciding filter of a match.
@@ -241,6 +266,9 @@ func candidateEncryption(c model.Candidate, fl Flow) (Verdict, string) {
 		return NotEncrypted, ""
 	}
 	if ep := c.Rule.TunnelEndpoint; ep != "" && fl.Side == Outbound && ep != fl.Targets[0].IP.String() {
+		if _, err := netip.ParseAddr(ep); err != nil {
+			return Undetermined, "rule \"" + c.Rule.Name + "\" tunnels it to " + ep + ", a name whose address is not known offline: whether the tunnel ends at the back-end is not established"
+		}
 		return NotEncrypted, ""
 	}
 	return Encrypted, ""
