@@ -1557,4 +1557,6 @@ func TestHostileManyBrokenPolicyObjects(t *testing.T) {
 }
 
 // putLE32 writes v little-endian at the start of b.
-func putLE32(b []byte, v uint32) { b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24) }
+func putLE32(b []byte, v uint32) {
+	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+}

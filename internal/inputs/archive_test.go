@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -292,8 +293,7 @@ func TestManyMembersOfOneName(t *testing.T) {
 func TestDamagedHeaderAfterWholeMember(t *testing.T) {
 	last := bytes.Repeat([]byte("REGEDIT4\r\n"), 600) // more than the head read first
 	whole := makeTar(t, regular("h/software.reg", []byte("first")), regular("h/system.reg", last))
-	cut := whole[:len(whole)-1024]          // no end-of-archive blocks
-	damaged := append(cut, whole[:300]...) // 300 bytes of a header
+	damaged := slices.Concat(whole[:len(whole)-1024], whole[:300]) // no end-of-archive blocks, then 300 bytes of a header
 	root := t.TempDir()
 	write(t, root, "cut.tar", damaged)
 	write(t, root, "cut.tgz", gz(t, damaged))

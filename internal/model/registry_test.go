@@ -459,3 +459,19 @@ func TestSubkeysOfNamesThatLowerLonger(t *testing.T) {
 		}
 	}
 }
+
+// TestIsASCII: a byte of 0x80 or more anywhere, in the eight-byte blocks
+// or the tail, makes a string not ASCII.
+func TestIsASCII(t *testing.T) {
+	base := "SYSTEM\\CurrentControlSet\\Services\\PolicyAgent" // 46 bytes: blocks and a tail
+	if !isASCII(base) || !isASCII("") || !isASCII("abc") {
+		t.Fatal("ASCII text taken for non-ASCII")
+	}
+	for i := range len(base) {
+		b := []byte(base)
+		b[i] = 0xc3
+		if isASCII(string(b)) {
+			t.Errorf("byte 0xc3 at %d not seen", i)
+		}
+	}
+}

@@ -199,7 +199,6 @@ func (l *listing) notUnderstood(t, label, value string, isLabel, afterSecret boo
 	}
 }
 
-
 // secretWords name a secret in a label, in the languages of Languages.
 // It holds words of the languages Windows Server 2003 shipped in beyond
 // those: a label the vocabulary lacks is not quoted anyway, but these
