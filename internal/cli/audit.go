@@ -194,7 +194,7 @@ func newAuditCmd(env *environment) *cobra.Command {
 	f.IntVar(&af.hostsSummary, "hosts-summary", 0, "list at most N hosts in the table's host section (0 = all; the totals cover every host)")
 	f.StringVar(&af.sarifRootURI, "sarif-root-uri", "", "the URI SARIF gives the folder its paths are relative to (originalUriBaseIds): the git work tree's top, else the audited folder; by default the absolute path is left out")
 	f.StringVar(&af.sarifCategory, "sarif-category", "", "SARIF automationDetails.id (a category; on GitHub leave it out and give upload-sarif's category instead, which a category in the file would override)")
-	f.StringVar(&af.writeAccepted, "write-accepted", "", "write accepted-risk entries for this run's findings to FILE (reason TODO, for review)")
+	f.StringVar(&af.writeAccepted, "write-accepted", "", "write accepted-risk entries for this run's findings to FILE (reason TODO, for review: such an entry does not apply; a file ipseclint did not write is never replaced)")
 	registerSARIFEmbed(cmd, &af.sarifEmbed)
 	return cmd
 }

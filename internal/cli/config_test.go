@@ -370,9 +370,16 @@ func TestWriteAcceptedRoundTrip(t *testing.T) {
 		t.Fatalf("--write-accepted wrote\n%q\nwant one TODO entry per finding\n%q", got, want)
 	}
 
+	// Merged unreviewed: the TODO entries are mistakes, not applied, so
+	// the findings stay and the configuration is partly read.
+	base := readString(t, filepath.Join(fleet, "ipseclint.yaml"))
+	writeFile(t, filepath.Join(fleet, "ipseclint.yaml"), base+"accepted:"+strings.SplitN(readString(t, out), "accepted:", 2)[1])
+	if r := run(t, "audit", "-f", "json", fleet); r.code != cli.ExitIncomplete || len(decodeConfigJSON(t, r.stdout).Findings) != len(before.Findings) {
+		t.Fatalf("unreviewed TODO entries: exit code %d, want 2 with every finding still reported\n%s", r.code, r.stderr)
+	}
+
 	// Reviewed: every entry gets a reason, and the list goes into the
 	// configuration.
-	base := readString(t, filepath.Join(fleet, "ipseclint.yaml"))
 	reviewed := strings.ReplaceAll(strings.SplitN(readString(t, out), "accepted:", 2)[1], "reason: TODO", "reason: reviewed in CAB 12")
 	writeFile(t, filepath.Join(fleet, "ipseclint.yaml"), base+"accepted:"+reviewed)
 	if r := run(t, "audit", fleet); r.code != cli.ExitOK {

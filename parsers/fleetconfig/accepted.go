@@ -55,6 +55,11 @@ func (p *parser) acceptedEntry(path string, item *yaml.Node) (model.AcceptedRisk
 			p.fail(item, path, "%s is missing: %s", req.key, req.why)
 		}
 	}
+	if r := strings.TrimSpace(a.Reason); have["reason"] && (r == "" || strings.EqualFold(r, "TODO")) {
+		// --write-accepted writes TODO for a person to replace: an entry
+		// merged unreviewed must not silence its finding.
+		p.fail(item, path, "reason is %q: write why the risk is accepted (ipseclint audit --write-accepted writes TODO for review); until then the entry does not apply", a.Reason)
+	}
 	return a, p.mistakes == before
 }
 

@@ -276,6 +276,8 @@ var mistakes = []struct {
 		}, true},
 	{"accepted: empty reason", "accepted:\n  - {rule: IPSEC001, host: FE1, reason: \"  \"}\n",
 		[]string{`2:41: accepted[0].reason: is empty`}, true},
+	{"accepted: the placeholder reason --write-accepted writes", "accepted:\n  - {rule: IPSEC001, host: FE1, reason: TODO}\n",
+		[]string{`2:5: accepted[0]: reason is "TODO": write why the risk is accepted (ipseclint audit --write-accepted writes TODO for review); until then the entry does not apply`}, true},
 	{"accepted: dates", "accepted:\n  - {rule: IPSEC001, host: FE1, reason: r, expires: 2027-02-30}\n  - {rule: IPSEC002, host: FE1, reason: r, expires: 30.06.2027}\n",
 		[]string{
 			`2:53: accepted[0].expires: "2027-02-30" is not a date: expected YYYY-MM-DD, such as 2027-06-30`,
