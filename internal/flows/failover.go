@@ -70,7 +70,7 @@ func (a *Analysis) Failovers() []Failover {
 		}
 		unknown = u
 	}
-	fs := failoverSet{win2000: make([]bool, len(targets)), negotiated: make([]negotiation, len(targets)), shared: map[uint64][]sharedTargets{}}
+	fs := failoverSet{win2000: make([]bool, len(targets)), beSetsNLBS: make([]bool, len(targets)), negotiated: make([]negotiation, len(targets)), shared: map[uint64][]sharedTargets{}}
 	for _, u := range unknown {
 		if u.Clustered() {
 			fs.unknown = append(fs.unknown, u)
@@ -82,8 +82,9 @@ func (a *Analysis) Failovers() []Failover {
 		}
 		fs.clustered = append(fs.clustered, i)
 		fs.all = append(fs.all, t)
-		if be := a.Fleet.Host(t.Backend); be != nil && be.Facts.OS.Known && be.Facts.OS.Value.Family == model.OSWin2000 {
-			fs.win2000[i] = true
+		if be := a.Fleet.Host(t.Backend); be != nil {
+			fs.win2000[i] = be.Facts.OS.Known && be.Facts.OS.Value.Family == model.OSWin2000
+			fs.beSetsNLBS[i] = be.Facts.NLBSFlags.Known && be.Facts.NLBSFlags.Value.Set
 		}
 	}
 	if len(fs.clustered) == 0 && len(fs.unknown) == 0 {
@@ -106,13 +107,16 @@ type failoverSet struct {
 	clustered []int
 	all       []model.Target
 	win2000   []bool
-	shared    map[uint64][]sharedTargets
+	// beSetsNLBS says which targets are a back-end's whose own
+	// Oakley\NLBSFlags is 1.
+	beSetsNLBS []bool
+	shared     map[uint64][]sharedTargets
 	// negotiated says, for the front-end at hand, which targets its
 	// policy negotiates IPSec with (maybeWhy why it is not established
 	// for those it may); members are its groups' positions in all.
 	negotiated []negotiation
 	maybeWhy   string
-	members    [6][]int
+	members    [12][]int
 	// unknown are the clustered back-ends whose addresses are unknown.
 	unknown []UnknownBackend
 }
@@ -164,13 +168,19 @@ func (a *Analysis) appendKnownFailovers(out []Failover, h *model.Host, fs *failo
 			notApplied = a.outboundNegotiated(j, fs, notApplied)
 		}
 	}
-	first := len(out)                         // h's groups are out[first:]
-	groupOf := [6]int{-1, -1, -1, -1, -1, -1} // by negotiation, Windows 2000 back-end
+	first := len(out)   // h's groups are out[first:]
+	var groupOf [12]int // by negotiation, Windows 2000 back-end, back-end setting NLBSFlags; -1 for none yet
+	for c := range groupOf {
+		groupOf[c] = -1
+	}
 	for k, i := range fs.clustered {
-		c := 2*int(negotiated[i]) + b2i(fs.win2000[i])
+		c := 4*int(negotiated[i]) + 2*b2i(fs.win2000[i]) + b2i(fs.beSetsNLBS[i])
 		g := groupOf[c]
 		if g < 0 {
 			est := estimate(h, negotiated[i], fs.maybeWhy, notApplied, fs.win2000[i])
+			if fs.beSetsNLBS[i] && est.Minutes == 6 && est.Uncertain == "" && h.Facts.OS.Value.Family == model.OSWin2003 {
+				est.Uncertain = "the back-end sets Oakley\\NLBSFlags = 1 itself: [MS-IKEE] §3.5 has the cluster side advertise NLBS_PRESENT and its peer shorten the idle timer to 1 minute, which would make it about 2 minutes; which side's value matters is not settled by public sources"
+			}
 			if g = slices.IndexFunc(out[first:], est.sameEstimate); g < 0 {
 				g = len(out) - first
 				out = append(out, est)

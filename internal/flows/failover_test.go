@@ -109,3 +109,29 @@ func TestFailoversGrouped(t *testing.T) {
 		t.Errorf("second estimate %+v, want not applicable for %s", fos[1], targets[2].IP)
 	}
 }
+
+// TestFailoverUncertainWhenBackEndSetsNLBSFlags: a Windows Server 2003
+// front-end without NLBSFlags takes 6 minutes by KB 821839, but when the
+// back-end sets the value itself the estimate is marked uncertain
+// (DOMAIN.md §1: which side's value matters is not settled).
+func TestFailoverUncertainWhenBackEndSetsNLBSFlags(t *testing.T) {
+	yes, no := true, false
+	vip := model.Target{IP: netip.MustParseAddr("10.0.0.50"), Backend: "BE1", Origin: "cluster hive"}
+	for _, beSets := range []bool{false, true} {
+		fe := failoverHost("FE1", model.RoleFrontEnd, model.OSWin2003, &no)
+		flag := &no
+		if beSets {
+			flag = &yes
+		}
+		be := failoverHost("BE1", model.RoleBackEnd, model.OSWin2003, flag)
+		a := &Analysis{Fleet: &model.Fleet{Hosts: []*model.Host{fe, be}}, targets: []model.Target{vip}}
+		a.add(Flow{Side: Outbound, Host: fe, Targets: a.targets, Port: 110, Match: model.FilterMatch{Outcome: model.MatchNegotiate}, lo: 0, hi: 1})
+		fos := a.Failovers()
+		if len(fos) != 1 || fos[0].Estimate != FailoverSlow {
+			t.Fatalf("back-end sets NLBSFlags %v: %+v, want about 6 minutes", beSets, fos)
+		}
+		if got := fos[0].Uncertain != ""; got != beSets || beSets && !strings.Contains(fos[0].Uncertain, "sets Oakley") {
+			t.Errorf("back-end sets NLBSFlags %v: uncertain %q", beSets, fos[0].Uncertain)
+		}
+	}
+}

@@ -292,11 +292,15 @@ func hostCell(width int, hl hostRow) string {
 }
 
 // failoverLine is one failover estimate in a host's cell; an unknown
-// estimate says what evidence is missing.
+// estimate says what evidence is missing, an uncertain one why it may be
+// wrong.
 func failoverLine(f failoverView) string {
 	line := "recovery after a failover of " + f.addressText() + ": " + f.Estimate
 	if f.Estimate == flows.FailoverUnknown && f.Why != "" {
 		line += " (" + f.Why + ")"
+	}
+	if f.Uncertain != "" {
+		line += " (uncertain: " + f.Uncertain + ")"
 	}
 	return line
 }
@@ -341,20 +345,20 @@ func (a *Audit) checkCounts() (notEvaluated, total int) {
 // footer gives the totals, one line each: findings and checks not
 // evaluated; hosts and files; the configuration and the rules switched
 // off.
+//
+// The findings are counted as the host rows and every other format count
+// them, suppressed ones included, and how many of them are suppressed
+// follows.
 func footer(a *Audit) []string {
 	s := a.Summarize()
-	active := a.Outcome.Active()
-	first := plural(len(active), "finding", "findings")
-	if len(active) > 0 {
-		n := map[rules.Severity]int{}
-		for _, f := range active {
-			n[f.Severity]++
-		}
-		first += fmt.Sprintf(" (%s, %s, %s)", plural(n[rules.SeverityError], "error", "errors"),
-			plural(n[rules.SeverityWarning], "warning", "warnings"), plural(n[rules.SeverityNote], "note", "notes"))
+	all := len(a.Outcome.Findings)
+	first := plural(all, "finding", "findings")
+	if all > 0 {
+		first += fmt.Sprintf(" (%s, %s, %s)", plural(s.Findings[string(rules.SeverityError)], "error", "errors"),
+			plural(s.Findings[string(rules.SeverityWarning)], "warning", "warnings"), plural(s.Findings[string(rules.SeverityNote)], "note", "notes"))
 	}
 	if s.Suppressed > 0 {
-		first += fmt.Sprintf(", %d suppressed", s.Suppressed)
+		first += fmt.Sprintf(", %d of them suppressed", s.Suppressed)
 	}
 	ne, total := a.checkCounts()
 	first += fmt.Sprintf("; %d of %s not evaluated", ne, plural(total, "check", "checks"))

@@ -200,6 +200,18 @@ func TestTableSections(t *testing.T) {
 			t.Errorf("the table lacks %q:\n%s", want, out)
 		}
 	}
+	// The footer counts the findings as JSON's summary does, suppressed
+	// ones among them.
+	s := a.Summarize()
+	if s.Suppressed == 0 {
+		t.Fatal("no suppressed finding: the check below proves nothing")
+	}
+	want := fmt.Sprintf("%d findings (%d errors, %d warnings, %d notes), %d of them suppressed", len(a.Outcome.Findings),
+		s.Findings["error"], s.Findings["warning"], s.Findings["note"], s.Suppressed)
+	want = strings.NewReplacer("(1 errors", "(1 error", " 1 warnings", " 1 warning", " 1 notes", " 1 note").Replace(want)
+	if !strings.Contains(out, want) {
+		t.Errorf("the footer lacks %q:\n%s", want, out)
+	}
 }
 
 // TestTableNotEvaluatedCollapsed: one reason on several hosts is one
