@@ -155,6 +155,7 @@ func writeDirect(o output, a *report.Audit) error {
 // folder lies in (its repository, commit and branch, read from .git).
 func placeOutputs(env *environment, a *report.Audit, outs []output) {
 	a.View.PathPrefix = pathPrefix(env, a.Fleet.Root)
+	a.View.Workspace = workspace(env)
 	for _, o := range outs {
 		if o.format.Name != "sarif" || a.Fleet.Root == "" {
 			continue
@@ -175,13 +176,9 @@ func pathPrefix(env *environment, root string) string {
 	if root == "" {
 		return ""
 	}
-	ws := env.getenv("GITHUB_WORKSPACE")
+	ws := workspace(env)
 	if ws == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return filepath.ToSlash(root)
-		}
-		ws = wd
+		return filepath.ToSlash(root)
 	}
 	rel, err := filepath.Rel(ws, root)
 	switch {
@@ -191,6 +188,19 @@ func pathPrefix(env *environment, root string) string {
 		return ""
 	}
 	return filepath.ToSlash(rel)
+}
+
+// workspace is the GitHub Actions workspace ($GITHUB_WORKSPACE), else the
+// current folder; "" when neither is known.
+func workspace(env *environment) string {
+	if ws := env.getenv("GITHUB_WORKSPACE"); ws != "" {
+		return ws
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	return wd
 }
 
 // azurePipelineProperties are the automationDetails properties

@@ -37,6 +37,9 @@ type GitHub struct {
 	// command line sets to the audited folder relative to
 	// $GITHUB_WORKSPACE (else the current folder).
 	PathPrefix string
+	// Workspace is the folder file names outside the audited root are
+	// made relative to when they lie in it (empty: View.Workspace).
+	Workspace string
 }
 
 func init() { register(Format{Name: "github", Ext: "txt", Printer: GitHub{}}) }
@@ -97,6 +100,9 @@ func ghEscapeProperty(s string) string { return ghPropertyEscaper.Replace(s) }
 // Print writes the commands, one a line. Without a PathPrefix of its
 // own, the printer takes the audit's View.PathPrefix.
 func (g GitHub) Print(w io.Writer, a *Audit) error {
+	if g.Workspace == "" {
+		g.Workspace = a.View.Workspace
+	}
 	if g.PathPrefix == "" {
 		g.PathPrefix = a.View.PathPrefix
 	}
@@ -169,12 +175,12 @@ func (g GitHub) findingCommand(f rules.Finding) ghCommand {
 // locate sets the command's file, line and column from l. A hive
 // location has no line: the message names its key (registryText).
 func (g GitHub) locate(c *ghCommand, l model.Location) {
-	c.file = prefixed(g.PathPrefix, l.File)
+	c.file = prefixed(g.PathPrefix, g.Workspace, l.File)
 	c.line, c.col = int(l.Line), int(l.Column)
 }
 
 func (g GitHub) fileCommand(a *Audit, f *model.InputFile) (ghCommand, bool) {
-	c := ghCommand{file: prefixed(g.PathPrefix, f.Name)}
+	c := ghCommand{file: prefixed(g.PathPrefix, g.Workspace, f.Name)}
 	switch f.Status {
 	case model.StatusFailed:
 		c.level, c.title = "error", "input file not read"
@@ -205,10 +211,24 @@ func (g GitHub) acceptedCommand(st rules.AcceptedStatus) (ghCommand, bool) {
 
 // The helpers below are shared by the github and junit formats.
 
-// prefixed puts prefix before a file name relative to the audited root;
-// an absolute name, or an empty prefix, leaves it as it is.
-func prefixed(prefix, name string) string {
-	if prefix == "" || name == "" || filepath.IsAbs(filepath.FromSlash(name)) || path.IsAbs(name) {
+// prefixed puts prefix before a file name relative to the audited root.
+// An absolute name (a file outside the root, such as a configuration
+// found in a parent folder) is made relative to the workspace ws when it
+// lies in it, so that the runner places it in the repository; else it, or
+// a name with an empty prefix, is left as it is.
+func prefixed(prefix, ws, name string) string {
+	if name == "" {
+		return name
+	}
+	if filepath.IsAbs(filepath.FromSlash(name)) || path.IsAbs(name) {
+		if ws != "" {
+			if rel, err := filepath.Rel(ws, filepath.FromSlash(name)); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return filepath.ToSlash(rel)
+			}
+		}
+		return name
+	}
+	if prefix == "" {
 		return name
 	}
 	return path.Join(filepath.ToSlash(prefix), name)

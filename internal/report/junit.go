@@ -45,6 +45,8 @@ type JUnit struct {
 	// PathPrefix is put before the file names of the testcases' file
 	// attributes, as [GitHub.PathPrefix] (empty: View.PathPrefix).
 	PathPrefix string
+	// Workspace is as [GitHub.Workspace] (empty: View.Workspace).
+	Workspace string
 }
 
 func init() { register(Format{Name: "junit", Ext: "xml", Printer: JUnit{}}) }
@@ -179,6 +181,9 @@ func (s *junitSuite) addCase(c junitCase) {
 
 // Print writes the XML document.
 func (j JUnit) Print(w io.Writer, a *Audit) error {
+	if j.Workspace == "" {
+		j.Workspace = a.View.Workspace
+	}
 	if j.PathPrefix == "" {
 		j.PathPrefix = a.View.PathPrefix
 	}
@@ -461,7 +466,7 @@ func (j JUnit) caseLocation(fs []rules.Finding) (string, int) {
 	if len(fs) == 1 {
 		line = int(fs[0].Loc.Line)
 	}
-	return prefixed(j.PathPrefix, file), line
+	return prefixed(j.PathPrefix, j.Workspace, file), line
 }
 
 // inputsSuite has a test case per input file; nil without files.
@@ -471,7 +476,7 @@ func (j JUnit) inputsSuite(a *Audit) *junitSuite {
 	}
 	s := newSuite(junitInputsSuite)
 	for _, f := range a.Fleet.Files {
-		c := junitCase{Name: f.Name, Classname: junitInputsSuite, File: prefixed(j.PathPrefix, f.Name)}
+		c := junitCase{Name: f.Name, Classname: junitInputsSuite, File: prefixed(j.PathPrefix, j.Workspace, f.Name)}
 		switch f.Status {
 		case model.StatusFailed:
 			c.Error = newResult(string(f.Status), "could not be read: "+f.Reason, a.problemLines(f, 50)...)

@@ -53,6 +53,10 @@ type View struct {
 	// audited folder relative to the workspace, so that annotations land
 	// on the repository's files.
 	PathPrefix string
+	// Workspace is the workspace's folder ($GITHUB_WORKSPACE, else the
+	// current one): the github and junit formats name files outside the
+	// audited folder relative to it.
+	Workspace string
 }
 
 // Audit is everything an output shows: the fleet as read, the rules run,
