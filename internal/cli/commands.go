@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -212,7 +214,11 @@ func configViewOf(fleet *model.Fleet, s *settings, codepageFlag string) configVi
 	}
 	for _, f := range fleet.Files {
 		if f.Kind == model.KindConfig && f.Name == cfg.File {
-			for _, p := range f.Problems {
+			problems := slices.Clone(f.Problems)
+			slices.SortStableFunc(problems, func(a, b model.Problem) int {
+				return cmp.Or(cmp.Compare(a.Loc.Line, b.Loc.Line), cmp.Compare(a.Loc.Column, b.Loc.Column))
+			})
+			for _, p := range problems {
 				v.Problems = append(v.Problems, p.Loc.String()+": "+p.Message)
 			}
 		}
@@ -235,16 +241,38 @@ func printConfig(env *environment, v configView) {
 		}
 	}
 	for _, a := range v.Accepted {
-		fmt.Fprintf(w, "accepted: %s on %s %s, until %s: %s (%s)\n", a.Rule, safetext.Text(a.Host), safetext.Text(a.Subject), orNever(a.Expires), safetext.Text(a.Reason), safetext.Text(a.From))
+		fmt.Fprintf(w, "accepted: %s%s, %s: %s (%s)\n", orUnknownRule(a.Rule), acceptedScope(a), expiry(a.Expires), safetext.Text(a.Reason), safetext.Text(a.From))
 	}
 	for _, p := range v.Problems {
 		fmt.Fprintln(w, "problem:", safetext.Text(p))
 	}
 }
 
-func orNever(s string) string {
+// expiry says until when an accepted risk applies.
+func expiry(s string) string {
 	if s == "" {
 		return "no expiry"
+	}
+	return "until " + s
+}
+
+// orUnknownRule names an accepted risk's rule, or says it names none
+// ipseclint has (its problem is listed below).
+func orUnknownRule(id string) string {
+	if id == "" {
+		return "(a rule ipseclint does not have)"
+	}
+	return id
+}
+
+// acceptedScope is " on HOST" and the subject, when the entry names one.
+func acceptedScope(a acceptedRow) string {
+	s := " on " + safetext.Text(a.Host)
+	if a.Host == "*" {
+		s = " on every host"
+	}
+	if a.Subject != "" {
+		s += ", subject " + safetext.Text(a.Subject)
 	}
 	return s
 }

@@ -110,16 +110,25 @@ func writeOne(o output, a *report.Audit, stdout io.Writer) error {
 	view := a.View
 	a.View.Color = false // never colour a file
 	defer func() { a.View = view }()
-	if st, err := os.Stat(o.file); err == nil && !st.Mode().IsRegular() {
-		return writeDirect(o, a) // /dev/null, a terminal: never replaced
+	// A report is shared (an auditor mails the HTML): a new one gets the
+	// mode a file usually gets, 0644, one written again keeps its own.
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(o.file); err == nil {
+		if !st.Mode().IsRegular() {
+			return writeDirect(o, a) // /dev/null, a terminal: never replaced
+		}
+		mode = st.Mode().Perm()
 	}
 	// A regular file is written beside its place and renamed over it, so
-	// that a reader never sees half a report.
+	// that a reader never sees half a report. (CreateTemp makes it 0600.)
 	tmp, err := os.CreateTemp(filepath.Dir(o.file), "."+filepath.Base(o.file)+".*")
 	if err != nil {
 		return fmt.Errorf("output %s: %w", o.file, err)
 	}
-	err = o.format.Printer.Print(tmp, a)
+	err = tmp.Chmod(mode)
+	if err == nil {
+		err = o.format.Printer.Print(tmp, a)
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

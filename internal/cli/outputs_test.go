@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -284,6 +285,31 @@ func TestFormatsFromTheConfiguration(t *testing.T) {
 		}
 		if string(a) != string(b) {
 			t.Errorf("%s: output.formats wrote another document than --format", format)
+		}
+	}
+}
+
+// TestReportFileModes: a new report file gets the usual 0644 (reports are
+// shared; the atomic write's temporary file is 0600), and one written
+// again keeps the mode it had.
+func TestReportFileModes(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix file modes")
+	}
+	file := filepath.Join(t.TempDir(), "report.html")
+	for _, want := range []os.FileMode{0o644, 0o640} {
+		if r := run(t, "audit", "-q", "--fail-on", "none", "-f", "html="+file, testFleet); r.code != cli.ExitOK {
+			t.Fatalf("exit code %d: %s", r.code, r.stderr)
+		}
+		st, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Mode().Perm(); got != want {
+			t.Errorf("report mode %o, want %o", got, want)
+		}
+		if err := os.Chmod(file, 0o640); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
