@@ -17,10 +17,12 @@ func skipUnknownRoles(f *model.Fleet, out *Reporter) {
 	}
 }
 
-// roleUnknown reports whether h is an Exchange server whose role could
-// not be told.
+// roleUnknown reports whether h is, or may be, an Exchange server whose
+// role could not be told: an Exchange server's, or a host whose exports
+// do not say whether it runs Exchange (it may be a back-end the
+// front-ends' traffic goes to).
 func roleUnknown(h *model.Host) bool {
-	return h.Role.Role == model.RoleUnknown && h.Facts.Exchange.Known && h.Facts.IsExchange()
+	return h.Role.Role == model.RoleUnknown && (!h.Facts.Exchange.Known || h.Facts.IsExchange())
 }
 
 // valueLocation points a finding about value name of key at the value if

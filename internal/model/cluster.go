@@ -137,6 +137,20 @@ func markExchangeAddresses(c *ClusterConfig, byID map[string]*ClusterResource) {
 	}
 }
 
+// HasExchange reports whether the cluster runs Exchange: one of its
+// resources is an Exchange resource (false for no cluster).
+func (c *ClusterConfig) HasExchange() bool {
+	if c == nil {
+		return false
+	}
+	for _, r := range c.Resources {
+		if isExchangeResourceType(r.Type) {
+			return true
+		}
+	}
+	return false
+}
+
 func isIPAddressResource(t string) bool { return strings.EqualFold(strings.TrimSpace(t), "IP Address") }
 
 // VirtualAddresses returns the cluster's "IP Address" resources as

@@ -61,6 +61,11 @@ func roleOf(f *Fleet, h *Host) RoleFact {
 	}
 	x, node, nlb := h.Facts.Exchange, h.Facts.ClusterNode, h.Facts.NLB
 	switch {
+	case !x.Known && node.Known && node.Value && h.Facts.Cluster.HasExchange():
+		// The services are not in the exports, but the host's cluster
+		// hive runs an Exchange virtual server: an Exchange cluster node,
+		// and front-ends are not clustered (KB 837852).
+		return inferred(RoleBackEnd, "server-cluster node ("+node.Via+") whose cluster hive holds an Exchange virtual server's resources (the Exchange services are not in the exports: "+x.Via+"); front-ends are not clustered (KB 837852)")
 	case !x.Known:
 		return RoleFact{Basis: RoleNotKnown, Why: x.Via}
 	case !h.Facts.IsExchange():
