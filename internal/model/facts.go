@@ -162,9 +162,11 @@ func clusterNode(h *Host, c *ClusterConfig) Fact[bool] {
 	if n, ok := state.AsDWORD(); ok && n == 2 {
 		return Known(true, state.Loc, "ClusterInstallationState = 2 (configured, has been an active cluster node)")
 	}
-	if v := r.Value(KeyServices+`\ClusSvc\Parameters`, "ClusterName"); v != nil {
-		if s, ok := v.AsString(); ok && strings.TrimSpace(s) != "" {
-			return Known(true, v.Loc, fmt.Sprintf("Services\\ClusSvc\\Parameters\\ClusterName = %q", strings.TrimSpace(s)))
+	for _, name := range []string{"ClusterName", "NodeName"} { // naming the cluster, or the node
+		if v := r.Value(KeyServices+`\ClusSvc\Parameters`, name); v != nil {
+			if s, ok := v.AsString(); ok && strings.TrimSpace(s) != "" {
+				return Known(true, v.Loc, fmt.Sprintf("Services\\ClusSvc\\Parameters\\%s = %q", name, strings.TrimSpace(s)))
+			}
 		}
 	}
 	var weak []string
@@ -174,12 +176,15 @@ func clusterNode(h *Host, c *ClusterConfig) Fact[bool] {
 	if st := service(r, "ClusSvc"); st != nil && st.Start >= 0 && st.Start != 4 {
 		weak = append(weak, fmt.Sprintf("Services\\ClusSvc\\Start = %d (%s), which alone proves nothing: Windows Server 2003 installs the Cluster service on every server", st.Start, StartName(st.Start)))
 	}
-	if h.HasSystem || h.HasSoftware {
-		why := "no cluster hive, no ClusterInstallationState = 2 and no ClusSvc\\Parameters\\ClusterName among the exports"
+	if h.Covers(KeyServices+`\ClusSvc`) || h.Covers(KeyClusterServer) {
+		why := "no cluster hive, no ClusterInstallationState = 2 and no ClusSvc\\Parameters\\ClusterName or NodeName among the exports"
 		if len(weak) > 0 {
 			why += " (" + strings.Join(weak, "; ") + ")"
 		}
 		return Known(false, Location{}, why)
+	}
+	if h.HasSystem || h.HasSoftware {
+		return Unknown[bool](`the exports cover neither SYSTEM\CurrentControlSet\Services\ClusSvc nor SOFTWARE\Microsoft\Windows NT\CurrentVersion\Cluster Server, which would show cluster membership`)
 	}
 	return Unknown[bool]("no SYSTEM or SOFTWARE hive or export, which would show cluster membership")
 }
