@@ -34,6 +34,24 @@ func checkNLBSFlags(p *Pass, out *Reporter) {
 			for _, h := range frontends {
 				out.Skip(h, "no back-end is among the exports and none is declared, so whether the back-end is clustered is unknown (declare backends.virtual_addresses in ipseclint.yaml)")
 			}
+			return
+		}
+		// No back-end is known to be clustered: the rule applies only if
+		// one is, so a back-end whose membership is unknown leaves it open.
+		for _, be := range f.WithRole(model.RoleBackEnd) {
+			unknown := ""
+			switch {
+			case !be.Facts.ClusterNode.Known:
+				unknown = be.Facts.ClusterNode.Via
+			case !be.Facts.NLB.Known:
+				unknown = be.Facts.NLB.Via
+			}
+			if unknown != "" {
+				for _, h := range frontends {
+					out.Skip(h, "whether back-end %s is clustered is unknown (%s), and the rule applies only to the front-ends of a clustered back-end", be.Name, unknown)
+				}
+				return
+			}
 		}
 		return
 	}
