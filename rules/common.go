@@ -7,8 +7,9 @@ import (
 	"github.com/ipseclint/ipseclint/internal/model"
 )
 
-// skipUnknownRoles reports, for a rule that needs roles, every Exchange
-// server whose role could not be told.
+// skipUnknownRoles reports, for a rule that needs roles, every host that
+// is or may be an Exchange server whose role could not be told
+// (roleUnknown).
 func skipUnknownRoles(f *model.Fleet, out *Reporter) {
 	for _, h := range f.Hosts {
 		if roleUnknown(h) {

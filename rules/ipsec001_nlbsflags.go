@@ -62,14 +62,20 @@ func checkNLBSFlags(p *Pass, out *Reporter) {
 	}
 }
 
-// backEndsSettingNLBSFlags names the back-ends whose own Oakley\NLBSFlags
-// is 1 (in fleet order).
+// backEndsSettingNLBSFlags names the clustered back-ends (server-cluster
+// nodes, NLB members), in fleet order, when every one of them sets its own
+// Oakley\NLBSFlags to 1; nil when one does not (its failovers take the
+// KB's 6 minutes whatever the others do) or none is known clustered.
 func backEndsSettingNLBSFlags(f *model.Fleet) []string {
 	var names []string
 	for _, h := range f.WithRole(model.RoleBackEnd) {
-		if nf := h.Facts.NLBSFlags; nf.Known && nf.Value.Set {
-			names = append(names, h.Name)
+		if !(h.Facts.ClusterNode.Known && h.Facts.ClusterNode.Value) && !h.Facts.NLB.Value.Member {
+			continue
 		}
+		if nf := h.Facts.NLBSFlags; !nf.Known || !nf.Value.Set {
+			return nil
+		}
+		names = append(names, h.Name)
 	}
 	return names
 }

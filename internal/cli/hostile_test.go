@@ -1292,7 +1292,7 @@ func writeLeakFleet(t *testing.T) string {
 			"Inbound Pass-thru      : NO\r\nAllow Unsecured        : NO\r\nSecurity Methods\r\n----------------\r\nESP[3DES,SHA1]:100000k/3600s\r\n")
 	}
 	put("SHOWALL1", "ipsec.txt", listing("PreShared Key Value    : "+k("SHOWALL1")+"\r\n"))
-	put("SHOWALL3", "ipsec.txt", listing("PreShared Key Value    : "+k("SHOWALL3")+"\r\n"+
+	put("SHOWALL3", "ipsec.txt", listing("PreShared Key Value    : "+k("SHOWALL3")+"\r\nKerberos\r\nPreshared Key = "+k("SHOWALL3")+":tail\r\n"+
 		"Vorinstallierter Schl\u00fcssel : "+k("SHOWALL3")+"\r\nCl\u00e9 pr\u00e9partag\u00e9e : "+k("SHOWALL3")+"\r\n"+
 		"\u041e\u0431\u0449\u0438\u0439 \u043a\u043b\u044e\u0447 : "+k("SHOWALL3")+"\r\nPre-shared Key = "+k("SHOWALL3")+"\r\n"+
 		"Authentication Method : Preshared Key "+k("SHOWALL3")+"\r\nPreshared Key\r\n"+k("SHOWALL3")+"\r\nOther Label : "+k("SHOWALL3")+"\r\n"))
@@ -1314,7 +1314,7 @@ func writeLeakFleet(t *testing.T) string {
 		put(host, "software-ipsec.reg", regExport(t, tree))
 	}
 	netsh03 := string(fleetFileOnce("EXFE01/ipsec.txt"))
-	for _, tag := range []string{`"psk"="`, "psk:", "p^sk="} {
+	for _, tag := range []string{`"psk"="`, "psk:", "p^sk^="} {
 		netsh03 = strings.Replace(netsh03, "kerberos=yes", "kerberos=no "+tag+k("NETSH03"), 1)
 	}
 	put("NETSH03", "ipsec.txt", []byte(netsh03+"netsh advfirewall consec add rule name=x auth1=computerpsk auth1psk="+k("NETSH03")+"\r\n"))

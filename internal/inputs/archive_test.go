@@ -284,6 +284,20 @@ func TestManyMembersOfOneName(t *testing.T) {
 	if len(s.Entries) != 2 || len(s.Skipped) != 2 {
 		t.Errorf("%d entries and %d skipped, want 2 and 2: %+v", len(s.Entries), len(s.Skipped), s.Skipped)
 	}
+
+	// The first member of the name is a link, skipped: the four regular
+	// members after the one read are still counted.
+	root = t.TempDir()
+	link := tarFile{hdr: tar.Header{Name: "h/CLUSDB", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"}}
+	write(t, root, "link-first.tar", makeTar(t, append([]tarFile{link}, ts[:5]...)...))
+	s = collect(t, []string{root}, Options{})
+	counted := false
+	for _, sk := range s.Skipped {
+		counted = counted || sk.Kind == KindDuplicate && strings.Contains(sk.Reason, "4 more members of the same name")
+	}
+	if len(s.Entries) != 1 || !counted {
+		t.Errorf("after a skipped link: %d entries (want 1), skipped %+v (want the 4 other members counted)", len(s.Entries), s.Skipped)
+	}
 }
 
 // TestDamagedHeaderAfterWholeMember: a tar without its end blocks and

@@ -159,21 +159,22 @@ func (w *walker) claim(name string) bool {
 // duplicateMember records a member named like one already listed: one
 // skipped entry per name, which counts them all (an archive may hold a
 // name many times, and each must be accounted for).
+//
+// The entry is appended here, not through skip, which lists a name once:
+// the first member of the name may itself have been skipped (a link, past
+// --max-file-size), and the others must still be counted.
 func (w *walker) duplicateMember(name string) {
 	if d, seen := w.dups[name]; seen {
 		d.count++
-		w.set.Skipped[d.at].Reason = fmt.Sprintf("%d more members of the same name; the first is read", d.count)
+		w.set.Skipped[d.at].Reason = fmt.Sprintf("%d more members of the same name; the first is the one listed before", d.count)
 		return
-	}
-	before := len(w.set.Skipped)
-	w.skip(Skipped{Name: name, Kind: KindDuplicate, Reason: "a second member of the same name; the first is read"})
-	if len(w.set.Skipped) == before {
-		return // the name was skipped already, for another reason
 	}
 	if w.dups == nil {
 		w.dups = map[string]*duplicates{}
 	}
-	w.dups[name] = &duplicates{at: before, count: 1}
+	w.dups[name] = &duplicates{at: len(w.set.Skipped), count: 1}
+	w.set.Skipped = append(w.set.Skipped, Skipped{Name: name, Dir: displayDir(name), Kind: KindDuplicate,
+		Reason: "a second member of the same name; the first is the one listed before"})
 }
 
 // duplicates are the members of one name after the first: where their

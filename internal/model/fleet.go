@@ -66,6 +66,9 @@ func roleOf(f *Fleet, h *Host) RoleFact {
 		// hive runs an Exchange virtual server: an Exchange cluster node,
 		// and front-ends are not clustered (KB 837852).
 		return inferred(RoleBackEnd, "server-cluster node ("+node.Via+") whose cluster hive holds an Exchange virtual server's resources (the Exchange services are not in the exports: "+x.Via+"); front-ends are not clustered (KB 837852)")
+	case !x.Known && strings.EqualFold(stringValue(h.Registry, KeyProductOptions, "ProductType"), "WinNT"):
+		// Exchange 2003 needs a server edition; WinNT is a workstation's.
+		return inferred(RoleOther, "a workstation (Control\\ProductOptions\\ProductType = WinNT): Exchange 2003 runs on server editions only")
 	case !x.Known:
 		return RoleFact{Basis: RoleNotKnown, Why: x.Via}
 	case !h.Facts.IsExchange():

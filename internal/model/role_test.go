@@ -29,3 +29,40 @@ func TestRoleOfClusterNodeInNLB(t *testing.T) {
 		t.Errorf("NLB member only: %+v", r)
 	}
 }
+
+// TestRoleWhenExchangeUnknown: a host whose exports do not say whether it
+// runs Exchange has no role, unless its cluster hive runs an Exchange
+// virtual server (a back-end) or it is a workstation (not an Exchange
+// server).
+func TestRoleWhenExchangeUnknown(t *testing.T) {
+	host := func(cluster *ClusterConfig, productType string) *Host {
+		tree := NewRegTree()
+		if productType != "" {
+			tree.EnsureKey(KeyProductOptions, Location{}).SetValue(&Value{Name: "ProductType", Type: RegSZ, Data: UTF16String(productType)})
+		}
+		h := &Host{Name: "X", Registry: NewRegistry(tree)}
+		h.Facts.Exchange = Unknown[[]ServiceState]("not covered")
+		h.Facts.Cluster = cluster
+		h.Facts.ClusterNode = Known(cluster != nil, Location{}, "cluster hive")
+		h.Facts.NLB = Known(NLBInfo{}, Location{}, "no WLBS")
+		return h
+	}
+	exchangeCluster := &ClusterConfig{Resources: []ClusterResource{{Name: "Exchange System Attendant", Type: "Microsoft Exchange System Attendant"}}}
+	otherCluster := &ClusterConfig{Resources: []ClusterResource{{Name: "File Share", Type: "File Share"}}}
+	f := &Fleet{}
+	for _, c := range []struct {
+		name string
+		h    *Host
+		want Role
+	}{
+		{"nothing known", host(nil, ""), RoleUnknown},
+		{"a node of an Exchange cluster", host(exchangeCluster, ""), RoleBackEnd},
+		{"a node of another cluster", host(otherCluster, ""), RoleUnknown},
+		{"a workstation", host(nil, "WinNT"), RoleOther},
+		{"a server", host(nil, "ServerNT"), RoleUnknown},
+	} {
+		if r := roleOf(f, c.h); r.Role != c.want {
+			t.Errorf("%s: %+v, want %q", c.name, r, c.want)
+		}
+	}
+}

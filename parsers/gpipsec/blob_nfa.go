@@ -1,5 +1,7 @@
 package gpipsec
 
+import "bytes"
+
 // The authentication method types (GPIPSEC.md §4.1).
 const (
 	authTypePSK         = 1
@@ -112,6 +114,12 @@ func readAuthList(c *cursor, secrets *[]span, what string) ([]authBlob, bool) {
 		case authTypeCertificate:
 			a.Text = utf16Text(data)
 		case authTypeKerberos:
+			if bytes.ContainsFunc(data, func(r rune) bool { return r != 0 }) {
+				// Kerberos carries no data but 00 00, or none (GPIPSEC.md
+				// §4.1, the Vista+ extension): anything else may be a key
+				// under a damaged type.
+				*secrets = append(*secrets, a.Data)
+			}
 		default:
 			// An unknown method's data may be a key.
 			*secrets = append(*secrets, a.Data)

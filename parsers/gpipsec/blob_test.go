@@ -104,6 +104,7 @@ func TestDamagedKeyLengthNFA(t *testing.T) {
 	}{
 		{"length 0", lengthAt, 0}, {"length 1", lengthAt, 1}, {"length 3", lengthAt, 3},
 		{"length 2", lengthAt, 2}, {"method type 0", typeAt, 0}, {"method type 9", typeAt, 9},
+		{"method type 5 (Kerberos, whose data is 00 00)", typeAt, 5},
 	} {
 		b := append([]byte(nil), full...)
 		binary.LittleEndian.PutUint32(b[c.at:], c.v)

@@ -119,6 +119,31 @@ func (k *keeper) text(form string) *Text {
 // secret whatever the parser made of it, 0 when none: the checks of the
 // Text comment that do not depend on the parser's state.
 func secretColumn(line, form string) int {
+	if strings.IndexByte(line, '^') >= 0 {
+		// cmd removes its escape character before netsh sees the line
+		// (p^sk^=key is psk=key): look at the line without it, and map
+		// the column back.
+		var b strings.Builder
+		at := make([]int, 0, len(line)) // at[i]: offset in line of byte i of the stripped line
+		for i := 0; i < len(line); i++ {
+			if line[i] != '^' {
+				b.WriteByte(line[i])
+				at = append(at, i)
+			}
+		}
+		if c := secretColumnOf(b.String(), form); c > 0 {
+			if c-1 < len(at) {
+				return at[c-1] + 1
+			}
+			return len(line) + 1
+		}
+		return 0
+	}
+	return secretColumnOf(line, form)
+}
+
+// secretColumnOf is secretColumn of a line without cmd's escapes.
+func secretColumnOf(line, form string) int {
 	if form == formShowAll {
 		return secretLabelColumn(line, true)
 	}

@@ -107,3 +107,24 @@ func FuzzKeepText(f *testing.F) {
 		}
 	})
 }
+
+// TestSecretColumnThroughCmdEscapes: cmd removes ^ before netsh reads a
+// line, so p^sk^=key is psk=key; the column found is where the tag starts
+// in the line as written, and nothing of the key lies before it.
+func TestSecretColumnThroughCmdEscapes(t *testing.T) {
+	for _, line := range []string{
+		`add rule name=R kerberos=no p^sk^=KEYTEXT1`,
+		`add rule name=R kerberos=no ps^k="KEYTEXT1"`,
+		`add rule name=R kerberos=no pre^shared=KEYTEXT1`,
+		`netsh advfirewall consec add rule name=x auth1psk^=KEYTEXT1`,
+	} {
+		col := secretColumn(line, formScript)
+		key := strings.Index(line, "KEYTEXT1")
+		if col == 0 || col-1 > key {
+			t.Errorf("%q: secret from column %d, but the key starts at %d", line, col, key+1)
+		}
+	}
+	if col := secretColumn(`add rule name=R^&S kerberos=yes`, formScript); col != 0 {
+		t.Errorf("a line with ^ and no key: secret from column %d", col)
+	}
+}

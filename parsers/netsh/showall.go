@@ -180,11 +180,13 @@ func (l *listing) lineOf(raw string) {
 func (l *listing) notUnderstood(t, label, value string, isLabel, afterSecret bool) {
 	l.unknown++
 	switch {
+	case isLabel && label != "" && !afterSecret && isSecretLabel(label):
+		// A key may hold the separator: part of it would be in the label.
+		l.afterSecret = true
+		l.b.keep.secretAt(l.line, 1)
+		l.warn(fmt.Sprintf("unknown label naming a key or secret (%s: neither it nor its value is shown) kept out of the model", model.Redacted))
 	case isLabel && label != "" && !afterSecret:
 		l.b.keep.secretAfterLabel(l.line)
-		if isSecretLabel(label) {
-			l.afterSecret = true
-		}
 		l.warn(fmt.Sprintf("unknown label %q (value %s: it is not shown, since a label ipseclint does not know may name a key) kept out of the model", label, model.Redacted))
 	case afterSecret:
 		l.afterSecret = true
