@@ -23,6 +23,8 @@ func describeFlow(fl flow) string {
 		s = fmt.Sprintf("policy %q is assigned but %s: it is sent in clear", fl.Host.Facts.Policy.Value.Name, fl.NotApplied)
 	case noPolicy(fl):
 		s = "no IPSec policy is assigned (" + fl.Host.Facts.Policy.Via + "), so it is sent in clear"
+	case m.Outcome == model.MatchNone && dialupRuleFor(fl) != "":
+		s = fmt.Sprintf("no filter of %s that applies to LAN traffic matches it (rule %q has one for it, but applies to dial-up connections only), so it is sent in clear", policyWords(fl), dialupRuleFor(fl))
 	case m.Outcome == model.MatchNone:
 		s = fmt.Sprintf("no filter of %s matches it, so it is sent in clear", policyWords(fl))
 	case m.Outcome == model.MatchPermit:
@@ -40,6 +42,27 @@ func describeFlow(fl flow) string {
 		s += " (uncertain: " + strings.Join(m.Uncertain, "; ") + ")"
 	}
 	return s
+}
+
+// dialupRuleFor names the first active rule of the flow's policies that
+// applies to dial-up connections only and whose filters select the flow's
+// packet: the reason no filter matched is then that rule's connection
+// type. "" when there is none.
+func dialupRuleFor(fl flow) string {
+	for _, p := range fl.Policies {
+		for _, r := range p.Rules {
+			if r.ConnType != model.ConnDialup || r.Default || !r.Active || r.FilterList == nil || r.FilterAction == nil {
+				continue
+			}
+			lan := *r
+			lan.ConnType = model.ConnAll
+			only := &model.Policy{Name: p.Name, Store: p.Store, Rules: []*model.Rule{&lan}}
+			if m := only.Match(fl.Packet()); m.Rule == &lan {
+				return r.Name
+			}
+		}
+	}
+	return ""
 }
 
 // policyWords names the policies that decide a flow: "the assigned
@@ -258,6 +281,8 @@ func describeAcceptance(fl flow) string {
 		s = fmt.Sprintf("policy %q is assigned but %s: it accepts clear traffic", fl.Host.Facts.Policy.Value.Name, fl.NotApplied)
 	case noPolicy(fl):
 		s = "no IPSec policy is assigned (" + fl.Host.Facts.Policy.Via + "), so it accepts clear traffic"
+	case m.Outcome == model.MatchNone && dialupRuleFor(fl) != "":
+		s = fmt.Sprintf("no filter of %s that applies to LAN traffic matches it (rule %q has one for it, but applies to dial-up connections only), so it is accepted in clear", policyWords(fl), dialupRuleFor(fl))
 	case m.Outcome == model.MatchNone:
 		s = fmt.Sprintf("no filter of %s matches it, so it is accepted in clear", policyWords(fl))
 	case m.Outcome == model.MatchPermit:
