@@ -245,7 +245,7 @@ func skippedInput(s inputs.Skipped) *model.InputFile {
 	f := &model.InputFile{Name: s.Name, Path: s.Path, Kind: model.KindUnknown, Status: model.StatusSkipped, Reason: s.Reason}
 	switch s.Kind {
 	case inputs.KindFIFO, inputs.KindSocket, inputs.KindDevice, inputs.KindIrregular, inputs.KindSymlink,
-		inputs.KindOutsideRoot, inputs.KindLoop, inputs.KindDuplicate, inputs.KindHidden, inputs.KindPastMaxSize:
+		inputs.KindOutsideRoot, inputs.KindLoop, inputs.KindDuplicate, inputs.KindHidden, inputs.KindPastMaxSize, inputs.KindEmpty:
 	default:
 		f.Status = model.StatusFailed
 	}

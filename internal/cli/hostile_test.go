@@ -1167,6 +1167,9 @@ var leakForms = []struct {
 	{"REGBLOB4", "Tundra-Pistachio-6", "registry export: an ipsecNFA blob whose key's method type is unknown (9)"},
 	{"NETSH03", "Lagoon-Halibut-23", "netsh dump: a key after a quoted \"psk\" tag, psk:, p^sk= and advfirewall's auth1psk="},
 	{"SHOWALL3", "Cobalt-Wombat-88", "netsh show all: key labels the vocabulary lacks, and a key after a bare heading"},
+	{"SHOWALL4", "Sardine-Quasar-77", "netsh show all: a key after its label, a blank line or an underline between"},
+	{"NETSH04", "Pumpkin-Zodiac-64", "netsh dump: a key given by position, after a quoted \"ps\" tag, after a cmd ^ line break"},
+	{"IPSPOL03", "Mango-Glacier-52", "ipsecpol -a P key (a space for the colon)"},
 	{"HIVEBLB1", "Narwhal-Saffron-42", "SOFTWARE hive: the rule's ipsecNFA blob"},
 	{"HIVEBLB2", "Pelican-Juniper-31", "a hive that is not identified as SOFTWARE, holding the blob"},
 }
@@ -1296,6 +1299,13 @@ func writeLeakFleet(t *testing.T) string {
 		"Vorinstallierter Schl\u00fcssel : "+k("SHOWALL3")+"\r\nCl\u00e9 pr\u00e9partag\u00e9e : "+k("SHOWALL3")+"\r\n"+
 		"\u041e\u0431\u0449\u0438\u0439 \u043a\u043b\u044e\u0447 : "+k("SHOWALL3")+"\r\nPre-shared Key = "+k("SHOWALL3")+"\r\n"+
 		"Authentication Method : Preshared Key "+k("SHOWALL3")+"\r\nPreshared Key\r\n"+k("SHOWALL3")+"\r\nOther Label : "+k("SHOWALL3")+"\r\n"))
+	put("SHOWALL4", "ipsec.txt", listing("Preshared Key\r\n\r\n"+k("SHOWALL4")+"\r\n"+"Preshared Key :\r\n\r\n"+k("SHOWALL4")+"\r\nPreshared Key\r\n-------------\r\n"+k("SHOWALL4")+"\r\n"))
+	put("NETSH04", "ipsec.txt", []byte(strings.Replace(string(fleetFileOnce("EXFE01/ipsec.txt")), "popd",
+		`add rule "R" "Exchange FE-BE" "FE to BE POP3" "Require ESP 3DES" 10.0.0.9 lan yes "d" no "`+k("NETSH04")+`"`+"\r\n"+
+			`add rule name=R2 policy="Exchange FE-BE" filterlist="FE to BE POP3" filteraction="Permit" "ps"="`+k("NETSH04")+`"`+"\r\n"+
+			`set defaultrule "Exchange FE-BE" no yes "ESP[3DES,SHA1]" no `+k("NETSH04")+"\r\npopd\r\n"+
+			"netsh advfirewall consec add rule name=x auth1=computerpsk auth1psk=^\r\n"+k("NETSH04")+"\r\n", 1)))
+	put("IPSPOL03", "ipsec.bat", []byte(`ipsecpol -w REG -p "Exchange" -r "Mail" -f 0+10.0.0.50:110:TCP -n ESP[3DES,SHA] -a P `+k("IPSPOL03")+"\r\n"))
 	put("SHOWALL2", "ipsec.txt", listing("Preshared Key          : "+k("SHOWALL2")+"\r\n"+k("SHOWALL2")+"\r\n"+
 		"PreShared Key Value "+k("SHOWALL2")+"\r\nPre-Shared Secret Key  : "+k("SHOWALL2")+"\r\n"))
 

@@ -763,3 +763,13 @@ func TestArchiveOfDotIsReadAsItsFolder(t *testing.T) {
 		t.Errorf("skipped %+v", s.Skipped)
 	}
 }
+
+// TestEmptyArchiveIsListed: an archive that holds no member at all is
+// listed as skipped, so that every file given is accounted for.
+func TestEmptyArchiveIsListed(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "empty.zip", makeZip(t))
+	write(t, root, "h/system.reg", []byte("REGEDIT4\r\n"))
+	s := collect(t, []string{root}, Options{})
+	wantSkipped(t, s, "empty.zip", KindEmpty, "holds no file")
+}

@@ -103,6 +103,7 @@ const (
 	KindCorrupt     Kind = "corrupt"              // a damaged archive or member
 	KindUnreadable  Kind = "unreadable"           // the system refused to read it (permissions, I/O error)
 	KindMissing     Kind = "missing"              // no such file, or a link to nothing
+	KindEmpty       Kind = "empty-archive"        // an archive that holds no member at all
 )
 
 // Skipped is a path met but not listed as an entry, and why. A duplicate

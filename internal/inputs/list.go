@@ -85,6 +85,27 @@ func (w *walker) listArchive(a *archive, path string) {
 		return
 	}
 	w.set.Archives = append(w.set.Archives, Archive{Name: a.name, Path: path, Format: a.format.String(), Size: a.size, Members: n})
+	if n == 0 && !w.listedUnder(a.name) {
+		// Nothing in it is listed or skipped: the archive itself is, so
+		// that every file given is accounted for.
+		w.skip(Skipped{Name: a.name, Path: path, Kind: KindEmpty, Reason: "a " + a.format.String() + " archive that holds no file"})
+	}
+}
+
+// listedUnder reports whether an entry or a skipped path lies in the
+// archive (or folder) whose display name is name.
+func (w *walker) listedUnder(name string) bool {
+	for _, e := range w.set.Entries {
+		if strings.HasPrefix(e.Name, name+"!") {
+			return true
+		}
+	}
+	for _, sk := range w.set.Skipped {
+		if strings.HasPrefix(sk.Name, name+"!") || sk.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // skipRest records that the rest of an archive was not listed.

@@ -97,11 +97,16 @@ func (k *keeper) secretIn(l *logicalLine, off int) {
 // text cuts the secrets out of the lines kept, for a file of the form.
 func (k *keeper) text(form string) *Text {
 	t := &Text{Lines: k.lines, Long: k.long}
+	carried := false // the line before held a secret and went on (cmd's ^ at its end)
 	for i, line := range t.Lines {
 		col, ok := k.secret[i+1]
 		if c := secretColumn(line, form); c > 0 && (!ok || c < col) {
 			col, ok = c, true
 		}
+		if carried {
+			col, ok = 1, true
+		}
+		carried = ok && strings.HasSuffix(strings.TrimRight(line, " \t\r"), "^")
 		if !ok || col-1 >= len(line) {
 			continue
 		}
@@ -195,6 +200,9 @@ func pskColumn(line string) int {
 		for j < len(line) && isBlank(line[j]) {
 			j++
 		}
+		if j < len(line) && line[j] == '"' { // a quoted tag: "ps"=
+			j++
+		}
 		if i < len(line) && lowerASCII(line[i]) == 'k' || j < len(line) && line[j] == '=' {
 			return from + c
 		}
@@ -234,12 +242,29 @@ func pskTagColumn(line string) int {
 }
 
 // ipsecpolKeyColumn is the column of a pre-shared key method (P:key) of
-// an ipsecpol or ipseccmd command line.
+// an ipsecpol or ipseccmd command line, or of the value of its -a option
+// when that is P or PRESHARE written without its colon (the key may follow
+// a space).
 func ipsecpolKeyColumn(line string) int {
 	if wordColumn(line, "ipsecpol") == 0 && wordColumn(line, "ipseccmd") == 0 {
 		return 0
 	}
-	return wordColumn(line, "p:")
+	col := wordColumn(line, "p:")
+	for from := 0; from < len(line); {
+		i := indexFold(line, "-a", from)
+		if i < 0 {
+			break
+		}
+		j := i + 2
+		for j < len(line) && isBlank(line[j]) {
+			j++
+		}
+		if j > i+2 && j < len(line) && lowerASCII(line[j]) == 'p' && (col == 0 || j+1 < col) {
+			col = j + 1
+		}
+		from = i + 2
+	}
+	return col
 }
 
 // wordColumn is the 1-based column of the first place where a word

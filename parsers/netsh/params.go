@@ -109,6 +109,12 @@ func (r *resolver) set(p param) {
 // bare places a value without a tag: the rest of an unquoted value with
 // spaces, or the next positional tag's value.
 func (r *resolver) bare(t token) {
+	if slices.Contains(r.tags, "psk") {
+		// In a command that takes a key, which word a positional value
+		// fills depends on how the words before it were split (a name
+		// with spaces, a word joined to it): any of them may be the key.
+		r.c.secretFrom(t.valOff)
+	}
 	if r.last != "" && stringTags[r.last] && !t.quoted {
 		// An unquoted name with spaces, as a logged argv shows it.
 		if r.more == nil {

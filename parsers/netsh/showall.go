@@ -138,6 +138,7 @@ func (l *listing) lineOf(raw string) {
 	switch {
 	case t == "":
 		l.closeFilter()
+		l.afterSecret = afterSecret // a key may follow its label after a blank line
 		return
 	case strings.HasPrefix(t, "#"):
 		return
@@ -145,6 +146,7 @@ func (l *listing) lineOf(raw string) {
 		l.b.sawNoData()
 		return
 	case isDashes(t):
+		l.afterSecret = afterSecret // or after the label's underline
 		return
 	}
 	label, value, isLabel := splitLabel(t)
