@@ -90,9 +90,15 @@ func decodeLine(src *lineSource, cp *textenc.CodePageDecoder, raw []byte) string
 	return string(out)
 }
 
-// redact cuts the data of the ipsecData values out of the lines.
+// redact cuts the data of the ipsecData values out of the lines. Once
+// the file has held one, a line of bare hex bytes that no other value
+// continues onto is cut too: a stray line (a comment, a blank, another
+// entry) inside an ipsecData value's continuation leaves the rest of its
+// bytes, which may spell a pre-shared key, on lines of their own.
 func (t *Text) redact() {
-	inData := false // the lines after an ipsecData value's first one
+	inData := false  // the lines after an ipsecData value's first one
+	inOther := false // the continuation lines of another value
+	seen := false    // an ipsecData value was met
 	for i, line := range t.Lines {
 		s, e := boundsText(line)
 		if inData {
@@ -108,9 +114,38 @@ func (t *Text) redact() {
 			t.Lines[i] = line[:at] + model.Redacted
 			t.Redacted = append(t.Redacted, i+1)
 			t.Values++
-			inData = true
+			inData, inOther, seen = true, false, true
+			continue
+		}
+		continued := inOther
+		inOther = s < e && strings.HasSuffix(line[s:e], `\`) && (continued || startsEntryText(line[s:e]))
+		if seen && !continued && isHexBytesLine(line[s:e]) {
+			t.Lines[i] = line[:s] + model.Redacted
+			t.Redacted = append(t.Redacted, i+1)
 		}
 	}
+}
+
+// isHexBytesLine reports whether c (a line's text without its blanks at
+// either end) is nothing but hex bytes separated by commas, as a value's
+// continuation line is, with its trailing backslash when it goes on.
+func isHexBytesLine(c string) bool {
+	c = strings.TrimSuffix(c, `\`)
+	c = strings.TrimRight(c, " \t,")
+	if c == "" {
+		return false
+	}
+	for _, b := range strings.Split(c, ",") {
+		b = strings.TrimSpace(b)
+		if len(b) != 2 || !isHexDigit(b[0]) || !isHexDigit(b[1]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // ipsecDataAt returns where the data of an ipsecData value written on
