@@ -1303,6 +1303,7 @@ func writeLeakFleet(t *testing.T) string {
 	put("NETSH04", "ipsec.txt", []byte(strings.Replace(string(fleetFileOnce("EXFE01/ipsec.txt")), "popd",
 		`add rule "R" "Exchange FE-BE" "FE to BE POP3" "Require ESP 3DES" 10.0.0.9 lan yes "d" no "`+k("NETSH04")+`"`+"\r\n"+
 			`add rule name=R2 policy="Exchange FE-BE" filterlist="FE to BE POP3" filteraction="Permit" "ps"="`+k("NETSH04")+`"`+"\r\n"+
+			`add rule name=R3 policy="Exchange FE-BE" filterlist="FE to BE POP3" filteraction="Permit" psk:`+k("NETSH04")+"\r\n"+
 			`set defaultrule "Exchange FE-BE" no yes "ESP[3DES,SHA1]" no `+k("NETSH04")+"\r\npopd\r\n"+
 			"netsh advfirewall consec add rule name=x auth1=computerpsk auth1psk=^\r\n"+k("NETSH04")+"\r\n", 1)))
 	put("IPSPOL03", "ipsec.bat", []byte(`ipsecpol -w REG -p "Exchange" -r "Mail" -f 0+10.0.0.50:110:TCP -n ESP[3DES,SHA] -a P `+k("IPSPOL03")+"\r\n"))

@@ -95,6 +95,8 @@ type resolver struct {
 	out  *params
 	next int    // next positional tag
 	last string // the tag read last; "" after a bad one
+	// lastQuoted says the value of the tag read last was quoted.
+	lastQuoted bool
 	// joined are the tags whose value went on in bare words (where the
 	// first was), and the words.
 	joined map[string]int
@@ -115,8 +117,10 @@ func (r *resolver) bare(t token) {
 		// with spaces, a word joined to it): any of them may be the key.
 		r.c.secretFrom(t.valOff)
 	}
-	if r.last != "" && stringTags[r.last] && !t.quoted {
-		// An unquoted name with spaces, as a logged argv shows it.
+	if r.last != "" && stringTags[r.last] && !t.quoted && !r.lastQuoted {
+		// An unquoted name with spaces, as a logged argv shows it (after
+		// a quoted value the value is complete: a word after it is the
+		// next parameter, not more of the name).
 		if r.more == nil {
 			r.joined, r.more = map[string]int{}, map[string][]string{}
 		}
@@ -140,6 +144,7 @@ func (r *resolver) bare(t token) {
 		r.c.secretFrom(t.valOff)
 	}
 	r.set(param{tag: tag, value: t.value, off: t.valOff, tagAt: t.valOff})
+	r.lastQuoted = t.quoted
 }
 
 // tagged places a `tag=value` token.
@@ -157,6 +162,7 @@ func (r *resolver) tagged(t token) {
 		r.c.errorf(t.tagOff, "%s: %s given twice", r.cmd, tag)
 	}
 	r.set(param{tag: tag, value: t.value, off: t.valOff, tagAt: t.tagOff})
+	r.lastQuoted = t.quoted
 	r.next = len(r.tags) // after a tag, values must be tagged
 }
 
