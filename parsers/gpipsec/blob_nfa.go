@@ -57,7 +57,13 @@ func decodeNFABlob(b []byte) *nfaBlob {
 		p.Secrets = append(p.Secrets, span{Off: 0, Len: len(b)})
 		return p
 	}
+	authAt := c.off
 	p.Auth, p.AuthOK = readAuthList(c, &p.Secrets, "Auth-Method-Count")
+	if p.AuthOK && len(p.Auth) == 0 {
+		// A rule authenticates with at least one method: with the count
+		// damaged to 0 a key's bytes are read as the fields that follow.
+		p.Secrets = append(p.Secrets, span{Off: authAt, Len: len(b) - authAt})
+	}
 	p.IfType = read32(c, "Interface-Type")
 	p.IfName = readWstr(c, &p.blobStatus, "Interface-Name")
 	off := c.off

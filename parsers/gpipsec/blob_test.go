@@ -96,7 +96,7 @@ func TestTruncatedNFA(t *testing.T) {
 func TestDamagedKeyLengthNFA(t *testing.T) {
 	const key = "Damaged-Length-Key"
 	full := synthNFABlob(nfaSpec{auth: authList(pskAuth(key)), ifType: ifAll, isActive: 1})
-	lengthAt, typeAt := headerSize+8, headerSize+4 // Auth-Length, Auth-Type of the only method
+	lengthAt, typeAt, countAt := headerSize+8, headerSize+4, headerSize // Auth-Length, Auth-Type of the only method; Auth-Method-Count
 	for _, c := range []struct {
 		name string
 		at   int
@@ -104,7 +104,7 @@ func TestDamagedKeyLengthNFA(t *testing.T) {
 	}{
 		{"length 0", lengthAt, 0}, {"length 1", lengthAt, 1}, {"length 3", lengthAt, 3},
 		{"length 2", lengthAt, 2}, {"method type 0", typeAt, 0}, {"method type 9", typeAt, 9},
-		{"method type 5 (Kerberos, whose data is 00 00)", typeAt, 5},
+		{"method type 5 (Kerberos, whose data is 00 00)", typeAt, 5}, {"no method", countAt, 0},
 	} {
 		b := append([]byte(nil), full...)
 		binary.LittleEndian.PutUint32(b[c.at:], c.v)
