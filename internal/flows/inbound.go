@@ -144,6 +144,19 @@ func (a *Analysis) inboundJobs() []job {
 			// addresses, not on its node's: its node's addresses would
 			// judge traffic that does not happen.
 			g := Gap{Side: Inbound, Host: h, Reason: "the front-ends reach it on its virtual addresses, which are unknown: " + unknown[j].Why}
+			if known := byBackend[h.Name]; len(known) > 0 {
+				// Some are known (another Exchange virtual server's): they
+				// are judged, and the gap covers the rest.
+				g.Reason = "the front-ends reach it on virtual addresses of which some are unknown: " + unknown[j].Why
+				g.Backends = []*model.Host{h}
+				dsts := backEndTargets(h, append(known, byBackend[""]...))
+				jobs[i] = func(w *worker) hostFlows {
+					hf := in.of(h, dsts, w)
+					hf.gaps = append(hf.gaps, g)
+					return hf
+				}
+				continue
+			}
 			jobs[i] = func(*worker) hostFlows { return hostFlows{gaps: []Gap{g}} }
 			continue
 		}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"net/netip"
 	"sort"
 	"strings"
@@ -135,6 +136,51 @@ func markExchangeAddresses(c *ClusterConfig, byID map[string]*ClusterResource) {
 			}
 		}
 	}
+}
+
+// UnplacedExchange says which Exchange resource of the cluster has a
+// virtual server whose address the hive does not tell: it is in no group
+// holding an IP Address resource, and no IP Address resource is among its
+// dependencies (Exchange System Attendant → Network Name → IP Address).
+// "" when every one is placed.
+func (c *ClusterConfig) UnplacedExchange() string {
+	if c == nil {
+		return ""
+	}
+	byID := map[string]*ClusterResource{}
+	groupHasIP := map[string]bool{}
+	for i := range c.Resources {
+		r := &c.Resources[i]
+		byID[strings.ToLower(r.ID)] = r
+		if isIPAddressResource(r.Type) && r.Group != "" {
+			groupHasIP[r.Group] = true
+		}
+	}
+	for _, r := range c.Resources {
+		if !isExchangeResourceType(r.Type) || r.Group != "" && groupHasIP[r.Group] || dependsOnIP(byID, r.DependsOn, 1) {
+			continue
+		}
+		return fmt.Sprintf("cluster resource %q (%s) is in no group with an IP Address resource and depends on none, so the address of its Exchange virtual server is not known (which resources a group holds is read from its Contains value, whose name no public source settles)", r.Name, r.Type)
+	}
+	return ""
+}
+
+// dependsOnIP reports whether an IP Address resource is among the
+// resources ids name or their dependencies.
+func dependsOnIP(byID map[string]*ClusterResource, ids []string, depth int) bool {
+	if depth > 16 {
+		return false
+	}
+	for _, id := range ids {
+		r := byID[strings.ToLower(id)]
+		if r == nil {
+			continue
+		}
+		if isIPAddressResource(r.Type) || dependsOnIP(byID, r.DependsOn, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // HasExchange reports whether the cluster runs Exchange: one of its

@@ -157,6 +157,9 @@ func (f *Fleet) BackendTargets() (targets []Target, gaps []BackendGap) {
 				add(Target{IP: ip, Backend: h.Name, Origin: "back-end's own address", Loc: h.Facts.Addresses.Source})
 			}
 		}
+		if why := h.Facts.Cluster.UnplacedExchange(); why != "" {
+			gaps = append(gaps, BackendGap{Host: h, Why: h.Name + ": " + why})
+		}
 		if len(targets) == n && len(h.Facts.Virtual) == 0 {
 			switch {
 			case clustered && (f.Config == nil || len(f.Config.BackendVirtualAddresses) == 0):
