@@ -387,16 +387,19 @@ func TestAddresses(t *testing.T) {
 		{"0.0.0.0", "0.0.0.0", "", 0, model.Address{Kind: model.AddrAny}, false},
 		{"192.0.2.10", "255.255.255.255", "", 0, model.Address{Kind: model.AddrIP, Net: netip.MustParsePrefix("192.0.2.10/32")}, false},
 		{"10.1.0.0", "255.255.0.0", "", 0, model.Address{Kind: model.AddrIP, Net: netip.MustParsePrefix("10.1.0.0/16")}, false},
-		{"10.1.2.3", "255.255.0.0", "", 0, model.Address{Kind: model.AddrIP, Net: netip.MustParsePrefix("10.1.0.0/16")}, true},
+		{"10.1.2.3", "255.255.0.0", "", 0, model.Address{Kind: model.AddrIP, Net: netip.MustParsePrefix("10.1.0.0/16")}, false}, // a subnet, with a warning
 		{"10.1.2.3", "255.0.255.0", "", 0, model.Address{Kind: model.AddrUnknown}, true},
 		{"0.0.0.0", "255.255.255.255", "", 0, model.Address{Kind: model.AddrUnknown}, true},
 		{"10.1.2.3", "0.0.0.0", "", 0, model.Address{Kind: model.AddrUnknown}, true},
 		{"0.0.0.0", "0.0.0.0", "", model.AddrDNS, model.Address{Kind: model.AddrDNS}, false},
 		{"192.0.2.5", "255.255.255.255", "be01.example.com", 0, model.Address{Kind: model.AddrDNSName, Name: "be01.example.com"}, false},
 	} {
-		got, why := mapAddr(ip(c.addr), ip(c.mask), c.name, c.special)
+		got, why, warn := mapAddr(ip(c.addr), ip(c.mask), c.name, c.special)
 		if got != c.want || (why != "") != c.doubt {
 			t.Errorf("%s/%s %q %q: %+v %q; want %+v, doubt %v", c.addr, c.mask, c.name, c.special, got, why, c.want, c.doubt)
+		}
+		if hostBits := c.addr == "10.1.2.3" && c.mask == "255.255.0.0"; (warn != "") != hostBits {
+			t.Errorf("%s/%s: warning %q (GPIPSEC.md §4.8: warn of host bits outside the mask, and only of that)", c.addr, c.mask, warn)
 		}
 	}
 }

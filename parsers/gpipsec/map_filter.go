@@ -17,7 +17,9 @@ func mapFilterBlob(fb *filterBlob, l *model.FilterList, bl blobLoc) []finding {
 		l.Doubts = append(l.Doubts, d)
 	}
 	for i := range fb.Specs {
-		l.Filters = append(l.Filters, mapFilter(&fb.Specs[i], bl))
+		f, warnings := mapFilter(&fb.Specs[i], bl)
+		l.Filters = append(l.Filters, f)
+		notes = append(notes, warnings...)
 	}
 	return notes
 }
@@ -26,8 +28,9 @@ func mapFilterBlob(fb *filterBlob, l *model.FilterList, bl blobLoc) []finding {
 // 0x81–0x84 as the destination.
 var specialKinds = [5]model.AddrKind{0, model.AddrDNS, model.AddrWINS, model.AddrDHCP, model.AddrGateway}
 
-// mapFilter turns one legacy filter spec into a filter.
-func mapFilter(s *filterSpecBlob, bl blobLoc) *model.Filter {
+// mapFilter turns one legacy filter spec into a filter, and returns what
+// to warn of that does not put it in doubt.
+func mapFilter(s *filterSpecBlob, bl blobLoc) (*model.Filter, []finding) {
 	fx := s.FixedOff
 	f := model.NewFilter(model.FilterSpec{Description: s.Description, GUID: s.ID.String(), Mirrored: s.Mirror == 1,
 		SrcPort: s.SrcPort, DstPort: s.DstPort}, bl.at(s.Off))
@@ -55,12 +58,17 @@ func mapFilter(s *filterSpecBlob, bl blobLoc) *model.Filter {
 		doubt("src", fx+49, "Legacy-Special-Filter 0x%02X (0x01–0x04 or 0x81–0x84 expected)", sp)
 		doubt("dst", fx+49, "Legacy-Special-Filter 0x%02X (0x01–0x04 or 0x81–0x84 expected)", sp)
 	}
-	var why string
-	if f.Src, why = mapAddr(s.Src, s.SrcMask, s.SrcName, srcSpecial); why != "" {
+	var why, warn string
+	var warnings []finding
+	if f.Src, why, warn = mapAddr(s.Src, s.SrcMask, s.SrcName, srcSpecial); why != "" {
 		doubt("src", fx+20, "source %s", why)
+	} else if warn != "" {
+		warnings = append(warnings, finding{Off: fx + 20, Msg: "source " + warn})
 	}
-	if f.Dst, why = mapAddr(s.Dst, s.DstMask, s.DstName, dstSpecial); why != "" {
+	if f.Dst, why, warn = mapAddr(s.Dst, s.DstMask, s.DstName, dstSpecial); why != "" {
 		doubt("dst", fx+28, "destination %s", why)
+	} else if warn != "" {
+		warnings = append(warnings, finding{Off: fx + 28, Msg: "destination " + warn})
 	}
 	if s.IsTunnel != 0 {
 		f.Doubts = append(f.Doubts, model.Doubt{Field: "tunnel", Loc: bl.at(fx + 48),
@@ -69,35 +77,36 @@ func mapFilter(s *filterSpecBlob, bl blobLoc) *model.Filter {
 	if s.Options != 0 {
 		doubt("object", fx+50, "Legacy-Filter-Options 0x%04X (MUST be 0)", s.Options)
 	}
-	return f
+	return f, warnings
 }
 
 // mapAddr decodes one end of a filter by GPIPSEC.md §4.8 rules 1–4; any
 // other pattern (how "my IP address" is stored is not established by any
 // public source) is AddrUnknown with the reason returned.
-func mapAddr(addr, mask [4]byte, name string, special model.AddrKind) (model.Address, string) {
+func mapAddr(addr, mask [4]byte, name string, special model.AddrKind) (model.Address, string, string) {
 	a, m := netip.AddrFrom4(addr), bits.LeadingZeros32(^be32(mask))
 	switch {
 	case special == model.AddrUnknown:
-		return model.Address{Kind: model.AddrUnknown}, ""
+		return model.Address{Kind: model.AddrUnknown}, "", ""
 	case special != 0:
-		return model.Address{Kind: special}, ""
+		return model.Address{Kind: special}, "", ""
 	case name != "":
 		// The address fields may hold an address resolved when the filter
 		// was made (uncertain, possibly stale): the name is what counts.
-		return model.Address{Kind: model.AddrDNSName, Name: name}, ""
+		return model.Address{Kind: model.AddrDNSName, Name: name}, "", ""
 	case a.IsUnspecified() && be32(mask) == 0:
-		return model.Address{Kind: model.AddrAny}, ""
+		return model.Address{Kind: model.AddrAny}, "", ""
 	case be32(mask)<<m != 0:
-		return model.Address{Kind: model.AddrUnknown}, fmt.Sprintf("%s with the non-contiguous mask %s", a, netip.AddrFrom4(mask))
+		return model.Address{Kind: model.AddrUnknown}, fmt.Sprintf("%s with the non-contiguous mask %s", a, netip.AddrFrom4(mask)), ""
 	case a.IsUnspecified() || m == 0:
-		return model.Address{Kind: model.AddrUnknown}, fmt.Sprintf("%s with mask %s matches no established encoding (\"my IP address\" is stored in a way no public source establishes)", a, netip.AddrFrom4(mask))
+		return model.Address{Kind: model.AddrUnknown}, fmt.Sprintf("%s with mask %s matches no established encoding (\"my IP address\" is stored in a way no public source establishes)", a, netip.AddrFrom4(mask)), ""
 	}
 	p := netip.PrefixFrom(a, m)
 	if p.Masked().Addr() != a {
-		return model.Address{Kind: model.AddrIP, Net: p.Masked()}, fmt.Sprintf("%s has bits outside its mask %s; read as %s", a, netip.AddrFrom4(mask), p.Masked())
+		// A subnet, with a warning (GPIPSEC.md §4.8 rule 4).
+		return model.Address{Kind: model.AddrIP, Net: p.Masked()}, "", fmt.Sprintf("%s has bits outside its mask %s; read as the subnet %s", a, netip.AddrFrom4(mask), p.Masked())
 	}
-	return model.Address{Kind: model.AddrIP, Net: p}, ""
+	return model.Address{Kind: model.AddrIP, Net: p}, "", ""
 }
 
 // be32 reads 4 bytes in network order.
