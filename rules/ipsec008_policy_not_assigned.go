@@ -109,6 +109,9 @@ func reportUnassignedPolicies(h *model.Host, flows []flow, pm *packetMatcher, ou
 			effect = " (its contents are not in the exports: add the output of `netsh ipsec static dump`)"
 		case len(would) > 0:
 			effect = "; assigned, it would encrypt " + describeTraffic(would)
+			if st := h.Service("PolicyAgent"); st != nil && st.Disputed == "" && st.Start == 4 {
+				effect += ", once the IPSec service (PolicyAgent), disabled now, is enabled"
+			}
 		case len(flows) > 0:
 			effect = "; as it stands it would not encrypt the host's Exchange traffic either"
 		}
