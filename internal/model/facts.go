@@ -259,14 +259,10 @@ func exchangeServices(h *Host) Fact[[]ServiceState] {
 		via = "Services\\" + out[0].Name
 		return Known(out, out[0].Loc, via)
 	}
-	// None found: that says there is none only where the exports cover the
-	// service keys (an export of Services\PolicyAgent alone says nothing
-	// of Services\MSExchangeSA).
-	for _, name := range ExchangeServiceNames {
-		if !h.Covers(KeyServices + `\` + name) {
-			return Unknown[[]ServiceState](`no Exchange service in the exports, but they do not cover SYSTEM\CurrentControlSet\Services (only some of its keys were exported): whether Exchange is installed is not known`)
-		}
-	}
+	// None found in a SYSTEM export: taken as none installed, as an
+	// abridged export (the keys an audit reads, one by one) says by
+	// leaving them out. A cluster node whose hive runs an Exchange virtual
+	// server is a back-end all the same (roleOf).
 	return Known(out, Location{}, via)
 }
 

@@ -61,7 +61,7 @@ func roleOf(f *Fleet, h *Host) RoleFact {
 	}
 	x, node, nlb := h.Facts.Exchange, h.Facts.ClusterNode, h.Facts.NLB
 	switch {
-	case !x.Known && node.Known && node.Value && h.Facts.Cluster.HasExchange():
+	case !h.Facts.IsExchange() && node.Known && node.Value && h.Facts.Cluster.HasExchange():
 		// The services are not in the exports, but the host's cluster
 		// hive runs an Exchange virtual server: an Exchange cluster node,
 		// and front-ends are not clustered (KB 837852).

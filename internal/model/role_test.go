@@ -33,7 +33,8 @@ func TestRoleOfClusterNodeInNLB(t *testing.T) {
 // TestRoleWhenExchangeUnknown: a host whose exports do not say whether it
 // runs Exchange has no role, unless its cluster hive runs an Exchange
 // virtual server (a back-end) or it is a workstation (not an Exchange
-// server).
+// server); one whose SYSTEM export shows no Exchange service is not an
+// Exchange server, unless its cluster hive runs one.
 func TestRoleWhenExchangeUnknown(t *testing.T) {
 	host := func(cluster *ClusterConfig, productType string) *Host {
 		tree := NewRegTree()
@@ -63,6 +64,18 @@ func TestRoleWhenExchangeUnknown(t *testing.T) {
 	} {
 		if r := roleOf(f, c.h); r.Role != c.want {
 			t.Errorf("%s: %+v, want %q", c.name, r, c.want)
+		}
+	}
+	// A SYSTEM export without the services (an abridged one): no
+	// Exchange, unless its cluster hive runs an Exchange virtual server.
+	for _, c := range []struct {
+		cluster *ClusterConfig
+		want    Role
+	}{{nil, RoleOther}, {exchangeCluster, RoleBackEnd}, {otherCluster, RoleOther}} {
+		h := host(c.cluster, "")
+		h.Facts.Exchange = Known([]ServiceState(nil), Location{}, "no Exchange service in Services")
+		if r := roleOf(f, h); r.Role != c.want {
+			t.Errorf("no services, cluster %v: %+v, want %q", c.cluster != nil, r, c.want)
 		}
 	}
 }
