@@ -176,15 +176,14 @@ func clusterNode(h *Host, c *ClusterConfig) Fact[bool] {
 	if st := service(r, "ClusSvc"); st != nil && st.Start >= 0 && st.Start != 4 {
 		weak = append(weak, fmt.Sprintf("Services\\ClusSvc\\Start = %d (%s), which alone proves nothing: Windows Server 2003 installs the Cluster service on every server", st.Start, StartName(st.Start)))
 	}
-	if h.Covers(KeyServices+`\ClusSvc`) || h.Covers(KeyClusterServer) {
+	if h.HasSystem || h.HasSoftware {
+		// An abridged export leaves out what is not there: no cluster
+		// evidence in it is taken as no cluster.
 		why := "no cluster hive, no ClusterInstallationState = 2 and no ClusSvc\\Parameters\\ClusterName or NodeName among the exports"
 		if len(weak) > 0 {
 			why += " (" + strings.Join(weak, "; ") + ")"
 		}
 		return Known(false, Location{}, why)
-	}
-	if h.HasSystem || h.HasSoftware {
-		return Unknown[bool](`the exports cover neither SYSTEM\CurrentControlSet\Services\ClusSvc nor SOFTWARE\Microsoft\Windows NT\CurrentVersion\Cluster Server, which would show cluster membership`)
 	}
 	return Unknown[bool]("no SYSTEM or SOFTWARE hive or export, which would show cluster membership")
 }
