@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"fmt"
-
 	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
 )
@@ -69,7 +67,7 @@ func checkNLBSFlags(p *Pass, out *Reporter) {
 func backEndsSettingNLBSFlags(f *model.Fleet) []string {
 	var names []string
 	for _, h := range f.WithRole(model.RoleBackEnd) {
-		if !(h.Facts.ClusterNode.Known && h.Facts.ClusterNode.Value) && !h.Facts.NLB.Value.Member {
+		if !h.Facts.Clustered() {
 			continue
 		}
 		if nf := h.Facts.NLBSFlags; !nf.Known || !nf.Value.Set {
@@ -88,7 +86,7 @@ func backEndSideDoubt(beSet []string) string {
 	if len(beSet) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("the back-end %s sets Oakley\\NLBSFlags = 1 itself: [MS-IKEE] §3.5 has the cluster side advertise the NLBS_PRESENT vendor ID and its peer shorten the idle timer to 1 minute, which would make it about 2 minutes; KB 821839 names the front-end's value, and public sources do not settle which side's value matters", joinAnd(beSet))
+	return flows.BackEndSetsNLBSFlags(joinAnd(beSet))
 }
 
 // idleFrontEnds maps each front-end whose every failover estimate is

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ipseclint/ipseclint/internal/flows"
 	"github.com/ipseclint/ipseclint/internal/model"
 )
 
@@ -109,7 +108,7 @@ func checkDefaultExemptions(p *Pass, out *Reporter) {
 		for _, fl := range p.Flows.OfHost(h) {
 			if fl.Match.Outcome == model.MatchNegotiate {
 				protected = append(protected, fl)
-			} else if v, why := fl.Verdict(); v == flows.Undetermined && maybe == "" {
+			} else if why := fl.MayNegotiate(); why != "" && maybe == "" {
 				maybe = why
 			}
 		}

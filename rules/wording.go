@@ -23,10 +23,8 @@ func describeFlow(fl flow) string {
 		s = fmt.Sprintf("policy %q is assigned but %s: it is sent in clear", fl.Host.Facts.Policy.Value.Name, fl.NotApplied)
 	case noPolicy(fl):
 		s = "no IPSec policy is assigned (" + fl.Host.Facts.Policy.Via + "), so it is sent in clear"
-	case m.Outcome == model.MatchNone && dialupRuleFor(fl) != "":
-		s = fmt.Sprintf("no filter of %s that applies to LAN traffic matches it (rule %q has one for it, but applies to dial-up connections only), so it is sent in clear", policyWords(fl), dialupRuleFor(fl))
 	case m.Outcome == model.MatchNone:
-		s = fmt.Sprintf("no filter of %s matches it, so it is sent in clear", policyWords(fl))
+		s = noFilterWords(fl, "sent in clear")
 	case m.Outcome == model.MatchPermit:
 		s = fmt.Sprintf("%s permits it in clear (filter action %q)", ruleWords(fl), actionName(m.Action))
 	case m.Outcome == model.MatchBlock:
@@ -42,6 +40,16 @@ func describeFlow(fl flow) string {
 		s += " (uncertain: " + strings.Join(m.Uncertain, "; ") + ")"
 	}
 	return s
+}
+
+// noFilterWords says that no filter of the flow's policies matches it, so
+// it is what happens (sent or accepted in clear), naming the dial-up rule
+// whose filter does select it when that is why.
+func noFilterWords(fl flow, what string) string {
+	if r := dialupRuleFor(fl); r != "" {
+		return fmt.Sprintf("no filter of %s that applies to LAN traffic matches it (rule %q has one for it, but applies to dial-up connections only), so it is %s", policyWords(fl), r, what)
+	}
+	return fmt.Sprintf("no filter of %s matches it, so it is %s", policyWords(fl), what)
 }
 
 // dialupRuleFor names the first active rule of the flow's policies that
@@ -281,10 +289,8 @@ func describeAcceptance(fl flow) string {
 		s = fmt.Sprintf("policy %q is assigned but %s: it accepts clear traffic", fl.Host.Facts.Policy.Value.Name, fl.NotApplied)
 	case noPolicy(fl):
 		s = "no IPSec policy is assigned (" + fl.Host.Facts.Policy.Via + "), so it accepts clear traffic"
-	case m.Outcome == model.MatchNone && dialupRuleFor(fl) != "":
-		s = fmt.Sprintf("no filter of %s that applies to LAN traffic matches it (rule %q has one for it, but applies to dial-up connections only), so it is accepted in clear", policyWords(fl), dialupRuleFor(fl))
 	case m.Outcome == model.MatchNone:
-		s = fmt.Sprintf("no filter of %s matches it, so it is accepted in clear", policyWords(fl))
+		s = noFilterWords(fl, "accepted in clear")
 	case m.Outcome == model.MatchPermit:
 		s = fmt.Sprintf("%s permits it in clear (filter action %q)", ruleWords(fl), actionName(m.Action))
 	case !encrypts(m):

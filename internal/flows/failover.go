@@ -179,7 +179,7 @@ func (a *Analysis) appendKnownFailovers(out []Failover, h *model.Host, fs *failo
 		if g < 0 {
 			est := estimate(h, negotiated[i], fs.maybeWhy, notApplied, fs.win2000[i])
 			if fs.beSetsNLBS[i] && est.Minutes == 6 && est.Uncertain == "" && h.Facts.OS.Value.Family == model.OSWin2003 {
-				est.Uncertain = "the back-end sets Oakley\\NLBSFlags = 1 itself: [MS-IKEE] §3.5 has the cluster side advertise NLBS_PRESENT and its peer shorten the idle timer to 1 minute, which would make it about 2 minutes; which side's value matters is not settled by public sources"
+				est.Uncertain = BackEndSetsNLBSFlags(fs.all[k].Backend)
 			}
 			if g = slices.IndexFunc(out[first:], est.sameEstimate); g < 0 {
 				g = len(out) - first
@@ -233,8 +233,8 @@ func (a *Analysis) outboundNegotiated(j int, fs *failoverSet, notApplied string)
 	}
 	state := negotiatesYes
 	if fl.Match.Outcome != model.MatchNegotiate {
-		v, why := fl.Verdict()
-		if v != Undetermined {
+		why := fl.MayNegotiate()
+		if why == "" {
 			return fl.NotApplied
 		}
 		state = negotiatesMaybe
@@ -265,6 +265,14 @@ func (a *Analysis) gapsOn(h *model.Host, side Side) []string {
 // cluster's or NLB cluster's virtual address, or one declared as such.
 func clusteredTarget(t model.Target) bool {
 	return t.Origin != "back-end's own address"
+}
+
+// BackEndSetsNLBSFlags is why a Windows Server 2003 front-end without
+// NLBSFlags may recover sooner than KB 821839's 6 minutes: the back-ends
+// named (a name, or several joined in words) set the value themselves,
+// and which side's value matters is not settled (DOMAIN.md §1).
+func BackEndSetsNLBSFlags(backends string) string {
+	return "the back-end " + backends + " sets Oakley\\NLBSFlags = 1 itself: [MS-IKEE] §3.5 has the cluster side advertise the NLBS_PRESENT vendor ID and its peer shorten the idle timer to 1 minute, which would make it about 2 minutes; KB 821839 names the front-end's value, and public sources do not settle which side's value matters"
 }
 
 // estimate is the failover estimate of front-end h to a virtual address

@@ -224,6 +224,20 @@ func persistentDoubt(m model.FilterMatch, v Verdict, fl Flow) string {
 	return ""
 }
 
+// MayNegotiate says why the flow, which no filter surely negotiates IPSec
+// for, may be negotiated all the same (its verdict is undetermined: a
+// filter whose action, mode or addresses are not established could decide
+// it); "" when it is negotiated for sure, or surely not.
+func (fl Flow) MayNegotiate() string {
+	if fl.Match.Outcome == model.MatchNegotiate {
+		return ""
+	}
+	if v, why := fl.Verdict(); v == Undetermined {
+		return why
+	}
+	return ""
+}
+
 // encryption judges the deciding filter of a match.
 func encryption(m model.FilterMatch, fl Flow) (Verdict, string) {
 	if m.Rule == nil {

@@ -13,6 +13,9 @@ type ClusterConfig struct {
 	Nodes     []string          `json:"nodes,omitempty"`
 	Groups    []ClusterGroup    `json:"groups,omitempty"`
 	Resources []ClusterResource `json:"resources,omitempty"`
+	// UnplacedExchange says which Exchange resource's virtual server has an
+	// address the hive does not tell (see unplacedExchange); "" when none.
+	UnplacedExchange string `json:"unplacedExchange,omitempty"`
 }
 
 // ClusterGroup is a resource group (an Exchange virtual server is one).
@@ -95,6 +98,7 @@ func ReadClusterConfig(r *Registry) *ClusterConfig {
 		c.Groups = append(c.Groups, g)
 	}
 	markExchangeAddresses(c, byID)
+	c.UnplacedExchange = unplacedExchange(c, byID)
 	return c
 }
 
@@ -138,20 +142,14 @@ func markExchangeAddresses(c *ClusterConfig, byID map[string]*ClusterResource) {
 	}
 }
 
-// UnplacedExchange says which Exchange resource of the cluster has a
+// unplacedExchange says which Exchange resource of the cluster has a
 // virtual server whose address the hive does not tell: it is in no group
 // holding an IP Address resource, and no IP Address resource is among its
 // dependencies (Exchange System Attendant → Network Name → IP Address).
 // "" when every one is placed.
-func (c *ClusterConfig) UnplacedExchange() string {
-	if c == nil {
-		return ""
-	}
-	byID := map[string]*ClusterResource{}
+func unplacedExchange(c *ClusterConfig, byID map[string]*ClusterResource) string {
 	groupHasIP := map[string]bool{}
-	for i := range c.Resources {
-		r := &c.Resources[i]
-		byID[strings.ToLower(r.ID)] = r
+	for _, r := range c.Resources {
 		if isIPAddressResource(r.Type) && r.Group != "" {
 			groupHasIP[r.Group] = true
 		}

@@ -123,10 +123,7 @@ type BackendGap struct {
 // Clustered reports whether the back-end is a server-cluster node or an
 // NLB cluster member: front-ends reach it on a virtual address, which
 // fails over.
-func (g BackendGap) Clustered() bool {
-	f := g.Host.Facts
-	return (f.ClusterNode.Known && f.ClusterNode.Value) || f.NLB.Value.Member
-}
+func (g BackendGap) Clustered() bool { return g.Host.Facts.Clustered() }
 
 // BackendTargets returns the addresses front-ends talk to: the virtual
 // addresses of clustered back-ends (cluster hive, NLB cluster IP, or
@@ -148,7 +145,7 @@ func (f *Fleet) BackendTargets() (targets []Target, gaps []BackendGap) {
 	}
 	for _, h := range f.WithRole(RoleBackEnd) {
 		n := len(targets)
-		clustered := (h.Facts.ClusterNode.Known && h.Facts.ClusterNode.Value) || h.Facts.NLB.Value.Member
+		clustered := h.Facts.Clustered()
 		for _, va := range h.Facts.Virtual {
 			add(Target{IP: va.IP, Backend: h.Name, Origin: va.Origin, Loc: va.Loc})
 		}
@@ -157,8 +154,8 @@ func (f *Fleet) BackendTargets() (targets []Target, gaps []BackendGap) {
 				add(Target{IP: ip, Backend: h.Name, Origin: "back-end's own address", Loc: h.Facts.Addresses.Source})
 			}
 		}
-		if why := h.Facts.Cluster.UnplacedExchange(); why != "" {
-			gaps = append(gaps, BackendGap{Host: h, Why: h.Name + ": " + why})
+		if c := h.Facts.Cluster; c != nil && c.UnplacedExchange != "" {
+			gaps = append(gaps, BackendGap{Host: h, Why: h.Name + ": " + c.UnplacedExchange})
 		}
 		if len(targets) == n && len(h.Facts.Virtual) == 0 {
 			switch {

@@ -213,6 +213,13 @@ func (f *HostFacts) IsExchange() bool {
 	return false
 }
 
+// Clustered reports whether the host is known to be a server-cluster node
+// or an NLB cluster member: front-ends reach such a back-end on a virtual
+// address, which fails over.
+func (f *HostFacts) Clustered() bool {
+	return (f.ClusterNode.Known && f.ClusterNode.Value) || f.NLB.Value.Member
+}
+
 // Role is a host's part in the Exchange topology.
 type Role string
 
