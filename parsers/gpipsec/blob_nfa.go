@@ -1,6 +1,6 @@
 package gpipsec
 
-import "bytes"
+import "slices"
 
 // The authentication method types (GPIPSEC.md §4.1).
 const (
@@ -120,7 +120,7 @@ func readAuthList(c *cursor, secrets *[]span, what string) ([]authBlob, bool) {
 		case authTypeCertificate:
 			a.Text = utf16Text(data)
 		case authTypeKerberos:
-			if bytes.ContainsFunc(data, func(r rune) bool { return r != 0 }) {
+			if slices.ContainsFunc(data, func(b byte) bool { return b != 0 }) {
 				// Kerberos carries no data but 00 00, or none (GPIPSEC.md
 				// §4.1, the Vista+ extension): anything else may be a key
 				// under a damaged type.

@@ -81,9 +81,7 @@ func TestTruncatedNFA(t *testing.T) {
 		} else if nb.Fail != nil || len(r.Doubts) != 0 || !r.Active {
 			t.Errorf("cut at %d (only the trailing 00 missing): %+v", cut, r)
 		}
-		for _, s := range nb.Secrets {
-			zero(b, s)
-		}
+		zeroAll(b, nb.Secrets)
 		if bytes.Contains(b, []byte{'t', 0, 'r', 0}) || bytes.Contains(b, []byte{'s', 0, 'e', 0, 'c', 0}) {
 			t.Errorf("cut at %d: key bytes survive scrubbing: % x", cut, b)
 		}

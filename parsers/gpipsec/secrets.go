@@ -16,7 +16,7 @@ func (sb *storeBuilder) scrub() {
 		nb := sb.nfas[o]
 		if nb == nil {
 			if o.raw != nil && len(o.raw.Data) > 0 {
-				n := zero(o.raw.Data, span{0, len(o.raw.Data)})
+				n := zeroAll(o.raw.Data, []span{{0, len(o.raw.Data)}})
 				sb.note(o.raw.Loc, fmt.Sprintf("%s: its %d bytes of ipsecData were not decoded and were blanked in memory, since they may hold a pre-shared key in clear", o.name, n))
 			}
 			continue
@@ -28,26 +28,9 @@ func (sb *storeBuilder) scrub() {
 	}
 }
 
-// zero clears s within data (bounded by data) and returns how many
-// bytes it covers.
-func zero(data []byte, s span) int {
-	end := s.Off + s.Len
-	if s.Off < 0 || s.Off > len(data) {
-		return 0
-	}
-	if end > len(data) || end < s.Off {
-		end = len(data)
-	}
-	n := 0
-	for i := s.Off; i < end; i++ {
-		data[i] = 0
-		n++
-	}
-	return n
-}
-
-// zeroAll clears every span of spans within data and returns how many
-// bytes they cover (a byte of spans that overlap counted once).
+// zeroAll clears every span of spans within data (bounded by it) and
+// returns how many bytes they cover (a byte of spans that overlap counted
+// once).
 func zeroAll(data []byte, spans []span) int {
 	covered := make([]bool, len(data))
 	n := 0
@@ -97,9 +80,7 @@ func scrubConflicts(r *model.Registry) {
 		if c.Lost == nil || !strings.EqualFold(c.Lost.Name, "ipsecData") || !strings.HasPrefix(strings.ToLower(name), "ipsecnfa{") {
 			continue
 		}
-		for _, s := range decodeNFABlob(c.Lost.Data).Secrets {
-			zero(c.Lost.Data, s)
-		}
+		zeroAll(c.Lost.Data, decodeNFABlob(c.Lost.Data).Secrets)
 	}
 }
 

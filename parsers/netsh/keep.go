@@ -67,16 +67,7 @@ func (k *keeper) secretAfterLabel(n int) {
 		k.secretAt(n, 1)
 		return
 	}
-	line := k.lines[n-1]
-	i, w := strings.IndexByte(line, ':'), 1
-	if j := strings.Index(line, fullWidthColon); j >= 0 && (i < 0 || j < i) {
-		i, w = j, len(fullWidthColon)
-	}
-	if i < 0 {
-		k.secretAt(n, 1)
-		return
-	}
-	k.secretAt(n, i+w+1)
+	k.secretAt(n, max(afterLabelColumn(k.lines[n-1]), 1))
 }
 
 // secretIn marks logical line l as possibly secret from its byte off on:
@@ -180,9 +171,19 @@ func secretLabelColumn(line string, known bool) int {
 	case !isSecretLabel(label):
 		return 0
 	}
+	return afterLabelColumn(line)
+}
+
+// afterLabelColumn is the 1-based column after a label line's separator
+// (":", or the full-width colon of East Asian listings), 0 when it has
+// none.
+func afterLabelColumn(line string) int {
 	i, n := strings.IndexByte(line, ':'), 1
 	if j := strings.Index(line, fullWidthColon); j >= 0 && (i < 0 || j < i) {
 		i, n = j, len(fullWidthColon)
+	}
+	if i < 0 {
+		return 0
 	}
 	return i + n + 1
 }
@@ -211,34 +212,24 @@ func pskColumn(line string) int {
 }
 
 // pskTagColumn is the column of "psk" ending a word and followed by "="
-// or ":" (blanks aside), with cmd's escape character ^ allowed between its
-// letters: a key given to a tag of another tool (advfirewall's
-// auth1psk=) or hidden from a plain search (p^sk=, which cmd reads as
-// psk=); 0 when none.
+// or ":" (blanks and a closing quote aside): a key given to a tag of
+// another tool (advfirewall's auth1psk=), or to a quoted tag ("psk"=);
+// 0 when none. (cmd's escapes are gone by then: see secretColumn.)
 func pskTagColumn(line string) int {
-	for i := 0; i < len(line); i++ {
-		if lowerASCII(line[i]) != 'p' {
-			continue
+	for from := 0; ; {
+		i := indexFold(line, "psk", from)
+		if i < 0 {
+			return 0
 		}
-		j, ok := i+1, true
-		for _, want := range []byte{'s', 'k'} {
-			for j < len(line) && line[j] == '^' {
-				j++
-			}
-			if j >= len(line) || lowerASCII(line[j]) != want {
-				ok = false
-				break
-			}
+		j := i + len("psk")
+		for j < len(line) && (isBlank(line[j]) || line[j] == '"') {
 			j++
 		}
-		for ok && j < len(line) && (isBlank(line[j]) || line[j] == '"') {
-			j++
-		}
-		if ok && j < len(line) && (line[j] == '=' || line[j] == ':') {
+		if j < len(line) && (line[j] == '=' || line[j] == ':') {
 			return i + 1
 		}
+		from = i + 1
 	}
-	return 0
 }
 
 // ipsecpolKeyColumn is the column of a pre-shared key method (P:key) of

@@ -137,15 +137,11 @@ func isHexBytesLine(c string) bool {
 	}
 	for _, b := range strings.Split(c, ",") {
 		b = strings.TrimSpace(b)
-		if len(b) != 2 || !isHexDigit(b[0]) || !isHexDigit(b[1]) {
+		if len(b) != 2 || !isHex(b[0]) || !isHex(b[1]) {
 			return false
 		}
 	}
 	return true
-}
-
-func isHexDigit(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // ipsecDataAt returns where the data of an ipsecData value written on
