@@ -40,20 +40,13 @@ func TestSARIFGzipLimit(t *testing.T) {
 	sarifLimitsInUse = sarifLimits{Results: 25_000, GzipBytes: 60_000, reserveOut: 2_000}
 
 	a := manyFindings(3000)
-	var buf bytes.Buffer
-	if err := (SARIF{}).Print(&buf, a); err != nil {
-		t.Fatal(err)
-	}
+	raw, log := printSARIF(t, a)
 	var zbuf bytes.Buffer
 	zw := gzip.NewWriter(&zbuf)
-	zw.Write(buf.Bytes())
+	zw.Write(raw)
 	zw.Close()
 	if zbuf.Len() > 60_000 {
 		t.Errorf("the log is %d bytes gzip-compressed, over the 60,000 limit", zbuf.Len())
-	}
-	var log sarifLog
-	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
-		t.Fatal(err)
 	}
 	run := log.Runs[0]
 	kept := len(run.Results)
@@ -141,14 +134,7 @@ func TestSARIFContentsGoBeforeResults(t *testing.T) {
 	a.Fleet.Files = append(a.Fleet.Files, small)
 	a.Sources = fakeSources{"H/ipsec.txt": noisyLines(12000, "big"), "H/small.reg": noisyLines(20, "small")}
 	a.View.SARIFEmbed = true
-	var buf bytes.Buffer
-	if err := (SARIF{}).Print(&buf, a); err != nil {
-		t.Fatal(err)
-	}
-	var log sarifLog
-	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
-		t.Fatal(err)
-	}
+	_, log := printSARIF(t, a)
 	run := log.Runs[0]
 	if len(run.Results) != 100 {
 		t.Errorf("%d results kept, want all 100", len(run.Results))
@@ -178,18 +164,11 @@ func TestSARIFEmbeddedTextIsTerminalSafe(t *testing.T) {
 	a := manyFindings(1)
 	a.Sources = fakeSources{"H/ipsec.txt": {text}}
 	a.View.SARIFEmbed = true
-	var buf bytes.Buffer
-	if err := (SARIF{}).Print(&buf, a); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range buf.String() {
+	raw, log := printSARIF(t, a)
+	for _, r := range string(raw) {
 		if unsafeRune(r) || r == 0x1b {
 			t.Errorf("the log holds %U as it is", r)
 		}
-	}
-	var log sarifLog
-	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
-		t.Fatal(err)
 	}
 	if got := log.Runs[0].Artifacts[0].Contents.Text; got != text+"\n" {
 		t.Errorf("the text reads back as %q", got)
@@ -205,14 +184,7 @@ func TestSARIFNotificationsEscapeMarkdown(t *testing.T) {
 	a.Fleet.Files = append(a.Fleet.Files,
 		&model.InputFile{Name: hostile, Host: "H", Kind: model.KindNetsh, Status: model.StatusPartial, Reason: "line 3: <b>bold</b>"},
 		&model.InputFile{Name: hostile + "2", Host: "H", Kind: model.KindUnknown, Status: model.StatusFailed, Reason: "*emphasis* `code`"})
-	var buf bytes.Buffer
-	if err := (SARIF{}).Print(&buf, a); err != nil {
-		t.Fatal(err)
-	}
-	var log sarifLog
-	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
-		t.Fatal(err)
-	}
+	_, log := printSARIF(t, a)
 	n := 0
 	for _, note := range log.Runs[0].Invocations[0].ToolExecutionNotifications {
 		text := note.Message.Text
@@ -239,4 +211,18 @@ func indexFrom(s, sub string, from int) int {
 		return from + i
 	}
 	return -1
+}
+
+// printSARIF writes the audit as SARIF and reads the log back.
+func printSARIF(t *testing.T, a *Audit) ([]byte, sarifLog) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := (SARIF{}).Print(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), log
 }
