@@ -135,10 +135,17 @@ func isHexBytesLine(c string) bool {
 	if c == "" {
 		return false
 	}
-	for _, b := range strings.Split(c, ",") {
-		b = strings.TrimSpace(b)
-		if len(b) != 2 || !isHex(b[0]) || !isHex(b[1]) {
+	for c != "" { // "4b,00, 65" byte by byte, without splitting the line
+		c = strings.TrimLeft(c, " \t")
+		if len(c) < 2 || !isHex(c[0]) || !isHex(c[1]) {
 			return false
+		}
+		c = strings.TrimLeft(c[2:], " \t")
+		if c != "" {
+			if c[0] != ',' {
+				return false
+			}
+			c = c[1:]
 		}
 	}
 	return true
