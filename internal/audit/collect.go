@@ -15,6 +15,7 @@ import (
 
 	"github.com/ipseclint/ipseclint/internal/inputs"
 	"github.com/ipseclint/ipseclint/internal/model"
+	"github.com/ipseclint/ipseclint/parsers/detect"
 	"github.com/ipseclint/ipseclint/parsers/textenc"
 )
 
@@ -76,7 +77,8 @@ func Collect(paths []string, opts Options) (*model.Fleet, error) {
 		}
 		opts.CodePage = cp
 	}
-	set, err := inputs.Collect(paths, inputs.Options{Stdin: opts.Stdin, MaxFileSize: opts.MaxFileSize, AllowHidden: configNames})
+	set, err := inputs.Collect(paths, inputs.Options{Stdin: opts.Stdin, MaxFileSize: opts.MaxFileSize, AllowHidden: configNames,
+		Sniff: sniffHead, HeadSize: detect.HeadSize})
 	if err != nil {
 		return nil, err
 	}

@@ -64,9 +64,10 @@ type plan struct {
 // holding input files directly is one host, and every file below it
 // belongs to it; a folder holding only folders (and perhaps a README) is a
 // fleet, each sub-folder planned the same way. Whether a file is an input
-// is judged from its content (the readers table), never its name; only
-// as many files are sniffed as that takes (sniffUntilInput), the others
-// when their host is read.
+// is judged from its content (the readers table), never its name: a
+// file on disk from the head the listing read (sniffHead), an archive
+// member from as few members as that takes (sniffUntilInput), the
+// others when their host is read.
 func makePlan(set *inputs.Set) *plan {
 	p := &plan{root: set.Root, given: set.Given, archives: set.Archives}
 	var files []inputs.Entry
@@ -99,7 +100,8 @@ func makePlan(set *inputs.Set) *plan {
 }
 
 // sniffUntilInput sniffs the files of each folder in their listed order
-// until one is an input: that is all grouping needs to know (holdsInput,
+// until one is an input (a file the listing sniffed, Entry.Sniffed, is
+// not sniffed again): that is all grouping needs to know (holdsInput,
 // by folder), and a file not sniffed here is sniffed by its reader just
 // before it is read (fileJob.read), with the same sniff of the same head,
 // so that it gets the same kind. It goes in rounds, each sniffing in
@@ -112,6 +114,9 @@ func makePlan(set *inputs.Set) *plan {
 func sniffUntilInput(files []inputs.Entry) (kinds []detect.Result, sniffed []bool, holdsInput map[string]bool) {
 	kinds = make([]detect.Result, len(files))
 	sniffed = make([]bool, len(files))
+	for i, e := range files {
+		kinds[i], sniffed[i] = e.Sniffed.(detect.Result)
+	}
 	holdsInput = map[string]bool{}
 	var dirs []string
 	inDir := map[string][]int{}
@@ -134,7 +139,11 @@ func sniffUntilInput(files []inputs.Entry) (kinds []detect.Result, sniffed []boo
 			all, n := inDir[dir], done[dir]
 			end := min(len(all), n+max(1, n))
 			round = append(round, batch{dir, all[n:end]})
-			todo = append(todo, all[n:end]...)
+			for _, i := range all[n:end] {
+				if !sniffed[i] {
+					todo = append(todo, i)
+				}
+			}
 			done[dir] = end
 		}
 		forEach(len(todo), 0, func(k int) { kinds[todo[k]], sniffed[todo[k]] = sniff(files[todo[k]]), true })
@@ -170,6 +179,10 @@ func sniff(e inputs.Entry) detect.Result {
 	}
 	return detect.Sniff(head, "")
 }
+
+// sniffHead is sniff of a file on disk from the head the listing read
+// (inputs.Options.Sniff): the same detect.Sniff of the same bytes.
+func sniffHead(head []byte) any { return detect.Sniff(head, "") }
 
 // heads are buffers of detect.HeadSize for sniffFile: reading the head of
 // each of a fleet's files into a new one was a sixth of what an audit of

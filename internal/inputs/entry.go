@@ -36,6 +36,9 @@ type Entry struct {
 	// a compressed tar in Seq order decompresses it once; other orders may
 	// decompress it again from the start.
 	Seq int
+	// Sniffed is what Options.Sniff said of the entry's first bytes; nil
+	// without Options.Sniff, and for an archive member.
+	Sniffed any
 
 	arc   *archive
 	m     *member

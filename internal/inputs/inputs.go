@@ -59,6 +59,14 @@ type Options struct {
 	// AllowHidden lists hidden names (".ipseclint.yaml") that are listed
 	// like any other file instead of being skipped; compared ignoring case.
 	AllowHidden []string
+	// Sniff, when set, is given the first HeadSize bytes (fewer for a
+	// shorter file) of each file on disk listed as an entry (not one past
+	// MaxFileSize), and what it returns is the entry's Sniffed: the
+	// caller tells what each file holds from the bytes the listing reads
+	// anyway, in parallel, instead of opening every file again. It is
+	// called from several goroutines at once, and must not keep head.
+	Sniff    func(head []byte) any
+	HeadSize int
 }
 
 func (o Options) withDefaults() Options {
@@ -177,6 +185,7 @@ func Collect(args []string, opts Options) (*Set, error) {
 	for _, p := range w.paths {
 		w.arg(p)
 	}
+	w.listPending()
 	set := w.set
 	set.Given = paths
 	set.limitFiles(opts.MaxFiles)

@@ -35,11 +35,20 @@ func openRegular(path string, follow bool) (*os.File, fs.FileInfo, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, nil, &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w: %s", ErrNotRegular, modeText(fi.Mode()))}
 	}
+	return openStated(path, follow)
+}
+
+// openStated is openRegular of a path whose mode was just checked (the
+// walk's Lstat of each folder entry): it opens it without checking the
+// mode first, but as openRegular does (non-blocking, not through a link
+// unless follow), and checks the open file, so that a file swapped for
+// a pipe or a device since is refused without blocking.
+func openStated(path string, follow bool) (*os.File, fs.FileInfo, error) {
 	f, err := os.OpenFile(path, openFlags(follow), 0)
 	if err != nil {
 		return nil, nil, err
 	}
-	fi, err = f.Stat()
+	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
 		return nil, nil, err

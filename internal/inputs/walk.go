@@ -1,12 +1,16 @@
 package inputs
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // walker lists what lies under the paths given.
@@ -23,9 +27,7 @@ type walker struct {
 	seq       int
 	budget    budget
 	dups      map[string]*duplicates // archive members named like one listed, by name
-	// head is the buffer each file's first bytes are read into, to tell
-	// an archive from them: one for the walk, not one per file.
-	head []byte
+	pending   []pendingFile          // files met whose heads are not read yet
 }
 
 func newWalker(paths []string, opts Options) *walker {
@@ -221,6 +223,8 @@ func (w *walker) hidden(base string) bool {
 // file lists a regular file on disk: as an archive's members when its
 // content says it is one, else as an entry. path is where it is read
 // (a link's target); link is the link's text when reached through one.
+// Its first bytes are read later, with every other file's, in parallel
+// (readHeads): file only claims its name and notes it as pending.
 func (w *walker) file(path, name string, fi fs.FileInfo, link string) {
 	if first, seen := w.files[name]; seen {
 		if first != path {
@@ -229,23 +233,95 @@ func (w *walker) file(path, name string, fi fs.FileInfo, link string) {
 		return
 	}
 	w.files[name] = path
-	if w.head == nil {
-		w.head = make([]byte, sniffSize)
+	w.pending = append(w.pending, pendingFile{path: path, name: name, size: fi.Size(), link: link})
+}
+
+// pendingFile is a regular file on disk the walk met, whose first bytes
+// are still to be read: then it is listed as an archive or an entry.
+type pendingFile struct {
+	path, name, link string
+	size             int64
+	// what reading its head gave (readHeads)
+	format  format
+	sniffed any
+	err     error
+}
+
+// listPending reads the first bytes of every file the walk met, in
+// parallel, and then, in the order the walk met them, lists each as an
+// archive (whose members are listed there and then) or an entry. Reading
+// the heads of a fleet's files one after another was a tenth of an
+// audit of 10,000 hosts.
+func (w *walker) listPending() {
+	pending := w.pending
+	w.pending = nil
+	size := max(sniffSize, w.opts.HeadSize)
+	parallel(len(pending), func() func(i int) {
+		buf := make([]byte, size)
+		return func(i int) { pending[i].readHead(buf, w.opts) }
+	})
+	for i := range pending {
+		w.listFile(&pending[i])
+		pending[i] = pendingFile{}
 	}
-	head, err := readHead(path, false, w.head)
+}
+
+// readHead reads a pending file's first bytes into buf and tells from
+// them whether it is an archive; for a file that is not one, it gives
+// them to opts.Sniff.
+func (pf *pendingFile) readHead(buf []byte, opts Options) {
+	head, err := readHead(pf.path, false, buf)
 	if err != nil {
-		w.skip(fileErrSkip(name, path, err))
+		pf.err = err
 		return
 	}
-	if f := sniff(head); f != formatNone {
-		w.topArchive(path, name, fi.Size(), f)
+	pf.format = sniff(head[:min(len(head), sniffSize)])
+	if pf.format == formatNone && opts.Sniff != nil && pf.size <= opts.MaxFileSize {
+		pf.sniffed = opts.Sniff(head[:min(len(head), cmp.Or(opts.HeadSize, sniffSize))])
+	}
+}
+
+// listFile lists a pending file once its head is read.
+func (w *walker) listFile(pf *pendingFile) {
+	switch {
+	case pf.err != nil:
+		w.skip(fileErrSkip(pf.name, pf.path, pf.err))
+	case pf.format != formatNone:
+		w.topArchive(pf.path, pf.name, pf.size, pf.format)
+	case pf.size > w.opts.MaxFileSize:
+		w.skip(tooLarge(pf.name, pf.path, pf.size, w.opts.MaxFileSize))
+	default:
+		w.add(Entry{Name: pf.name, Path: pf.path, Size: pf.size, Link: pf.link, limit: w.opts.MaxFileSize, Sniffed: pf.sniffed})
+	}
+}
+
+// parallel calls work(0) ... work(n-1) from GOMAXPROCS goroutines, each
+// index once; each goroutine calls newWorker once for its own function
+// (and its own buffers).
+func parallel(n int, newWorker func() func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		if n > 0 {
+			fn := newWorker()
+			for i := range n {
+				fn(i)
+			}
+		}
 		return
 	}
-	if fi.Size() > w.opts.MaxFileSize {
-		w.skip(tooLarge(name, path, fi.Size(), w.opts.MaxFileSize))
-		return
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn := newWorker()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		}()
 	}
-	w.add(Entry{Name: name, Path: path, Size: fi.Size(), Link: link, limit: w.opts.MaxFileSize})
+	wg.Wait()
 }
 
 func (w *walker) add(e Entry) {
@@ -277,9 +353,9 @@ func fileErrSkip(name, path string, err error) Skipped {
 }
 
 // readHead reads up to len(buf) leading bytes of the regular file at
-// path into buf.
+// path into buf; the walk has just checked its mode (openStated).
 func readHead(path string, follow bool, buf []byte) ([]byte, error) {
-	f, _, err := openRegular(path, follow)
+	f, _, err := openStated(path, follow)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -427,5 +428,51 @@ func TestNoDescriptorOrGoroutineLeaks(t *testing.T) {
 	}
 	if got := runtime.NumGoroutine(); got > routines {
 		t.Errorf("goroutines %d before, %d after", routines, got)
+	}
+}
+
+// TestSniffSeesEachListedFilesHead checks Options.Sniff: it is given the
+// first HeadSize bytes of every file on disk listed as an entry (all of
+// a shorter one), its answer lands on that entry whatever the number of
+// files read at once, and it is not asked about an archive, its members,
+// or a file past MaxFileSize.
+func TestSniffSeesEachListedFilesHead(t *testing.T) {
+	root := t.TempDir()
+	var want []string
+	heads := map[string]string{}
+	for i := range 40 {
+		name := fmt.Sprintf("EX%02d/system.reg", i)
+		data := fmt.Sprintf("%02d%s", i, strings.Repeat("-", i/2))
+		write(t, root, name, []byte(data))
+		want = append(want, name)
+		heads[name] = data[:min(len(data), 20)]
+	}
+	write(t, root, "EX05/big.reg", bytes.Repeat([]byte("b"), 5000))
+	write(t, root, "hosts.zip", makeZip(t, zipFile{name: "EXFE99/system.reg", data: []byte("member")}))
+	var mu sync.Mutex
+	asked := 0
+	sniff := func(head []byte) any {
+		mu.Lock()
+		asked++
+		mu.Unlock()
+		return string(head) // a copy: the buffer is the listing's
+	}
+	s := collect(t, []string{root}, Options{Sniff: sniff, HeadSize: 20, MaxFileSize: 4096})
+	wantSkipped(t, s, "EX05/big.reg", KindPastMaxSize, "5000 bytes", "4096 bytes")
+	for _, name := range want {
+		e := entryByName(t, s, name)
+		if got, _ := e.Sniffed.(string); got != heads[name] {
+			t.Errorf("%s: sniffed %q, want %q (its first 20 bytes at most)", name, got, heads[name])
+		}
+	}
+	m := entryByName(t, s, "hosts.zip!/EXFE99/system.reg")
+	if m.Sniffed != nil {
+		t.Errorf("archive member sniffed by the listing: %v", m.Sniffed)
+	}
+	if asked != len(want) {
+		t.Errorf("Sniff called %d times, want %d (the listed files on disk only)", asked, len(want))
+	}
+	if plain := collect(t, []string{root}, Options{}); entryByName(t, plain, want[0]).Sniffed != nil {
+		t.Error("Sniffed set without Options.Sniff")
 	}
 }
