@@ -97,15 +97,20 @@ func (d *CodePageDecoder) MultiByte() bool { return d.multi != nil || d.utf8 }
 func (d *CodePageDecoder) Append(dst, src []byte) (out []byte, invalid int) {
 	switch {
 	case d.table != nil:
-		for _, c := range src {
-			if c < 0x80 {
-				dst = append(dst, c)
-				continue
+		// Runs of ASCII, which every code page here maps to itself, are
+		// copied whole: netsh output is nearly all ASCII.
+		for len(src) > 0 {
+			n := asciiPrefix(src)
+			dst = append(dst, src[:n]...)
+			if n == len(src) {
+				break
 			}
+			c := src[n]
 			if d.bad[c] {
 				invalid++
 			}
 			dst = utf8.AppendRune(dst, d.table[c])
+			src = src[n+1:]
 		}
 		return dst, invalid
 	case d.utf8:

@@ -159,17 +159,18 @@ func sniffUTF16(head []byte) string {
 // validUTF8Prefix reports whether b is valid UTF-8, allowing a multi-byte
 // sequence cut at the end of the sample.
 func validUTF8Prefix(b []byte) bool {
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size <= 1 {
-			if len(b) < utf8.UTFMax && !utf8.FullRune(b) {
-				return true
-			}
-			return false
-		}
-		b = b[size:]
+	if utf8.Valid(b) {
+		return true
 	}
-	return true
+	// Otherwise only a sequence begun in the last three bytes and cut
+	// short may be what is wrong: the bytes before it are valid, and it
+	// is no whole character.
+	for k := 1; k < utf8.UTFMax && k <= len(b); k++ {
+		if utf8.Valid(b[:len(b)-k]) {
+			return !utf8.FullRune(b[len(b)-k:])
+		}
+	}
+	return false
 }
 
 // decoder returns the x/text decoder of a code page (used for the

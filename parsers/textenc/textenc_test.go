@@ -289,3 +289,62 @@ func TestAppendDecodeIsDecode(t *testing.T) {
 		}
 	}
 }
+
+// TestFastPathsMatchTheirDefinitions checks the word-at-a-time paths
+// against the byte-at-a-time definitions they replace, on text that mixes
+// ASCII runs of every length with 8-bit bytes and UTF-8 sequences cut
+// anywhere: the single-byte code page decoder (each byte through its
+// table) and validUTF8Prefix (valid UTF-8 but for a character cut at the
+// end).
+func TestFastPathsMatchTheirDefinitions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	cp850, err := NewCodePageDecoder("cp850")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp1252, _ := NewCodePageDecoder("cp1252")
+	pieces := [][]byte{[]byte("a"), []byte("add filter srcaddr=me"), []byte("é"), []byte("€"), []byte("😀"), {0x82}, {0x81}, {0xff}, {0xe2, 0x82}, {0xf0, 0x9f, 0x98}, {0xc3}}
+	for range 5000 {
+		var b []byte
+		for range rng.IntN(12) {
+			p := pieces[rng.IntN(len(pieces))]
+			for range rng.IntN(3) + 1 {
+				b = append(b, p...)
+			}
+		}
+		b = b[:rng.IntN(len(b)+1)]
+		for _, d := range []*CodePageDecoder{cp850, cp1252} {
+			got, bad := d.Append([]byte("<"), b)
+			want, wantBad := []byte("<"), 0
+			for _, c := range b {
+				if c >= 0x80 && d.bad[c] {
+					wantBad++
+				}
+				if c < 0x80 {
+					want = append(want, c)
+				} else {
+					want = utf8.AppendRune(want, d.table[c])
+				}
+			}
+			if !bytes.Equal(got, want) || bad != wantBad {
+				t.Fatalf("%s.Append(%q) = %q (%d invalid), want %q (%d)", d.Name(), b, got, bad, want, wantBad)
+			}
+		}
+		if got, want := validUTF8Prefix(b), validUTF8PrefixByRune(b); got != want {
+			t.Fatalf("validUTF8Prefix(%q) = %v, want %v", b, got, want)
+		}
+	}
+}
+
+// validUTF8PrefixByRune is validUTF8Prefix's definition, a character at
+// a time.
+func validUTF8PrefixByRune(b []byte) bool {
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size <= 1 {
+			return len(b) < utf8.UTFMax && !utf8.FullRune(b)
+		}
+		b = b[size:]
+	}
+	return true
+}

@@ -13,19 +13,19 @@ import (
 // surrogates, so this is the text form that loses nothing.
 
 // IsASCII reports whether b holds only 7-bit bytes.
-func IsASCII(b []byte) bool {
-	for len(b) >= 8 {
-		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
-			return false
-		}
-		b = b[8:]
+func IsASCII(b []byte) bool { return asciiPrefix(b) == len(b) }
+
+// asciiPrefix is how many leading bytes of b are 7-bit, read eight at a
+// time.
+func asciiPrefix(b []byte) int {
+	n := 0
+	for len(b)-n >= 8 && binary.LittleEndian.Uint64(b[n:])&0x8080808080808080 == 0 {
+		n += 8
 	}
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
+	for n < len(b) && b[n] < 0x80 {
+		n++
 	}
-	return true
+	return n
 }
 
 // ValidWTF8 reports whether b is generalized UTF-8: valid UTF-8, where
