@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"time"
 
@@ -267,6 +268,13 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 	if err != nil {
 		return err
 	}
+	// Every byte the reading allocated but the hosts is garbage now:
+	// collecting it here, once, sets the collector's next goal from the
+	// hosts alone (about twice their 150 MB at 10,000 hosts) instead of
+	// from a goal set while the reading's buffers were live. Measured:
+	// about 20 MB (5%) less peak RSS at 10,000 hosts, no slower (README,
+	// "A whole estate").
+	runtime.GC()
 	outcome, err := runRules(env, fleet, s)
 	if err != nil {
 		return err
