@@ -71,6 +71,14 @@ func collect(env *environment, paths []string, o readOptions) (*model.Fleet, err
 	if err != nil {
 		return nil, err
 	}
+	// Every byte the reading allocated but the fleet is garbage now, for
+	// every command that reads (audit and diff run the rules next):
+	// collecting it once, here, sets the collector's next goal from the
+	// hosts alone (about twice their 150 MB at 10,000 hosts) instead of
+	// from one set while the reading's buffers were live. Measured: about
+	// 20 MB (5%) less peak RSS at 10,000 hosts, no slower (README, "A
+	// whole estate").
+	runtime.GC()
 	if len(fleet.Files) == 0 {
 		return nil, fmt.Errorf("no files found in %s", strings.Join(paths, ", "))
 	}
@@ -268,13 +276,6 @@ func runAudit(cmd *cobra.Command, env *environment, af auditFlags, paths []strin
 	if err != nil {
 		return err
 	}
-	// Every byte the reading allocated but the hosts is garbage now:
-	// collecting it here, once, sets the collector's next goal from the
-	// hosts alone (about twice their 150 MB at 10,000 hosts) instead of
-	// from a goal set while the reading's buffers were live. Measured:
-	// about 20 MB (5%) less peak RSS at 10,000 hosts, no slower (README,
-	// "A whole estate").
-	runtime.GC()
 	outcome, err := runRules(env, fleet, s)
 	if err != nil {
 		return err
