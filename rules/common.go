@@ -54,6 +54,16 @@ var builtinPolicyGUIDs = []string{
 	"{7238523c-70fa-11d1-864c-14a300000000}", // Secure Server (Require Security)
 }
 
+// builtinPolicyKeys names the built-in policies' keys in the local store
+// ("ipsecPolicy{GUID}").
+func builtinPolicyKeys() []string {
+	keys := make([]string, len(builtinPolicyGUIDs))
+	for i, g := range builtinPolicyGUIDs {
+		keys[i] = "ipsecPolicy" + g
+	}
+	return keys
+}
+
 var builtinPolicyNames = []string{"Client (Respond Only)", "Server (Request Security)", "Secure Server (Require Security)"}
 
 // isBuiltinPolicy reports whether a policy of that GUID or name is one of

@@ -14,8 +14,11 @@ func init() {
 		Name:     "policy-not-assigned",
 		Severity: SeverityWarning,
 		Judges:   []model.Role{model.RoleFrontEnd, model.RoleBackEnd},
-		Keeps:    []model.KeepSpec{{Key: model.KeyIPSecLocal, Subkeys: "ipsecPolicy", Values: []string{"ipsecName"}}},
-		Check:    checkPolicyNotAssigned,
+		// The built-in policies' keys are not kept: localPolicies leaves
+		// them out by their GUID whatever their name, and every Windows
+		// local store holds the three.
+		Keeps: []model.KeepSpec{{Key: model.KeyIPSecLocal, Subkeys: "ipsecPolicy", Except: builtinPolicyKeys(), Values: []string{"ipsecName"}}},
+		Check: checkPolicyNotAssigned,
 	})
 }
 

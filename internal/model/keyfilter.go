@@ -261,6 +261,10 @@ type KeepSpec struct {
 	// Subkeys, when set, keeps only the keys below Key whose names (the
 	// first name below Key) start with it, case-insensitively.
 	Subkeys string
+	// Except names keys directly below Key that are not kept (nor
+	// anything below them), case-insensitively: the rule that keeps
+	// the others reads nothing of these.
+	Except []string
 	// Shallow keeps Key without any key below it.
 	Shallow bool
 }
@@ -295,6 +299,7 @@ func (r *Retention) KeepsPolicy(h *Host, p *Policy) bool {
 type keepSubkeys struct {
 	prefix  []string // canonical components of the key
 	name    string   // lower-case prefix of the names kept below it
+	except  []string // lower-case names not kept below it
 	shallow bool     // none kept
 }
 
@@ -317,8 +322,12 @@ func NewRetention(specs ...KeepSpec) *Retention {
 		if len(s.Values) > 0 {
 			r.only = append(r.only, keepValues{prefix: canonicalComponents(c), names: s.Values})
 		}
-		if s.Subkeys != "" || s.Shallow {
-			r.under = append(r.under, keepSubkeys{prefix: canonicalComponents(c), name: strings.ToLower(s.Subkeys), shallow: s.Shallow})
+		if s.Subkeys != "" || s.Shallow || len(s.Except) > 0 {
+			except := make([]string, len(s.Except))
+			for i, e := range s.Except {
+				except[i] = strings.ToLower(e)
+			}
+			r.under = append(r.under, keepSubkeys{prefix: canonicalComponents(c), name: strings.ToLower(s.Subkeys), except: except, shallow: s.Shallow})
 		}
 	}
 	r.keys = NewKeyFilter(paths...)
@@ -343,12 +352,17 @@ func (r *Retention) keyKept(path string) (wanted, inside bool) {
 	return r.underKept(path), true
 }
 
-// underKept reports whether no Subkeys or Shallow limit of a KeepSpec
-// leaves out the key at path.
+// underKept reports whether no Subkeys, Except or Shallow limit of a
+// KeepSpec leaves out the key at path.
 func (r *Retention) underKept(path string) bool {
 	if isASCII(path) {
 		for _, u := range r.under {
-			if next, more := underPrefixASCII(path, u.prefix); more && (u.shallow || !hasPrefixLowerASCII(next, u.name)) {
+			next, more := underPrefixASCII(path, u.prefix)
+			if !more {
+				continue
+			}
+			first, _, _ := strings.Cut(next, `\`)
+			if u.shallow || !hasPrefixLowerASCII(next, u.name) || slices.ContainsFunc(u.except, func(e string) bool { return equalLowerASCII(first, e) }) {
 				return false
 			}
 		}
@@ -356,7 +370,7 @@ func (r *Retention) underKept(path string) bool {
 	}
 	c := canonicalComponents(path)
 	for _, u := range r.under {
-		if len(c) > len(u.prefix) && hasPrefix(c, u.prefix) && (u.shallow || !strings.HasPrefix(c[len(u.prefix)], u.name)) {
+		if len(c) > len(u.prefix) && hasPrefix(c, u.prefix) && (u.shallow || !strings.HasPrefix(c[len(u.prefix)], u.name) || slices.Contains(u.except, c[len(u.prefix)])) {
 			return false
 		}
 	}

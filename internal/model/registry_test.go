@@ -244,7 +244,7 @@ func TestRetentionASCIIAsSplit(t *testing.T) {
 	r := NewRetention(
 		KeepSpec{Key: `SYSTEM\CurrentControlSet\Services\PolicyAgent`, Shallow: true, Values: []string{"Start"}},
 		KeepSpec{Key: `SYSTEM`, Subkeys: "control"},
-		KeepSpec{Key: `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`, Subkeys: "ipsecPolicy", Values: []string{"ipsecData", "ipsecName"}},
+		KeepSpec{Key: `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`, Subkeys: "ipsecPolicy", Except: []string{"IPSECpolicy{3}"}, Values: []string{"ipsecData", "ipsecName"}},
 		KeepSpec{Key: `Cluster\Resources`},
 	)
 	wantsKey := func(path string) bool {
@@ -253,7 +253,7 @@ func TestRetentionASCIIAsSplit(t *testing.T) {
 		}
 		c := canonicalComponents(path)
 		for _, u := range r.under {
-			if len(c) > len(u.prefix) && hasPrefix(c, u.prefix) && (u.shallow || !strings.HasPrefix(c[len(u.prefix)], u.name)) {
+			if len(c) > len(u.prefix) && hasPrefix(c, u.prefix) && (u.shallow || !strings.HasPrefix(c[len(u.prefix)], u.name) || slices.Contains(u.except, c[len(u.prefix)])) {
 				return false
 			}
 		}
@@ -269,7 +269,7 @@ func TestRetentionASCIIAsSplit(t *testing.T) {
 		return true
 	}
 	names := []string{"SYSTEM", "system", "CurrentControlSet", "ControlSet001", "ControlSet002", "Control", "controlset9", "Services", "PolicyAgent",
-		"Oakley", "SOFTWARE", "Policies", "Microsoft", "Windows", "IPSec", "Policy", "Local", "ipsecPolicy{1}", "IPSECNFA{2}", "Cluster", "Resources", "", "X"}
+		"Oakley", "SOFTWARE", "Policies", "Microsoft", "Windows", "IPSec", "Policy", "Local", "ipsecPolicy{1}", "IPSECNFA{2}", "ipsecPolicy{3}", "IpsecPolicy{3}x", "Cluster", "Resources", "", "X"}
 	rng := rand.New(rand.NewPCG(8, 1))
 	for range 50000 {
 		parts := make([]string, rng.IntN(9))
@@ -473,5 +473,25 @@ func TestIsASCII(t *testing.T) {
 		if isASCII(string(b)) {
 			t.Errorf("byte 0xc3 at %d not seen", i)
 		}
+	}
+}
+
+// TestRetainExcept: the keys a KeepSpec's Except names go, with the keys
+// below them, while their siblings that Subkeys keeps stay.
+func TestRetainExcept(t *testing.T) {
+	tr := NewRegTree()
+	local := `SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local`
+	for _, name := range []string{"ipsecPolicy{72385230-70fa-11d1-864c-14a300000000}", "ipsecPolicy{F83BB7A1-062F-ECB0-6DB4-7B53D9F7F9CE}"} {
+		k := tr.EnsureKey(local+`\`+name, Location{})
+		k.SetValue(&Value{Name: "ipsecName", Type: RegSZ, Data: UTF16String("p")})
+		tr.EnsureKey(local+`\`+name+`\sub`, Location{})
+	}
+	r := NewRetention(KeepSpec{Key: local, Subkeys: "ipsecPolicy", Except: []string{"IPSECPOLICY{72385230-70FA-11D1-864C-14A300000000}"}, Values: []string{"ipsecName"}})
+	cut := tr.Retain(r, func(Location) bool { return false })
+	if cut.Key(local+`\ipsecPolicy{72385230-70fa-11d1-864c-14a300000000}`) != nil || cut.Key(local+`\ipsecPolicy{72385230-70fa-11d1-864c-14a300000000}\sub`) != nil {
+		t.Errorf("the excepted key or its subkey is kept: %v", cut.Keys())
+	}
+	if k := cut.Key(local + `\ipsecPolicy{F83BB7A1-062F-ECB0-6DB4-7B53D9F7F9CE}`); k == nil || k.Value("ipsecName") == nil {
+		t.Errorf("the other policy's key or its name is not kept: %v", cut.Keys())
 	}
 }
