@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // ValueType is a registry value type (REG_SZ, REG_DWORD, ...). Types that
@@ -83,15 +84,44 @@ func DWORDData(n uint32) []byte {
 
 // decodeUTF16 decodes little-endian UTF-16 up to the first NUL character.
 func decodeUTF16(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		c := binary.LittleEndian.Uint16(b[i:])
+	n, ascii := 0, true // code units before the first NUL
+	for ; 2*n+1 < len(b); n++ {
+		c := binary.LittleEndian.Uint16(b[2*n:])
 		if c == 0 {
 			break
 		}
-		u = append(u, c)
+		ascii = ascii && c < utf8.RuneSelf
 	}
-	return string(utf16.Decode(u))
+	// Most registry strings are ASCII: their text is made in one
+	// allocation, not three (code units, runes, string), for the
+	// facts, the policies and the rules read strings many times.
+	if ascii {
+		var sb strings.Builder
+		sb.Grow(n)
+		for i := range n {
+			sb.WriteByte(b[2*i])
+		}
+		return sb.String()
+	}
+	var stack [256]byte
+	out := stack[:0]
+	for i := 0; i < n; i++ {
+		r := rune(binary.LittleEndian.Uint16(b[2*i:]))
+		if utf16.IsSurrogate(r) {
+			// A pair is one rune; a surrogate alone is U+FFFD, as
+			// utf16.Decode makes it.
+			if i+1 < n {
+				if p := utf16.DecodeRune(r, rune(binary.LittleEndian.Uint16(b[2*i+2:]))); p != utf8.RuneError {
+					out = utf8.AppendRune(out, p)
+					i++
+					continue
+				}
+			}
+			r = utf8.RuneError
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return string(out)
 }
 
 // AsString returns the text of a REG_SZ or REG_EXPAND_SZ value, cut at the

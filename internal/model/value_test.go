@@ -1,8 +1,11 @@
 package model
 
 import (
+	"encoding/binary"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 // TestDisplayClipsLongStrings: a hostile value cannot make every message
@@ -30,5 +33,39 @@ func TestComputerNameTooLong(t *testing.T) {
 	r := NewRegistry(treeOf(t, KeyComputerName+"|ComputerName|sz|"+strings.Repeat("N", 1<<20)))
 	if f := ReadComputerName(r); f.Known || !strings.Contains(f.Via, "1048576 characters") {
 		t.Errorf("a 1 MiB ComputerName: %+v", f.Via)
+	}
+}
+
+// TestDecodeUTF16AsTheLibrary: registry strings decode as utf16.Decode
+// decodes their code units up to the first NUL, surrogate pairs, lone
+// surrogates and odd trailing bytes included.
+func TestDecodeUTF16AsTheLibrary(t *testing.T) {
+	want := func(b []byte) string {
+		var u []uint16
+		for i := 0; i+1 < len(b); i += 2 {
+			c := binary.LittleEndian.Uint16(b[i:])
+			if c == 0 {
+				break
+			}
+			u = append(u, c)
+		}
+		return string(utf16.Decode(u))
+	}
+	units := []uint16{'a', 'Z', 0x7f, 0x80, 0xe9, 0x3042, 0xd83d, 0xde00, 0xdc00, 0xdbff, 0xdfff, 0xfffd, 0}
+	rng := rand.New(rand.NewPCG(4, 2))
+	for range 20000 {
+		b := make([]byte, 0, 64)
+		for range rng.IntN(200) {
+			b = binary.LittleEndian.AppendUint16(b, units[rng.IntN(len(units))])
+		}
+		if rng.IntN(4) == 0 {
+			b = append(b, 'x') // an odd byte at the end
+		}
+		if got, w := decodeUTF16(b), want(b); got != w {
+			t.Fatalf("decodeUTF16(% x) = %q, utf16.Decode makes %q", b, got, w)
+		}
+	}
+	if got := decodeUTF16(UTF16String("EXFE01")); got != "EXFE01" {
+		t.Errorf("decodeUTF16 of EXFE01 = %q", got)
 	}
 }
