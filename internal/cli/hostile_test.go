@@ -1165,6 +1165,7 @@ var leakForms = []struct {
 	{"REGBLOB2", "Hibiscus-Lantern-8", "registry export: an ipsecNFA blob cut short"},
 	{"REGBLOB3", "Marigold-Quokka-5", "registry export: an ipsecNFA blob whose key length is damaged (0)"},
 	{"REGBLOB4", "Tundra-Pistachio-6", "registry export: an ipsecNFA blob whose key's method type is unknown (9)"},
+	{"REGBLOB5", "Walnut-Galaxy-29", "registry export: an ipsecNFA blob whose key's method type is damaged to certificate (3), the key read as a CA name"},
 	{"NETSH03", "Lagoon-Halibut-23", "netsh dump: a key after a quoted \"psk\" tag, psk:, p^sk= and advfirewall's auth1psk="},
 	{"SHOWALL3", "Cobalt-Wombat-88", "netsh show all: key labels the vocabulary lacks, and a key after a bare heading"},
 	{"SHOWALL4", "Sardine-Quasar-77", "netsh show all: a key after its label, a blank line or an underline between"},
@@ -1318,6 +1319,7 @@ func writeLeakFleet(t *testing.T) string {
 	for host, patch := range map[string]func(b []byte, keyAt int){
 		"REGBLOB3": func(b []byte, keyAt int) { putLE32(b[keyAt-4:], 0) }, // Auth-Length
 		"REGBLOB4": func(b []byte, keyAt int) { putLE32(b[keyAt-8:], 9) }, // Auth-Type
+		"REGBLOB5": func(b []byte, keyAt int) { putLE32(b[keyAt-8:], 3) }, // Auth-Type: certificate
 	} {
 		tree := policyTree(t, k(host))
 		v := nfaWithKey(t, tree, k(host))

@@ -1,6 +1,9 @@
 package gpipsec
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // The authentication method types (GPIPSEC.md §4.1).
 const (
@@ -37,6 +40,10 @@ type authBlob struct {
 	Data     span
 	Text     string
 	KeyChars int
+	// Withheld is set for a certificate method whose CA name does not
+	// read as a distinguished name (see readsAsDN): Text is empty, and
+	// its bytes are among the blob's secrets.
+	Withheld bool
 }
 
 // nfaExtBlob is the Vista+ extension after the legacy part (GPIPSEC.md §3.3.2).
@@ -118,7 +125,15 @@ func readAuthList(c *cursor, secrets *[]span, what string) ([]authBlob, bool) {
 				*secrets = append(*secrets, span{Off: a.Data.Off, Len: len(c.b) - a.Data.Off})
 			}
 		case authTypeCertificate:
-			a.Text = utf16Text(data)
+			// A CA name is a distinguished name (GPIPSEC.md §4.1). Text
+			// that does not read as one may be a pre-shared key under a
+			// damaged Auth-Type: it is neither shown nor kept.
+			if t := utf16Text(data); readsAsDN(t) {
+				a.Text = t
+			} else {
+				a.Withheld = true
+				*secrets = append(*secrets, a.Data)
+			}
 		case authTypeKerberos:
 			if slices.ContainsFunc(data, func(b byte) bool { return b != 0 }) {
 				// Kerberos carries no data but 00 00, or none (GPIPSEC.md
@@ -187,4 +202,70 @@ func readNFAExt(c *cursor, p *nfaBlob) *nfaExtBlob {
 		p.Secrets = append(p.Secrets, span{Off: e.Off, Len: len(c.b) - e.Off})
 	}
 	return e
+}
+
+// readsAsDN reports whether s reads as a distinguished name in the
+// string form Windows shows a CA's ("CN=Example Root CA, DC=example,
+// DC=com"; RFC 4514 writes the same without the spaces): relative names
+// separated by commas or semicolons (or plus signs within one), each an
+// attribute type (a name or a dotted OID) and a value that is not empty,
+// with quotes and backslash escapes inside values.
+func readsAsDN(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false
+	}
+	var part strings.Builder
+	var parts []string
+	quoted, escaped := false, false
+	for _, r := range s {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\':
+			escaped = true
+		case r == '"':
+			quoted = !quoted
+		case !quoted && (r == ',' || r == ';' || r == '+'):
+			parts = append(parts, part.String())
+			part.Reset()
+			continue
+		}
+		part.WriteRune(r)
+	}
+	if quoted || escaped {
+		return false
+	}
+	parts = append(parts, part.String())
+	for _, p := range parts {
+		attr, value, ok := strings.Cut(p, "=")
+		if !ok || !isAttributeType(strings.TrimSpace(attr)) || strings.TrimSpace(value) == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// isAttributeType reports whether s is an attribute type of a
+// distinguished name: a name (a letter, then letters, digits and
+// hyphens) or a dotted OID.
+func isAttributeType(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] >= '0' && s[0] <= '9' {
+		for _, arc := range strings.Split(s, ".") {
+			if arc == "" || strings.Trim(arc, "0123456789") != "" {
+				return false
+			}
+		}
+		return true
+	}
+	for i, r := range s {
+		letter := (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z')
+		if !letter && (i == 0 || (r != '-' && (r < '0' || r > '9'))) {
+			return false
+		}
+	}
+	return true
 }

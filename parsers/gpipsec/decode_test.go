@@ -579,3 +579,39 @@ func TestConflictScrubbed(t *testing.T) {
 		}
 	}
 }
+
+// TestCertificateNameNotADN: a certificate method whose CA name does not
+// read as a distinguished name (a pre-shared key whose Auth-Type was
+// damaged to 3 reads so) is kept as a certificate method without the
+// name, with a doubt, and its bytes are blanked like a key's.
+func TestCertificateNameNotADN(t *testing.T) {
+	const key = "Damaged-To-Cert-Key"
+	s := newSynthReg()
+	o := defaultRuleOpts()
+	o.nfa.auth = authList(certAuth(key), certAuth("CN=Contoso Root CA, O=Contoso, C=US"))
+	set := s.writePolicy(localStore, "P", 0x80, o)
+	tree := s.t
+	res := Decode(s.registry())
+	r := ruleOf(t, policyOf(t, storeOf(t, res, model.StoreLocal), set.pol), set.rule)
+	if len(r.Auth) != 2 || r.Auth[0].Kind != model.AuthCertificate || r.Auth[0].CA != "" || r.Auth[1].CA != "CN=Contoso Root CA, O=Contoso, C=US" {
+		t.Fatalf("auth %+v", r.Auth)
+	}
+	doubtAbout(t, r.Doubts, "auth[0].ca", "does not read as a distinguished name")
+	assertNoSecret(t, res, tree, key)
+}
+
+// TestReadsAsDN: the names Windows shows a CA by read as distinguished
+// names; a key, a bare word or a broken name does not.
+func TestReadsAsDN(t *testing.T) {
+	for s, want := range map[string]bool{
+		"CN=Example Root CA,DC=example,DC=com": true, "CN=Contoso Root CA, O=Contoso, C=US": true,
+		`CN=Contoso\, Inc. Root`: true, `O="Contoso, Inc.", C=US`: true, "2.5.4.3=Root; OU=IT": true,
+		"E=pki@example.com+CN=Root": true, " CN = Root CA ": true,
+		"": false, "Damaged-To-Cert-Key": false, "CN=": false, "=Root": false, "CN=Root,": false,
+		"Root CA, CN=x": false, `CN="Root`: false, `CN=Root\`: false, "1.=x": false, "C N=x": false, "9a=x": false,
+	} {
+		if got := readsAsDN(s); got != want {
+			t.Errorf("readsAsDN(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -79,6 +79,10 @@ func mapAuth(list []authBlob, r *model.Rule, bl blobLoc, field string) []model.A
 			m.Kind, m.KeyLength = model.AuthPreshared, a.KeyChars
 		case authTypeCertificate:
 			m.Kind, m.CA = model.AuthCertificate, a.Text
+			if a.Withheld {
+				r.Doubts = append(r.Doubts, model.Doubt{Field: fmt.Sprintf("%s[%d].ca", field, i), Loc: m.Loc,
+					Reason: fmt.Sprintf("the CA name at offset %d does not read as a distinguished name: not shown, since a pre-shared key under a damaged Auth-Type would read so (its bytes were blanked in memory)", a.Off)})
+			}
 		case authTypeKerberos:
 			m.Kind = model.AuthKerberos
 		default:
