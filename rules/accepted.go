@@ -144,7 +144,16 @@ func ApplySeverity(out *Outcome, severityOf func(ruleID string) (Severity, bool)
 
 // Active returns the findings that are not suppressed.
 func (o *Outcome) Active() []Finding {
-	var out []Finding
+	n := 0
+	for i := range o.Findings {
+		if o.Findings[i].Suppressed == nil {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Finding, 0, n) // of its length: a fleet has thousands
 	for _, f := range o.Findings {
 		if f.Suppressed == nil {
 			out = append(out, f)

@@ -70,7 +70,7 @@ type plan struct {
 // others when their host is read.
 func makePlan(set *inputs.Set) *plan {
 	p := &plan{root: set.Root, given: set.Given, archives: set.Archives}
-	var files []inputs.Entry
+	files := make([]inputs.Entry, 0, len(set.Entries))
 	for _, e := range set.Entries {
 		if isConfigName(path.Base(e.Name)) {
 			p.configs = append(p.configs, e)

@@ -495,3 +495,13 @@ func TestRetainExcept(t *testing.T) {
 		t.Errorf("the other policy's key or its name is not kept: %v", cut.Keys())
 	}
 }
+
+// TestControlSetName: the names of the control sets, from the table or
+// made.
+func TestControlSetName(t *testing.T) {
+	for n, want := range map[int]string{0: "ControlSet000", 1: "ControlSet001", 15: "ControlSet015", 16: "ControlSet016", 123: "ControlSet123", 1000: "ControlSet1000"} {
+		if got := ControlSetName(n); got != want {
+			t.Errorf("ControlSetName(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -108,17 +108,34 @@ func (r *Registry) Resolve(path string) []string {
 }
 
 // resolve is Resolve without a slice: the n (0, 1 or 2) paths, p first.
-// Key and Value, which every fact is read through, call it.
 func (r *Registry) resolve(path string) (p, alt string, n int) {
+	p, rest, n := r.resolveLazily(path)
+	if n == 2 {
+		alt = r.currentSetPath(rest)
+	}
+	return p, alt, n
+}
+
+// resolveLazily is resolve without making the second path: rest is
+// what follows CurrentControlSet in it (see currentSetPath). Key and
+// Value, which every fact is read through, make it only when the first
+// path is not in the tree.
+func (r *Registry) resolveLazily(path string) (p, rest string, n int) {
 	p, ok := CleanKeyPath(path)
 	if !ok {
 		return "", "", 0
 	}
-	rest, ok := underCurrentControlSet(p)
+	rest, ok = underCurrentControlSet(p)
 	if !ok || r.CurrentSet <= 0 {
 		return p, "", 1
 	}
-	return p, `SYSTEM\` + ControlSetName(r.CurrentSet) + rest, 2
+	return p, rest, 2
+}
+
+// currentSetPath is the path below the current ControlSet00N that rest
+// (what follows CurrentControlSet) names.
+func (r *Registry) currentSetPath(rest string) string {
+	return `SYSTEM\` + ControlSetName(r.CurrentSet) + rest
 }
 
 // underCurrentControlSet reports whether the clean path p is
@@ -148,14 +165,14 @@ func (r *Registry) Key(path string) *Key {
 	if r == nil {
 		return nil
 	}
-	p, alt, n := r.resolve(path)
+	p, rest, n := r.resolveLazily(path)
 	if n == 0 {
 		return nil
 	}
 	if k := r.Tree.Key(p); k != nil || n == 1 {
 		return k
 	}
-	return r.Tree.Key(alt)
+	return r.Tree.Key(r.currentSetPath(rest))
 }
 
 // HasKey reports whether the key at path, or anything below it, is in
@@ -178,14 +195,14 @@ func (r *Registry) Value(path, name string) *Value {
 	if r == nil {
 		return nil
 	}
-	p, alt, n := r.resolve(path)
+	p, rest, n := r.resolveLazily(path)
 	if n == 0 {
 		return nil
 	}
 	if v := r.Tree.Key(p).Value(name); v != nil || n == 1 {
 		return v
 	}
-	return r.Tree.Key(alt).Value(name)
+	return r.Tree.Key(r.currentSetPath(rest)).Value(name)
 }
 
 // Subkeys returns the names of the subkeys of path, over every resolution
