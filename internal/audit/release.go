@@ -29,6 +29,7 @@ func release(h *model.Host, keep *model.Retention, omitCited bool, strs *interne
 	for _, s := range h.IPSec {
 		w.store(s)
 	}
+	packAuth(h.IPSec)
 	cited.facts(h, strs.one)
 	if h.Registry != nil {
 		for _, c := range h.Registry.Conflicts {
@@ -37,6 +38,54 @@ func release(h *model.Host, keep *model.Retention, omitCited bool, strs *interne
 		}
 		h.Registry.Tree = h.Registry.Tree.Retain(keep, cited.has)
 		h.Registry.Tree.ShareStrings(strs.one) // hosts name the same keys
+		packRegistry(h)
+	}
+}
+
+// packAuth moves the authentication methods of the stores' rules into
+// one block: a rule's list of one or two methods, made while its file
+// was read, would otherwise keep memory the reading let go from other
+// uses for the whole audit (see RegTree.Pack).
+func packAuth(stores []*model.PolicyStore) {
+	n := 0
+	eachRule(stores, func(r *model.Rule) { n += len(r.Auth) })
+	block := make([]model.AuthMethod, 0, n)
+	eachRule(stores, func(r *model.Rule) {
+		if len(r.Auth) > 0 {
+			start := len(block)
+			block = append(block, r.Auth...)
+			r.Auth = block[start:len(block):len(block)]
+		}
+	})
+}
+
+// eachRule calls fn with every rule of the stores' policies, the
+// default response rule among them.
+func eachRule(stores []*model.PolicyStore, fn func(*model.Rule)) {
+	for _, s := range stores {
+		for _, p := range s.Policies {
+			for _, r := range p.Rules {
+				fn(r)
+			}
+		}
+	}
+}
+
+// packRegistry moves what the host keeps of its registry into memory of
+// its own (RegTree.Pack), with the values the facts and the conflicts
+// point to.
+func packRegistry(h *model.Host) {
+	nf := &h.Facts.NLBSFlags.Value
+	cs := h.Registry.Conflicts
+	extra := make([]*model.Value, 0, 2+2*len(cs))
+	extra = append(extra, nf.Value, nf.Elsewhere)
+	for _, c := range cs {
+		extra = append(extra, c.Kept, c.Lost)
+	}
+	moved := h.Registry.Tree.Pack(extra...)
+	nf.Value, nf.Elsewhere = moved[0], moved[1]
+	for i := range cs {
+		cs[i].Kept, cs[i].Lost = moved[2+2*i], moved[3+2*i]
 	}
 }
 

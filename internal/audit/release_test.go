@@ -2,6 +2,7 @@ package audit
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ipseclint/ipseclint/internal/model"
@@ -64,4 +65,63 @@ func netshList(h *model.Host, name string) *model.FilterList {
 		}
 	}
 	return nil
+}
+
+// TestReleasePacksWhatIsKept: once a host is released, what it keeps of
+// its registry, the value its NLBSFlags fact points to, the values its
+// sources disagree on and its rules' authentication methods read as
+// before, the fact pointing to the registry's own (moved) value.
+func TestReleasePacksWhatIsKept(t *testing.T) {
+	oakley := "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent\\Oakley]\r\n\"NLBSFlags\"=dword:00000001\r\n"
+	dump := "pushd ipsec static\r\n" +
+		"add filterlist name=\"L\"\r\n" +
+		"add filter filterlist=\"L\" srcaddr=me dstaddr=10.0.0.5 protocol=TCP srcport=0 dstport=110\r\n" +
+		"add filteraction name=\"A\" action=negotiate qmsecmethods=\"ESP[3DES,SHA1]\"\r\n" +
+		"add policy name=\"P\" assign=yes\r\n" +
+		"add rule name=\"R\" policy=\"P\" filterlist=\"L\" filteraction=\"A\" kerberos=no psk=\"k\"\r\n" +
+		"popd\r\n"
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"EXFE01/system.reg": sysReg("EXFE01") + "\r\n" + oakley, "EXFE01/ipsec.txt": dump,
+		"EXFE02/system.reg": sysReg("EXFE02") + "\r\n" + oakley, "EXFE02/oakley.reg": "Windows Registry Editor Version 5.00\r\n\r\n" + strings.Replace(oakley, "00000001", "00000000", 1),
+	})
+	f, err := Collect([]string{dir}, Options{Retain: model.NewRetention(model.KeepSpec{Key: model.KeyOakley})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := f.Host("EXFE01")
+	if h == nil {
+		t.Fatalf("no host: %v", hostNames(f))
+	}
+	nf := h.Facts.NLBSFlags.Value
+	if v := h.Registry.Value(model.KeyOakley, "NLBSFlags"); v == nil || nf.Value != v {
+		t.Errorf("the NLBSFlags fact points to %p, the registry holds %p", nf.Value, v)
+	}
+	if len(h.Registry.Conflicts) != 0 {
+		t.Errorf("EXFE01: conflicts %+v", h.Registry.Conflicts)
+	}
+	h2 := f.Host("EXFE02")
+	if h2 == nil {
+		t.Fatalf("no host EXFE02: %v", hostNames(f))
+	}
+	cs := h2.Registry.Conflicts
+	if len(cs) != 1 || cs[0].Kept != h2.Registry.Value(model.KeyOakley, "NLBSFlags") || cs[0].Lost == nil {
+		t.Fatalf("conflicts %+v", cs)
+	}
+	if kept, _ := cs[0].Kept.AsDWORD(); kept == func() uint32 { n, _ := cs[0].Lost.AsDWORD(); return n }() {
+		t.Errorf("both sides of the conflict read %d", kept)
+	}
+	var auth []model.AuthMethod
+	for _, s := range h.IPSec {
+		for _, p := range s.Policies {
+			for _, r := range p.Rules {
+				if r.Name == "R" {
+					auth = r.Auth
+				}
+			}
+		}
+	}
+	if len(auth) != 1 || auth[0].Kind != model.AuthPreshared || auth[0].KeyLength != 1 || cap(auth) != 1 {
+		t.Errorf("rule R's authentication: %+v (cap %d)", auth, cap(auth))
+	}
 }

@@ -505,3 +505,46 @@ func TestControlSetName(t *testing.T) {
 		}
 	}
 }
+
+// TestPack: a packed tree answers as before; the values it held and the
+// extra ones are copies (a value of the tree given as extra is copied
+// once, shared with the tree), and changing the old ones changes nothing.
+func TestPack(t *testing.T) {
+	full := treeOf(t, `SYSTEM\CurrentControlSet\Services\IPSec|NoDefaultExempt|dword|1`,
+		`SYSTEM\CurrentControlSet\Services\PolicyAgent|Start|dword|2`,
+		`SYSTEM\CurrentControlSet\Services\PolicyAgent|Other|sz|x`,
+		`SYSTEM\CurrentControlSet\Services\PolicyAgent\Oakley|NLBSFlags|dword|1`)
+	tr := full.Retain(NewRetention(KeepSpec{Key: `SYSTEM\CurrentControlSet\Services\IPSec`, Shallow: true},
+		KeepSpec{Key: `SYSTEM\CurrentControlSet\Services\PolicyAgent`, Shallow: true, Values: []string{"Start"}}), func(Location) bool { return false })
+	dump := func(tr *RegTree) string {
+		var b strings.Builder
+		for _, k := range tr.Keys() {
+			fmt.Fprintln(&b, k.Path, k.Loc)
+			for _, v := range k.Values {
+				fmt.Fprintln(&b, " ", v.Name, v.Type, v.Data, v.Loc)
+			}
+		}
+		return b.String()
+	}
+	before := dump(tr)
+	oldStart := tr.Key(`SYSTEM\CurrentControlSet\Services\PolicyAgent`).Value("Start")
+	nlbs := full.Key(`SYSTEM\CurrentControlSet\Services\PolicyAgent\Oakley`).Value("NLBSFlags")
+	moved := tr.Pack(oldStart, nil, nlbs)
+	if got := dump(tr); got != before {
+		t.Fatalf("packed tree:\n%s\nwas:\n%s", got, before)
+	}
+	newStart := tr.Key(`SYSTEM\CurrentControlSet\Services\PolicyAgent`).Value("Start")
+	if newStart == oldStart || moved[0] != newStart || moved[1] != nil || moved[2] == nlbs || moved[2].Name != "NLBSFlags" {
+		t.Errorf("moved %v: the tree's value and the extra one are not the copies", moved)
+	}
+	oldStart.Data[0], nlbs.Data[0] = 9, 9
+	if n, _ := newStart.AsDWORD(); n != 2 {
+		t.Errorf("the copy shares its data with the old value: %d", n)
+	}
+	if n, _ := moved[2].AsDWORD(); n != 1 {
+		t.Errorf("the extra copy shares its data with the old value: %d", n)
+	}
+	if fresh := NewRegTree(); len(fresh.Pack(nlbs)) != 1 || fresh.Pack(nlbs)[0] != nlbs {
+		t.Error("a tree Retain did not make is packed")
+	}
+}
