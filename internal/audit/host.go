@@ -132,7 +132,8 @@ func rereadIn(hp *hostPlan, cp string) []*fileJob {
 // mergeHost merges the registry sources and policy stores of a host
 // folder's files; nil when no file contributes anything.
 func mergeHost(hp *hostPlan) *model.Host {
-	h := &model.Host{Dir: hp.dir}
+	h := &retained.hosts.Make(1)[0] // see retained
+	h.Dir = hp.dir
 	var tree *model.RegTree
 	var conflicts []model.ValueConflict
 	useful := false

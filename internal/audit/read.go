@@ -63,7 +63,8 @@ func (j *fileJob) read() {
 		j.sniffOpen()
 		defer j.closeOpened()
 	}
-	j.file = &model.InputFile{Path: j.entry.Path, Name: j.entry.Name, Size: j.entry.Size, Kind: j.kind.Kind, Detail: j.kind.Detail}
+	j.file = &retained.files.Make(1)[0] // see retained
+	*j.file = model.InputFile{Path: j.entry.Path, Name: j.entry.Name, Size: j.entry.Size, Kind: j.kind.Kind, Detail: j.kind.Detail}
 	j.tree, j.stores, j.logsUsed, j.decodedIn = nil, nil, nil, ""
 	defer func() {
 		if p := recover(); p != nil {

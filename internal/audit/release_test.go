@@ -125,3 +125,50 @@ func TestReleasePacksWhatIsKept(t *testing.T) {
 		t.Errorf("rule R's authentication: %+v (cap %d)", auth, cap(auth))
 	}
 }
+
+// TestReleasePacksStores: once released, a host's stores, policies,
+// rules, filter lists and actions still point at one another (a list
+// two rules share is one list, the one the store holds), and its facts
+// at the store's policy.
+func TestReleasePacksStores(t *testing.T) {
+	dump := "pushd ipsec static\r\n" +
+		"add filterlist name=\"L\"\r\n" +
+		"add filter filterlist=\"L\" srcaddr=me dstaddr=10.0.0.5 protocol=TCP srcport=0 dstport=110\r\n" +
+		"add filter filterlist=\"L\" srcaddr=me dstaddr=10.0.0.5 protocol=TCP srcport=0 dstport=143\r\n" +
+		"add filteraction name=\"A\" action=negotiate qmsecmethods=\"ESP[3DES,SHA1]\"\r\n" +
+		"add policy name=\"P\" assign=yes\r\n" +
+		"add rule name=\"R1\" policy=\"P\" filterlist=\"L\" filteraction=\"A\"\r\n" +
+		"add rule name=\"R2\" policy=\"P\" filterlist=\"L\" filteraction=\"A\" activate=no\r\n" +
+		"popd\r\n"
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"EXFE01/system.reg": sysReg("EXFE01"), "EXFE01/ipsec.txt": dump})
+	f, err := Collect([]string{dir}, Options{Retain: model.NewRetention(model.KeepSpec{Key: model.KeyComputerName})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := f.Host("EXFE01")
+	if h == nil || len(h.IPSec) != 1 {
+		t.Fatalf("host %+v", h)
+	}
+	s := h.IPSec[0]
+	l, a, p := s.FilterList("L"), s.FilterAction("A"), s.Policy("P")
+	if l == nil || a == nil || p == nil || len(l.Filters) != 2 || l.Filters[1].DstPort != 143 {
+		t.Fatalf("store %+v", s)
+	}
+	if h.Facts.Policy.Value.Policy != p {
+		t.Errorf("the facts point to policy %p, the store holds %p", h.Facts.Policy.Value.Policy, p)
+	}
+	var names []string
+	for _, r := range p.Rules {
+		names = append(names, r.Name)
+		if r.Default {
+			continue
+		}
+		if r.FilterList != l || r.FilterAction != a {
+			t.Errorf("rule %s: list %p and action %p, the store holds %p and %p", r.Name, r.FilterList, r.FilterAction, l, a)
+		}
+	}
+	if strings.Join(names, ",") != "R1,R2,Default Response" && strings.Join(names, ",") != "Default Response,R1,R2" {
+		t.Errorf("rules %v", names)
+	}
+}

@@ -2,8 +2,8 @@ package model
 
 import (
 	"fmt"
+	"github.com/ipseclint/ipseclint/internal/slab"
 	"net/netip"
-	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -241,6 +241,9 @@ func nlbInfo(h *Host) Fact[NLBInfo] {
 	return Unknown[NLBInfo]("no SYSTEM hive or export, which holds Services\\WLBS")
 }
 
+// retainedServices holds the hosts' Exchange services, which stay.
+var retainedServices slab.Slab[ServiceState]
+
 func exchangeServices(h *Host) Fact[[]ServiceState] {
 	if !h.HasSystem {
 		return Unknown[[]ServiceState]("no SYSTEM hive or export, which holds the services")
@@ -251,8 +254,11 @@ func exchangeServices(h *Host) Fact[[]ServiceState] {
 			out = append(out, *st)
 		}
 	}
-	// The fact stays with the host for the whole audit: no room to grow.
-	out = slices.Clone(out)
+	// The fact stays with the host for the whole audit: no room to grow,
+	// and among what stays (see slab).
+	if len(out) > 0 {
+		out = append(retainedServices.Make(len(out))[:0], out...)
+	}
 	via := "no Exchange service in Services"
 	if len(out) > 0 {
 		via = "Services\\" + out[0].Name

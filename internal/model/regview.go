@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"github.com/ipseclint/ipseclint/internal/slab"
 	"strings"
 )
 
@@ -24,12 +25,16 @@ type Registry struct {
 	Conflicts []ValueConflict `json:"conflicts,omitempty"`
 }
 
+// retainedRegistries holds the hosts' registry views.
+var retainedRegistries slab.Slab[Registry]
+
 // NewRegistry returns a view of tree and resolves its current control set.
 func NewRegistry(tree *RegTree) *Registry {
 	if tree == nil {
 		tree = NewRegTree()
 	}
-	r := &Registry{Tree: tree}
+	r := &retainedRegistries.Make(1)[0] // a host's, for the whole audit (see slab)
+	r.Tree = tree
 	r.resolveCurrentSet()
 	r.Conflicts = r.aliasConflicts()
 	return r
