@@ -273,7 +273,7 @@ func (in *interner) oneLocked(s string) string {
 	if c, ok := in.strs[s]; ok {
 		return c
 	}
-	c := strings.Clone(s)
+	c := retained.strs.Clone(s)
 	in.strs[c] = c
 	return c
 }
@@ -288,10 +288,12 @@ func (in *interner) spec(s *model.FilterSpec) *model.FilterSpec {
 	if c, ok := in.specs[*s]; ok { // a lookup keeps none of s's strings
 		return c
 	}
-	s.Description, s.GUID = in.oneLocked(s.Description), in.oneLocked(s.GUID)
-	s.Src.Name, s.Dst.Name = in.oneLocked(s.Src.Name), in.oneLocked(s.Dst.Name)
-	in.specs[*s] = s
-	return s
+	c := &retained.specs.Make(1)[0] // the parser's goes with its file
+	*c = *s
+	c.Description, c.GUID = in.oneLocked(s.Description), in.oneLocked(s.GUID)
+	c.Src.Name, c.Dst.Name = in.oneLocked(s.Src.Name), in.oneLocked(s.Dst.Name)
+	in.specs[*c] = c
+	return c
 }
 
 // store replaces the strings of a store's objects, which parsers may have
@@ -603,6 +605,8 @@ var retained struct {
 	lists      slab.Slab[model.FilterList]
 	actions    slab.Slab[model.FilterAction]
 	filters    slab.Slab[model.Filter]
+	specs      slab.Slab[model.FilterSpec]
+	strs       slab.Strings
 	doubts     slab.Slab[model.Doubt]
 	storePtrs  slab.Slab[*model.PolicyStore]
 	polPtrs    slab.Slab[*model.Policy]

@@ -11,6 +11,7 @@ package slab
 
 import (
 	"reflect"
+	"strings"
 	"sync"
 )
 
@@ -42,4 +43,66 @@ func (s *Slab[T]) Make(n int) []T {
 	out := s.free[:n:n]
 	s.free = s.free[n:]
 	return out
+}
+
+// Strings copies strings into chunks of ChunkBytes: for strings that
+// stay, as Slab is for other objects. It is safe for concurrent use; the
+// zero Strings is ready to use.
+type Strings struct {
+	mu sync.Mutex
+	b  strings.Builder // the current chunk; only ever appended to
+}
+
+// Clone returns a copy of s in a chunk ("" for ""); a string of more
+// than a quarter of a chunk gets memory of its own.
+func (a *Strings) Clone(s string) string {
+	if s == "" {
+		return ""
+	}
+	if len(s) > ChunkBytes/4 {
+		return strings.Clone(s)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.put(s)
+}
+
+// CloneBytes is Clone of string(b).
+func (a *Strings) CloneBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > ChunkBytes/4 {
+		return string(b)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.putBytes(b)
+}
+
+// room makes sure the current chunk has room for n more bytes, starting
+// a new one when it lacks it: a chunk is never grown, so that the
+// strings made from it stay where they are.
+func (a *Strings) room(n int) {
+	if a.b.Cap()-a.b.Len() < n {
+		a.b = strings.Builder{}
+		a.b.Grow(ChunkBytes)
+	}
+}
+
+// put appends s to the current chunk and returns it from there: a
+// strings.Builder's String is its bytes, which later writes append to
+// and never change.
+func (a *Strings) put(s string) string {
+	a.room(len(s))
+	start := a.b.Len()
+	a.b.WriteString(s)
+	return a.b.String()[start:]
+}
+
+func (a *Strings) putBytes(b []byte) string {
+	a.room(len(b))
+	start := a.b.Len()
+	a.b.Write(b)
+	return a.b.String()[start:]
 }

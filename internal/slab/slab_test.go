@@ -1,6 +1,7 @@
 package slab
 
 import (
+	"strings"
 	"sync"
 	"testing"
 )
@@ -73,6 +74,30 @@ func TestMakeConcurrent(t *testing.T) {
 					t.Fatalf("goroutine %d's slices were written by %d", g, v)
 				}
 			}
+		}
+	}
+}
+
+// TestStrings: copies equal to what was given, which later copies do not
+// change, that do not share the caller's bytes; long strings too.
+func TestStrings(t *testing.T) {
+	var a Strings
+	if a.Clone("") != "" || a.CloneBytes(nil) != "" {
+		t.Error("the empty string")
+	}
+	var got, want []string
+	for i := range 5000 {
+		s := strings.Repeat(string(rune('a'+i%26)), i%97+1)
+		b := []byte(s)
+		got = append(got, a.Clone(s), a.CloneBytes(b))
+		want = append(want, s, s)
+		b[0] = '!' // the copy does not share the caller's bytes
+	}
+	long := strings.Repeat("x", ChunkBytes)
+	got, want = append(got, a.Clone(long), a.Clone("after")), append(want, long, "after")
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("copy %d = %.20q…, want %.20q…", i, got[i], want[i])
 		}
 	}
 }

@@ -1,6 +1,10 @@
 package regfile
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/ipseclint/ipseclint/internal/slab"
+)
 
 // interned holds one copy of the key paths and value names kept so far,
 // shared by all the files a process reads: a fleet's exports name the
@@ -30,20 +34,31 @@ func lookupInterned(b []byte) (string, bool) {
 	return s, ok
 }
 
-// remember interns s, while the table has room.
-func remember(s string) {
+// remember interns s, while the table has room, and returns the table's
+// copy of it (s itself when the table takes no more). The table's copies
+// stay for the whole process, in chunks of their own (see package slab).
+func remember(s string) string {
 	if len(s) > maxInternedLen {
-		return
+		return s
 	}
 	interned.Lock()
+	defer interned.Unlock()
 	if interned.m == nil {
 		interned.m = make(map[string]string)
 	}
-	if len(interned.m) < maxInterned {
-		interned.m[s] = s
+	if c, ok := interned.m[s]; ok {
+		return c
 	}
-	interned.Unlock()
+	if len(interned.m) >= maxInterned {
+		return s
+	}
+	c := internedText.Clone(s)
+	interned.m[c] = c
+	return c
 }
+
+// internedText holds the interned names' text.
+var internedText slab.Strings
 
 // intern returns b as a string: the interned copy, else a new one, which
 // is interned.
@@ -51,7 +66,5 @@ func intern(b []byte) string {
 	if s, ok := lookupInterned(b); ok {
 		return s
 	}
-	s := string(b)
-	remember(s)
-	return s
+	return remember(string(b))
 }

@@ -435,7 +435,7 @@ func (p *parser) keyHeader(text []byte, s, e, n int) {
 	if !keep {
 		return
 	}
-	remember(path) // kept paths only: those of skipped subtrees are not worth holding
+	path = remember(path) // kept paths only: those of skipped subtrees are not worth holding
 	if p.tree.Key(path) == nil && !p.charge(int64(len(path))+keptOverhead, n) {
 		return
 	}
