@@ -158,7 +158,9 @@ func today(env *environment) (time.Time, error) {
 // runRules runs the rules of the settings over the fleet and applies the
 // configuration's severities and accepted risks.
 func runRules(env *environment, fleet *model.Fleet, s *settings) (rules.Outcome, error) {
+	mem := holdToReading(env)
 	out := rules.Run(fleet, s.rules)
+	mem.release()
 	rules.ApplySeverity(&out, s.severityOf)
 	out.Disabled = s.Disabled
 	if fleet.Config != nil && len(fleet.Config.Accepted) > 0 {

@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+)
+
+// minRulesLimit is the least memory the rules are held to (see
+// holdToReading): below it, collecting more often saves nothing worth it.
+const minRulesLimit = 64 << 20
+
+// rulesMemory is the memory limit the rules run under, and the one it
+// replaced.
+type rulesMemory struct {
+	prev int64
+	set  bool
+}
+
+// holdToReading holds the rules, once the files are read, to the memory
+// the reading took: it sets the runtime's soft memory limit
+// (debug.SetMemoryLimit) to what the process holds now, at least
+// minRulesLimit. The collector's own goal (twice the live heap) leaves
+// out the memory the reading's garbage left half used, which at 10,000
+// hosts is tens of megabytes: with the limit, the rules' garbage is
+// collected before the process grows past what the reading needed
+// (measured: 320 MB peak RSS without, 275 MB with, for about 3% more
+// time). A limit or GOGC the user set is left alone.
+func holdToReading(env *environment) rulesMemory {
+	if env.getenv("GOMEMLIMIT") != "" || env.getenv("GOGC") != "" {
+		return rulesMemory{}
+	}
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	held := int64(s[0].Value.Uint64()) - int64(s[1].Value.Uint64())
+	return rulesMemory{prev: debug.SetMemoryLimit(max(held, minRulesLimit)), set: true}
+}
+
+// release collects the rules' garbage, so that the outputs start from
+// the fleet and the findings alone, and lifts the limit: the outputs
+// need what they need (a SARIF log of 10,000 hosts is larger than the
+// fleet), and held to the reading's memory they were a quarter slower.
+func (m rulesMemory) release() {
+	if !m.set {
+		return
+	}
+	runtime.GC()
+	debug.SetMemoryLimit(m.prev)
+}
