@@ -2,11 +2,12 @@ package model
 
 import (
 	"fmt"
-	"github.com/ipseclint/ipseclint/internal/slab"
 	"net/netip"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ipseclint/ipseclint/internal/slab"
 )
 
 // Registry paths the host facts read.

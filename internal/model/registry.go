@@ -1,11 +1,12 @@
 package model
 
 import (
-	"github.com/ipseclint/ipseclint/internal/slab"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/ipseclint/ipseclint/internal/slab"
 )
 
 // Key is one registry key with its values. Path is relative to

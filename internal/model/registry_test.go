@@ -521,7 +521,7 @@ func TestPack(t *testing.T) {
 		for _, k := range tr.Keys() {
 			fmt.Fprintln(&b, k.Path, k.Loc)
 			for _, v := range k.Values {
-				fmt.Fprintln(&b, " ", v.Name, v.Type, v.Data, v.Loc)
+				fmt.Fprintln(&b, " ", v.Name, v.Type, string(v.Data), v.Loc)
 			}
 		}
 		return b.String()

@@ -2,8 +2,9 @@ package model
 
 import (
 	"fmt"
-	"github.com/ipseclint/ipseclint/internal/slab"
 	"strings"
+
+	"github.com/ipseclint/ipseclint/internal/slab"
 )
 
 // CurrentControlSet is the alias Windows shows for the control set in use.

@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
+// item is an element with a pointer, as most the slabs hold.
 type item struct {
-	a, b int64
-	p    *int
+	a int64
+	p *int
 }
 
 // TestMake: slices of the length asked, zeroed, of no more capacity, that
@@ -28,7 +29,7 @@ func TestMake(t *testing.T) {
 			if got[i] != (item{}) {
 				t.Fatalf("Make(%d)[%d] = %+v, not zero", n, i, got[i])
 			}
-			got[i].a = int64(n)
+			got[i].a, got[i].p = int64(n), &n
 		}
 		all = append(all, got)
 	}
