@@ -8,11 +8,9 @@ package fleetgen_test
 //
 //   - cat-hosts=N reads every file;
 //   - hosts=N runs `ipseclint audit --format json -o /dev/null DIR`
-//     through cli.Main;
-//   - retain-hosts=N does the same through internal/audit, the rules and
-//     internal/report's JSON with audit.Options.Retain set, which lets
-//     each host's registry go once its facts are derived (what cli.Main
-//     does once it passes Retain for audit).
+//     through cli.Main: reading with the registry cut down once each
+//     host's facts are derived, the rules under the memory the reading
+//     took, the JSON report.
 //
 // The 10,000-host cases are skipped under -short; run them with
 //
@@ -22,7 +20,7 @@ package fleetgen_test
 // own only when the case runs alone, as in
 //
 //	go test -c -o /tmp/fleetgen.test ./internal/fleetgen
-//	/usr/bin/time -v /tmp/fleetgen.test -test.run '^$' -test.bench 'Fleet/retain-hosts=10000$' -test.benchtime 1x
+//	/usr/bin/time -v /tmp/fleetgen.test -test.run '^$' -test.bench 'Fleet/hosts=10000$' -test.benchtime 1x
 //
 // (the fleet is generated in the same process first, which /usr/bin/time
 // counts too). Each fleet is generated once per run (seed 1), outside the
@@ -39,11 +37,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipseclint/ipseclint/internal/audit"
 	"github.com/ipseclint/ipseclint/internal/cli"
 	"github.com/ipseclint/ipseclint/internal/fleetgen"
-	"github.com/ipseclint/ipseclint/internal/report"
-	"github.com/ipseclint/ipseclint/rules"
 )
 
 // benchFleet is a fleet written for the benchmarks.
@@ -82,10 +77,6 @@ func BenchmarkFleet(b *testing.B) {
 			skip(b)
 			benchAudit(b, get(b, hosts), auditCLI)
 		})
-		b.Run(fmt.Sprintf("retain-hosts=%d", hosts), func(b *testing.B) {
-			skip(b)
-			benchAudit(b, get(b, hosts), auditRetain)
-		})
 	}
 }
 
@@ -94,24 +85,6 @@ func auditCLI(b *testing.B, dir string) {
 	code := cli.Main([]string{"audit", "--format", "json", "-o", os.DevNull, dir}, io.Discard, io.Discard)
 	if code != cli.ExitOK && code != cli.ExitFindings {
 		b.Fatalf("audit of %s: exit code %d", dir, code)
-	}
-}
-
-// auditRetain reads dir with the registry cut down after the facts, runs
-// every rule and writes the JSON report to nowhere.
-func auditRetain(b *testing.B, dir string) {
-	all := rules.All()
-	fleet, err := audit.Collect([]string{dir}, audit.Options{Filter: rules.KeyFilter(all), Retain: rules.RetainFilter(all)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	a := &report.Audit{Tool: report.Tool{Name: "ipseclint"}, Fleet: fleet, Rules: all, Outcome: rules.Run(fleet, all)}
-	for _, f := range report.Formats() {
-		if f.Name == "json" {
-			if err := f.Printer.Print(io.Discard, a); err != nil {
-				b.Fatal(err)
-			}
-		}
 	}
 }
 

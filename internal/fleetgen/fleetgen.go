@@ -44,7 +44,7 @@
 // first; "Maximum resident set size" includes that):
 //
 //	go test -c -o /tmp/fleetgen.test ./internal/fleetgen
-//	/usr/bin/time -v /tmp/fleetgen.test -test.run '^$' -test.bench 'Fleet/retain-hosts=10000$' -test.benchtime 1x
+//	/usr/bin/time -v /tmp/fleetgen.test -test.run '^$' -test.bench 'Fleet/hosts=10000$' -test.benchtime 1x
 //
 // or audit a fleet written by cmd/genfleet with the ipseclint binary
 // under /usr/bin/time -v, beside `time cat` of its files.
