@@ -633,8 +633,16 @@ func TestArchiveLimits(t *testing.T) {
 	if got := names(s.Entries); !reflect.DeepEqual(got, []string{"five.zip!/a.reg", "five.zip!/b.reg"}) {
 		t.Errorf("entries %q", got)
 	}
-	wantSkipped(t, s, "five.zip!/c.reg", KindTooLarge, "1000 bytes", "2500 bytes")
-	wantSkipped(t, s, "five.zip", KindTooLarge, "2500 bytes")
+	wantSkipped(t, s, "five.zip!/c.reg", KindTooLarge, "1000 bytes", "2500 bytes", "nor the members after it")
+	// Each member after it is listed on its own, from the zip's directory.
+	for _, m := range []string{"five.zip!/d.reg", "five.zip!/e.reg"} {
+		wantSkipped(t, s, m, KindTooLarge, "1000 bytes", "2500 bytes", "spent before it")
+	}
+	for _, sk := range s.Skipped {
+		if sk.Name == "five.zip" {
+			t.Errorf("the archive itself is skipped too: %+v", sk)
+		}
+	}
 
 	s = collect(t, []string{root}, Options{MaxFileSize: 999})
 	wantSkipped(t, s, "five.zip!/a.reg", KindPastMaxSize, "1000 bytes", "999 bytes")

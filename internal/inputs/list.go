@@ -223,6 +223,7 @@ func (w *walker) listZip(a *archive) (int, error) {
 	}
 	defer a.pool.release(st)
 	before := len(a.members)
+	spent := false // the bytes all archives may hold together are spent
 	for i, zf := range st.zr.File {
 		// Every member counts, folders and refused names too: each costs
 		// a little, and a record when refused.
@@ -238,15 +239,21 @@ func (w *walker) listZip(a *archive) (int, error) {
 			continue
 		}
 		m := &member{raw: zf.Name, name: name, index: i, size: int64(zf.UncompressedSize64), csize: int64(zf.CompressedSize64), method: zf.Method}
-		if stop := w.zipMember(a, zf, m); stop {
-			break
+		if spent {
+			// The directory names every member: each one not read is
+			// listed, not summed into the archive's entry.
+			if zf.Mode().IsRegular() && w.claim(m.name) {
+				w.memberSkip(m, KindTooLarge, "member is "+sizeText(m.size)+"; not read: the "+sizeText(w.budget.maxTotal)+" all archives may hold together were spent before it")
+			}
+			continue
 		}
+		spent = w.zipMember(a, zf, m)
 	}
 	return len(a.members) - before, nil
 }
 
-// zipMember lists one zip member; true when the rest of the archive must
-// not be read (a budget is spent).
+// zipMember lists one zip member; true when the members after it must
+// not be read (the bytes all archives may hold together are spent).
 func (w *walker) zipMember(a *archive, zf *zip.File, m *member) bool {
 	if mode := zf.Mode(); !mode.IsRegular() {
 		kind, reason := memberModeKind(mode)
@@ -261,8 +268,7 @@ func (w *walker) zipMember(a *archive, zf *zip.File, m *member) bool {
 		return false
 	}
 	if !w.budget.take(m.size) {
-		w.memberSkip(m, KindTooLarge, "member is "+sizeText(m.size)+"; "+w.budget.overErr().Error()+": not read, nor the rest of the archive")
-		w.skipRest(a, KindTooLarge, w.budget.overErr().Error()+"; the rest of this archive was not read")
+		w.memberSkip(m, KindTooLarge, "member is "+sizeText(m.size)+"; "+w.budget.overErr().Error()+": not read, nor the members after it")
 		return true
 	}
 	head, err := a.memberHead(m)
