@@ -19,12 +19,45 @@ type DiffTable struct{}
 
 func init() { registerDiff(DiffFormat{Name: "table", Ext: "txt", Printer: DiffTable{}}) }
 
-// Column widths of the diff tables.
+// Column widths of the diff tables, for a page of about 130 columns and
+// wider; on a narrower terminal the columns that wrap shrink to fit it
+// (see Diff.cols).
 const (
+	diffHostCol  = 20
 	diffNameCol  = 36
 	diffValueCol = 40
 	diffMsgCol   = 64
+	diffLocCol   = 30
+	diffFileCol  = 40
+	diffWhyCol   = 60
 )
+
+// minDiffCol is the narrowest a wrapping column of a diff table gets.
+const minDiffCol = 8
+
+// cols returns the widths of a table's wrapping columns: bases, or, when
+// the table is laid out for a terminal (View.Width) on which they and
+// fixed (the other columns and the borders) do not fit, bases shrunk in
+// proportion so that they do, none below minDiffCol.
+func (d *Diff) cols(fixed int, bases ...int) []int {
+	out := append([]int(nil), bases...)
+	w := d.View.Width
+	if w <= 0 {
+		return out
+	}
+	total := 0
+	for _, b := range bases {
+		total += b
+	}
+	avail := max(w, minTableWidth) - fixed
+	if avail >= total {
+		return out
+	}
+	for i, b := range bases {
+		out[i] = max(minDiffCol, b*avail/total)
+	}
+	return out
+}
 
 // tcell makes an input string safe for a table cell of a column that
 // width wide: no control characters, capped, pre-wrapped to the column's
@@ -60,6 +93,7 @@ func (DiffTable) PrintDiff(w io.Writer, d *Diff) error {
 
 // printHostDiffs lists the hosts added and removed, with what they are.
 func printHostDiffs(w io.Writer, d *Diff) error {
+	c := d.cols(7+10, diffHostCol, diffWhyCol) // Status, borders
 	var rows [][]string
 	for _, h := range d.Result.Hosts {
 		host := h.New
@@ -69,13 +103,13 @@ func printHostDiffs(w io.Writer, d *Diff) error {
 		if h.Status != diff.HostAdded && h.Status != diff.HostRemoved {
 			continue
 		}
-		rows = append(rows, []string{tcell(h.Name, 20), string(h.Status), tlines(60, hostLine(host), strings.Join(hostFiles(host), ", "))})
+		rows = append(rows, []string{tcell(h.Name, c[0]), string(h.Status), tlines(c[1], hostLine(host), strings.Join(hostFiles(host), ", "))})
 	}
 	if len(rows) == 0 {
 		return nil
 	}
 	fmt.Fprintln(w, "\nHosts added and removed:")
-	t := newTable(w, map[int]int{2: 60})
+	t := newTable(w, map[int]int{0: c[0], 2: c[1]})
 	t.Header("Host", "Status", "What it is")
 	for _, r := range rows {
 		if err := t.Append(r[0], r[1], r[2]); err != nil {
@@ -118,13 +152,14 @@ func printChanges(w io.Writer, d *Diff) error {
 		return nil
 	}
 	fmt.Fprintln(w, "\nChanged facts (OLD → NEW, each with where it was read):")
-	t := newTable(w, map[int]int{1: diffNameCol, 2: diffValueCol, 3: diffValueCol})
+	cw := d.cols(13, diffHostCol, diffNameCol, diffValueCol, diffValueCol) // borders
+	t := newTable(w, map[int]int{0: cw[0], 1: cw[1], 2: cw[2], 3: cw[3]})
 	t.Header("Host", "Fact", "Old", "New")
 	for _, h := range d.Result.Hosts {
 		for _, c := range h.Changes {
 			detail := showDetail(c)
-			if err := t.Append(tcell(h.Name, 20), tcell(changeName(c), diffNameCol),
-				valueCell(old, c.Old, detail), valueCell(cur, c.New, detail)); err != nil {
+			if err := t.Append(tcell(h.Name, cw[0]), tcell(changeName(c), cw[1]),
+				valueCell(old, c.Old, detail, cw[2]), valueCell(cur, c.New, detail, cw[3])); err != nil {
 				return err
 			}
 		}
@@ -145,8 +180,9 @@ func showDetail(c diff.Change) bool {
 	return c.Old.Text == "unknown" || c.New.Text == "unknown" || c.Old.Text == c.New.Text
 }
 
-// valueCell is one side of a change: the value, its detail, its location.
-func valueCell(a *Audit, v *diff.Value, detail bool) string {
+// valueCell is one side of a change: the value, its detail, its
+// location, in a column width wide.
+func valueCell(a *Audit, v *diff.Value, detail bool, width int) string {
 	if v == nil {
 		return "—"
 	}
@@ -157,7 +193,7 @@ func valueCell(a *Audit, v *diff.Value, detail bool) string {
 	if !v.Loc.IsZero() {
 		lines = append(lines, "at "+a.locationText(v.Loc))
 	}
-	return tlines(diffValueCol, lines...)
+	return tlines(width, lines...)
 }
 
 // findingOrder is the order the table lists findings in: what needs
@@ -173,7 +209,8 @@ func printFindingDiffs(w io.Writer, d *Diff) error {
 		return nil
 	}
 	old, cur := d.oldAudit(), d.newAudit()
-	t := newTable(w, map[int]int{4: 30, 5: diffMsgCol})
+	cw := d.cols(7+9+8+19, diffHostCol, diffLocCol, diffMsgCol) // State, Severity, Rule, borders
+	t := newTable(w, map[int]int{3: cw[0], 4: cw[1], 5: cw[2]})
 	t.Header("State", "Severity", "Rule", "Host", "Location", "Message")
 	for _, st := range findingOrder {
 		for i := range d.Result.Findings {
@@ -181,7 +218,7 @@ func printFindingDiffs(w io.Writer, d *Diff) error {
 			if f.State != st {
 				continue
 			}
-			if err := t.Append(findingRow(d, old, cur, f)); err != nil {
+			if err := t.Append(findingRow(d, old, cur, f, cw)); err != nil {
 				return err
 			}
 		}
@@ -190,8 +227,9 @@ func printFindingDiffs(w io.Writer, d *Diff) error {
 }
 
 // findingRow is one finding of the table: NEW's for a new or changed
-// finding (with what changed), OLD's for a fixed one.
-func findingRow(d *Diff, old, cur *Audit, f *diff.FindingDiff) []string {
+// finding (with what changed), OLD's for a fixed one; cw are the widths
+// of its host, location and message.
+func findingRow(d *Diff, old, cur *Audit, f *diff.FindingDiff, cw []int) []string {
 	state := string(f.State)
 	if d.regression(f) {
 		state += "\n(gate)"
@@ -218,7 +256,7 @@ func findingRow(d *Diff, old, cur *Audit, f *diff.FindingDiff) []string {
 	if f.State == diff.FindingChanged && f.Old.Message != f.New.Message {
 		msg = append(msg, "was: "+f.Old.Message)
 	}
-	return []string{state, sev, f.RuleID, tcell(f.Host, 20), tcell(loc, 30), tlines(diffMsgCol, msg...)}
+	return []string{state, sev, f.RuleID, tcell(f.Host, cw[0]), tcell(loc, cw[1]), tlines(cw[2], msg...)}
 }
 
 // printNotEvaluatedDiffs lists the checks that could not be made on one
@@ -234,20 +272,21 @@ func printNotEvaluatedDiffs(w io.Writer, d *Diff) error {
 		return nil
 	}
 	fmt.Fprintln(w, "\nChecks not evaluated (could not be made) on one side, or for another reason:")
-	t := newTable(w, map[int]int{3: diffValueCol, 4: diffValueCol})
+	cw := d.cols(7+8+16, diffHostCol, diffValueCol, diffValueCol) // State, Rule, borders
+	t := newTable(w, map[int]int{2: cw[0], 3: cw[1], 4: cw[2]})
 	t.Header("State", "Rule", "Host", "Old", "New")
 	for _, n := range rows {
 		host := n.Host
 		if host == "" {
 			host = "(fleet)"
 		}
-		reason := func(ne *rules.NotEvaluated) string {
+		reason := func(ne *rules.NotEvaluated, width int) string {
 			if ne == nil {
 				return "evaluated"
 			}
-			return tcell(ne.Reason, diffValueCol)
+			return tcell(ne.Reason, width)
 		}
-		if err := t.Append(string(n.State), n.RuleID, tcell(host, 20), reason(n.Old), reason(n.New)); err != nil {
+		if err := t.Append(string(n.State), n.RuleID, tcell(host, cw[0]), reason(n.Old, cw[1]), reason(n.New, cw[2])); err != nil {
 			return err
 		}
 	}
@@ -257,6 +296,7 @@ func printNotEvaluatedDiffs(w io.Writer, d *Diff) error {
 // printDiffFiles lists the files of either side that were not read
 // completely: what they hold is missing from the comparison.
 func printDiffFiles(w io.Writer, d *Diff) error {
+	cw := d.cols(3+7+13, diffFileCol, diffWhyCol) // Side, Status, borders
 	var rows [][]string
 	for _, s := range []struct {
 		name string
@@ -267,7 +307,7 @@ func printDiffFiles(w io.Writer, d *Diff) error {
 		}
 		for _, f := range s.a.Fleet.Files {
 			if f.Status.Incomplete() {
-				rows = append(rows, []string{s.name, tcell(f.Name, 40), string(f.Status), tcell(f.Reason, 60)})
+				rows = append(rows, []string{s.name, tcell(f.Name, cw[0]), string(f.Status), tcell(f.Reason, cw[1])})
 			}
 		}
 	}
@@ -275,7 +315,7 @@ func printDiffFiles(w io.Writer, d *Diff) error {
 		return nil
 	}
 	fmt.Fprintln(w, "\nFiles not read completely (what they hold is missing from the comparison):")
-	t := newTable(w, map[int]int{1: 40, 3: 60})
+	t := newTable(w, map[int]int{1: cw[0], 3: cw[1]})
 	t.Header("Side", "File", "Status", "Reason")
 	for _, r := range rows {
 		if err := t.Append(r[0], r[1], r[2], r[3]); err != nil {
@@ -295,8 +335,17 @@ func printDiffFooter(w io.Writer, d *Diff) {
 			gate += ` (marked "gate")`
 		}
 	}
-	fmt.Fprintf(w, "\n%s; hosts: %d added, %d removed, %d changed, %d unchanged; %s; findings: %d new, %d changed, %d fixed, %d unchanged\n",
+	fmt.Fprintf(w, "\n%s\n", d.paragraph(fmt.Sprintf("%s; hosts: %d added, %d removed, %d changed, %d unchanged; %s; findings: %d new, %d changed, %d fixed, %d unchanged",
 		gate, c.Hosts[diff.HostAdded], c.Hosts[diff.HostRemoved], c.Hosts[diff.HostChanged], c.Hosts[diff.HostUnchanged],
 		plural(c.Changes, "fact changed", "facts changed"),
-		c.Findings[diff.FindingNew], c.Findings[diff.FindingChanged], c.Findings[diff.FindingFixed], c.Findings[diff.FindingUnchanged])
+		c.Findings[diff.FindingNew], c.Findings[diff.FindingChanged], c.Findings[diff.FindingFixed], c.Findings[diff.FindingUnchanged])))
+}
+
+// paragraph wraps a line of text to the terminal the table is laid out
+// for (View.Width), and leaves it whole otherwise.
+func (d *Diff) paragraph(s string) string {
+	if d.View.Width <= 0 {
+		return s
+	}
+	return layoutOf(d.View).paragraph(s)
 }

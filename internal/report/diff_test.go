@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -228,4 +229,55 @@ func TestDiffHTMLSafe(t *testing.T) {
 	if !strings.Contains(out, `<section id="changes">`) {
 		t.Error("the diff page has no changes section")
 	}
+}
+
+// TestDiffTableFitsTheTerminal: on a terminal narrower than its tables
+// (View.Width), the diff table's wrapping columns shrink so that its
+// lines fit, and it says the same: every word of the wide table is in
+// the narrow one.
+func TestDiffTableFitsTheTerminal(t *testing.T) {
+	d := diffOf(t, "fleet", "fleet-drift")
+	wide := string(renderDiff(t, report.DiffTable{}, d))
+	wideMax := longestLine(wide)
+	if wideMax <= 100 {
+		t.Fatalf("the wide table's longest line is %d columns: the test proves nothing", wideMax)
+	}
+	for _, width := range []int{80, 100} {
+		d.View.Width = width
+		narrow := string(renderDiff(t, report.DiffTable{}, d))
+		if n := longestLine(narrow); n > width {
+			t.Errorf("width %d: a line of %d columns:\n%s", width, n, lineOf(narrow, n))
+		}
+		if got, want := words(narrow), words(wide); got != want {
+			t.Errorf("width %d: the table holds other text than at full width (%d characters against %d)", width, len(got), len(want))
+		}
+	}
+}
+
+// longestLine is the width of the longest line, in runes.
+func longestLine(s string) int {
+	n := 0
+	for _, l := range strings.Split(s, "\n") {
+		n = max(n, len([]rune(l)))
+	}
+	return n
+}
+
+func lineOf(s string, n int) string {
+	for _, l := range strings.Split(s, "\n") {
+		if len([]rune(l)) == n {
+			return l
+		}
+	}
+	return ""
+}
+
+// words is the table's text without its layout, as the characters it
+// holds (wrapping moves them between lines and cells, and splits words
+// that do not fit), table borders and spaces left out.
+func words(s string) string {
+	s = strings.NewReplacer("|", "", "+", "", "-", "", " ", "", "\n", "").Replace(s)
+	r := []rune(s)
+	slices.Sort(r)
+	return string(r)
 }
