@@ -26,6 +26,7 @@ func buildHost(fleet *model.Fleet, hp *hostPlan, flagCodePage string) *model.Hos
 		again := rereadIn(hp, codePageFor(fleet.Config, hostEntry(fleet.Config, name.Value, folder), flagCodePage))
 		switch {
 		case slices.ContainsFunc(again, givesTree):
+			abandon(h)
 			h = mergeHost(hp)
 			name = model.ReadComputerName(h.Registry)
 		case len(again) > 0:
@@ -129,6 +130,16 @@ func rereadIn(hp *hostPlan, cp string) []*fileJob {
 	return again
 }
 
+// abandon clears a host that is dropped: it lies in a chunk with other
+// hosts (see retained), which would keep what it points to (its whole
+// merged registry) as long as any of them lives.
+func abandon(h *model.Host) {
+	if h.Registry != nil {
+		*h.Registry = model.Registry{}
+	}
+	*h = model.Host{}
+}
+
 // mergeHost merges the registry sources and policy stores of a host
 // folder's files; nil when no file contributes anything.
 func mergeHost(hp *hostPlan) *model.Host {
@@ -183,6 +194,7 @@ func mergeHost(hp *hostPlan) *model.Host {
 		}
 	}
 	if !useful {
+		abandon(h)
 		return nil
 	}
 	h.Registry = model.NewRegistry(tree) // a nil tree (no registry source) is an empty one

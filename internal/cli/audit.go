@@ -159,8 +159,8 @@ func today(env *environment) (time.Time, error) {
 // configuration's severities and accepted risks.
 func runRules(env *environment, fleet *model.Fleet, s *settings) (rules.Outcome, error) {
 	mem := holdToReading(env)
+	defer mem.release() // on every path: the limit is the process's
 	out := rules.Run(fleet, s.rules)
-	mem.release()
 	rules.ApplySeverity(&out, s.severityOf)
 	out.Disabled = s.Disabled
 	if fleet.Config != nil && len(fleet.Config.Accepted) > 0 {

@@ -643,6 +643,17 @@ func TestArchiveLimits(t *testing.T) {
 			t.Errorf("the archive itself is skipped too: %+v", sk)
 		}
 	}
+	// After the budget is spent, a link or a pipe is still listed as what
+	// it is.
+	spent := t.TempDir()
+	write(t, spent, "spent.zip", makeZip(t, zipFile{name: "a.reg", data: text(0, 1000)}, zipFile{name: "b.reg", data: text(1, 1000)},
+		zipFile{name: "link", data: []byte("/etc/passwd"), mode: os.ModeSymlink | 0o777}, zipFile{name: "pipe", mode: os.ModeNamedPipe | 0o644},
+		zipFile{name: "c.reg", data: text(2, 1000)}))
+	s = collect(t, []string{spent}, Options{MaxArchiveTotal: 1500})
+	wantSkipped(t, s, "spent.zip!/b.reg", KindTooLarge, "nor the members after it")
+	wantSkipped(t, s, "spent.zip!/link", KindSymlink)
+	wantSkipped(t, s, "spent.zip!/pipe", KindFIFO)
+	wantSkipped(t, s, "spent.zip!/c.reg", KindTooLarge, "spent before it")
 
 	s = collect(t, []string{root}, Options{MaxFileSize: 999})
 	wantSkipped(t, s, "five.zip!/a.reg", KindPastMaxSize, "1000 bytes", "999 bytes")

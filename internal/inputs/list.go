@@ -242,7 +242,11 @@ func (w *walker) listZip(a *archive) (int, error) {
 		if spent {
 			// The directory names every member: each one not read is
 			// listed, not summed into the archive's entry.
-			if zf.Mode().IsRegular() && w.claim(m.name) {
+			switch mode := zf.Mode(); {
+			case !mode.IsRegular():
+				kind, reason := memberModeKind(mode) // as before the budget was spent
+				w.memberSkip(m, kind, reason)
+			case w.claim(m.name):
 				w.memberSkip(m, KindTooLarge, "member is "+sizeText(m.size)+"; not read: the "+sizeText(w.budget.maxTotal)+" all archives may hold together were spent before it")
 			}
 			continue
