@@ -32,7 +32,8 @@ const (
 	diffWhyCol   = 60
 )
 
-// minDiffCol is the narrowest a wrapping column of a diff table gets.
+// minDiffCol is the narrowest a wrapping column of a diff table gets,
+// unless the page is too narrow for that (see Diff.cols).
 const minDiffCol = 8
 
 // cols returns the widths of a table's wrapping columns: bases, or, when
@@ -53,8 +54,14 @@ func (d *Diff) cols(fixed int, bases ...int) []int {
 	if avail >= total {
 		return out
 	}
+	least := minDiffCol
+	if avail < len(bases)*minDiffCol {
+		// A page too narrow for even the narrowest columns: they share
+		// what there is, a few characters each.
+		least = max(3, avail/len(bases))
+	}
 	for i, b := range bases {
-		out[i] = max(minDiffCol, b*avail/total)
+		out[i] = max(least, b*avail/total)
 	}
 	return out
 }
@@ -80,7 +87,7 @@ func tlines(width int, lines ...string) string {
 // PrintDiff writes the tables.
 func (DiffTable) PrintDiff(w io.Writer, d *Diff) error {
 	r := d.Result
-	fmt.Fprintf(w, "OLD: %s\nNEW: %s\n", safetext.Text(r.Old.Label), safetext.Text(r.New.Label))
+	fmt.Fprintf(w, "%s\n%s\n", d.paragraph("OLD: "+safetext.Text(r.Old.Label)), d.paragraph("NEW: "+safetext.Text(r.New.Label)))
 	steps := []func(io.Writer, *Diff) error{printHostDiffs, printChanges, printFindingDiffs, printNotEvaluatedDiffs, printDiffFiles}
 	for _, step := range steps {
 		if err := step(w, d); err != nil {
@@ -148,10 +155,10 @@ func printChanges(w io.Writer, d *Diff) error {
 		n += len(h.Changes)
 	}
 	if n == 0 {
-		fmt.Fprintln(w, "\nNo audited fact of a host on both sides changed.")
+		fmt.Fprintln(w, "\n"+d.paragraph("No audited fact of a host on both sides changed."))
 		return nil
 	}
-	fmt.Fprintln(w, "\nChanged facts (OLD → NEW, each with where it was read):")
+	fmt.Fprintln(w, "\n"+d.paragraph("Changed facts (OLD → NEW, each with where it was read):"))
 	cw := d.cols(13, diffHostCol, diffNameCol, diffValueCol, diffValueCol) // borders
 	t := newTable(w, map[int]int{0: cw[0], 1: cw[1], 2: cw[2], 3: cw[3]})
 	t.Header("Host", "Fact", "Old", "New")
@@ -203,8 +210,8 @@ var findingOrder = []diff.FindingState{diff.FindingNew, diff.FindingChanged, dif
 // printFindingDiffs lists the new, changed and fixed findings.
 func printFindingDiffs(w io.Writer, d *Diff) error {
 	c := d.Result.Count()
-	fmt.Fprintf(w, "\nFindings: %d new, %d changed, %d fixed, %d unchanged (not listed)\n",
-		c.Findings[diff.FindingNew], c.Findings[diff.FindingChanged], c.Findings[diff.FindingFixed], c.Findings[diff.FindingUnchanged])
+	fmt.Fprintln(w, "\n"+d.paragraph(fmt.Sprintf("Findings: %d new, %d changed, %d fixed, %d unchanged (not listed)",
+		c.Findings[diff.FindingNew], c.Findings[diff.FindingChanged], c.Findings[diff.FindingFixed], c.Findings[diff.FindingUnchanged])))
 	if c.Findings[diff.FindingNew]+c.Findings[diff.FindingChanged]+c.Findings[diff.FindingFixed] == 0 {
 		return nil
 	}
@@ -271,7 +278,7 @@ func printNotEvaluatedDiffs(w io.Writer, d *Diff) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	fmt.Fprintln(w, "\nChecks not evaluated (could not be made) on one side, or for another reason:")
+	fmt.Fprintln(w, "\n"+d.paragraph("Checks not evaluated (could not be made) on one side, or for another reason:"))
 	cw := d.cols(7+8+16, diffHostCol, diffValueCol, diffValueCol) // State, Rule, borders
 	t := newTable(w, map[int]int{2: cw[0], 3: cw[1], 4: cw[2]})
 	t.Header("State", "Rule", "Host", "Old", "New")
@@ -314,7 +321,7 @@ func printDiffFiles(w io.Writer, d *Diff) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	fmt.Fprintln(w, "\nFiles not read completely (what they hold is missing from the comparison):")
+	fmt.Fprintln(w, "\n"+d.paragraph("Files not read completely (what they hold is missing from the comparison):"))
 	t := newTable(w, map[int]int{1: cw[0], 3: cw[1]})
 	t.Header("Side", "File", "Status", "Reason")
 	for _, r := range rows {

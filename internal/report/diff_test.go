@@ -242,7 +242,7 @@ func TestDiffTableFitsTheTerminal(t *testing.T) {
 	if wideMax <= 100 {
 		t.Fatalf("the wide table's longest line is %d columns: the test proves nothing", wideMax)
 	}
-	for _, width := range []int{80, 100} {
+	for _, width := range []int{70, 80, 100} {
 		d.View.Width = width
 		narrow := string(renderDiff(t, report.DiffTable{}, d))
 		if n := longestLine(narrow); n > width {

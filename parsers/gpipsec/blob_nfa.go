@@ -248,8 +248,12 @@ func readsAsDN(s string) bool {
 
 // isAttributeType reports whether s is an attribute type of a
 // distinguished name: a name (a letter, then letters, digits and
-// hyphens) or a dotted OID.
+// hyphens) or a dotted OID, also as Windows writes one it has no name
+// for ("OID.2.5.4.97").
 func isAttributeType(s string) bool {
+	if rest, ok := strings.CutPrefix(s, "OID."); ok && rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+		s = rest
+	}
 	if s == "" {
 		return false
 	}

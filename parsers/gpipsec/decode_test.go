@@ -606,7 +606,8 @@ func TestReadsAsDN(t *testing.T) {
 	for s, want := range map[string]bool{
 		"CN=Example Root CA,DC=example,DC=com": true, "CN=Contoso Root CA, O=Contoso, C=US": true,
 		`CN=Contoso\, Inc. Root`: true, `O="Contoso, Inc.", C=US`: true, "2.5.4.3=Root; OU=IT": true,
-		"E=pki@example.com+CN=Root": true, " CN = Root CA ": true,
+		"E=pki@example.com+CN=Root": true, " CN = Root CA ": true, "OID.2.5.4.97=VATDE-123, CN=Root": true,
+		"OID.=x": false, "OID.x=y": false, "OID.2.=x": false,
 		"": false, "Damaged-To-Cert-Key": false, "CN=": false, "=Root": false, "CN=Root,": false,
 		"Root CA, CN=x": false, `CN="Root`: false, `CN=Root\`: false, "1.=x": false, "C N=x": false, "9a=x": false,
 	} {
