@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 )
 
 // minRulesLimit is the least memory the rules are held to (see
@@ -15,6 +16,16 @@ const minRulesLimit = 64 << 20
 type rulesMemory struct {
 	prev int64
 	set  bool
+}
+
+// heldRules counts the runs whose rules are held to their reading's
+// memory: the limit is the process's, so runs in one process (cli.Main
+// called from several goroutines) set it when the first starts and lift
+// it when the last ends, and the others leave it as it is.
+var heldRules struct {
+	sync.Mutex
+	n    int
+	prev int64
 }
 
 // holdToReading holds the rules, once the files are read, to the memory
@@ -30,10 +41,16 @@ func holdToReading(env *environment) rulesMemory {
 	if env.getenv("GOMEMLIMIT") != "" || env.getenv("GOGC") != "" {
 		return rulesMemory{}
 	}
-	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
-	metrics.Read(s)
-	held := int64(s[0].Value.Uint64()) - int64(s[1].Value.Uint64())
-	return rulesMemory{prev: debug.SetMemoryLimit(max(held, minRulesLimit)), set: true}
+	heldRules.Lock()
+	defer heldRules.Unlock()
+	heldRules.n++
+	if heldRules.n == 1 {
+		s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+		metrics.Read(s)
+		held := int64(s[0].Value.Uint64()) - int64(s[1].Value.Uint64())
+		heldRules.prev = debug.SetMemoryLimit(max(held, minRulesLimit))
+	}
+	return rulesMemory{prev: heldRules.prev, set: true}
 }
 
 // release collects the rules' garbage, so that the outputs start from
@@ -44,6 +61,11 @@ func (m rulesMemory) release() {
 	if !m.set {
 		return
 	}
-	runtime.GC()
-	debug.SetMemoryLimit(m.prev)
+	heldRules.Lock()
+	defer heldRules.Unlock()
+	heldRules.n--
+	if heldRules.n == 0 {
+		runtime.GC()
+		debug.SetMemoryLimit(m.prev)
+	}
 }
