@@ -82,8 +82,10 @@ func DWORDData(n uint32) []byte {
 	return binary.LittleEndian.AppendUint32(nil, n)
 }
 
-// decodeUTF16 decodes little-endian UTF-16 up to the first NUL character.
-func decodeUTF16(b []byte) string {
+// UTF16Text decodes little-endian UTF-16 up to the first NUL character,
+// as utf16.Decode decodes it (a surrogate alone is U+FFFD): the text of
+// REG_SZ data, and of the strings of registry blobs and hive headers.
+func UTF16Text(b []byte) string {
 	n, ascii := 0, true // code units before the first NUL
 	for ; 2*n+1 < len(b); n++ {
 		c := binary.LittleEndian.Uint16(b[2*n:])
@@ -130,7 +132,7 @@ func (v *Value) AsString() (s string, ok bool) {
 	if v == nil || (v.Type != RegSZ && v.Type != RegExpandSZ) {
 		return "", false
 	}
-	return decodeUTF16(v.Data), true
+	return UTF16Text(v.Data), true
 }
 
 // AsStrings returns the strings of a REG_MULTI_SZ value (empty strings
@@ -141,7 +143,7 @@ func (v *Value) AsStrings() ([]string, bool) {
 	}
 	switch v.Type {
 	case RegSZ, RegExpandSZ:
-		s := decodeUTF16(v.Data)
+		s := UTF16Text(v.Data)
 		if s == "" {
 			return nil, true
 		}

@@ -61,11 +61,11 @@ func TestDecodeUTF16AsTheLibrary(t *testing.T) {
 		if rng.IntN(4) == 0 {
 			b = append(b, 'x') // an odd byte at the end
 		}
-		if got, w := decodeUTF16(b), want(b); got != w {
-			t.Fatalf("decodeUTF16(% x) = %q, utf16.Decode makes %q", b, got, w)
+		if got, w := UTF16Text(b), want(b); got != w {
+			t.Fatalf("UTF16Text(% x) = %q, utf16.Decode makes %q", b, got, w)
 		}
 	}
-	if got := decodeUTF16(UTF16String("EXFE01")); got != "EXFE01" {
-		t.Errorf("decodeUTF16 of EXFE01 = %q", got)
+	if got := UTF16Text(UTF16String("EXFE01")); got != "EXFE01" {
+		t.Errorf("UTF16Text of EXFE01 = %q", got)
 	}
 }

@@ -3,6 +3,8 @@ package gpipsec
 import (
 	"slices"
 	"strings"
+
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // The authentication method types (GPIPSEC.md §4.1).
@@ -128,7 +130,7 @@ func readAuthList(c *cursor, secrets *[]span, what string) ([]authBlob, bool) {
 			// A CA name is a distinguished name (GPIPSEC.md §4.1). Text
 			// that does not read as one may be a pre-shared key under a
 			// damaged Auth-Type: it is neither shown nor kept.
-			if t := utf16Text(data); readsAsDN(t) {
+			if t := model.UTF16Text(data); readsAsDN(t) {
 				a.Text = t
 			} else {
 				a.Withheld = true

@@ -3,7 +3,8 @@ package gpipsec
 import (
 	"encoding/binary"
 	"fmt"
-	"unicode/utf16"
+
+	"github.com/ipseclint/ipseclint/internal/model"
 )
 
 // finding is something a blob decoder has to say about a byte range: a
@@ -144,20 +145,7 @@ func (c *cursor) wstr(what string) (s string, at span, odd bool) {
 	if c.fail != nil {
 		return "", at, false
 	}
-	return utf16Text(c.b[at.Off : at.Off+at.Len]), at, at.Len%2 != 0
-}
-
-// utf16Text decodes little-endian UTF-16 up to the first NUL.
-func utf16Text(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		ch := binary.LittleEndian.Uint16(b[i:])
-		if ch == 0 {
-			break
-		}
-		u = append(u, ch)
-	}
-	return string(utf16.Decode(u))
+	return model.UTF16Text(c.b[at.Off : at.Off+at.Len]), at, at.Len%2 != 0
 }
 
 // utf16Units counts the UTF-16 code units before the first NUL: the

@@ -3,7 +3,6 @@ package hive
 import (
 	"encoding/binary"
 	"fmt"
-	"unicode/utf16"
 )
 
 // Sizes and markers of the regf format.
@@ -68,20 +67,6 @@ func checksum(d []byte) uint32 {
 		return 0xFFFFFFFE
 	}
 	return x
-}
-
-// decodeFileName decodes the base block's UTF-16 file name field up to
-// its first NUL.
-func decodeFileName(b []byte) string {
-	var u []uint16
-	for i := 0; i+1 < len(b); i += 2 {
-		c := le.Uint16(b[i:])
-		if c == 0 {
-			break
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u))
 }
 
 // fileTypeName describes a base block file type for error messages.

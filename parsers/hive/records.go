@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/ipseclint/ipseclint/internal/model"
 	"www.velocidex.com/golang/regparser"
 )
 
@@ -46,7 +47,7 @@ func parseBaseBlock(d []byte) baseBlock {
 		return baseBlock{}
 	}
 	b.stamp = le.Uint64(d[0x0C:])
-	b.fileName = decodeFileName(d[0x30:0x70])
+	b.fileName = model.UTF16Text(d[0x30:0x70]) // up to its first NUL
 	b.computed = checksum(d)
 	return b
 }
