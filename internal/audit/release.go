@@ -17,7 +17,7 @@ import (
 // from, so that those lines can go; text that many hosts share (the same
 // policy pushed to every server) is kept once, in strs. What the host
 // keeps is then moved into memory that holds only what stays (package
-// slab): packAuth, packStores, packRegistry.
+// slab): packStores, packRegistry.
 func release(h *model.Host, keep *model.Retention, omitCited bool, strs *interner) {
 	h.IPSec = withoutCopies(h)
 	for _, s := range h.IPSec {
@@ -32,7 +32,6 @@ func release(h *model.Host, keep *model.Retention, omitCited bool, strs *interne
 	for _, s := range h.IPSec {
 		w.store(s)
 	}
-	packAuth(h.IPSec)
 	packStores(h)
 	cited.facts(h, strs.one)
 	if h.Registry != nil {
@@ -43,35 +42,6 @@ func release(h *model.Host, keep *model.Retention, omitCited bool, strs *interne
 		h.Registry.Tree = h.Registry.Tree.Retain(keep, cited.has)
 		h.Registry.Tree.ShareStrings(strs.one) // hosts name the same keys
 		packRegistry(h)
-	}
-}
-
-// packAuth moves the authentication methods of the stores' rules into
-// one block: a rule's list of one or two methods, made while its file
-// was read, would otherwise keep memory the reading let go from other
-// uses for the whole audit (see package slab).
-func packAuth(stores []*model.PolicyStore) {
-	n := 0
-	eachRule(stores, func(r *model.Rule) { n += len(r.Auth) })
-	block := retained.auth.Make(n)[:0]
-	eachRule(stores, func(r *model.Rule) {
-		if len(r.Auth) > 0 {
-			start := len(block)
-			block = append(block, r.Auth...)
-			r.Auth = block[start:len(block):len(block)]
-		}
-	})
-}
-
-// eachRule calls fn with every rule of the stores' policies, the
-// default response rule among them.
-func eachRule(stores []*model.PolicyStore, fn func(*model.Rule)) {
-	for _, s := range stores {
-		for _, p := range s.Policies {
-			for _, r := range p.Rules {
-				fn(r)
-			}
-		}
 	}
 }
 
@@ -402,55 +372,37 @@ type storeObjects struct {
 	actions []*model.FilterAction
 	filters []*model.Filter
 	seen    map[any]bool
-	doubts  int
 }
 
-func (o *storeObjects) add(p any) bool {
-	if o.seen[p] {
+// take adds x to *into unless it is nil or met already, and reports
+// whether it did.
+func take[T any](o *storeObjects, into *[]*T, x *T) bool {
+	if x == nil || o.seen[x] {
 		return false
 	}
-	o.seen[p] = true
+	o.seen[x] = true
+	*into = append(*into, x)
 	return true
 }
 
 func (o *storeObjects) list(l *model.FilterList) {
-	if l == nil || !o.add(l) {
-		return
-	}
-	o.lists = append(o.lists, l)
-	o.doubts += len(l.Doubts)
-	for _, f := range l.Filters {
-		if o.add(f) {
-			o.filters = append(o.filters, f)
-			o.doubts += len(f.Doubts)
+	if take(o, &o.lists, l) {
+		for _, f := range l.Filters {
+			take(o, &o.filters, f)
 		}
-	}
-}
-
-func (o *storeObjects) action(a *model.FilterAction) {
-	if a != nil && o.add(a) {
-		o.actions = append(o.actions, a)
-		o.doubts += len(a.Doubts)
 	}
 }
 
 func collectStoreObjects(stores []*model.PolicyStore) *storeObjects {
 	o := &storeObjects{seen: map[any]bool{}}
 	for _, s := range stores {
-		if !o.add(s) {
+		if !take(o, &o.stores, s) {
 			continue
 		}
-		o.stores = append(o.stores, s)
 		for _, p := range s.Policies {
-			if !o.add(p) {
-				continue
-			}
-			o.pols = append(o.pols, p)
-			o.doubts += len(p.Doubts)
-			for _, r := range p.Rules {
-				if o.add(r) {
-					o.rules = append(o.rules, r)
-					o.doubts += len(r.Doubts)
+			if take(o, &o.pols, p) {
+				for _, r := range p.Rules {
+					take(o, &o.rules, r)
 				}
 			}
 		}
@@ -458,115 +410,82 @@ func collectStoreObjects(stores []*model.PolicyStore) *storeObjects {
 			o.list(l)
 		}
 		for _, a := range s.FilterActions {
-			o.action(a)
+			take(o, &o.actions, a)
 		}
 	}
 	for _, r := range o.rules { // lists and actions of a rule's own
 		o.list(r.FilterList)
-		o.action(r.FilterAction)
+		take(o, &o.actions, r.FilterAction)
 	}
 	return o
 }
 
 // packStores moves a released host's policy stores and their objects
 // (policies, rules, filter lists, filters, filter actions, the doubts
-// about them) into one block of each kind, and points the stores, the
-// objects and the host's facts at the copies: made one by one while
-// the host's files were read, each kept a run of the collector's memory
-// for objects of its size from other uses (see RegTree.Pack). The
+// about them, the rules' authentication methods and every list of
+// pointers between them) into chunks of what stays (package slab), and
+// points the stores, the objects and the host's facts at the copies:
+// made one by one while the host's files were read, each kept a run of
+// the collector's memory for objects of its size from other uses. The
 // filter specs and the security method lists stay shared.
 func packStores(h *model.Host) {
 	o := collectStoreObjects(h.IPSec)
-	stores := retained.stores.Make(len(o.stores))
-	pols := retained.pols.Make(len(o.pols))
-	rules := retained.rules.Make(len(o.rules))
-	lists := retained.lists.Make(len(o.lists))
-	actions := retained.actions.Make(len(o.actions))
-	filters := retained.filters.Make(len(o.filters))
-	doubts := model.Doubts(retained.doubts.Make(o.doubts)[:0])
-	ptrs := o.pointerBlock()
-	moveDoubts := func(ds model.Doubts) model.Doubts {
-		if len(ds) == 0 {
-			return ds
-		}
-		start := len(doubts)
-		doubts = append(doubts, ds...)
-		return doubts[start:len(doubts):len(doubts)]
+	filterOf := moveAll(&retained.filters, o.filters, func(f *model.Filter) *model.Doubts { return &f.Doubts })
+	listOf := moveAll(&retained.lists, o.lists, func(l *model.FilterList) *model.Doubts { return &l.Doubts })
+	for _, l := range o.lists {
+		c := listOf[l]
+		c.Filters = remapAll(&retained.filterPtrs, c.Filters, filterOf)
 	}
-	polOf := make(map[*model.Policy]*model.Policy, len(o.pols))
-	ruleOf := make(map[*model.Rule]*model.Rule, len(o.rules))
-	listOf := make(map[*model.FilterList]*model.FilterList, len(o.lists))
-	actionOf := make(map[*model.FilterAction]*model.FilterAction, len(o.actions))
-	filterOf := make(map[*model.Filter]*model.Filter, len(o.filters))
-	for i, f := range o.filters {
-		filters[i] = *f
-		filters[i].Doubts = moveDoubts(f.Doubts)
-		filterOf[f] = &filters[i]
+	actionOf := moveAll(&retained.actions, o.actions, func(a *model.FilterAction) *model.Doubts { return &a.Doubts })
+	ruleOf := moveAll(&retained.rules, o.rules, func(r *model.Rule) *model.Doubts { return &r.Doubts })
+	for _, r := range o.rules {
+		c := ruleOf[r]
+		c.Auth = moved(&retained.auth, c.Auth)
+		c.FilterList, c.FilterAction = remap(c.FilterList, listOf), remap(c.FilterAction, actionOf)
 	}
-	for i, l := range o.lists {
-		lists[i] = *l
-		lists[i].Doubts = moveDoubts(l.Doubts)
-		lists[i].Filters = remapAll(&ptrs.filters, l.Filters, filterOf)
-		listOf[l] = &lists[i]
+	polOf := moveAll(&retained.pols, o.pols, func(p *model.Policy) *model.Doubts { return &p.Doubts })
+	for _, p := range o.pols {
+		c := polOf[p]
+		c.Rules = remapAll(&retained.rulePtrs, c.Rules, ruleOf)
 	}
-	for i, a := range o.actions {
-		actions[i] = *a
-		actions[i].Doubts = moveDoubts(a.Doubts)
-		actionOf[a] = &actions[i]
+	storeOf := moveAll(&retained.stores, o.stores, func(*model.PolicyStore) *model.Doubts { return nil })
+	for _, s := range o.stores {
+		c := storeOf[s]
+		c.Policies = remapAll(&retained.polPtrs, c.Policies, polOf)
+		c.FilterLists = remapAll(&retained.listPtrs, c.FilterLists, listOf)
+		c.FilterActions = remapAll(&retained.actionPtrs, c.FilterActions, actionOf)
 	}
-	for i, r := range o.rules {
-		rules[i] = *r
-		rules[i].Doubts = moveDoubts(r.Doubts)
-		rules[i].FilterList, rules[i].FilterAction = remap(r.FilterList, listOf), remap(r.FilterAction, actionOf)
-		ruleOf[r] = &rules[i]
-	}
-	for i, p := range o.pols {
-		pols[i] = *p
-		pols[i].Doubts = moveDoubts(p.Doubts)
-		pols[i].Rules = remapAll(&ptrs.rules, p.Rules, ruleOf)
-		polOf[p] = &pols[i]
-	}
-	storeOf := make(map[*model.PolicyStore]*model.PolicyStore, len(o.stores))
-	for i, s := range o.stores {
-		stores[i] = *s
-		stores[i].Policies = remapAll(&ptrs.pols, s.Policies, polOf)
-		stores[i].FilterLists = remapAll(&ptrs.lists, s.FilterLists, listOf)
-		stores[i].FilterActions = remapAll(&ptrs.actions, s.FilterActions, actionOf)
-		storeOf[s] = &stores[i]
-	}
-	h.IPSec = remapAll(ptr(retained.storePtrs.Make(len(h.IPSec))[:0]), h.IPSec, storeOf)
+	h.IPSec = remapAll(&retained.storePtrs, h.IPSec, storeOf)
 	ap := &h.Facts.Policy.Value
 	ap.Policy = remap(ap.Policy, polOf)
-	ap.Persistent = remapAll(ptr(retained.polPtrs.Make(len(ap.Persistent))[:0]), ap.Persistent, polOf)
+	ap.Persistent = remapAll(&retained.polPtrs, ap.Persistent, polOf)
 }
 
-func ptr[T any](v T) *T { return &v }
-
-// pointerBlock returns blocks of the size of every list of pointers the
-// objects hold: packStores never grows one (the lists point into it).
-func (o *storeObjects) pointerBlock() pointerBlock {
-	var np, nr, nl, na, nf int
-	for _, s := range o.stores {
-		np, nl, na = np+len(s.Policies), nl+len(s.FilterLists), na+len(s.FilterActions)
+// moveAll copies objs into one block of s, each with its doubts (what
+// doubts returns of the copy; nil for none) moved too, and returns where
+// each went.
+func moveAll[T any](s *slab.Slab[T], objs []*T, doubts func(*T) *model.Doubts) map[*T]*T {
+	block := s.Make(len(objs))
+	to := make(map[*T]*T, len(objs))
+	for i, x := range objs {
+		block[i] = *x
+		if d := doubts(&block[i]); d != nil {
+			*d = moved(&retained.doubts, *d)
+		}
+		to[x] = &block[i]
 	}
-	for _, p := range o.pols {
-		nr += len(p.Rules)
-	}
-	for _, l := range o.lists {
-		nf += len(l.Filters)
-	}
-	return pointerBlock{pols: retained.polPtrs.Make(np)[:0], rules: retained.rulePtrs.Make(nr)[:0],
-		lists: retained.listPtrs.Make(nl)[:0], actions: retained.actionPtrs.Make(na)[:0], filters: retained.filterPtrs.Make(nf)[:0]}
+	return to
 }
 
-// pointerBlock holds the lists of pointers packStores makes, each kind
-// in one block.
-type pointerBlock struct {
-	pols    []*model.Policy
-	rules   []*model.Rule
-	lists   []*model.FilterList
-	actions []*model.FilterAction
-	filters []*model.Filter
+// moved returns a copy of xs made from s, nil or empty as xs was (the
+// outputs tell them apart).
+func moved[S ~[]T, T any](s *slab.Slab[T], xs S) S {
+	if len(xs) == 0 {
+		return xs
+	}
+	out := s.Make(len(xs))
+	copy(out, xs)
+	return out
 }
 
 // remap returns the copy of p, p itself when it has none.
@@ -577,17 +496,17 @@ func remap[T any](p *T, to map[*T]*T) *T {
 	return p
 }
 
-// remapAll returns the copies of ps (see remap) as a list in *block,
-// nil for nil and an empty list for an empty one.
-func remapAll[T any](block *[]*T, ps []*T, to map[*T]*T) []*T {
+// remapAll returns the copies of ps (see remap) as a list made from s,
+// nil or empty as ps was.
+func remapAll[T any](s *slab.Slab[*T], ps []*T, to map[*T]*T) []*T {
 	if len(ps) == 0 {
-		return ps // nil or empty as it was: the outputs tell them apart
+		return ps
 	}
-	start := len(*block)
-	for _, p := range ps {
-		*block = append(*block, remap(p, to))
+	out := s.Make(len(ps))
+	for i, p := range ps {
+		out[i] = remap(p, to)
 	}
-	return (*block)[start:len(*block):len(*block)]
+	return out
 }
 
 // retained is where what a fleet keeps of its hosts is made: the hosts
