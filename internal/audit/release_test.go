@@ -13,21 +13,15 @@ import (
 // was read and what could not be read there: the doubt about a value
 // netsh refuses names each host's own file.
 func TestHostsShareFilterSpecs(t *testing.T) {
-	const dump = "pushd ipsec static\r\n" +
-		"add filterlist name=\"FE to BE\"\r\n" +
-		"add filter filterlist=\"FE to BE\" srcaddr=me dstaddr=10.0.0.5 description=\"POP3\" protocol=TCP srcport=0 dstport=110\r\n" +
-		"add filter filterlist=\"FE to BE\" srcaddr=me dstaddr=10.0.0.6 protocol=TCPX srcport=0 dstport=143\r\n" +
-		"add policy name=\"FE-BE\" assign=yes\r\n" +
-		"popd\r\n"
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	dump := netshScript(
+		`add filterlist name="FE to BE"`,
+		`add filter filterlist="FE to BE" srcaddr=me dstaddr=10.0.0.5 description="POP3" protocol=TCP srcport=0 dstport=110`,
+		`add filter filterlist="FE to BE" srcaddr=me dstaddr=10.0.0.6 protocol=TCPX srcport=0 dstport=143`,
+		`add policy name="FE-BE" assign=yes`)
+	f := released(t, model.KeepSpec{Key: model.KeyComputerName}, map[string]string{
 		"EXFE01/system.reg": sysReg("EXFE01"), "EXFE01/ipsec.txt": dump,
 		"EXFE02/system.reg": sysReg("EXFE02"), "EXFE02/ipsec.txt": dump,
 	})
-	f, err := Collect([]string{dir}, Options{Workers: 2, Retain: model.NewRetention(model.KeepSpec{Key: model.KeyComputerName})})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var lists []*model.FilterList
 	for _, name := range []string{"EXFE01", "EXFE02"} {
 		h := f.Host(name)
@@ -73,22 +67,16 @@ func netshList(h *model.Host, name string) *model.FilterList {
 // before, the fact pointing to the registry's own (moved) value.
 func TestReleasePacksWhatIsKept(t *testing.T) {
 	oakley := "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent\\Oakley]\r\n\"NLBSFlags\"=dword:00000001\r\n"
-	dump := "pushd ipsec static\r\n" +
-		"add filterlist name=\"L\"\r\n" +
-		"add filter filterlist=\"L\" srcaddr=me dstaddr=10.0.0.5 protocol=TCP srcport=0 dstport=110\r\n" +
-		"add filteraction name=\"A\" action=negotiate qmsecmethods=\"ESP[3DES,SHA1]\"\r\n" +
-		"add policy name=\"P\" assign=yes\r\n" +
-		"add rule name=\"R\" policy=\"P\" filterlist=\"L\" filteraction=\"A\" kerberos=no psk=\"k\"\r\n" +
-		"popd\r\n"
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	dump := netshScript(
+		`add filterlist name="L"`,
+		`add filter filterlist="L" srcaddr=me dstaddr=10.0.0.5 protocol=TCP srcport=0 dstport=110`,
+		`add filteraction name="A" action=negotiate qmsecmethods="ESP[3DES,SHA1]"`,
+		`add policy name="P" assign=yes`,
+		`add rule name="R" policy="P" filterlist="L" filteraction="A" kerberos=no psk="k"`)
+	f := released(t, model.KeepSpec{Key: model.KeyOakley}, map[string]string{
 		"EXFE01/system.reg": sysReg("EXFE01") + "\r\n" + oakley, "EXFE01/ipsec.txt": dump,
 		"EXFE02/system.reg": sysReg("EXFE02") + "\r\n" + oakley, "EXFE02/oakley.reg": "Windows Registry Editor Version 5.00\r\n\r\n" + strings.Replace(oakley, "00000001", "00000000", 1),
 	})
-	f, err := Collect([]string{dir}, Options{Retain: model.NewRetention(model.KeepSpec{Key: model.KeyOakley})})
-	if err != nil {
-		t.Fatal(err)
-	}
 	h := f.Host("EXFE01")
 	if h == nil {
 		t.Fatalf("no host: %v", hostNames(f))
@@ -131,21 +119,15 @@ func TestReleasePacksWhatIsKept(t *testing.T) {
 // two rules share is one list, the one the store holds), and its facts
 // at the store's policy.
 func TestReleasePacksStores(t *testing.T) {
-	dump := "pushd ipsec static\r\n" +
-		"add filterlist name=\"L\"\r\n" +
-		"add filter filterlist=\"L\" srcaddr=me dstaddr=10.0.0.5 protocol=TCP srcport=0 dstport=110\r\n" +
-		"add filter filterlist=\"L\" srcaddr=me dstaddr=10.0.0.5 protocol=TCP srcport=0 dstport=143\r\n" +
-		"add filteraction name=\"A\" action=negotiate qmsecmethods=\"ESP[3DES,SHA1]\"\r\n" +
-		"add policy name=\"P\" assign=yes\r\n" +
-		"add rule name=\"R1\" policy=\"P\" filterlist=\"L\" filteraction=\"A\"\r\n" +
-		"add rule name=\"R2\" policy=\"P\" filterlist=\"L\" filteraction=\"A\" activate=no\r\n" +
-		"popd\r\n"
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"EXFE01/system.reg": sysReg("EXFE01"), "EXFE01/ipsec.txt": dump})
-	f, err := Collect([]string{dir}, Options{Retain: model.NewRetention(model.KeepSpec{Key: model.KeyComputerName})})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dump := netshScript(
+		`add filterlist name="L"`,
+		`add filter filterlist="L" srcaddr=me dstaddr=10.0.0.5 protocol=TCP srcport=0 dstport=110`,
+		`add filter filterlist="L" srcaddr=me dstaddr=10.0.0.5 protocol=TCP srcport=0 dstport=143`,
+		`add filteraction name="A" action=negotiate qmsecmethods="ESP[3DES,SHA1]"`,
+		`add policy name="P" assign=yes`,
+		`add rule name="R1" policy="P" filterlist="L" filteraction="A"`,
+		`add rule name="R2" policy="P" filterlist="L" filteraction="A" activate=no`)
+	f := released(t, model.KeepSpec{Key: model.KeyComputerName}, map[string]string{"EXFE01/system.reg": sysReg("EXFE01"), "EXFE01/ipsec.txt": dump})
 	h := f.Host("EXFE01")
 	if h == nil || len(h.IPSec) != 1 {
 		t.Fatalf("host %+v", h)
@@ -171,4 +153,23 @@ func TestReleasePacksStores(t *testing.T) {
 	if strings.Join(names, ",") != "R1,R2,Default Response" && strings.Join(names, ",") != "Default Response,R1,R2" {
 		t.Errorf("rules %v", names)
 	}
+}
+
+// netshScript is a netsh ipsec static script of the commands given, as
+// `netsh ipsec static dump` frames them.
+func netshScript(commands ...string) string {
+	return "pushd ipsec static\r\n" + strings.Join(commands, "\r\n") + "\r\npopd\r\n"
+}
+
+// released collects a fleet of the files given (path -> content) on two
+// workers, each host released keeping what keep names.
+func released(t *testing.T, keep model.KeepSpec, files map[string]string) *model.Fleet {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, files)
+	f, err := Collect([]string{dir}, Options{Workers: 2, Retain: model.NewRetention(keep)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
