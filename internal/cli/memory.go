@@ -11,11 +11,10 @@ import (
 // holdToReading): below it, collecting more often saves nothing worth it.
 const minRulesLimit = 64 << 20
 
-// rulesMemory is the memory limit the rules run under, and the one it
-// replaced.
+// rulesMemory is one run's hold on the rules' memory limit (see
+// heldRules); set is false when the run leaves the limit alone.
 type rulesMemory struct {
-	prev int64
-	set  bool
+	set bool
 }
 
 // heldRules counts the runs whose rules are held to their reading's
@@ -25,7 +24,7 @@ type rulesMemory struct {
 var heldRules struct {
 	sync.Mutex
 	n    int
-	prev int64
+	prev int64 // the limit before the first run set it
 }
 
 // holdToReading holds the rules, once the files are read, to the memory
@@ -50,7 +49,7 @@ func holdToReading(env *environment) rulesMemory {
 		held := int64(s[0].Value.Uint64()) - int64(s[1].Value.Uint64())
 		heldRules.prev = debug.SetMemoryLimit(max(held, minRulesLimit))
 	}
-	return rulesMemory{prev: heldRules.prev, set: true}
+	return rulesMemory{set: true}
 }
 
 // release collects the rules' garbage, so that the outputs start from
@@ -66,6 +65,6 @@ func (m rulesMemory) release() {
 	heldRules.n--
 	if heldRules.n == 0 {
 		runtime.GC()
-		debug.SetMemoryLimit(m.prev)
+		debug.SetMemoryLimit(heldRules.prev)
 	}
 }
