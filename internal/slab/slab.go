@@ -22,6 +22,7 @@ const ChunkBytes = 64 << 10
 // concurrent use; the zero Slab is ready to use.
 type Slab[T any] struct {
 	mu   sync.Mutex
+	per  int // elements in a chunk, once known
 	free []T
 }
 
@@ -31,14 +32,16 @@ func (s *Slab[T]) Make(n int) []T {
 	if n <= 0 {
 		return nil
 	}
-	per := max(1, ChunkBytes/max(1, int(reflect.TypeFor[T]().Size())))
-	if n > per/4 {
-		return make([]T, n)
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.per == 0 {
+		s.per = max(1, ChunkBytes/max(1, int(reflect.TypeFor[T]().Size())))
+	}
+	if n > s.per/4 {
+		return make([]T, n)
+	}
 	if n > len(s.free) {
-		s.free = make([]T, per)
+		s.free = make([]T, s.per)
 	}
 	out := s.free[:n:n]
 	s.free = s.free[n:]
