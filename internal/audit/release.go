@@ -440,7 +440,7 @@ func packStores(h *model.Host) {
 	ruleOf := moveAll(&retained.rules, o.rules, func(r *model.Rule) *model.Doubts { return &r.Doubts })
 	for _, r := range o.rules {
 		c := ruleOf[r]
-		c.Auth = moved(&retained.auth, c.Auth)
+		c.Auth = slab.Copy(&retained.auth, c.Auth)
 		c.FilterList, c.FilterAction = remap(c.FilterList, listOf), remap(c.FilterAction, actionOf)
 	}
 	polOf := moveAll(&retained.pols, o.pols, func(p *model.Policy) *model.Doubts { return &p.Doubts })
@@ -470,22 +470,11 @@ func moveAll[T any](s *slab.Slab[T], objs []*T, doubts func(*T) *model.Doubts) m
 	for i, x := range objs {
 		block[i] = *x
 		if d := doubts(&block[i]); d != nil {
-			*d = moved(&retained.doubts, *d)
+			*d = slab.Copy(&retained.doubts, *d)
 		}
 		to[x] = &block[i]
 	}
 	return to
-}
-
-// moved returns a copy of xs made from s, nil or empty as xs was (the
-// outputs tell them apart).
-func moved[S ~[]T, T any](s *slab.Slab[T], xs S) S {
-	if len(xs) == 0 {
-		return xs
-	}
-	out := s.Make(len(xs))
-	copy(out, xs)
-	return out
 }
 
 // remap returns the copy of p, p itself when it has none.

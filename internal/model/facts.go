@@ -257,9 +257,7 @@ func exchangeServices(h *Host) Fact[[]ServiceState] {
 	}
 	// The fact stays with the host for the whole audit: no room to grow,
 	// and among what stays (see slab).
-	if len(out) > 0 {
-		out = append(retainedServices.Make(len(out))[:0], out...)
-	}
+	out = slab.Copy(&retainedServices, out)
 	via := "no Exchange service in Services"
 	if len(out) > 0 {
 		via = "Services\\" + out[0].Name

@@ -48,6 +48,17 @@ func (s *Slab[T]) Make(n int) []T {
 	return out
 }
 
+// Copy returns a copy of xs made from s, nil or empty as xs was (outputs
+// tell the two apart).
+func Copy[S ~[]T, T any](s *Slab[T], xs S) S {
+	if len(xs) == 0 {
+		return xs
+	}
+	out := s.Make(len(xs))
+	copy(out, xs)
+	return out
+}
+
 // Strings copies strings into chunks of ChunkBytes: for strings that
 // stay, as Slab is for other objects. It is safe for concurrent use; the
 // zero Strings is ready to use.

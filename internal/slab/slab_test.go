@@ -102,3 +102,18 @@ func TestStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestCopy: a copy of its own, of the same length; nil and empty stay
+// what they were.
+func TestCopy(t *testing.T) {
+	var s Slab[int]
+	if Copy(&s, []int(nil)) != nil || Copy(&s, []int{}) == nil {
+		t.Error("nil or empty not kept as it was")
+	}
+	src := []int{1, 2, 3}
+	got := Copy(&s, src)
+	src[0] = 9
+	if len(got) != 3 || cap(got) != 3 || got[0] != 1 || got[2] != 3 {
+		t.Errorf("copy %v (cap %d)", got, cap(got))
+	}
+}
